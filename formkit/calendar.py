@@ -1,0 +1,205 @@
+"""PRC working-day arithmetic for statutory and promised time limits (办结时限).
+
+Time limits under the Administrative Licensing Law (§82) are counted in working days:
+weekends and statutory holidays do not count, adjusted working weekend days (调休) do,
+and the day of acceptance itself is not counted (Civil Code §201).
+
+Three layers decide whether a day is a working day, highest priority first:
+
+1. the centre's own overrides (local closures, extra opening days; ethnic-autonomous
+   localities set their own holidays, 全国年节及纪念日放假办法 §4);
+2. the official State Council schedule for the year (holidays and 调休 working days);
+3. Monday-Friday work, Saturday-Sunday rest.
+
+Layer 2 is only known for years the State Council has announced (each November for the
+following year). For any other year the weekday rule is used *and every result that
+depended on such a day is flagged provisional*: a due date is never silently guessed.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+__all__ = ["DayResult", "OfficialSchedule", "WorkCalendar"]
+
+
+@dataclass(frozen=True)
+class DayResult:
+    """A computed date or day count and whether it rests on unofficial (guessed) years."""
+
+    value: date | int
+    # True when some day examined lies in a year without official holiday data, so the
+    # answer may change once the State Council publishes that year's notice.
+    provisional: bool
+
+
+@dataclass(frozen=True)
+class OfficialSchedule:
+    """Official holidays and adjusted working days (调休) for the years in ``years``.
+
+    ``holidays`` are rest days (weekend days inside a holiday block may be listed too);
+    ``workdays`` are the weekend days made working days by 调休. Only the years in
+    ``years`` count as covered; a date of any other year must not appear in either set.
+    """
+
+    holidays: frozenset[date]
+    workdays: frozenset[date]
+    years: frozenset[int]
+
+    def __post_init__(self) -> None:
+        # A date outside the covered years would make is_provisional() say "guessed" for
+        # a day that was in fact decided by data: reject it at construction instead.
+        stray = sorted(d for d in self.holidays | self.workdays if d.year not in self.years)
+        if stray:
+            raise ValueError(f"dates outside the covered years {sorted(self.years)}: {stray[:5]}")
+        both = sorted(self.holidays & self.workdays)
+        if both:
+            raise ValueError(f"dates listed as both holiday and working day: {both[:5]}")
+
+    @classmethod
+    def empty(cls) -> OfficialSchedule:
+        """A schedule covering no year: every result will be provisional."""
+        return cls(frozenset(), frozenset(), frozenset())
+
+    @classmethod
+    def from_package(cls) -> OfficialSchedule:
+        """The tables shipped with the ``chinesecalendar`` package (read once, then cached)."""
+        return _package_schedule()
+
+    def covers(self, year: int) -> bool:
+        """Whether ``year`` has official data."""
+        return year in self.years
+
+    def merged(self, other: OfficialSchedule) -> OfficialSchedule:
+        """This schedule with ``other``'s years added; for a year in both, ``other`` wins.
+
+        Used when the centre enters next year's State Council notice before the package
+        is updated, or corrects a year: a notice replaces the whole year, so no holiday of
+        the superseded data survives for that year.
+        """
+        keep = [d for d in self.holidays if d.year not in other.years]
+        keep_work = [d for d in self.workdays if d.year not in other.years]
+        return OfficialSchedule(
+            holidays=frozenset(keep) | other.holidays,
+            workdays=frozenset(keep_work) | other.workdays,
+            years=self.years | other.years,
+        )
+
+
+@functools.cache
+def _package_schedule() -> OfficialSchedule:
+    # Read the package's data dicts directly: its functions raise NotImplementedError
+    # outside the covered range and are slow per call, while a set lookup never raises.
+    from chinese_calendar import constants
+
+    holidays = frozenset(_as_date(d) for d in constants.holidays)
+    workdays = frozenset(_as_date(d) for d in constants.workdays)
+    # Same coverage rule as the package itself: every year from the first to the last
+    # year that has holiday data.
+    first = min(d.year for d in holidays)
+    last = max(d.year for d in holidays)
+    return OfficialSchedule(holidays, workdays, frozenset(range(first, last + 1)))
+
+
+def _as_date(value: object) -> date:
+    # The package's keys are plain dates; a datetime key would never match a date lookup
+    # (datetime.__eq__ refuses to compare with date), so normalise defensively.
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    raise TypeError(f"unexpected key in chinese_calendar tables: {value!r}")
+
+
+class WorkCalendar:
+    """Working days: official PRC holidays and 调休 plus the centre's own overrides."""
+
+    def __init__(
+        self,
+        closures: Iterable[date] = (),
+        workdays: Iterable[date] = (),
+        official: OfficialSchedule | None = None,
+    ) -> None:
+        """Build a calendar.
+
+        ``closures`` are days the centre is shut (local holidays, emergencies); ``workdays``
+        are days it opens although they would otherwise be rest days. Both override the
+        official schedule. ``official`` defaults to :meth:`OfficialSchedule.from_package`.
+        """
+        self.official = official if official is not None else OfficialSchedule.from_package()
+        self.closures = frozenset(closures)
+        self.extra_workdays = frozenset(workdays)
+        clash = sorted(self.closures & self.extra_workdays)
+        if clash:
+            raise ValueError(f"days listed both as closure and as working day: {clash[:5]}")
+        # Fold the layers into two disjoint sets of ordinals once, so the day loops below
+        # are integer set lookups (a few hundred ns per day) rather than date arithmetic.
+        forced_work = self.extra_workdays | (self.official.workdays - self.closures)
+        forced_rest = self.closures | (self.official.holidays - self.extra_workdays)
+        self._work: frozenset[int] = frozenset(d.toordinal() for d in forced_work)
+        self._rest: frozenset[int] = frozenset(d.toordinal() for d in forced_rest)
+        self._years = self.official.years
+
+    def _is_workday_ord(self, o: int) -> bool:
+        # date(1, 1, 1) has ordinal 1 and is a Monday, so (o + 6) % 7 is date.weekday().
+        return o in self._work or (o not in self._rest and (o + 6) % 7 < 5)
+
+    def is_workday(self, d: date) -> bool:
+        """Whether the centre is open on ``d`` (see the module docstring for the layers)."""
+        return self._is_workday_ord(d.toordinal())
+
+    def is_provisional(self, d: date) -> bool:
+        """Whether ``d``'s year has no official data, so :meth:`is_workday` is a guess."""
+        return d.year not in self._years
+
+    def _provisional_span(self, first: date, last: date) -> bool:
+        # Whether any day in [first, last] falls in an uncovered year; checked per year,
+        # not per day, since coverage is by whole years.
+        return any(y not in self._years for y in range(first.year, last.year + 1))
+
+    def add_workdays(self, d: date, n: int) -> DayResult:
+        """The ``n``-th working day strictly after ``d`` (``d`` itself is not counted).
+
+        ``n == 0`` gives ``d`` itself, not provisional since no day was examined (即办:
+        due on the day of acceptance, working day or not). ``n < 0`` raises ValueError.
+        Raises OverflowError if the result would be after ``date.max``.
+        """
+        if n < 0:
+            raise ValueError(f"number of working days must not be negative, got {n}")
+        if n == 0:
+            return DayResult(d, provisional=False)
+        work, rest = self._work, self._rest
+        start = o = d.toordinal()
+        left = n
+        # Inlined _is_workday_ord: this loop is the hot path of every deadline shown.
+        while left:
+            o += 1
+            if o in work or (o not in rest and (o + 6) % 7 < 5):
+                left -= 1
+        try:
+            due = date.fromordinal(o)
+        except ValueError as exc:
+            raise OverflowError(f"{n} working days after {d} is beyond {date.max}") from exc
+        return DayResult(due, self._provisional_span(date.fromordinal(start + 1), due))
+
+    def workdays_between(self, a: date, b: date) -> DayResult:
+        """Working days after ``a`` up to and including ``b``; 0 if ``b <= a``.
+
+        The inverse of :meth:`add_workdays`: ``workdays_between(d, add_workdays(d, n))``
+        is ``n``. Used to report how much of a time limit has been used.
+        """
+        if b <= a:
+            return DayResult(0, provisional=False)
+        work, rest = self._work, self._rest
+        count = 0
+        for o in range(a.toordinal() + 1, b.toordinal() + 1):
+            if o in work or (o not in rest and (o + 6) % 7 < 5):
+                count += 1
+        return DayResult(count, self._provisional_span(a + timedelta(days=1), b))
+
+    def add_days(self, d: date, n: int) -> date:
+        """``d`` plus ``n`` calendar days (``n`` may be negative); no working-day logic."""
+        return d + timedelta(days=n)

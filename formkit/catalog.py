@@ -1,0 +1,38 @@
+"""Open a catalog folder: load it, then check every expression against its matter."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+from formkit.dsl.library import Libraries, load_libraries
+from formkit.loader import LoadedCatalog, load_catalog
+from formkit.ruleset import RuleSet
+
+__all__ = ["OpenCatalog", "open_catalog"]
+
+
+@dataclass
+class OpenCatalog(LoadedCatalog):
+    """A loaded catalog whose expressions have been checked, with each matter's rules."""
+
+    libraries: Libraries = field(default_factory=Libraries)
+    rules: dict[str, RuleSet] = field(default_factory=dict)
+
+    def rules_of(self, code: str) -> RuleSet | None:
+        """The checked rules of the matter ``code``."""
+        return self.rules.get(code)
+
+
+def open_catalog(root: str | os.PathLike[str]) -> OpenCatalog:
+    """Load ``root`` and check every definition and expression; errors are collected."""
+    loaded = load_catalog(root)
+    result = OpenCatalog(**{f: getattr(loaded, f) for f in loaded.__dataclass_fields__})
+    if result.catalog is not None:
+        result.libraries = load_libraries(result.root / result.catalog.rules)
+        result.errors.extend(result.libraries.errors)
+    for code, matter in result.matters.items():
+        rules = RuleSet.build(matter, result.libraries)
+        result.rules[code] = rules
+        result.errors.extend(rules.errors)
+    return result

@@ -1,0 +1,553 @@
+"""The static checker: a pass over the tree that resolves names and infers types.
+
+It never evaluates anything. For each node it records an ``Info`` (type, whether
+the value may be null, and what a name refers to) that the compiler reads.
+Errors are collected, not raised, and a node in error gets the type ``any`` so
+one mistake does not cascade into many.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from formkit.dsl import ast
+from formkit.dsl.functions import BUILTINS, SignatureError
+from formkit.dsl.source import Source
+from formkit.dsl.types import ANY, BOOL, DATE, NULL, NUMBER, TEXT, T, list_of, unify
+from formkit.errors import FormkitError, RuleNameError, RuleTypeError
+
+__all__ = ["Checker", "Info", "Instance", "LetEntry", "Scope", "Typed"]
+
+KEYWORDS = frozenset(
+    ["and", "or", "not", "in", "if", "then", "else", "true", "false", "null", "let", "use"])
+
+
+@dataclass(slots=True)
+class LetEntry:
+    """A named value or function: from a matter's ``let:`` or from a rule library."""
+
+    name: str
+    params: list[str] | None
+    body: ast.Node | None  # None when its text did not parse (already reported)
+    source: Source
+    origin: str  # "let" or "library NAME"
+
+    @property
+    def key(self) -> str:
+        """A unique key: matter lets and library lets may share a name."""
+        return f"{'L' if self.origin == 'let' else 'B'}:{self.name}"
+
+
+@dataclass(slots=True)
+class Scope:
+    """The names an expression can use: fields, then ``let:`` values, then libraries."""
+
+    fields: dict[str, T] = field(default_factory=dict)
+    lets: dict[str, LetEntry] = field(default_factory=dict)
+    libs: dict[str, LetEntry] = field(default_factory=dict)
+    context: str = ""  # e.g. "matter XX-MS-0001", added to errors in libraries
+
+    def lookup(self, name: str) -> tuple[str, T | LetEntry] | None:
+        """What ``name`` means at the top level, by precedence."""
+        if name in self.fields:
+            return "field", self.fields[name]
+        if name in self.lets:
+            return "let", self.lets[name]
+        if name in self.libs:
+            return "let", self.libs[name]
+        return None
+
+    def names(self) -> list[str]:
+        """Every visible name (for suggestions)."""
+        return [*self.fields, *self.lets, *self.libs]
+
+
+@dataclass(slots=True)
+class Info:
+    """What the checker learned about one node."""
+
+    type: T
+    nullable: bool
+    ref: tuple[object, ...] = ()  # ("field", name) ("row", depth, name) ("let", key) ...
+
+
+@dataclass(slots=True)
+class Typed:
+    """The checked form of one tree: an ``Info`` for every node."""
+
+    root: ast.Node
+    source: Source
+    info: dict[ast.Node, Info] = field(default_factory=dict)
+    rows: int = 0  # row scopes open at the root (1 for a repeat's own fields)
+
+    @property
+    def type(self) -> T:
+        """The type of the whole expression."""
+        return self.info[self.root].type
+
+
+@dataclass(slots=True)
+class Instance:
+    """A library/let function checked for one tuple of argument types."""
+
+    index: int
+    entry: LetEntry
+    params: tuple[T, ...]
+    typed: Typed | None = None
+    result: T = ANY
+    nullable: bool = True
+
+
+@dataclass(slots=True)
+class _Ctx:
+    source: Source
+    info: dict[ast.Node, Info]
+    rows: list[T]  # innermost last; row scopes from repeats and count/any/all
+    params: dict[str, tuple[int, T]] | None = None
+    base_rows: int = 0
+
+
+class Checker:
+    """Checks expressions against one scope; keeps let types and function instances."""
+
+    def __init__(self, scope: Scope) -> None:
+        self.scope = scope
+        self.errors: list[FormkitError] = []
+        self.let_typed: dict[str, Typed | None] = {}
+        self.instances: dict[tuple[str, tuple[T, ...]], Instance] = {}
+        self._stack: list[str] = []
+
+    # ---- entry points
+
+    def check(self, node: ast.Node, source: Source, *, want: T | None = None,
+              row: T | None = None, what: str = "") -> Typed:
+        """Check one expression; ``want`` is the type its place needs (bool for conditions)."""
+        typed = Typed(node, source, rows=1 if row is not None else 0)
+        ctx = _Ctx(source, typed.info, [row] if row is not None else [])
+        info = self._visit(node, ctx)
+        if want is not None and info.type.kind not in ("any", "null") \
+                and unify(info.type, want) is None:
+            where = f"{what} " if what else ""
+            self._error(RuleTypeError, ctx, node,
+                        f"{where}must be {_article(want)}, but this is {_article(info.type)}",
+                        _want_hint(want), "wrong-type")
+        return typed
+
+    def check_let(self, entry: LetEntry) -> Typed | None:
+        """Check a named value (not a function) once; reports cycles."""
+        if entry.key in self.let_typed:
+            return self.let_typed[entry.key]
+        if entry.body is None:
+            self.let_typed[entry.key] = None
+            return None
+        self._stack.append(entry.key)
+        typed = self.check(entry.body, entry.source)
+        self._stack.pop()
+        self.let_typed[entry.key] = typed
+        return typed
+
+    def check_function_alone(self, entry: LetEntry) -> None:
+        """Check a function's body with unknown parameter types (catches unknown names)."""
+        if entry.body is not None and entry.params is not None:
+            self._instance(entry, tuple(ANY for _ in entry.params), entry.body, None)
+
+    # ---- helpers
+
+    def _error(self, cls: type[FormkitError], ctx: _Ctx, node: ast.Node | None, message: str,
+               hint: str | None, code: str, start: int | None = None,
+               end: int | None = None) -> None:
+        s = start if start is not None else (node.start if node is not None else 0)
+        e = end if end is not None else (node.end if node is not None else None)
+        if self.scope.context and ctx.source.file is not None:
+            message = f"{message} (in {self.scope.context})"
+        self.errors.append(cls(message, ctx.source.span(s, e), hint=hint, code=code))
+
+    def _set(self, ctx: _Ctx, node: ast.Node, t: T, nullable: bool,
+             ref: tuple[object, ...] = ()) -> Info:
+        info = Info(t, nullable, ref)
+        ctx.info[node] = info
+        return info
+
+    # ---- the visitor
+
+    def _visit(self, node: ast.Node, ctx: _Ctx) -> Info:
+        if isinstance(node, ast.Literal):
+            return self._literal(node, ctx)
+        if isinstance(node, ast.Name):
+            return self._name(node, ctx)
+        if isinstance(node, ast.ListLit):
+            return self._list(node, ctx)
+        if isinstance(node, ast.Member):
+            return self._member(node, ctx)
+        if isinstance(node, ast.Index):
+            return self._index(node, ctx)
+        if isinstance(node, ast.Call):
+            return self._call(node, ctx)
+        if isinstance(node, ast.Unary):
+            return self._unary(node, ctx)
+        if isinstance(node, ast.Binary):
+            return self._binary(node, ctx)
+        if isinstance(node, ast.Compare):
+            return self._compare(node, ctx)
+        if isinstance(node, ast.If):
+            return self._if(node, ctx)
+        raise AssertionError(f"unknown node {node!r}")  # pragma: no cover
+
+    def _literal(self, node: ast.Literal, ctx: _Ctx) -> Info:
+        v = node.value
+        if v is None:
+            return self._set(ctx, node, NULL, True)
+        if isinstance(v, bool):
+            return self._set(ctx, node, BOOL, False)
+        if isinstance(v, str):
+            return self._set(ctx, node, TEXT, False)
+        return self._set(ctx, node, NUMBER, False)
+
+    def _name(self, node: ast.Name, ctx: _Ctx) -> Info:
+        name = node.name
+        for depth in range(len(ctx.rows) - 1, -1, -1):
+            member = ctx.rows[depth].member(name)
+            if member is not None:
+                return self._set(ctx, node, member, True, ("row", depth, name))
+        if ctx.params is not None and name in ctx.params:
+            index, t = ctx.params[name]
+            return self._set(ctx, node, t, True, ("param", index))
+        found = self.scope.lookup(name)
+        if found is None:
+            candidates = [*self.scope.names(), *(ctx.params or {})]
+            for row in ctx.rows:
+                candidates.extend(row.member_names())
+            hint = _did_you_mean(name, candidates)
+            if name in BUILTINS:
+                hint = f"'{name}' is a function: call it, e.g. {name}(...)"
+            self._error(RuleNameError, ctx, node, f"unknown name '{name}'", hint,
+                        "unknown-name")
+            return self._set(ctx, node, ANY, True)
+        kind, target = found
+        if kind == "field":
+            assert isinstance(target, T)
+            return self._set(ctx, node, target, True, ("field", name))
+        assert isinstance(target, LetEntry)
+        if target.params is not None:
+            self._error(RuleTypeError, ctx, node, f"'{name}' is a function with "
+                        f"{len(target.params)} parameter(s)",
+                        f"call it: {name}({', '.join(target.params)})", "function-as-value")
+            return self._set(ctx, node, ANY, True)
+        if target.key in self._stack:
+            cycle = " -> ".join([*self._stack[self._stack.index(target.key):], target.key])
+            self._error(RuleNameError, ctx, node, f"'{name}' is defined in terms of itself "
+                        f"({cycle.replace('L:', '').replace('B:', '')})",
+                        "break the cycle: one of these definitions must not use the other",
+                        "cycle")
+            return self._set(ctx, node, ANY, True)
+        typed = self.check_let(target)
+        if typed is None:
+            return self._set(ctx, node, ANY, True, ("let", target.key))
+        root = typed.info[typed.root]
+        return self._set(ctx, node, root.type, root.nullable, ("let", target.key))
+
+    def _list(self, node: ast.ListLit, ctx: _Ctx) -> Info:
+        elem: T = NULL
+        for item in node.items:
+            t = self._visit(item, ctx).type
+            joined = unify(elem, t)
+            if joined is None:
+                self._error(RuleTypeError, ctx, item, f"a list holds values of one type; this "
+                            f"item is {_article(t)}, the others are {_article(elem)}",
+                            None, "mixed-list")
+                continue
+            elem = joined
+        if elem.kind == "null":
+            elem = ANY
+        return self._set(ctx, node, list_of(elem.plain), False)
+
+    def _member(self, node: ast.Member, ctx: _Ctx) -> Info:
+        obj = self._visit(node.obj, ctx)
+        t = obj.type
+        if t.kind == "any":
+            return self._set(ctx, node, ANY, True)
+        target, is_list = t, False
+        if t.kind == "list" and t.elem is not None and t.elem.kind in ("group", "any"):
+            target, is_list = t.elem, True
+            if target.kind == "any":
+                return self._set(ctx, node, list_of(ANY), obj.nullable, ("pluck",))
+        if target.kind != "group":
+            self._error(RuleTypeError, ctx, node, f"{_article(t)} has no members, so "
+                        f"'.{node.name}' cannot be used", "only groups and repeats have "
+                        "members", "no-members", node.name_start, node.end)
+            return self._set(ctx, node, ANY, True)
+        member = target.member(node.name)
+        if member is None:
+            self._error(RuleNameError, ctx, node, f"no member '{node.name}' here",
+                        _did_you_mean(node.name, target.member_names()) or
+                        "members: " + ", ".join(target.member_names()), "unknown-member",
+                        node.name_start, node.end)
+            return self._set(ctx, node, ANY, True)
+        if is_list:
+            return self._set(ctx, node, list_of(member), obj.nullable, ("pluck",))
+        return self._set(ctx, node, member, True, ("member",))
+
+    def _index(self, node: ast.Index, ctx: _Ctx) -> Info:
+        obj = self._visit(node.obj, ctx)
+        idx = self._visit(node.index, ctx)
+        if idx.type.kind not in ("number", "any", "null"):
+            self._error(RuleTypeError, ctx, node.index, f"an index must be a number, not "
+                        f"{_article(idx.type)}", None, "wrong-type")
+        t = obj.type
+        if t.kind == "any":
+            return self._set(ctx, node, ANY, True)
+        if t.kind != "list" or t.elem is None:
+            self._error(RuleTypeError, ctx, node.obj, f"only lists can be indexed, not "
+                        f"{_article(t)}", None, "wrong-type")
+            return self._set(ctx, node, ANY, True)
+        return self._set(ctx, node, t.elem, True)
+
+    def _unary(self, node: ast.Unary, ctx: _Ctx) -> Info:
+        operand = self._visit(node.operand, ctx)
+        if node.op == "not":
+            self._condition(operand, node.operand, ctx, "'not'")
+            return self._set(ctx, node, BOOL, False)
+        if operand.type.kind not in ("number", "any", "null"):
+            self._error(RuleTypeError, ctx, node, f"'-' needs a number, not "
+                        f"{_article(operand.type)}", None, "wrong-type")
+            return self._set(ctx, node, ANY, True)
+        return self._set(ctx, node, NUMBER, operand.nullable)
+
+    def _condition(self, info: Info, node: ast.Node, ctx: _Ctx, where: str) -> None:
+        if info.type.kind not in ("bool", "null", "any"):
+            self._error(RuleTypeError, ctx, node, f"{where} needs a condition (true or "
+                        f"false), but this is {_article(info.type)}",
+                        _want_hint(BOOL), "not-a-condition")
+
+    def _binary(self, node: ast.Binary, ctx: _Ctx) -> Info:
+        left = self._visit(node.left, ctx)
+        right = self._visit(node.right, ctx)
+        op = node.op
+        if op in ("and", "or"):
+            self._condition(left, node.left, ctx, f"'{op}'")
+            self._condition(right, node.right, ctx, f"'{op}'")
+            return self._set(ctx, node, BOOL, False)
+        a, b = left.type.kind, right.type.kind
+        nullable = left.nullable or right.nullable
+        result: T | None = None
+        if "any" in (a, b) or "null" in (a, b):
+            other = b if a in ("any", "null") else a
+            result = DATE if op in "+-" and other == "date" else (
+                TEXT if op == "+" and other == "text" else
+                NUMBER if other in ("number", "null") else ANY)
+            if other in ("bool", "list", "group") or (op in "*/%" and other in ("text", "date")):
+                result = None
+            nullable = True
+        elif a == b == "number":
+            result = NUMBER
+        elif op == "+" and a == b == "text":
+            result = TEXT
+        elif (op in "+-" and a == "date" and b == "number") or (
+                op == "+" and a == "number" and b == "date"):
+            result = DATE
+        if result is None:
+            hint = None
+            if op == "-" and a == b == "date":
+                hint = "use days_between(a, b) for the days between two dates"
+            elif op == "+" and {a, b} == {"text", "number"}:
+                hint = "a text and a number cannot be added; compare or convert them"
+            self._error(RuleTypeError, ctx, node, f"'{op}' cannot combine "
+                        f"{_article(left.type)} and {_article(right.type)}", hint,
+                        "wrong-type", node.op_start, node.op_start + 1)
+            return self._set(ctx, node, ANY, True)
+        return self._set(ctx, node, result, nullable)
+
+    def _compare(self, node: ast.Compare, ctx: _Ctx) -> Info:
+        infos = [self._visit(o, ctx) for o in node.operands]
+        for i, op in enumerate(node.ops):
+            left, right = infos[i], infos[i + 1]
+            lnode, rnode = node.operands[i], node.operands[i + 1]
+            start = node.op_starts[i]
+            self._compare_pair(op, left, right, lnode, rnode, ctx, start)
+        return self._set(ctx, node, BOOL, False)
+
+    def _compare_pair(self, op: str, left: Info, right: Info, lnode: ast.Node,
+                      rnode: ast.Node, ctx: _Ctx, start: int) -> None:
+        a, b = left.type, right.type
+        if op in ("in", "not in"):
+            if b.kind in ("any", "null"):
+                return
+            if b.kind == "text":
+                if a.kind not in ("text", "any", "null"):
+                    self._type_pair(op, a, b, ctx, lnode, rnode)
+                return
+            if b.kind != "list" or b.elem is None:
+                self._error(RuleTypeError, ctx, rnode, f"'{op}' needs a list or a text on its "
+                            f"right, not {_article(b)}", None, "wrong-type")
+                return
+            if unify(a, b.elem) is None:
+                self._type_pair(op, a, b, ctx, lnode, rnode)
+                return
+            self._choice_literals(a, rnode, ctx, list_items=True)
+            self._choice_literals(b.elem, lnode, ctx)
+            return
+        if unify(a, b) is None:
+            self._type_pair(op, a, b, ctx, lnode, rnode)
+            return
+        if op in ("<", "<=", ">", ">=") and unify(a, b) is not None:
+            kind = (unify(a, b) or ANY).kind
+            if kind not in ("number", "date", "text", "any", "null"):
+                self._error(RuleTypeError, ctx, lnode, f"'{op}' cannot order "
+                            f"{_article(a)} values", "only numbers, dates and texts are "
+                            "ordered", "wrong-type", start, start + len(op))
+                return
+        self._choice_literals(a, rnode, ctx)
+        self._choice_literals(b, lnode, ctx)
+
+    def _type_pair(self, op: str, a: T, b: T, ctx: _Ctx, lnode: ast.Node,
+                   rnode: ast.Node) -> None:
+        self._error(RuleTypeError, ctx, lnode, f"'{op}' cannot compare {_article(a)} with "
+                    f"{_article(b)}", "both sides must have the same type",
+                    "wrong-type", lnode.start, rnode.end)
+
+    def _choice_literals(self, t: T, other: ast.Node, ctx: _Ctx, list_items: bool = False) -> None:
+        """A literal compared with a choice field must be one of its options."""
+        if t.options is None:
+            return
+        literals: Sequence[ast.Node] = (other.items if list_items and
+                                        isinstance(other, ast.ListLit) else [other])
+        for lit in literals:
+            if isinstance(lit, ast.Literal) and isinstance(lit.value, str) \
+                    and lit.value not in t.options:
+                options = sorted(t.options)
+                hint = _did_you_mean(lit.value, options) or "options: " + ", ".join(
+                    f'"{o}"' for o in options)
+                self._error(RuleNameError, ctx, lit, f"\"{lit.value}\" is not an option "
+                            "of this choice", hint, "unknown-option")
+
+    def _if(self, node: ast.If, ctx: _Ctx) -> Info:
+        cond = self._visit(node.cond, ctx)
+        self._condition(cond, node.cond, ctx, "'if'")
+        then = self._visit(node.then, ctx)
+        other = self._visit(node.other, ctx)
+        joined = unify(then.type, other.type)
+        if joined is None:
+            self._error(RuleTypeError, ctx, node, f"'then' gives {_article(then.type)} but "
+                        f"'else' gives {_article(other.type)}", "both branches must give the "
+                        "same type", "branch-types")
+            return self._set(ctx, node, ANY, True)
+        return self._set(ctx, node, joined, then.nullable or other.nullable)
+
+    def _call(self, node: ast.Call, ctx: _Ctx) -> Info:
+        name = node.name
+        builtin = BUILTINS.get(name)
+        entry = self._function_entry(name, ctx)
+        if entry is not None:
+            return self._call_let(node, entry, ctx)
+        if builtin is None:
+            names = [*BUILTINS, *[n for n, e in {**self.scope.libs, **self.scope.lets}.items()
+                                  if e.params is not None]]
+            self._error(RuleNameError, ctx, node, f"unknown function '{name}'",
+                        _did_you_mean(name, names) or "see the built-in functions in "
+                        "docs/rule-language.md", "unknown-function", node.start, node.name_end)
+            for arg in node.args:
+                self._visit(arg, ctx)
+            return self._set(ctx, node, ANY, True)
+        n = len(node.args)
+        if n < builtin.min_args or (builtin.max_args is not None and n > builtin.max_args):
+            want = (str(builtin.min_args) if builtin.min_args == builtin.max_args else
+                    f"{builtin.min_args} or more" if builtin.max_args is None else
+                    f"{builtin.min_args} to {builtin.max_args}")
+            self._error(RuleTypeError, ctx, node, f"{name}() takes {want} argument(s), "
+                        f"not {n}", builtin.summary or None, "arity")
+            for arg in node.args:
+                self._visit(arg, ctx)
+            return self._set(ctx, node, ANY, True)
+        infos: list[Info] = []
+        for i, arg in enumerate(node.args):
+            if builtin.row_condition and i == 1:
+                rows_t = infos[0].type
+                row = rows_t.elem if rows_t.kind == "list" and rows_t.elem is not None \
+                    else ANY
+                if row.kind != "group":
+                    row = T("group", fields=())
+                inner = _Ctx(ctx.source, ctx.info, [*ctx.rows, row], ctx.params)
+                cond = self._visit(arg, inner)
+                self._condition(cond, arg, ctx, f"{name}()'s condition")
+                infos.append(cond)
+            else:
+                infos.append(self._visit(arg, ctx))
+        try:
+            result = builtin.rule([i.type for i in infos])
+        except SignatureError as exc:
+            bad = node.args[exc.arg] if 0 <= exc.arg < len(node.args) else node
+            self._error(RuleTypeError, ctx, bad, f"{name}(): {exc.message}",
+                        builtin.summary or None, "wrong-type")
+            return self._set(ctx, node, ANY, True)
+        nullable = builtin.may_be_null and (
+            any(i.nullable for i in infos) or name in ("id_birthdate", "id_gender", "min",
+                                                       "max"))
+        return self._set(ctx, node, result, nullable, ("builtin", name, len(ctx.rows)))
+
+    def _function_entry(self, name: str, ctx: _Ctx) -> LetEntry | None:
+        found = self.scope.lookup(name)
+        if found is not None and found[0] == "let":
+            entry = found[1]
+            assert isinstance(entry, LetEntry)
+            return entry
+        return None
+
+    def _call_let(self, node: ast.Call, entry: LetEntry, ctx: _Ctx) -> Info:
+        infos = [self._visit(a, ctx) for a in node.args]
+        if entry.params is None:
+            self._error(RuleTypeError, ctx, node, f"'{entry.name}' is a value, not a "
+                        "function", f"write it without brackets: {entry.name}",
+                        "value-as-function", node.start, node.name_end)
+            return self._set(ctx, node, ANY, True)
+        if len(infos) != len(entry.params):
+            self._error(RuleTypeError, ctx, node, f"{entry.name}() takes "
+                        f"{len(entry.params)} argument(s), not {len(infos)}",
+                        f"{entry.name}({', '.join(entry.params)})", "arity")
+            return self._set(ctx, node, ANY, True)
+        if entry.body is None:
+            return self._set(ctx, node, ANY, True)
+        if entry.key in self._stack:
+            self._error(RuleNameError, ctx, node, f"'{entry.name}' calls itself",
+                        "recursive definitions are not allowed", "cycle")
+            return self._set(ctx, node, ANY, True)
+        inst = self._instance(entry, tuple(i.type.plain for i in infos), entry.body, ctx)
+        return self._set(ctx, node, inst.result, inst.nullable, ("call", entry.key,
+                                                                 inst.params))
+
+    def _instance(self, entry: LetEntry, params: tuple[T, ...], body: ast.Node,
+                  caller: _Ctx | None) -> Instance:
+        key = (entry.key, params)
+        if key in self.instances:
+            return self.instances[key]
+        inst = Instance(len(self.instances), entry, params)
+        self.instances[key] = inst
+        assert entry.params is not None
+        typed = Typed(body, entry.source)
+        ctx = _Ctx(entry.source, typed.info, [],
+                   {p: (i, t) for i, (p, t) in enumerate(zip(entry.params, params, strict=True))})
+        self._stack.append(entry.key)
+        info = self._visit(body, ctx)
+        self._stack.pop()
+        inst.typed, inst.result, inst.nullable = typed, info.type, info.nullable
+        return inst
+
+
+def _article(t: T) -> str:
+    names = {"bool": "a condition (true/false)", "number": "a number", "text": "a text",
+             "date": "a date", "null": "null", "group": "a group", "any": "a value"}
+    if t.kind == "list":
+        return f"a list of {_article(t.elem or ANY).split(' ', 1)[-1]}s"
+    return names.get(t.kind, t.kind)
+
+
+def _want_hint(want: T) -> str | None:
+    if want.kind == "bool":
+        return "write a comparison, e.g. floor_area > 0, or a yes/no field"
+    return None
+
+
+def _did_you_mean(name: str, candidates: Sequence[str]) -> str | None:
+    close = difflib.get_close_matches(name, list(dict.fromkeys(candidates)), n=1, cutoff=0.6)
+    return f"did you mean '{close[0]}'?" if close else None

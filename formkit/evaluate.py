@@ -1,0 +1,155 @@
+"""Evaluate one expression, for ``formkit eval`` and the studio's playground."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from formkit.dsl.checker import Checker, Scope
+from formkit.dsl.compiler import EvalContext, Unit
+from formkit.dsl.parser import parse_expression
+from formkit.dsl.source import Source
+from formkit.dsl.types import ANY, BOOL, DATE, NULL, NUMBER, TEXT, T, group_of, list_of, unify
+from formkit.errors import FormkitErrors, InputError, LimitError, RuleTypeError
+from formkit.values import from_json, to_json
+
+__all__ = ["evaluate_cli", "evaluate_text", "infer_type", "parse_today"]
+
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+MAX_DATA_BYTES = 5_000_000
+
+
+def parse_today(text: str | None) -> dt.date | None:
+    """``--today YYYY-MM-DD``; a wrong date is an input error."""
+    if text is None:
+        return None
+    try:
+        if not _DATE.match(text):
+            raise ValueError
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise InputError(f"--today '{text}' is not a date", None,
+                         hint="write it as YYYY-MM-DD, e.g. 2026-11-25") from None
+
+
+def infer_type(value: Any) -> T:
+    """The static type of a JSON value (a ``YYYY-MM-DD`` text is a date)."""
+    if value is None:
+        return NULL
+    if isinstance(value, bool):
+        return BOOL
+    if isinstance(value, int | float):
+        return NUMBER
+    if isinstance(value, str):
+        return DATE if _is_date(value) else TEXT
+    if isinstance(value, list):
+        elem: T = NULL
+        for item in value:
+            joined = unify(elem, infer_type(item))
+            if joined is None:
+                raise RuleTypeError("a list in the data mixes types", None,
+                                    hint="every item of a list must have the same type",
+                                    code="mixed-list")
+            elem = joined
+        return list_of(ANY if elem.kind == "null" else elem)
+    if isinstance(value, dict):
+        return group_of({str(k): infer_type(v) for k, v in value.items()})
+    raise RuleTypeError(f"unsupported value {value!r}", None)
+
+
+def _is_date(text: str) -> bool:
+    if not _DATE.match(text):
+        return False
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _runtime(value: Any) -> Any:
+    """JSON data as runtime values, with date-shaped texts as dates."""
+    if isinstance(value, str) and _is_date(value):
+        return dt.date.fromisoformat(value)
+    if isinstance(value, list):
+        return [_runtime(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _runtime(v) for k, v in value.items()}
+    return from_json(value)
+
+
+def evaluate_text(expr: str, scope: Scope, env: dict[str, Any],
+                  ctx: EvalContext) -> tuple[Any, T]:
+    """Parse, check, compile and run ``expr``; raises the first error(s) found."""
+    source = Source(expr)
+    node = parse_expression(expr, source)
+    checker = Checker(scope)
+    typed = checker.check(node, source)
+    if checker.errors:
+        raise checker.errors[0] if len(checker.errors) == 1 else FormkitErrors(checker.errors)
+    unit = Unit(checker)
+    unit.add(typed)
+    program = unit.build()[0]
+    if unit.errors:
+        raise unit.errors[0]
+    return program(env, ctx), typed.type
+
+
+def evaluate_cli(expr: str, *, data_file: str | None = None, catalog_dir: str | None = None,
+                 matter_code: str | None = None, today: str | None = None) -> Any:
+    """What ``formkit eval`` prints as ``value`` (JSON data)."""
+    ctx = EvalContext(parse_today(today))
+    scope = Scope()
+    env: dict[str, Any] = {}
+    if (catalog_dir is None) != (matter_code is None):
+        raise InputError("--catalog and --matter go together", None,
+                         hint="name the catalog folder and the matter code")
+    if catalog_dir is not None and matter_code is not None:
+        from formkit.calendar import WorkCalendar
+        from formkit.catalog import open_catalog
+
+        opened = open_catalog(catalog_dir)
+        rules = opened.rules_of(matter_code)
+        if rules is None:
+            bad = [e for e in opened.errors if e.kind in ("io",)]
+            raise bad[0] if bad else InputError(f"no matter '{matter_code}' in {catalog_dir}",
+                                                None, hint="see 'formkit validate' for codes")
+        scope = rules.scope
+        if opened.calendar is not None:
+            ctx.calendar = WorkCalendar(closures=[d.date for d in opened.calendar.closures],
+                                        workdays=[d.date for d in opened.calendar.workdays])
+    if data_file is not None:
+        data = _read_data(data_file)
+        for key, value in data.items():
+            scope.fields[key] = infer_type(value)
+            env[key] = _runtime(value)
+    value, _ = evaluate_text(expr, scope, env, ctx)
+    return to_json(value)
+
+
+def _read_data(path: str) -> dict[str, Any]:
+    p = Path(path)
+    try:
+        if p.stat().st_size > MAX_DATA_BYTES:
+            raise LimitError(f"{path} is too large (at most {MAX_DATA_BYTES} bytes)", None)
+        text = p.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc.strerror}", None) from None
+    except UnicodeDecodeError:
+        raise InputError(f"{path} is not UTF-8 text", None) from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        from formkit.errors import SourceSpan
+
+        raise InputError(f"{path} is not valid JSON: {exc.msg}",
+                         SourceSpan(path, exc.lineno, exc.colno, source=text),
+                         hint="check commas, quotes and brackets") from None
+    except RecursionError:
+        raise LimitError(f"{path} is nested too deeply", None) from None
+    if not isinstance(data, dict):
+        raise InputError(f"{path} must hold a JSON object of names and values", None)
+    return data

@@ -1,0 +1,283 @@
+"""Load a catalog folder: YAML files -> models, every error placed in its file.
+
+``load_catalog(DIR)`` never raises for bad input: it reads everything it can
+and returns a ``LoadedCatalog`` whose ``errors`` hold every problem found
+(YAML, model, cross-checks, and expressions once the rule checker runs).
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import types
+import typing
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from formkit.errors import DefinitionError, FormkitError, InputError
+from formkit.model import CalendarFile, Catalog, Matter
+from formkit.yamldoc import MAX_FILE_BYTES, YamlDoc, parse_yaml
+
+__all__ = ["LoadedCatalog", "load_catalog", "load_matter_text", "validate_document"]
+
+M = TypeVar("M", bound=BaseModel)
+
+CATALOG_FILE = "catalog.yaml"
+
+
+@dataclass
+class LoadedCatalog:
+    """A catalog folder as read: the catalog, its matters, and every error found."""
+
+    root: Path
+    catalog: Catalog | None
+    matters: dict[str, Matter] = field(default_factory=dict)
+    docs: dict[str, YamlDoc] = field(default_factory=dict)  # by display file name
+    calendar: CalendarFile | None = None
+    catalog_doc: YamlDoc | None = None
+    errors: list[FormkitError] = field(default_factory=list)
+    files: int = 0
+
+    @property
+    def ok(self) -> bool:
+        """True when no error was found."""
+        return not self.errors
+
+    def matter(self, code: str) -> Matter | None:
+        """The matter with this code, if any."""
+        return self.matters.get(code)
+
+    def doc_of(self, matter: Matter) -> YamlDoc | None:
+        """The YAML document a matter was read from."""
+        return self.docs.get(matter.file)
+
+
+def _display(path: Path) -> str:
+    # As the user named it (``definitions/ms/x.yaml``), so messages match their shell.
+    return str(path)
+
+
+def _read(path: Path, errors: list[FormkitError]) -> str | None:
+    name = _display(path)
+    try:
+        if path.stat().st_size > MAX_FILE_BYTES * 4:
+            errors.append(InputError(f"file is too large to be a definition: {name}",
+                                     None, code="file-too-large"))
+            return None
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        errors.append(InputError(f"{name} is not UTF-8 text (byte {exc.start})",
+                                 None, hint="save the file as UTF-8", code="encoding"))
+    except OSError as exc:
+        errors.append(InputError(f"cannot read {name}: {exc.strerror}", None, code="io"))
+    return None
+
+
+def validate_document(doc: YamlDoc, model: type[M], what: str) -> M | None:
+    """Validate ``doc.data`` as ``model``; errors go to ``doc.errors`` with positions."""
+    if doc.errors:
+        return None
+    if not isinstance(doc.data, dict):
+        doc.errors.append(DefinitionError(
+            f"a {what} file must be a mapping of keys (like 'code: ...'), "
+            f"not {_kind_of(doc.data)}", doc.span_at(()),
+            hint="start the file with the keys of the contract", code="not-a-mapping"))
+        return None
+    try:
+        return model.model_validate(doc.data)
+    except ValidationError as exc:
+        for err in exc.errors(include_url=False):
+            doc.errors.append(_map_pydantic_error(err, doc, model))
+        return None
+
+
+def load_matter_text(text: str, name: str) -> tuple[Matter | None, YamlDoc]:
+    """Parse one matter's YAML text (used by the studio and tests)."""
+    doc = parse_yaml(text, name)
+    matter = validate_document(doc, Matter, "matter")
+    if matter is not None:
+        matter._file = name
+    return matter, doc
+
+
+def load_catalog(root: str | os.PathLike[str]) -> LoadedCatalog:
+    """Read the catalog folder ``root``: catalog.yaml, calendar, every matter file."""
+    from formkit.crosscheck import check_catalog  # late: crosscheck imports this module
+
+    root_path = Path(root)
+    result = LoadedCatalog(root_path, None)
+    catalog_path = root_path / CATALOG_FILE
+    if not root_path.is_dir():
+        result.errors.append(InputError(f"no such folder: {_display(root_path)}", None,
+                                        hint="give the folder that holds catalog.yaml"))
+        return result
+    if not catalog_path.is_file():
+        result.errors.append(InputError(
+            f"no {CATALOG_FILE} in {_display(root_path)}", None,
+            hint="a catalog folder starts with catalog.yaml (see docs/matter-format)"))
+        return result
+    text = _read(catalog_path, result.errors)
+    if text is not None:
+        doc = parse_yaml(text, _display(catalog_path))
+        result.docs[doc.file.name] = doc
+        result.catalog_doc = doc
+        result.catalog = validate_document(doc, Catalog, "catalog")
+        result.errors.extend(doc.errors)
+    skip = {catalog_path.resolve()}
+    if result.catalog is not None and result.catalog.calendar:
+        calendar_path = (root_path / result.catalog.calendar)
+        skip.add(calendar_path.resolve())
+        _load_calendar(result, calendar_path)
+    for path in _matter_files(root_path, skip):
+        result.files += 1
+        text = _read(path, result.errors)
+        if text is None:
+            continue
+        matter, doc = load_matter_text(text, _display(path))
+        result.docs[doc.file.name] = doc
+        result.errors.extend(doc.errors)
+        if matter is None:
+            continue
+        if matter.code in result.matters:
+            first = result.matters[matter.code]
+            result.errors.append(DefinitionError(
+                f"matter code '{matter.code}' is already used by {first.file}",
+                doc.span_at(("code",)), hint="每个事项的实施编码必须唯一: give this matter "
+                "its own code", code="duplicate-code"))
+            continue
+        result.matters[matter.code] = matter
+    check_catalog(result)
+    return result
+
+
+def _load_calendar(result: LoadedCatalog, path: Path) -> None:
+    if not path.is_file():
+        assert result.catalog is not None and result.catalog_doc is not None
+        result.errors.append(InputError(
+            f"calendar file '{result.catalog.calendar}' does not exist",
+            result.catalog_doc.span_at(("calendar",)),
+            hint="create it, or remove the 'calendar:' key"))
+        return
+    text = _read(path, result.errors)
+    if text is None:
+        return
+    doc = parse_yaml(text, _display(path))
+    result.docs[doc.file.name] = doc
+    result.calendar = validate_document(doc, CalendarFile, "calendar")
+    result.errors.extend(doc.errors)
+
+
+def _matter_files(root: Path, skip: set[Path]) -> list[Path]:
+    found: list[Path] = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            if name.endswith((".yaml", ".yml")) and not name.startswith("."):
+                path = Path(dirpath) / name
+                if path.resolve() not in skip:
+                    found.append(path)
+    return found
+
+
+def _kind_of(value: Any) -> str:
+    if value is None:
+        return "empty"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, str):
+        return "a text"
+    return f"a {type(value).__name__}"
+
+
+def loc_path(loc: Sequence[int | str]) -> str:
+    """``('form', 2, 'label')`` -> ``form[2].label``."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + part
+    return out
+
+
+def _map_pydantic_error(err: Any, doc: YamlDoc, model: type[BaseModel]) -> DefinitionError:
+    loc = tuple(err["loc"])
+    kind = err["type"]
+    where = loc_path(loc)
+    if kind == "extra_forbidden":
+        key = str(loc[-1])
+        allowed = _allowed_keys(model, loc[:-1])
+        close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+        hint = (f"did you mean '{close[0]}'?" if close
+                else "allowed keys: " + ", ".join(allowed)) if allowed else None
+        return DefinitionError(f"unknown key '{key}'" + (f" in {loc_path(loc[:-1])}"
+                               if len(loc) > 1 else ""),
+                               doc.span_at(loc, key=True), hint=hint, code="unknown-key")
+    if kind == "missing":
+        key = str(loc[-1])
+        parent = loc[:-1]
+        return DefinitionError(f"missing required key '{key}'" +
+                               (f" in {loc_path(parent)}" if parent else ""),
+                               doc.span_at(parent), hint=f"add '{key}: ...'",
+                               code="missing-key")
+    span = doc.span_at(loc)
+    value = err.get("input")
+    if kind in ("enum", "literal_error"):
+        expected = _expected_values(err)
+        close = difflib.get_close_matches(str(value), expected, n=1, cutoff=0.5)
+        hint = f"did you mean '{close[0]}'?" if close else None
+        return DefinitionError(
+            f"{where}: '{value}' is not allowed; expected one of: " + ", ".join(expected),
+            span, hint=hint, code="bad-value")
+    if kind == "string_too_short" and loc and loc[-1] == "zh":
+        return DefinitionError(f"{where}: the Chinese text may not be empty", span,
+                               code="empty-label")
+    if kind == "string_pattern_mismatch" and loc and loc[-1] in ("id", "code"):
+        return DefinitionError(
+            f"{where}: '{value}' is not a valid {loc[-1]}", span,
+            hint="use letters, digits and '_' (ids start with a letter); no spaces",
+            code="bad-id")
+    return DefinitionError(f"{where}: {err['msg']}" if where else err["msg"], span,
+                           code="bad-value")
+
+
+def _expected_values(err: Any) -> list[str]:
+    ctx = err.get("ctx") or {}
+    expected = str(ctx.get("expected", ""))
+    # pydantic renders "'a', 'b' or 'c'"
+    parts = expected.replace(" or ", ", ").split(", ")
+    return [p.strip().strip("'") for p in parts if p.strip()]
+
+
+def _allowed_keys(model: type[BaseModel], loc: Sequence[int | str]) -> list[str]:
+    current: Any = model
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        target = _model_in(current)
+        if target is None or part not in target.model_fields:
+            return []
+        current = target.model_fields[part].annotation
+    target = _model_in(current)
+    return list(target.model_fields) if target is not None else []
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    """The first pydantic model inside an annotation like ``list[X] | None``."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    if isinstance(annotation, type) and issubclass(annotation, Enum):
+        return None
+    args: Iterable[Any] = typing.get_args(annotation)
+    if isinstance(annotation, types.UnionType):
+        args = annotation.__args__
+    for arg in args:
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
+from formkit.calendar import WorkCalendar
 from formkit.dsl.library import Libraries, load_libraries
 from formkit.loader import LoadedCatalog, load_catalog
 from formkit.ruleset import RuleSet
@@ -18,6 +19,16 @@ class OpenCatalog(LoadedCatalog):
 
     libraries: Libraries = field(default_factory=Libraries)
     rules: dict[str, RuleSet] = field(default_factory=dict)
+    _calendar: WorkCalendar | None = field(default=None, repr=False)
+
+    def work_calendar(self) -> WorkCalendar:
+        """The official schedule with this centre's closures and extra working days."""
+        if self._calendar is None:
+            cal = self.calendar
+            self._calendar = WorkCalendar(
+                closures=[d.date for d in cal.closures] if cal else (),
+                workdays=[d.date for d in cal.workdays] if cal else ())
+        return self._calendar
 
     def rules_of(self, code: str) -> RuleSet | None:
         """The checked rules of the matter ``code``."""

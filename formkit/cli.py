@@ -121,9 +121,12 @@ def _build_parser() -> _Parser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     parser = _build_parser()
-    wants_json = "--json" in (argv if argv is not None else sys.argv[1:])
+    words = list(argv if argv is not None else sys.argv[1:])
+    wants_json = "--json" in words
+    command: str | None = None
     try:
-        args = parser.parse_args(argv)
+        args = parser.parse_args(words)
+        command = args.command
         if args.command is None:
             parser.print_help(sys.stderr)
             return 2
@@ -140,7 +143,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         error = EvaluationError(f"internal error: {type(exc).__name__}: {exc}",
                                 hint="this is a bug in formkit; please report it",
                                 code="internal")
-        if wants_json:
+        if wants_json and command == "validate":
+            _emit({"ok": False, "matters": 0, "errors": [error.to_json()]})
+        elif wants_json:
             _emit({"error": error.to_json(), "ok": False})
         else:
             print(error.render(), file=sys.stderr)

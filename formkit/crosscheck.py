@@ -28,6 +28,18 @@ def _suggest(name: str, candidates: Iterable[str]) -> str | None:
     return f"did you mean '{close[0]}'?" if close else None
 
 
+def _suggest_or_list(name: str, candidates: Iterable[str], what: str) -> str:
+    """'did you mean ...?', or else the names there are (a few of them)."""
+    names = sorted(candidates)
+    close = _suggest(name, names)
+    if close:
+        return close
+    if not names:
+        return f"this matter has no {what}"
+    shown = ", ".join(names[:12]) + (", ..." if len(names) > 12 else "")
+    return f"the {what} are: {shown}"
+
+
 def iter_fields(fields: Sequence[FormField], loc: Loc = ("form",),
                 prefix: str = "") -> Iterator[tuple[FormField, Loc, str]]:
     """Every field with its YAML location and dotted path, depth first."""
@@ -121,8 +133,11 @@ def check_matter(matter: Matter, doc: YamlDoc, departments: set[str] | None,
                 f"the first is materials[{ids[material.id]}]", "duplicate-id")
         ids.setdefault(material.id, i)
     for i, check in enumerate(matter.checks):
-        if (check.refuse is None) == (check.warn is None):
-            err("a check needs exactly one of 'refuse' or 'warn'", ("checks", i),
+        if check.refuse is not None and check.warn is not None:
+            err("a check either refuses or warns, not both", ("checks", i, "warn"),
+                "split it into two checks with the same 'when'", "check-action", key=True)
+        elif check.refuse is None and check.warn is None:
+            err("a check needs 'refuse' or 'warn'", ("checks", i),
                 "write 'refuse: {zh: ...}' to refuse, or 'warn: {zh: ...}' to warn the clerk",
                 "check-action")
     for i, step in enumerate(matter.route):
@@ -192,21 +207,21 @@ def _check_examples(matter: Matter, err: Any) -> None:
         for j, handed in enumerate(example.materials):
             if handed.id not in material_ids:
                 err(f"example names unknown material '{handed.id}'",
-                    (*here, "materials", j, "id"), _suggest(handed.id, material_ids),
-                    "unknown-material")
+                    (*here, "materials", j, "id"),
+                    _suggest_or_list(handed.id, material_ids, "materials"), "unknown-material")
         expect = example.expect
         for key in ("missing", "tolerated", "fetched"):
             for j, mid in enumerate(getattr(expect, key) or []):
                 if mid not in material_ids:
                     err(f"expect.{key} names unknown material '{mid}'",
-                        (*here, "expect", key, j), _suggest(mid, material_ids),
-                        "unknown-material")
+                        (*here, "expect", key, j),
+                        _suggest_or_list(mid, material_ids, "materials"), "unknown-material")
         for j, path in enumerate(expect.field_errors or []):
             bare = ".".join(_strip_index(p) for p in path.split("."))
             if bare not in paths:
                 err(f"expect.field_errors names unknown field '{path}'",
-                    (*here, "expect", "field_errors", j), _suggest(bare, paths),
-                    "unknown-field")
+                    (*here, "expect", "field_errors", j),
+                    _suggest_or_list(bare, paths, "fields"), "unknown-field")
 
 
 def _strip_index(part: str) -> str:
@@ -220,7 +235,7 @@ def _check_answer_keys(answers: dict[str, Any], fields: dict[str, FormField], lo
         f = fields.get(key)
         if f is None:
             err(f"example gives unknown field '{key}'", (*loc, key),
-                _suggest(key, fields), "unknown-field", key=True)
+                _suggest_or_list(key, fields, "fields"), "unknown-field", key=True)
             continue
         sub = {c.id: c for c in f.fields or []}
         if f.type == FieldType.group and isinstance(value, dict):

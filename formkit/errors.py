@@ -183,7 +183,8 @@ class FormkitErrors(FormkitError):
         if more > 0:
             message += f" ... and {more} more"
         super().__init__(message, first.span if first is not None else None,
-                         hint=first.hint if first is not None else None)
+                         hint=first.hint if first is not None else None,
+                         code=first.code if first is not None else None)
         self.kind = first.kind if first is not None else "definition"  # type: ignore[misc]
 
     def __iter__(self) -> Iterator[FormkitError]:

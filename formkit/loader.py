@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from formkit.errors import DefinitionError, FormkitError, InputError
+from formkit.errors import DefinitionError, FormkitError, InputError, LimitError, SourceSpan
 from formkit.model import CalendarFile, Catalog, Matter
 from formkit.yamldoc import MAX_FILE_BYTES, YamlDoc, parse_yaml
 
@@ -65,35 +65,61 @@ def _display(path: Path) -> str:
 def _read(path: Path, errors: list[FormkitError]) -> str | None:
     name = _display(path)
     try:
-        if path.stat().st_size > MAX_FILE_BYTES * 4:
-            errors.append(InputError(f"file is too large to be a definition: {name}",
-                                     None, code="file-too-large"))
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            # Not read at all: the same error parse_yaml gives for a too-large text.
+            errors.append(LimitError(
+                f"file is too large ({size} bytes; at most {MAX_FILE_BYTES})",
+                SourceSpan(name, 1, 1), hint="split the definition, or remove pasted data",
+                code="file-too-large"))
             return None
-        return path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        errors.append(InputError(f"{name} is not UTF-8 text (byte {exc.start})",
-                                 None, hint="save the file as UTF-8", code="encoding"))
+        data = path.read_bytes()
     except OSError as exc:
-        errors.append(InputError(f"cannot read {name}: {exc.strerror}", None, code="io"))
+        errors.append(InputError(f"cannot read {name}: {exc.strerror or exc}",
+                                 SourceSpan(name), code="io"))
+        return None
+    try:
+        # Universal newlines, as read_text would: CRLF files get the same positions.
+        return data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
+    except UnicodeDecodeError as exc:
+        line_start = data.rfind(b"\n", 0, exc.start) + 1
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = len(data[line_start: exc.start].decode("utf-8", errors="replace")) + 1
+        errors.append(InputError(
+            f"the file is not UTF-8 text (byte 0x{data[exc.start]:02x} at line {line})",
+            SourceSpan(name, line, column),
+            hint="save the file as UTF-8 (GBK/GB18030 files must be converted)",
+            code="encoding"))
     return None
+
+
+# YAML problems after which the data is still what the editor wrote (the second of two
+# equal keys is dropped, a tagged value kept as text): the model is checked as well, so
+# every error of the file is reported at once, but the file is not loaded.
+_RECOVERABLE = frozenset({"duplicate-key", "yaml-tag"})
 
 
 def validate_document(doc: YamlDoc, model: type[M], what: str) -> M | None:
     """Validate ``doc.data`` as ``model``; errors go to ``doc.errors`` with positions."""
-    if doc.errors:
+    if any(e.code not in _RECOVERABLE for e in doc.errors):
         return None
     if not isinstance(doc.data, dict):
+        if doc.errors:
+            return None
+        empty = doc.data is None
         doc.errors.append(DefinitionError(
+            f"the {what} file is empty" if empty else
             f"a {what} file must be a mapping of keys (like 'code: ...'), "
             f"not {_kind_of(doc.data)}", doc.span_at(()),
             hint="start the file with the keys of the contract", code="not-a-mapping"))
         return None
     try:
-        return model.model_validate(doc.data)
+        found = model.model_validate(doc.data)
     except ValidationError as exc:
         for err in exc.errors(include_url=False):
             doc.errors.append(_map_pydantic_error(err, doc, model))
         return None
+    return None if doc.errors else found
 
 
 def load_matter_text(text: str, name: str) -> tuple[Matter | None, YamlDoc]:
@@ -187,10 +213,16 @@ def _matter_files(root: Path, skip: set[Path]) -> list[Path]:
 def _kind_of(value: Any) -> str:
     if value is None:
         return "empty"
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if isinstance(value, list):
         return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
     if isinstance(value, str):
-        return "a text"
+        return f"the text '{value}'" if len(value) <= 40 else "a text"
+    if isinstance(value, int | float):
+        return f"the number {value}"
     return f"a {type(value).__name__}"
 
 
@@ -205,9 +237,36 @@ def loc_path(loc: Sequence[int | str]) -> str:
     return out
 
 
+# pydantic's wording for a value of the wrong type, said the way an editor reads it.
+_EXPECTED = {
+    "list_type": "a list (lines starting with '- ', or [a, b])",
+    "dict_type": "a mapping of keys (key: value)",
+    "model_type": "a mapping of keys (key: value)",
+    "model_attributes_type": "a mapping of keys (key: value)",
+    "string_type": "text",
+    "int_type": "a whole number",
+    "int_parsing": "a whole number",
+    "int_from_float": "a whole number",
+    "bool_type": "true or false",
+    "bool_parsing": "true or false",
+    "decimal_type": "a number",
+    "decimal_parsing": "a number",
+    "date_type": "a date like 2026-11-25",
+    "date_parsing": "a date like 2026-11-25",
+    "date_from_datetime_parsing": "a date like 2026-11-25",
+    "date_from_datetime_inexact": "a date like 2026-11-25",
+}
+
+
 def _map_pydantic_error(err: Any, doc: YamlDoc, model: type[BaseModel]) -> DefinitionError:
     loc = tuple(err["loc"])
     kind = err["type"]
+    if loc and loc[-1] == "[key]":  # a dict key (a let name) was rejected
+        name = str(loc[-2]) if len(loc) > 1 else ""
+        return DefinitionError(
+            f"{loc_path(loc[:-2])}: '{name}' is not a valid name", doc.span_at(loc[:-1], key=True),
+            hint="a name is letters, digits and '_', starting with a letter; no spaces",
+            code="bad-id")
     where = loc_path(loc)
     if kind == "extra_forbidden":
         key = str(loc[-1])
@@ -234,9 +293,17 @@ def _map_pydantic_error(err: Any, doc: YamlDoc, model: type[BaseModel]) -> Defin
         return DefinitionError(
             f"{where}: '{value}' is not allowed; expected one of: " + ", ".join(expected),
             span, hint=hint, code="bad-value")
-    if kind == "string_too_short" and loc and loc[-1] == "zh":
+    if kind == "label_empty" or (kind == "string_too_short" and loc and loc[-1] == "zh"):
         return DefinitionError(f"{where}: the Chinese text may not be empty", span,
-                               code="empty-label")
+                               hint="write the text in Chinese after 'zh:'", code="empty-label")
+    if kind in _EXPECTED:
+        detail = err["msg"] if kind.endswith(("_parsing", "_inexact")) else None
+        shown = _kind_of(value)
+        return DefinitionError(
+            f"{where}: expected {_EXPECTED[kind]}, not {shown}" if detail is None
+            else f"{where}: expected {_EXPECTED[kind]} ({detail})", span,
+            hint=f"put it in quotes: '{value}'" if kind == "string_type" and isinstance(
+                value, int | float) else None, code="bad-type")
     if kind == "string_pattern_mismatch" and loc and loc[-1] in ("id", "code"):
         return DefinitionError(
             f"{where}: '{value}' is not a valid {loc[-1]}", span,

@@ -8,12 +8,14 @@ in the YAML file, so the rule checker can point inside them.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     PlainSerializer,
@@ -87,29 +89,55 @@ class Expr:
 def _to_expr(value: Any) -> Expr:
     if isinstance(value, Expr):
         return value
-    if isinstance(value, str) and not isinstance(value, bool):
+    if isinstance(value, bool):
+        # `let: {strict: true}`: a constant is an expression too.
+        return Expr("true" if value else "false")
+    if isinstance(value, int | float) and math.isfinite(value):
+        return Expr(str(value))
+    if isinstance(value, str):
         if not value.strip():
             raise PydanticCustomError("expr_empty", "an expression may not be empty")
         return Expr(value)
     raise PydanticCustomError("expr_type", "expected an expression (text)")
 
 
+# YAML 1.1 spelled true and false this way; the loader reads them as text (YAML 1.2),
+# but where only a condition makes sense an editor's `required: yes` means true.
+_YES_NO = {w: b for words, b in ((("yes", "on"), True), (("no", "off"), False))
+           for word in words for w in (word, word.title(), word.upper())}
+
+
 def _to_cond(value: Any) -> bool | Expr:
     if isinstance(value, bool):
         return value
     if isinstance(value, str):
+        if value in _YES_NO:
+            return _YES_NO[value]
         return _to_expr(value)
     raise PydanticCustomError("cond_type", "expected true, false or an expression")
 
 
 def _to_amount(value: Any) -> Decimal | Expr:
-    if isinstance(value, bool):
-        raise PydanticCustomError("fee_type", "expected a number of yuan or an expression")
-    if isinstance(value, int | float):
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if not math.isfinite(value) or value < 0:
+            raise PydanticCustomError("fee_range", "a fee is a number of yuan, 0 or more")
         return Decimal(str(value))
     if isinstance(value, str):
         return _to_expr(value)
     raise PydanticCustomError("fee_type", "expected a number of yuan or an expression")
+
+
+def _no_bool(value: Any) -> Any:
+    # pydantic reads `copies: true` as 1; in a definition it is a slip, not a count.
+    if isinstance(value, bool):
+        raise PydanticCustomError("int_type", "expected a whole number, not true/false")
+    return value
+
+
+def _label_text(value: Any) -> Any:
+    if isinstance(value, str) and not value.strip():
+        raise PydanticCustomError("label_empty", "the Chinese text may not be empty")
+    return value
 
 
 def _ser_cond(value: Any) -> Any:
@@ -125,6 +153,9 @@ Cond = Annotated[bool | Expr, PlainValidator(_to_cond), PlainSerializer(_ser_con
 
 Amount = Annotated[Decimal | Expr, PlainValidator(_to_amount), PlainSerializer(_ser_cond)]
 
+Int = Annotated[int, BeforeValidator(_no_bool)]
+"""A whole number; ``true``/``false`` are not numbers here."""
+
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=False, str_strip_whitespace=False)
@@ -137,7 +168,7 @@ Ident = Annotated[str, Field(pattern=r"^[^\W\d]\w*$", max_length=64)]
 class Label(_Strict):
     """A text in Chinese (required) and English (optional)."""
 
-    zh: str = Field(min_length=1)
+    zh: Annotated[str, BeforeValidator(_label_text)]
     en: str | None = None
 
     def text(self, lang: str = "zh") -> str:
@@ -269,7 +300,7 @@ class Material(_Strict):
     name: Label
     form: Literal["original", "copy", "original_and_copy"] = "original"
     medium: Literal["paper", "electronic", "either"] = "paper"
-    copies: int = Field(default=1, ge=0, le=100)
+    copies: Int = Field(default=1, ge=0, le=100)
     required: Cond = True
     tolerable: bool = False
     source: Literal["applicant", "government"] = "applicant"
@@ -300,15 +331,15 @@ class RouteStep(_Strict):
     step: list[str] = Field(min_length=1)
     when: Cond = True
     name: Label | None = None
-    days: int | None = Field(default=None, ge=0)
+    days: Int | None = Field(default=None, ge=0)
 
 
 class TimeLimit(_Strict):
     """法定 and 承诺 time limits and their unit."""
 
     unit: Literal["working_days", "calendar_days"] = "working_days"
-    statutory_days: int = Field(ge=0, le=3650)
-    committed_days: int = Field(ge=0, le=3650)
+    statutory_days: Int = Field(ge=0, le=3650)
+    committed_days: Int = Field(ge=0, le=3650)
 
 
 class HandedMaterial(_Strict):
@@ -316,7 +347,7 @@ class HandedMaterial(_Strict):
 
     id: str
     form: Literal["original", "copy", "original_and_copy"] | None = None
-    copies: int | None = Field(default=None, ge=0)
+    copies: Int | None = Field(default=None, ge=0)
 
 
 class Expect(_Strict):
@@ -327,8 +358,8 @@ class Expect(_Strict):
     tolerated: list[str] | None = None
     fetched: list[str] | None = None
     field_errors: list[str] | None = None
-    refusals: int | None = Field(default=None, ge=0)
-    warnings: int | None = Field(default=None, ge=0)
+    refusals: Int | None = Field(default=None, ge=0)
+    warnings: Int | None = Field(default=None, ge=0)
     route: list[list[str]] | None = None
     committed_deadline: dt.date | None = None
     statutory_deadline: dt.date | None = None
@@ -355,10 +386,10 @@ class Matter(_Strict):
     time_limit: TimeLimit
     fee: Amount = Decimal(0)
     channels: list[Channel] = Field(default_factory=lambda: [Channel("window")])
-    max_visits: int = Field(default=1, ge=0, le=10)
+    max_visits: Int = Field(default=1, ge=0, le=10)
     result: Label | None = None
     uses: list[str] = Field(default_factory=list)
-    let: dict[str, Expr] = Field(default_factory=dict)
+    let: dict[Ident, Expr] = Field(default_factory=dict)
     form: list[FormField] = Field(default_factory=list)
     materials: list[Material] = Field(default_factory=list)
     checks: list[Check] = Field(default_factory=list)

@@ -14,6 +14,7 @@ into plain data by our own walk, which:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -39,6 +40,15 @@ _SCALAR_TAGS = {
     "tag:yaml.org,2002:timestamp",
 }
 _constructor = yaml.constructor.SafeConstructor()
+# Plain scalars the YAML 1.2 core schema reads as values. A leading zero keeps a
+# number as text: `01` is a code (an option value, a 区划代码), never the number one.
+_CORE = {
+    "tag:yaml.org,2002:bool": re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+    "tag:yaml.org,2002:int": re.compile(r"^(?:[-+]?(?:0|[1-9][0-9]*)|0o[0-7]+|0x[0-9a-fA-F]+)$"),
+    "tag:yaml.org,2002:float": re.compile(
+        r"^(?:[-+]?(?:\.[0-9]+|(?:0|[1-9][0-9]*)(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+        r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"),
+}
 
 
 @dataclass(slots=True)
@@ -105,33 +115,103 @@ class PosStr(str):
         return first.shifted(first.line or 1, first.column or 1, last.line, last.column)
 
     def _alignment(self) -> list[int]:
-        """Map each character of the value to its index in the file text (greedy)."""
+        """Map each character of the value to its index in the file text."""
         if self._offsets is not None:
             return self._offsets
-        raw = self.file.text
-        j = self.start
-        if self.style in ('"', "'"):
-            j += 1
-        elif self.style in ("|", ">"):
-            nl = raw.find("\n", j)
-            j = nl + 1 if nl >= 0 else j
-        limit = max(self.end, j)
-        skippable = " \t\r\n\\\"'"
-        out: list[int] = []
-        for ch in str(self):
-            k = j
-            while k < limit and raw[k] != ch and raw[k] in skippable:
+        raw, value = self.file.text, str(self)
+        if self.style in ("|", ">"):
+            out = _align_block(raw, self.start, self.end, value)
+        else:
+            quote = self.style if self.style in ('"', "'") else None
+            out = _align_flow(raw, self.start + (1 if quote else 0), self.end, value, quote)
+        # Whatever could not be placed points at the last placed character.
+        fill = out[-1] if out else min(self.start, max(len(raw) - 1, 0))
+        out.extend([fill] * (len(value) - len(out)))
+        self._offsets = out[: len(value)]
+        return self._offsets
+
+
+_ESCAPE_WIDTH = {"x": 2, "u": 4, "U": 8}
+
+
+def _align_flow(raw: str, i: int, end: int, value: str, quote: str | None) -> list[int]:
+    """Offsets of a plain, single- or double-quoted scalar's characters.
+
+    Follows the scanner: escapes (``\\t``, ``\\u4e2d``) and ``''`` make one
+    character from several, and a line break with the spaces around it folds
+    into one space (or, after blank lines, into one line break per blank line).
+    """
+    out: list[int] = []
+    end = min(end, len(raw))
+    while len(out) < len(value) and i < end:
+        c = raw[i]
+        if quote == '"' and c == "\\":
+            nxt = raw[i + 1] if i + 1 < end else ""
+            if nxt == "\n":  # an escaped line break joins the lines without a space
+                i += 2
+                while i < end and raw[i] in " \t":
+                    i += 1
+                continue
+            out.append(i)
+            i += 2 + _ESCAPE_WIDTH.get(nxt, 0)
+            continue
+        if c == quote:
+            if quote == "'" and raw[i + 1: i + 2] == "'":
+                out.append(i)
+                i += 2
+                continue
+            break
+        if c in " \t\n":
+            k = i
+            while k < end and raw[k] in " \t\n":
                 k += 1
-            if k < limit and raw[k] == ch:
-                out.append(k)
-                j = k + 1
+            breaks = [n for n in range(i, k) if raw[n] == "\n"]
+            if not breaks:
+                out.extend(range(i, k))
+            elif len(breaks) == 1:
+                out.append(breaks[0])
             else:
-                # An escape or a folded line break: point at the nearest raw character.
-                pos = min(k, limit - 1) if limit > 0 else 0
-                out.append(pos)
-                j = min(k + 1, limit)
-        self._offsets = out
-        return out
+                out.extend(breaks[1:])
+            i = k
+            continue
+        out.append(i)
+        i += 1
+    return out
+
+
+def _align_block(raw: str, start: int, end: int, value: str) -> list[int]:
+    """Offsets of a literal (``|``) or folded (``>``) block scalar's characters."""
+    header_end = raw.find("\n", start)
+    if header_end < 0:
+        return []
+    end = min(max(end, header_end + 1), len(raw))
+    lines: list[tuple[int, int]] = []  # (start, end) of each line, end at its "\n"
+    pos = header_end + 1
+    while pos < end:
+        nl = raw.find("\n", pos, end)
+        stop = nl if nl >= 0 else end
+        lines.append((pos, stop))
+        pos = stop + 1
+    indent = next((len(raw[a:b]) - len(raw[a:b].lstrip(" ")) for a, b in lines
+                   if raw[a:b].strip()), 0)
+    stream: list[int] = []  # the content characters, indentation removed
+    for a, b in lines:
+        a += min(indent, len(raw[a:b]) - len(raw[a:b].lstrip(" ")))
+        stream.extend(range(a, b))
+        if b < len(raw):
+            stream.append(b)
+    out: list[int] = []
+    k = 0
+    for ch in value:
+        # Folding turns a line break into a space, or drops it after a blank line.
+        while k < len(stream) and raw[stream[k]] != ch and not (
+                ch == " " and raw[stream[k]] == "\n"):
+            k += 1
+        if k >= len(stream):
+            break
+        out.append(stream[k])
+        k += 1
+    return out
 
 
 @dataclass(slots=True)
@@ -196,7 +276,9 @@ class YamlDoc:
 
 def parse_yaml(text: str, name: str) -> YamlDoc:
     """Parse ``text`` safely; problems are returned in ``YamlDoc.errors``, never raised."""
-    file = SourceFile(name, text)
+    # Windows Notepad starts UTF-8 files with a BOM; libyaml's columns do not count it.
+    file = SourceFile(name, text.removeprefix("\ufeff"))
+    text = file.text
     doc = YamlDoc(file, None, None)
     size = len(text.encode("utf-8"))
     if size > MAX_FILE_BYTES:
@@ -232,6 +314,9 @@ class _Walker:
         self.file = file
         self.errors = errors
         self.count = 0
+        self.open: set[int] = set()  # the collections being walked, to catch recursion
+        self.seen: set[int] = set()  # every collection walked: meeting one again is an alias
+        self.path: list[tuple[yaml.Node, bool]] = []  # (collection, reached by an alias)
 
     def span(self, node: yaml.Node) -> SourceSpan:
         m = node.start_mark
@@ -241,19 +326,39 @@ class _Walker:
         self.count += 1
         if self.count > MAX_VALUES or depth > MAX_DEPTH:
             what = "values" if self.count > MAX_VALUES else "levels of nesting"
+            # Point at the block that holds the first alias on the way down: the nodes
+            # below it sit where their anchors are, not where the expansion happens.
+            place = node
+            for i, (step, by_alias) in enumerate(self.path):
+                if by_alias:
+                    place = self.path[i - 1][0] if i else step
+                    break
             self.errors.append(LimitError(
                 f"the file expands to too many {what} (aliases or nesting)",
-                self.span(node), hint="aliases (*name) may not repeat large blocks; "
+                self.span(place), hint="aliases (*name) may not repeat large blocks; "
                 "write the definition out plainly", code="yaml-too-large"))
             raise _Abort
         if isinstance(node, yaml.ScalarNode):
             return self.scalar(node)
-        if isinstance(node, yaml.SequenceNode):
-            self.standard_tag(node, "tag:yaml.org,2002:seq")
-            return [self.value(item, depth + 1) for item in node.value]
-        if isinstance(node, yaml.MappingNode):
-            self.standard_tag(node, "tag:yaml.org,2002:map")
-            return self.mapping(node, depth)
+        if id(node) in self.open:
+            self.errors.append(DefinitionError(
+                "an alias (*name) refers to the block that contains it", self.span(node),
+                hint="a block cannot contain itself: write the repeated part out",
+                code="yaml-recursive-alias"))
+            raise _Abort
+        self.open.add(id(node))
+        self.path.append((node, id(node) in self.seen))
+        self.seen.add(id(node))
+        try:
+            if isinstance(node, yaml.SequenceNode):
+                self.standard_tag(node, "tag:yaml.org,2002:seq")
+                return [self.value(item, depth + 1) for item in node.value]
+            if isinstance(node, yaml.MappingNode):
+                self.standard_tag(node, "tag:yaml.org,2002:map")
+                return self.mapping(node, depth)
+        finally:
+            self.open.discard(id(node))
+            self.path.pop()
         raise AssertionError(f"unexpected YAML node {node!r}")  # pragma: no cover
 
     def standard_tag(self, node: yaml.Node, expected: str) -> None:
@@ -296,12 +401,21 @@ class _Walker:
             return self.text(node)
         if tag in (_STR, "tag:yaml.org,2002:timestamp"):
             return self.text(node)
+        if not node.style and tag != "tag:yaml.org,2002:null" and not _CORE[tag].match(
+                node.value):
+            # YAML 1.1 reads `no`, `on`, `010`, `1_000` and `1:30` as booleans or numbers;
+            # the 1.2 core schema (and every editor) reads them as text.
+            return self.text(node)
         if tag == "tag:yaml.org,2002:int":
-            return _constructor.construct_yaml_int(node)
+            value = node.value.lstrip("+-")
+            sign = -1 if node.value.startswith("-") else 1
+            if value.startswith(("0o", "0x")):
+                return sign * int(value[2:], 8 if value[1] == "o" else 16)
+            return sign * int(value, 10)
         if tag == "tag:yaml.org,2002:float":
             return _constructor.construct_yaml_float(node)
         if tag == "tag:yaml.org,2002:bool":
-            return _constructor.construct_yaml_bool(node)
+            return node.value.lower() == "true"
         return None
 
     def text(self, node: yaml.ScalarNode) -> PosStr:
@@ -310,27 +424,59 @@ class _Walker:
 
 
 _FRIENDLY = [
-    ("found character '\\t' that cannot start any token",
-     "a tab character is not allowed here", "indent YAML with spaces, never tabs"),
+    # (text in the scanner's problem or context, friendly message, hint); PyYAML and
+    # libyaml word some problems differently, so the needles are the common part.
+    ("that violates indentation", "a tab character is not allowed here",
+     "indent YAML with spaces, never tabs"),
     ("found duplicate anchor", "an anchor name is used twice", "give each &anchor its own name"),
     ("found undefined alias", "an alias (*name) refers to no anchor",
      "define the anchor (&name) before using it"),
-    ("mapping values are not allowed here", "a ':' is not allowed here",
+    ("mapping values are not allowed", "a ':' is not allowed here",
      "quote text that contains ': ' (for example an expression), or fix the indentation"),
     ("could not find expected ':'", "a key is missing its ':'",
      "write 'key: value', or check the indentation of the line before"),
-    ("found unexpected end of stream", "the file ends inside a quoted text",
-     "close the quote"),
+    ("did not find expected key", "this line is not indented like the keys around it",
+     "line the key up with the keys of its block, or quote the value before it"),
+    ("did not find expected '-' indicator", "this line is not indented like the list items",
+     "start each list item with '- ' at the same indentation"),
+    ("did not find expected ',' or ']'", "a '[' list is not closed",
+     "close the list with ']' (or separate the items with ',')"),
+    ("did not find expected ',' or '}'", "a '{' mapping is not closed",
+     "close the mapping with '}' (or separate the entries with ',')"),
+    ("found unknown escape character", "unknown escape in double-quoted text",
+     "in double quotes a backslash starts an escape: write \\\\ for a backslash, "
+     "or use single quotes"),
+    ("but found another document", "a definition file holds one YAML document",
+     "remove the '---' line (one matter per file)"),
 ]
 
 
-def _yaml_error(exc: yaml.MarkedYAMLError, file: SourceFile) -> DefinitionError:
+def _yaml_error(exc: yaml.MarkedYAMLError, file: SourceFile) -> FormkitError:
     mark = exc.problem_mark or exc.context_mark
-    span = file.span(mark.line + 1, mark.column + 1) if mark else file.span(1, 1)
     problem = exc.problem or "not valid YAML"
+    context = exc.context or ""
+    if "nesting depth" in problem:  # libyaml's own bound, met before our walk
+        span = file.span(mark.line + 1, mark.column + 1) if mark else file.span(1, 1)
+        return LimitError("the file nests blocks too deeply", span,
+                          hint="a definition needs only a few levels: remove the extra "
+                          "brackets or indentation", code="yaml-too-large")
     message, hint = f"not valid YAML: {problem}", "check the indentation and quoting"
-    for needle, friendly, friendly_hint in _FRIENDLY:
-        if needle in problem or (exc.context and needle in exc.context):
-            message, hint = f"not valid YAML: {friendly}", friendly_hint
-            break
+    char = file.text[mark.index] if mark is not None and mark.index < len(file.text) else ""
+    if "quoted scalar" in context and "end of stream" in problem and exc.context_mark:
+        # The scanner stops at the end of the file; the quote that was never closed is
+        # what the editor has to find.
+        mark = exc.context_mark
+        message, hint = "not valid YAML: this quote is never closed", "close the quote"
+    elif "cannot start any token" in problem and char == "\t":
+        message, hint = ("not valid YAML: a tab character is not allowed here",
+                         "indent YAML with spaces, never tabs")
+    elif "cannot start any token" in problem and char:
+        message = f"not valid YAML: a value cannot start with '{char}'"
+        hint = f"put text that starts with '{char}' in quotes"
+    else:
+        for needle, friendly, friendly_hint in _FRIENDLY:
+            if needle in problem or needle in context:
+                message, hint = f"not valid YAML: {friendly}", friendly_hint
+                break
+    span = file.span(mark.line + 1, mark.column + 1) if mark else file.span(1, 1)
     return DefinitionError(message, span, hint=hint, code="yaml-syntax")

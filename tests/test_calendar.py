@@ -1,0 +1,296 @@
+"""Tests for formkit.calendar: official holidays, 调休, overrides and provisional years."""
+
+from __future__ import annotations
+
+import timeit
+from datetime import date, timedelta
+
+import chinese_calendar
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from formkit.calendar import DayResult, OfficialSchedule, WorkCalendar
+
+CAL = WorkCalendar()
+# The package data this test file was written against: 1.11.0 covers 2004-2026.
+FIRST_YEAR, LAST_YEAR = 2004, 2026
+
+
+# --- official schedule ---------------------------------------------------------------------
+
+
+def test_from_package_is_cached_and_covers_the_package_range() -> None:
+    schedule = OfficialSchedule.from_package()
+    assert schedule is OfficialSchedule.from_package()
+    assert set(range(FIRST_YEAR, LAST_YEAR + 1)) <= schedule.years
+    assert not schedule.covers(FIRST_YEAR - 1)
+    # 调休 working days are always weekend days in the official data.
+    assert all(d.weekday() >= 5 for d in schedule.workdays)
+
+
+def test_is_workday_agrees_with_the_package_on_every_covered_day() -> None:
+    # Exhaustive over 2004-2026 (~8400 days): the set-based lookup must give exactly the
+    # package's own answer wherever the package has data.
+    d, end = date(FIRST_YEAR, 1, 1), date(LAST_YEAR, 12, 31)
+    while d <= end:
+        assert CAL.is_workday(d) == chinese_calendar.is_workday(d), d
+        assert not CAL.is_provisional(d)
+        d += timedelta(days=1)
+
+
+@pytest.mark.parametrize(
+    ("day", "expected"),
+    [
+        (date(2026, 2, 13), True),  # Friday before the Spring Festival block
+        (date(2026, 2, 14), True),  # Saturday, 调休 working day
+        (date(2026, 2, 15), False),  # Sunday, first day of the block
+        (date(2026, 2, 16), False),  # Monday, 除夕 (statutory since the 2024 revision)
+        (date(2026, 2, 17), False),  # Tuesday, 初一
+        (date(2026, 2, 23), False),  # Monday, last day of the block
+        (date(2026, 2, 24), True),  # Tuesday, back to work
+        (date(2026, 2, 28), True),  # Saturday, 调休 working day
+        (date(2026, 10, 1), False),  # Thursday, 国庆
+        (date(2026, 10, 7), False),  # Wednesday, last day of 国庆 block
+        (date(2026, 10, 8), True),  # Thursday
+        (date(2026, 10, 10), True),  # Saturday, 调休 working day
+        (date(2026, 10, 11), False),  # ordinary Sunday
+        (date(2026, 11, 25), True),  # ordinary Wednesday
+    ],
+)
+def test_is_workday_2026(day: date, expected: bool) -> None:
+    assert CAL.is_workday(day) is expected
+
+
+# --- add_workdays ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("start", "n", "due"),
+    [
+        # Verified fact: accepted Tue 2026-09-29, 5 working days -> Mon 2026-10-12, because
+        # 9-30 (1), 10-8 (2), 10-9 (3), Sat 10-10 调休 (4), 10-12 (5).
+        (date(2026, 9, 29), 5, date(2026, 10, 12)),
+        # Accepted on the Friday before the Spring Festival: the next working day is the
+        # 调休 Saturday 2026-02-14.
+        (date(2026, 2, 13), 1, date(2026, 2, 14)),
+        # From that Saturday the next working day is after the whole 9-day block.
+        (date(2026, 2, 14), 1, date(2026, 2, 24)),
+        # Accepted during the holiday: counting starts after the holiday.
+        (date(2026, 2, 18), 3, date(2026, 2, 26)),
+        # 20 working days (行政许可法 §42) across 中秋 and 国庆: 9-16..18 (3), Sun 9-20
+        # 调休 (4), 9-21..24 (8), 9-28..30 (11), 10-8..10 (14), 10-12..16 (19), 10-19 (20).
+        (date(2026, 9, 15), 20, date(2026, 10, 19)),
+        # Ordinary week: Wednesday + 3 -> Monday.
+        (date(2026, 11, 25), 3, date(2026, 11, 30)),
+        # Ends on 12-31, still inside the covered year.
+        (date(2026, 12, 28), 3, date(2026, 12, 31)),
+    ],
+)
+def test_add_workdays_official(start: date, n: int, due: date) -> None:
+    assert CAL.add_workdays(start, n) == DayResult(due, provisional=False)
+
+
+def test_add_workdays_zero_is_the_day_itself() -> None:
+    # 即办: due on the day of acceptance, even a holiday, and nothing was guessed.
+    assert CAL.add_workdays(date(2026, 10, 1), 0) == DayResult(date(2026, 10, 1), False)
+    assert CAL.add_workdays(date(2027, 6, 1), 0) == DayResult(date(2027, 6, 1), False)
+
+
+def test_add_workdays_negative_is_an_error() -> None:
+    with pytest.raises(ValueError):
+        CAL.add_workdays(date(2026, 10, 1), -1)
+
+
+def test_add_workdays_past_date_max_is_an_overflow() -> None:
+    with pytest.raises(OverflowError):
+        CAL.add_workdays(date.max - timedelta(days=3), 10)
+
+
+# --- provisional years -----------------------------------------------------------------------
+
+
+def test_uncovered_year_is_provisional_and_uses_the_weekday_rule() -> None:
+    assert CAL.is_provisional(date(2027, 3, 1))
+    assert CAL.is_provisional(date(2003, 3, 1))
+    assert not CAL.is_provisional(date(2026, 12, 31))
+    # 2027-01-01 is a Friday; with no official data it is treated as a working day, but
+    # every answer that depends on it is flagged.
+    assert CAL.is_workday(date(2027, 1, 1))
+    assert not CAL.is_workday(date(2027, 1, 2))  # Saturday
+
+
+@pytest.mark.parametrize(
+    ("start", "n", "due"),
+    [
+        # Crosses into 2027: 12-31 (1), guessed 2027-01-01 (2), 2027-01-04 (3).
+        (date(2026, 12, 30), 3, date(2027, 1, 4)),
+        # Entirely in 2027.
+        (date(2027, 9, 29), 5, date(2027, 10, 6)),
+        # Starts on the last covered day: only 2027 days are examined.
+        (date(2026, 12, 31), 1, date(2027, 1, 1)),
+    ],
+)
+def test_add_workdays_into_uncovered_year_is_flagged(start: date, n: int, due: date) -> None:
+    assert CAL.add_workdays(start, n) == DayResult(due, provisional=True)
+
+
+def test_workdays_between_flags_uncovered_years() -> None:
+    assert CAL.workdays_between(date(2026, 12, 30), date(2027, 1, 4)) == DayResult(3, True)
+    assert CAL.workdays_between(date(2026, 12, 1), date(2026, 12, 31)).provisional is False
+
+
+def test_empty_schedule_makes_everything_provisional() -> None:
+    cal = WorkCalendar(official=OfficialSchedule.empty())
+    # Without data 国庆 2026 is just a Thursday; the flag is what keeps this honest.
+    assert cal.is_workday(date(2026, 10, 1))
+    assert cal.add_workdays(date(2026, 9, 29), 5) == DayResult(date(2026, 10, 6), True)
+
+
+# --- merging a newly announced year ---------------------------------------------------------
+
+# A made-up notice for 2027 (not the real one): 1-1 Fri off, Sat 1-9 made a working day.
+NOTICE_2027 = OfficialSchedule(
+    holidays=frozenset({date(2027, 1, 1), date(2027, 1, 2), date(2027, 1, 3)}),
+    workdays=frozenset({date(2027, 1, 9)}),
+    years=frozenset({2027}),
+)
+
+
+def test_merged_adds_a_year() -> None:
+    schedule = OfficialSchedule.from_package().merged(NOTICE_2027)
+    cal = WorkCalendar(official=schedule)
+    assert not cal.is_provisional(date(2027, 1, 1))
+    assert not cal.is_workday(date(2027, 1, 1))
+    assert cal.is_workday(date(2027, 1, 9))
+    assert cal.add_workdays(date(2026, 12, 30), 3) == DayResult(date(2027, 1, 5), False)
+    # Earlier years are untouched.
+    assert cal.add_workdays(date(2026, 9, 29), 5) == DayResult(date(2026, 10, 12), False)
+
+
+def test_merged_replaces_a_whole_year() -> None:
+    # A correction for 2026 that lists no holidays wipes the package's 2026 holidays.
+    blank_2026 = OfficialSchedule(frozenset(), frozenset(), frozenset({2026}))
+    cal = WorkCalendar(official=OfficialSchedule.from_package().merged(blank_2026))
+    assert cal.is_workday(date(2026, 10, 1))
+    assert not cal.is_workday(date(2026, 10, 10))
+    assert not cal.is_provisional(date(2026, 10, 1))
+    assert not cal.is_workday(date(2025, 10, 1))  # 2025 still from the package
+
+
+def test_schedule_rejects_inconsistent_data() -> None:
+    with pytest.raises(ValueError, match="outside the covered years"):
+        OfficialSchedule(frozenset({date(2028, 1, 1)}), frozenset(), frozenset({2027}))
+    with pytest.raises(ValueError, match="both holiday and working day"):
+        d = date(2027, 1, 2)
+        OfficialSchedule(frozenset({d}), frozenset({d}), frozenset({2027}))
+
+
+# --- centre overrides ------------------------------------------------------------------------
+
+
+def test_closure_on_a_weekday() -> None:
+    # A local festival closes the centre on Wednesday 2026-11-25.
+    cal = WorkCalendar(closures=[date(2026, 11, 25)])
+    assert not cal.is_workday(date(2026, 11, 25))
+    assert cal.add_workdays(date(2026, 11, 24), 1) == DayResult(date(2026, 11, 26), False)
+
+
+def test_overrides_win_over_official_data() -> None:
+    cal = WorkCalendar(
+        # Closed on the official 调休 Saturday.
+        closures=[date(2026, 10, 10)],
+        # Open on an official holiday and on an ordinary Saturday.
+        workdays=[date(2026, 10, 5), date(2026, 11, 28)],
+    )
+    assert not cal.is_workday(date(2026, 10, 10))
+    assert cal.is_workday(date(2026, 10, 5))
+    assert cal.is_workday(date(2026, 11, 28))
+    # 10-5 (1), 10-8 (2), 10-9 (3), 10-12 (4), 10-13 (5).
+    assert cal.add_workdays(date(2026, 9, 30), 5) == DayResult(date(2026, 10, 13), False)
+
+
+def test_overrides_in_an_uncovered_year_are_still_provisional() -> None:
+    cal = WorkCalendar(closures=[date(2027, 1, 1)])
+    assert not cal.is_workday(date(2027, 1, 1))
+    assert cal.add_workdays(date(2026, 12, 31), 1) == DayResult(date(2027, 1, 4), True)
+
+
+def test_same_day_closed_and_open_is_an_error() -> None:
+    with pytest.raises(ValueError):
+        WorkCalendar(closures=[date(2026, 5, 6)], workdays=[date(2026, 5, 6)])
+
+
+# --- workdays_between and add_days -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "count"),
+    [
+        (date(2026, 9, 29), date(2026, 10, 12), 5),  # the verified case, inverted
+        (date(2026, 9, 29), date(2026, 10, 11), 4),  # Sunday end: not counted
+        (date(2026, 9, 30), date(2026, 10, 7), 0),  # only the 国庆 block
+        (date(2026, 11, 25), date(2026, 11, 25), 0),  # same day
+        (date(2026, 11, 30), date(2026, 11, 25), 0),  # b before a
+        # Whole 2026: 261 weekdays - 19 weekday holidays + 6 调休 days = 248.
+        (date(2026, 1, 1), date(2026, 12, 31), 248),
+    ],
+)
+def test_workdays_between(a: date, b: date, count: int) -> None:
+    assert CAL.workdays_between(a, b) == DayResult(count, provisional=False)
+
+
+def test_add_days() -> None:
+    assert CAL.add_days(date(2026, 12, 25), 10) == date(2027, 1, 4)
+    assert CAL.add_days(date(2026, 3, 1), -1) == date(2026, 2, 28)
+
+
+# --- properties ------------------------------------------------------------------------------
+
+any_day = st.dates(min_value=date(2000, 1, 1), max_value=date(2035, 12, 31))
+override_days = st.frozensets(
+    st.dates(min_value=date(2025, 6, 1), max_value=date(2027, 6, 30)), max_size=15
+)
+
+
+@given(any_day, st.integers(0, 60), override_days, override_days)
+def test_workdays_between_inverts_add_workdays(
+    d: date, n: int, closed: frozenset[date], opened: frozenset[date]
+) -> None:
+    cal = WorkCalendar(closures=closed, workdays=opened - closed)
+    due = cal.add_workdays(d, n)
+    assert isinstance(due.value, date)
+    assert cal.workdays_between(d, due.value) == DayResult(n, due.provisional)
+    if n > 0:
+        assert cal.is_workday(due.value)
+        # Nothing strictly between d and the due date is skipped or double-counted.
+        assert cal.workdays_between(d, due.value - timedelta(days=1)).value == n - 1
+
+
+@given(any_day, any_day)
+def test_add_workdays_inverts_workdays_between(a: date, b: date) -> None:
+    count = CAL.workdays_between(a, b).value
+    assert isinstance(count, int)
+    due = CAL.add_workdays(a, count).value
+    assert isinstance(due, date)
+    assert due <= max(a, b)
+    if b > a and CAL.is_workday(b):
+        assert due == b
+
+
+@given(
+    st.dates(min_value=date(FIRST_YEAR, 1, 1), max_value=date(LAST_YEAR, 9, 1)), st.integers(1, 60)
+)
+def test_add_workdays_matches_package_find_workday(d: date, n: int) -> None:
+    # find_workday(k, x) is the (k+1)-th working day on or after x.
+    expected = chinese_calendar.find_workday(n - 1, d + timedelta(days=1))
+    assert CAL.add_workdays(d, n) == DayResult(expected, provisional=False)
+
+
+def test_add_workdays_is_fast() -> None:
+    # Budget: < 20 µs for n = 20; measured ~4 µs. The assertion allows 5x for slow CI.
+    runs = 2000
+    best = min(
+        timeit.repeat(lambda: CAL.add_workdays(date(2026, 9, 15), 20), number=runs, repeat=5)
+    )
+    assert best / runs < 100e-6

@@ -7,6 +7,7 @@ line is wrong. With ``--json`` exactly one JSON document goes to stdout.
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
 import sys
 import traceback
@@ -42,7 +43,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from formkit.catalog import open_catalog
 
     loaded = open_catalog(args.dir)
-    errors = loaded.errors
+    # File by file, top to bottom: the order an editor fixes them in.
+    errors = sorted(loaded.errors, key=_position)
     if args.json:
         _emit({"ok": not errors, "matters": loaded.files,
                "errors": [e.to_json() for e in errors]})
@@ -54,10 +56,18 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 1 if errors else 0
 
 
+def _position(error: FormkitError) -> tuple[str, int, int]:
+    span = error.span
+    if span is None:
+        return ("", 0, 0)
+    return (span.file or "", span.line or 0, span.column or 0)
+
+
 def cmd_eval(args: argparse.Namespace) -> int:
     """Check and evaluate one expression."""
     from formkit.evaluate import evaluate_cli
 
+    _today(args.today)
     try:
         value = evaluate_cli(args.expr, data_file=args.data, catalog_dir=args.catalog,
                              matter_code=args.matter, today=args.today)
@@ -71,6 +81,126 @@ def cmd_eval(args: argparse.Namespace) -> int:
         _emit({"value": value})
     else:
         print(json.dumps(value, ensure_ascii=False, default=_json_default))
+    return 0
+
+
+def _today(text: str | None) -> Any:
+    """``--today``: a wrong date is a command-line error (exit 2)."""
+    from formkit.evaluate import parse_today
+
+    try:
+        return parse_today(text)
+    except FormkitError as exc:
+        raise _UsageError(exc.message) from None
+
+
+def _fail(args: argparse.Namespace, error: FormkitError) -> int:
+    if getattr(args, "json", False):
+        _emit({"error": error.to_json()})
+    else:
+        print(error.render(), file=sys.stderr)
+    return 1
+
+
+def _matter_rules(catalog_dir: str, code: str) -> tuple[Any, Any]:
+    """The opened catalog and the checked rules of ``code``; raises FormkitError."""
+    from formkit.catalog import open_catalog
+    from formkit.errors import DefinitionError, FormkitErrors, InputError
+
+    opened = open_catalog(catalog_dir)
+    rules = opened.rules_of(code)
+    if rules is None:
+        fatal = [e for e in opened.errors if e.kind == "io"]
+        if fatal:
+            raise fatal[0]
+        close = difflib.get_close_matches(code, list(opened.matters), n=1)
+        raise InputError(f"no matter '{code}' in {catalog_dir}", None,
+                         hint=f"did you mean '{close[0]}'?" if close else
+                         "'formkit validate' lists the catalog's problems")
+    if rules.errors or opened.catalog is None:
+        errors = rules.errors or [DefinitionError("the catalog file has errors", None)]
+        raise errors[0] if len(errors) == 1 else FormkitErrors(errors)
+    return opened, rules
+
+
+def cmd_precheck(args: argparse.Namespace) -> int:
+    """Pre-check one submission of a matter."""
+    from formkit.evaluate import read_json_object
+    from formkit.precheck import run_precheck
+
+    today = _today(args.today)
+    try:
+        opened, rules = _matter_rules(args.catalog, args.code)
+        data = read_json_object(args.data)
+    except FormkitError as exc:
+        return _fail(args, exc)
+    result = run_precheck(rules, data, today=today, calendar=opened.work_calendar(),
+                          lang=args.lang, explain=args.explain)
+    doc = result.model_dump(mode="json")
+    if args.json:
+        _emit(doc)
+        return 0
+    print(f"{result.matter}: {result.outcome}")
+    for e in result.field_errors:
+        print(f"  字段 {e.field}: {e.message}")
+    for m in result.missing_materials:
+        print(f"  缺少材料 {m.id}: {m.reason}")
+    for m in result.tolerated_materials:
+        print(f"  容缺材料 {m.id}")
+    for m in result.fetched_materials:
+        print(f"  部门调取 {m.id}")
+    for r in result.refusals:
+        print(f"  不予受理: {r.message}")
+    for w in result.warnings:
+        print(f"  提示: {w.message}")
+    print(f"  route: {result.route}")
+    if result.accepted:
+        print(f"  承诺办结: {result.committed_deadline}  法定办结: {result.statutory_deadline}")
+    return 0
+
+
+def cmd_test(args: argparse.Namespace) -> int:
+    """Run every matter's examples; a failing example exits 1."""
+    from formkit.catalog import open_catalog
+    from formkit.examples import run_examples
+
+    opened = open_catalog(args.dir)
+    if opened.catalog is None:
+        return _fail(args, opened.errors[0] if opened.errors else FormkitError(
+            "the catalog could not be read"))
+    report = run_examples(opened, coverage=args.coverage)
+    broken = [e for e in opened.errors]
+    if args.json:
+        doc = report.model_dump(mode="json", exclude_none=True)
+        doc["failures"] = [{"matter": f.matter, "test": f.test, "message": f.message,
+                            **({"file": f.file, "line": f.line} if f.file else {})}
+                           for f in report.failures]
+        if broken:
+            doc["errors"] = [e.to_json() for e in broken]
+        _emit(doc)
+    else:
+        for f in report.failures:
+            where = f"{f.file}:{f.line}: " if f.file else ""
+            print(f"{where}FAIL {f.matter} · {f.test}\n    {f.message}")
+        for u in report.uncovered or []:
+            never = " and ".join("true" if v else "false" for v in u.never)
+            print(f"{u.file}:{u.line}: uncovered {u.matter} {u.place}: never {never}: "
+                  f"{u.condition}")
+        if broken:
+            print(render_errors(broken))
+        print(f"{report.passed} passed, {report.failed} failed")
+    return 1 if report.failed or broken else 0
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    """Print the JSON Schema of a matter's intake form."""
+    from formkit.schema import matter_schema
+
+    try:
+        _, rules = _matter_rules(args.catalog, args.code)
+    except FormkitError as exc:
+        return _fail(args, exc)
+    _emit(matter_schema(rules.matter))
     return 0
 
 
@@ -109,6 +239,28 @@ def _build_parser() -> _Parser:
     p.add_argument("--today")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_eval)
+
+    p = sub.add_parser("precheck", help="pre-check a submission of a matter")
+    p.add_argument("code")
+    p.add_argument("--data", required=True)
+    p.add_argument("--catalog", default="definitions")
+    p.add_argument("--today")
+    p.add_argument("--lang", choices=["zh", "en"], default="zh")
+    p.add_argument("--explain", action="store_true")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_precheck)
+
+    p = sub.add_parser("test", help="run every matter's tests: examples")
+    p.add_argument("dir", nargs="?", default="definitions")
+    p.add_argument("--coverage", action="store_true")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_test)
+
+    p = sub.add_parser("schema", help="print a matter's JSON Schema")
+    p.add_argument("code")
+    p.add_argument("--catalog", default="definitions")
+    p.add_argument("--json", action="store_true", help="accepted; the schema is JSON")
+    p.set_defaults(func=cmd_schema)
 
     p = sub.add_parser("studio", help="start the Streamlit studio")
     p.add_argument("dir", nargs="?", default="definitions")

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-
 from dataclasses import dataclass
 
 from formkit.calendar import WorkCalendar
 
 __all__ = ["Due", "deadline"]
+
+# A period in calendar days may not end on a rest day; past this many days something
+# is wrong with the calendar (a closure list of years), and the date is flagged instead.
+_MAX_ROLL = 60
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,6 +20,7 @@ class Due:
 
     value: dt.date
     provisional: bool
+
 
 _DEFAULT: WorkCalendar | None = None
 
@@ -34,20 +38,23 @@ def deadline(received: dt.date, days: int, unit: str,
 
     ``days == 0`` is a 即办件: due on the day of receipt. Working days follow the
     official schedule plus the centre's overrides; a date resting on a year without
-    official data is flagged provisional. A calendar-day period that ends on a rest
-    day ends on the next working day (民法典 §203).
+    official data is flagged provisional. A period in calendar days that would end on
+    a rest day (weekend, holiday, closure) ends on the next working day instead
+    (民法典 §203), since nothing can be collected or decided while the centre is shut.
     """
     if days == 0:
         return Due(received, False)
     cal = calendar or _default_calendar()
     if unit == "calendar_days":
-        # 民法典 §203: a period whose last day is a holiday ends on the next working day.
         due = received + dt.timedelta(days=days)
         provisional = cal.is_provisional(due)
-        if not cal.is_workday(due):
-            moved = cal.add_workdays(due, 1)
-            assert isinstance(moved.value, dt.date)
-            due, provisional = moved.value, provisional or moved.provisional
+        for _ in range(_MAX_ROLL):
+            if cal.is_workday(due):
+                break
+            due += dt.timedelta(days=1)
+            provisional = provisional or cal.is_provisional(due)
+        else:
+            provisional = True
         return Due(due, provisional)
     result = cal.add_workdays(received, days)
     assert isinstance(result.value, dt.date)

@@ -59,9 +59,11 @@ class SourceSpan:
         """The text of the line this span starts on, when the source is known."""
         if self.source is None or self.line is None:
             return None
-        lines = self.source.splitlines()
-        if 1 <= self.line <= len(lines):
-            return lines[self.line - 1]
+        # Lines end at "\n" only, as formkit counts them: str.splitlines would also break
+        # at U+2028 or a form feed and show the wrong line.
+        lines = self.source.split("\n")
+        if 1 <= self.line <= len(lines) and (self.line < len(lines) or lines[-1]):
+            return lines[self.line - 1].removesuffix("\r")
         return None
 
 

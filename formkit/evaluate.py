@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import re
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +43,7 @@ def infer_type(value: Any) -> T:
         return NULL
     if isinstance(value, bool):
         return BOOL
-    if isinstance(value, int | float):
+    if isinstance(value, int | float | Decimal):
         return NUMBER
     if isinstance(value, str):
         return DATE if _is_date(value) else TEXT
@@ -78,7 +80,60 @@ def _runtime(value: Any) -> Any:
         return [_runtime(v) for v in value]
     if isinstance(value, dict):
         return {k: _runtime(v) for k, v in value.items()}
+    if isinstance(value, Decimal):
+        return value
     return from_json(value)
+
+
+_JSON_KINDS = {bool: "true/false", str: "a text", list: "a list", dict: "an object"}
+
+
+def _typed_value(value: Any, t: T, where: str) -> Any:
+    """A JSON value as the runtime value of a field of type ``t`` (``--matter``)."""
+    if value is None or t.kind in ("any", "null"):
+        return _runtime(value)
+    ok = True
+    if t.kind == "number":
+        ok = isinstance(value, int | float | Decimal) and not isinstance(value, bool)
+        result: Any = from_json(value) if ok and not isinstance(value, Decimal) else value
+    elif t.kind == "text":
+        ok, result = isinstance(value, str), value
+    elif t.kind == "bool":
+        ok, result = isinstance(value, bool), value
+    elif t.kind == "date":
+        ok = isinstance(value, str) and _is_date(value)
+        result = dt.date.fromisoformat(value) if ok else value
+    elif t.kind == "list" and t.elem is not None:
+        ok = isinstance(value, list)
+        result = [_typed_value(v, t.elem, f"{where}[{i}]") for i, v in enumerate(value)] \
+            if ok else value
+    elif t.kind == "group":
+        ok = isinstance(value, dict)
+        members = dict(t.fields or ())
+        result = {k: _typed_value(v, members[k], f"{where}.{k}") if k in members
+                  else _runtime(v) for k, v in value.items()} if ok else value
+    if not ok:
+        want = {"number": "a number", "text": "a text", "bool": "true or false",
+                "date": "a date (YYYY-MM-DD)", "list": "a list", "group": "an object"}
+        got = _JSON_KINDS.get(type(value), "a number")
+        raise InputError(f"--data: '{where}' must be {want.get(t.kind, t.kind)}, not {got} "
+                         f"({json.dumps(value, ensure_ascii=False, default=str)[:40]})",
+                         None, hint="give each answer the type of its field in the form",
+                         code="bad-data")
+    return result
+
+
+def _check_printable(value: Any) -> None:
+    """JSON has no infinity: a number too large for a JSON number is a limit error."""
+    if isinstance(value, Decimal) and (not value.is_finite() or abs(value) >= Decimal("1e308")):
+        raise LimitError("the result is too large to print as a JSON number", None,
+                         code="too-large")
+    if isinstance(value, list):
+        for item in value:
+            _check_printable(item)
+    elif isinstance(value, dict):
+        for item in value.values():
+            _check_printable(item)
 
 
 def evaluate_text(expr: str, scope: Scope, env: dict[str, Any],
@@ -117,16 +172,23 @@ def evaluate_cli(expr: str, *, data_file: str | None = None, catalog_dir: str | 
             bad = [e for e in opened.errors if e.kind in ("io",)]
             raise bad[0] if bad else InputError(f"no matter '{matter_code}' in {catalog_dir}",
                                                 None, hint="see 'formkit validate' for codes")
-        scope = rules.scope
+        # A copy: the data below must not change the matter's own scope.
+        scope = dataclasses.replace(rules.scope, fields=dict(rules.scope.fields))
         if opened.calendar is not None:
             ctx.calendar = WorkCalendar(closures=[d.date for d in opened.calendar.closures],
                                         workdays=[d.date for d in opened.calendar.workdays])
     if data_file is not None:
         data = _read_data(data_file)
         for key, value in data.items():
-            scope.fields[key] = infer_type(value)
-            env[key] = _runtime(value)
+            declared = scope.fields.get(key) if matter_code is not None else None
+            if declared is not None:
+                # The form decides the type: a text field's "2026-01-05" stays a text.
+                env[key] = _typed_value(value, declared, key)
+            else:
+                scope.fields[key] = infer_type(value)
+                env[key] = _runtime(value)
     value, _ = evaluate_text(expr, scope, env, ctx)
+    _check_printable(value)
     return to_json(value)
 
 
@@ -141,7 +203,12 @@ def _read_data(path: str) -> dict[str, Any]:
     except UnicodeDecodeError:
         raise InputError(f"{path} is not UTF-8 text", None) from None
     try:
-        data = json.loads(text)
+        # Decimal keeps 0.1 exact; NaN and Infinity are not numbers of the language.
+        data = json.loads(text, parse_float=Decimal, parse_constant=_no_constant)
+    except _NotANumber as exc:
+        raise InputError(f"{path}: {exc.args[0]} is not a number", None,
+                         hint="write a number, or null for no answer", code="bad-data") \
+            from None
     except json.JSONDecodeError as exc:
         from formkit.errors import SourceSpan
 
@@ -153,3 +220,16 @@ def _read_data(path: str) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise InputError(f"{path} must hold a JSON object of names and values", None)
     return data
+
+
+class _NotANumber(Exception):
+    """``NaN`` or ``Infinity`` in a data file."""
+
+
+def _no_constant(name: str) -> Any:
+    raise _NotANumber(name)
+
+
+def read_json_object(path: str) -> dict[str, Any]:
+    """Read a JSON object from ``path`` (bounded size); raises ``FormkitError``."""
+    return _read_data(path)

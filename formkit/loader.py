@@ -138,11 +138,18 @@ def load_catalog(root: str | os.PathLike[str]) -> LoadedCatalog:
     root_path = Path(root)
     result = LoadedCatalog(root_path, None)
     catalog_path = root_path / CATALOG_FILE
-    if not root_path.is_dir():
-        result.errors.append(InputError(f"no such folder: {_display(root_path)}", None,
-                                        hint="give the folder that holds catalog.yaml"))
+    try:
+        if not root_path.is_dir():
+            what = "is a file, not a folder" if root_path.exists() else "does not exist"
+            result.errors.append(InputError(f"{_display(root_path)} {what}", None,
+                                            hint="give the folder that holds catalog.yaml"))
+            return result
+        has_catalog = catalog_path.is_file()
+    except OSError as exc:  # a folder we may not look into
+        result.errors.append(InputError(f"cannot read {_display(root_path)}: "
+                                        f"{exc.strerror or exc}", None, code="io"))
         return result
-    if not catalog_path.is_file():
+    if not has_catalog:
         result.errors.append(InputError(
             f"no {CATALOG_FILE} in {_display(root_path)}", None,
             hint="a catalog folder starts with catalog.yaml (see docs/matter-format)"))
@@ -159,7 +166,7 @@ def load_catalog(root: str | os.PathLike[str]) -> LoadedCatalog:
         calendar_path = (root_path / result.catalog.calendar)
         skip.add(calendar_path.resolve())
         _load_calendar(result, calendar_path)
-    for path in _matter_files(root_path, skip):
+    for path in _matter_files(root_path, skip, result.errors):
         result.files += 1
         text = _read(path, result.errors)
         if text is None:
@@ -198,9 +205,16 @@ def _load_calendar(result: LoadedCatalog, path: Path) -> None:
     result.errors.extend(doc.errors)
 
 
-def _matter_files(root: Path, skip: set[Path]) -> list[Path]:
+def _matter_files(root: Path, skip: set[Path], errors: list[FormkitError]) -> list[Path]:
     found: list[Path] = []
-    for dirpath, dirnames, filenames in os.walk(root):
+
+    def unreadable(exc: OSError) -> None:
+        # A department folder we cannot list would silently drop its matters.
+        name = str(exc.filename) if exc.filename else _display(root)
+        errors.append(InputError(f"cannot read folder {name}: {exc.strerror or exc}",
+                                 SourceSpan(name), code="io"))
+
+    for dirpath, dirnames, filenames in os.walk(root, onerror=unreadable):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         for name in sorted(filenames):
             if name.endswith((".yaml", ".yml")) and not name.startswith("."):

@@ -6,8 +6,11 @@ into plain data by our own walk, which:
 
 - rejects duplicate keys, custom tags, merge keys and anything but the core
   schema's scalars (``timestamp`` stays text: dates are parsed by the models);
+- reads scalars as YAML 1.2 does: ``yes``/``no``/``on``/``off``, ``010`` and
+  ``1:30`` are text, not YAML 1.1's booleans and numbers;
 - bounds the number of values an alias may expand into (an alias bomb is a
-  ``LimitError``, not a hang) and the nesting depth;
+  ``LimitError``, not a hang), the nesting depth, and catches an alias that
+  contains itself;
 - returns strings as ``PosStr``, which knows where each character came from,
   so an expression's error can point inside a plain, quoted or block scalar.
 """
@@ -40,6 +43,7 @@ _SCALAR_TAGS = {
     "tag:yaml.org,2002:timestamp",
 }
 _constructor = yaml.constructor.SafeConstructor()
+_HIDDEN_BREAK = re.compile("[\x85\u2028\u2029]")
 # Plain scalars the YAML 1.2 core schema reads as values. A leading zero keeps a
 # number as text: `01` is a code (an option value, a 区划代码), never the number one.
 _CORE = {
@@ -277,8 +281,8 @@ class YamlDoc:
 def parse_yaml(text: str, name: str) -> YamlDoc:
     """Parse ``text`` safely; problems are returned in ``YamlDoc.errors``, never raised."""
     # Windows Notepad starts UTF-8 files with a BOM; libyaml's columns do not count it.
-    file = SourceFile(name, text.removeprefix("\ufeff"))
-    text = file.text
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    file = SourceFile(name, text)
     doc = YamlDoc(file, None, None)
     size = len(text.encode("utf-8"))
     if size > MAX_FILE_BYTES:
@@ -286,6 +290,16 @@ def parse_yaml(text: str, name: str) -> YamlDoc:
             f"file is too large ({size} bytes; at most {MAX_FILE_BYTES})",
             file.span(1, 1), hint="split the definition, or remove pasted data",
             code="file-too-large"))
+        return doc
+    for match in _HIDDEN_BREAK.finditer(text):
+        # YAML breaks the line here but editors do not show it: the text would be folded
+        # silently and every later line number would be off by one.
+        doc.errors.append(DefinitionError(
+            f"an invisible line separator (U+{ord(match.group()):04X}) is in the text",
+            file.span_at_index(match.start()),
+            hint="delete it (it comes with text copied from web pages or Word)",
+            code="yaml-hidden-break"))
+    if doc.errors:
         return doc
     try:
         doc.root = yaml.compose(text, Loader=_Loader)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from formkit.calendar import WorkCalendar
 from formkit.dsl.library import Libraries, load_libraries
@@ -40,7 +41,9 @@ def open_catalog(root: str | os.PathLike[str]) -> OpenCatalog:
     loaded = load_catalog(root)
     result = OpenCatalog(**{f: getattr(loaded, f) for f in loaded.__dataclass_fields__})
     if result.catalog is not None:
-        result.libraries = load_libraries(result.root / result.catalog.rules)
+        # normpath: errors say rules/common.rules, not definitions/../rules/common.rules
+        folder = Path(os.path.normpath(result.root / result.catalog.rules))
+        result.libraries = load_libraries(folder)
         result.errors.extend(result.libraries.errors)
     for code, matter in result.matters.items():
         rules = RuleSet.build(matter, result.libraries)

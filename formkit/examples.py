@@ -103,9 +103,16 @@ def run_examples(opened: OpenCatalog, *, coverage: bool = False,
         if codes is not None and code not in codes:
             continue
         rules = opened.rules.get(code)
-        if rules is None or rules.errors:
-            continue
         doc = opened.doc_of(matter)
+        if rules is None or rules.errors:
+            # Its rules cannot run, so none of its examples can pass: say so, never skip.
+            text = "the matter has definition errors"
+            if rules is not None and rules.errors:
+                text += f": {rules.errors[0].message}"
+            for i, example in enumerate(matter.tests):
+                report.failed += 1
+                report.failures.append(_failure(code, example.name, text, doc, i))
+            continue
         trace: dict[Place, set[bool]] = {}
         for i, example in enumerate(matter.tests):
             result = run_precheck(rules, submission_of(example), today=example.today,
@@ -115,14 +122,19 @@ def run_examples(opened: OpenCatalog, *, coverage: bool = False,
                 report.passed += 1
                 continue
             report.failed += 1
-            span = doc.span_at(("tests", i)) if doc else None
-            report.failures.append(ExampleFailure(
-                matter=code, test=example.name, message="; ".join(problems),
-                file=span.file if span else None, line=span.line if span else None,
-                column=span.column if span else None))
+            report.failures.append(_failure(code, example.name, "; ".join(problems), doc, i))
         if report.uncovered is not None:
             report.uncovered.extend(_uncovered(matter, rules, trace, doc))
     return report
+
+
+def _failure(code: str, name: str, text: str, doc: Any, i: int) -> ExampleFailure:
+    """A failure placed at the example ``tests[i]`` in its file."""
+    span = doc.span_at(("tests", i)) if doc else None
+    return ExampleFailure(matter=code, test=name, message=text,
+                          file=span.file if span else None,
+                          line=span.line if span else None,
+                          column=span.column if span else None)
 
 
 def conditions(matter: Matter) -> list[tuple[Place, Expr, tuple[int | str, ...]]]:

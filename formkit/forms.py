@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_DOWN, Decimal, InvalidOperation
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -32,6 +32,14 @@ MAX_ROWS = 1_000
 _TRUE = {"true", "yes", "y", "1", "是", "有", "对"}
 _FALSE = {"false", "no", "n", "0", "否", "无", "不是"}
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_MAX_DIGITS = 15
+MAX_NUMBER = 10**_MAX_DIGITS  # also the bound below which to_json keeps a number exact
+_CENT = Decimal("0.01")
+_IDENTIFIERS = frozenset({FieldType.id_number, FieldType.uscc, FieldType.mobile,
+                          FieldType.email})
+_SHAPE_ERROR = {FieldType.boolean: "not_boolean", FieldType.number: "not_number",
+                FieldType.integer: "not_number", FieldType.money: "not_number",
+                FieldType.date: "not_date"}
 
 
 class FieldError(BaseModel):
@@ -84,6 +92,7 @@ class _Run:
         self.errors: list[FieldError] = []
         self.states: list[FieldState] = []
         self.bad_paths: set[str] = set()
+        self.hidden: set[str] = set()  # paths of hidden fields (final pass)
 
     def error(self, path: str, key: str, **kw: Any) -> None:
         self.errors.append(FieldError(field=path, message=message(key, self.lang, **kw)))
@@ -129,10 +138,27 @@ def coerce_value(f: FormField, raw: Any, path: str, run: _Run) -> Any:
         return None
     if t in (FieldType.group, FieldType.repeat):
         return raw  # handled by the caller (nested)
+    if t == FieldType.multichoice:
+        return _choices(f, raw, path, run)
+    if isinstance(raw, list | dict):
+        # Never str() a container: it may be huge or nested past the recursion limit.
+        run.error(path, _SHAPE_ERROR.get(t, "not_text"))
+        return None
+    if isinstance(raw, str) and len(raw) > MAX_TEXT:
+        run.error(path, "too_long", max=MAX_TEXT)
+        return None
+    if isinstance(raw, int) and not isinstance(raw, bool) and abs(raw) >= MAX_NUMBER:
+        # str() of a huge int raises (Python's 4300-digit limit); no field wants one.
+        if t in (FieldType.number, FieldType.integer, FieldType.money):
+            run.error(path, "number_too_large", max=f"{MAX_NUMBER:,}")
+            return None
+        if abs(raw) >= 10**40:
+            run.error(path, _SHAPE_ERROR.get(t, "too_long"), max=MAX_TEXT)
+            return None
     if t == FieldType.boolean:
         if isinstance(raw, bool):
             return raw
-        text = str(raw).strip().lower()
+        text = unicodedata.normalize("NFKC", str(raw)).strip().lower()
         if text in _TRUE:
             return True
         if text in _FALSE:
@@ -152,25 +178,17 @@ def coerce_value(f: FormField, raw: Any, path: str, run: _Run) -> Any:
         except ValueError:
             run.error(path, "not_date")
             return None
-    if t == FieldType.multichoice:
-        items = raw if isinstance(raw, list) else [raw]
-        values = [str(i) for i in items if not _blank(i)]
-        allowed = {o.value for o in f.options or []}
-        bad = [v for v in values if v not in allowed]
-        if bad:
-            run.error(path, "not_option", value=bad[0])
-        return [v for v in values if v in allowed]
-    if isinstance(raw, list | dict | bool):
+    if isinstance(raw, bool):
         run.error(path, "not_text")
         return None
-    text = str(raw).strip() if not isinstance(raw, float) else format(raw, "g")
-    if len(text) > MAX_TEXT:
-        run.error(path, "too_long", max=MAX_TEXT)
-        return None
+    text = _float_text(raw) if isinstance(raw, float) else str(raw).strip()
+    if t in _IDENTIFIERS:
+        # Typed with a Chinese input method in full-width mode: ４４５３… is 4453….
+        text = unicodedata.normalize("NFKC", text).strip()
     if t == FieldType.choice:
         allowed = {o.value for o in f.options or []}
         if text not in allowed:
-            run.error(path, "not_option", value=text)
+            run.error(path, "not_option", value=text[:80])
             return None
     if t == FieldType.id_number:
         text = text.upper()
@@ -179,15 +197,43 @@ def coerce_value(f: FormField, raw: Any, path: str, run: _Run) -> Any:
     return text
 
 
+def _float_text(raw: float) -> str:
+    """A JSON number sent for a text field: ``13800138000.0`` is ``13800138000``."""
+    return str(int(raw)) if raw.is_integer() and abs(raw) < 1e17 else repr(raw)
+
+
+def _choices(f: FormField, raw: Any, path: str, run: _Run) -> list[str]:
+    """A multichoice answer: a list of option values (one value alone is a list of one)."""
+    items = raw if isinstance(raw, list) else [raw]
+    values: list[str] = []
+    for item in items[:MAX_ROWS]:
+        if _blank(item):
+            continue
+        if isinstance(item, list | dict | bool):
+            run.error(path, "not_text")
+            continue
+        text = str(item).strip()[:MAX_TEXT]
+        if text not in {o.value for o in f.options or []}:
+            run.error(path, "not_option", value=text[:80])
+        elif text not in values:  # ticking an option twice is ticking it once
+            values.append(text)
+    return values
+
+
 def _number(f: FormField, raw: Any, path: str, run: _Run) -> Decimal | None:
     if isinstance(raw, bool):
         run.error(path, "not_number")
         return None
     try:
-        if isinstance(raw, int | float):
+        if isinstance(raw, int):
+            value = Decimal(raw)
+        elif isinstance(raw, float):
             value = Decimal(str(raw))
         else:
-            text = unicodedata.normalize("NFKC", str(raw)).strip().replace(",", "")
+            text = str(raw)
+            if len(text) > 60:
+                raise InvalidOperation
+            text = unicodedata.normalize("NFKC", text).strip().replace(",", "")
             if len(text) > 40:
                 raise InvalidOperation
             value = Decimal(text)
@@ -196,11 +242,16 @@ def _number(f: FormField, raw: Any, path: str, run: _Run) -> Decimal | None:
     except InvalidOperation:
         run.error(path, "not_number")
         return None
+    if value and value.adjusted() >= _MAX_DIGITS:  # abs(value) >= MAX_NUMBER, without
+        # the context arithmetic that overflows on exponents like 1e9999999999
+        # Past this no form answer makes sense (and to_json would turn it into a float).
+        run.error(path, "number_too_large", max=f"{MAX_NUMBER:,}")
+        return None
     if f.type == FieldType.integer and value != value.to_integral_value():
         run.error(path, "not_integer")
         return None
-    if f.type == FieldType.money and value.as_tuple().exponent < -2:  # type: ignore[operator]
-        run.error(path, "money_cents")
+    if f.type == FieldType.money and value != value.quantize(_CENT, rounding=ROUND_DOWN):
+        run.error(path, "money_cents")  # 1.50 and 1.500 are fine; 1.505 is not
         return None
     return value
 
@@ -239,11 +290,11 @@ def _coerce_group(fields: list[FormField], raw: Any, prefix: str, run: _Run,
         raw = {}
     by_id = {f.id: f for f in fields}
     for key, value in raw.items():
-        path = f"{prefix}{key}"
         f = by_id.get(str(key))
         if f is None:
-            run.error(path, "unknown_field")
+            run.error(f"{prefix}{str(key)[:80]}", "unknown_field")
             continue
+        path = f"{prefix}{key}"
         if f.value is not None:
             continue  # computed: the answer is ignored, the value is computed
         out[f.id] = _coerce_field(f, value, path, run, depth)
@@ -310,18 +361,22 @@ def _walk(fields: list[FormField], env: dict[str, Any], values: dict[str, Any],
             if f.options else None)
         if final:
             run.states.append(state)
+        if final and not visible:
+            run.hidden.add(path)
         if f.type == FieldType.group:
-            _walk(f.fields or [], env, value if isinstance(value, dict) else {}, path + ".", place + ".", row, run, visible,
-                  final)
+            _walk(f.fields or [], env, value if isinstance(value, dict) else {}, path + ".",
+                  place + ".", row, run, visible, final)
         elif f.type == FieldType.repeat:
             rows = value or []
             state.rows = len(rows)
             if final and visible:
                 if required and not rows:
                     run.error(path, "required")
-                if f.min is not None and rows and len(rows) < f.min:
+                elif f.min is not None and len(rows) < f.min:
+                    # `min: 1` on a shown table means at least one row, also when none
+                    # was entered (the sample's sellers, buyers, shareholders...).
                     run.error(path, "too_few_rows", min=to_json(f.min))
-                if f.max is not None and len(rows) > f.max:
+                if f.max is not None and len(rows) > f.max and path not in run.bad_paths:
                     run.error(path, "too_many_rows", max=to_json(f.max))
             for i, row_values in enumerate(rows):
                 _walk(f.fields or [], env, row_values, f"{path}[{i}].", place + ".",
@@ -340,7 +395,6 @@ def _walk(fields: list[FormField], env: dict[str, Any], values: dict[str, Any],
                         field=path, message=text or message("constraint", run.lang)))
         if final:
             state.value = to_json(value) if f.type != FieldType.group else None
-            state.errors = [e.message for e in run.errors if e.field == path]
 
 
 def form_state(rules: RuleSet, answers: Any, *, ctx: EvalContext | None = None,
@@ -352,11 +406,41 @@ def form_state(rules: RuleSet, answers: Any, *, ctx: EvalContext | None = None,
     run.bad_paths = {e.field for e in coerce_errors}
     # Visibility can depend on values that are themselves hidden: settle in two passes.
     _walk(rules.matter.form, env, env, "", "", None, run, True, final=False)
-    run.errors = coerce_errors
+    run.errors = []
     _walk(rules.matter.form, env, env, "", "", None, run, True, final=True)
+    # A hidden field's value is dropped, and so is any complaint about how it was typed.
+    run.errors = [e for e in coerce_errors if not _under(e.field, run.hidden)] + run.errors
+    run.errors = _in_form_order(run.errors, run.states)
+    by_path: dict[str, list[str]] = {}
+    for e in run.errors:
+        by_path.setdefault(e.field, []).append(e.message)
+    for field_state in run.states:
+        field_state.errors = by_path.get(field_state.path, [])
     state = FormState(matter=rules.matter.code, fields=run.states,
                       values={k: to_json(v) for k, v in env.items()}, errors=run.errors)
     return state, env
+
+
+def _in_form_order(errors: list[FieldError], states: list[FieldState]) -> list[FieldError]:
+    """Errors in the order of the form (as the one-time notice lists them); errors at no
+    field of the form (unknown keys, a non-object answer) keep their order, last."""
+    position = {fs.path: i for i, fs in enumerate(states)}
+
+    def key(e: FieldError) -> int:
+        path = e.field
+        while path:
+            if path in position:
+                return position[path]
+            path = path[:max(path.rfind("."), path.rfind("["), 0)]
+        return len(states)
+
+    return sorted(errors, key=key)
+
+
+def _under(path: str, hidden: set[str]) -> bool:
+    """Whether ``path`` is a hidden field or lies inside one (``agent.mobile``)."""
+    return path in hidden or any(ch in ".[" and path[:i] in hidden
+                                 for i, ch in enumerate(path))
 
 
 def is_expression(value: Any) -> bool:

@@ -16,6 +16,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "not_boolean": ("应填“是”或“否”", "expected yes or no"),
     "not_number": ("应为数字", "expected a number"),
     "not_integer": ("应为整数", "expected a whole number"),
+    "number_too_large": ("数值过大（绝对值应小于 {max}）", "too large (must be below {max})"),
     "money_cents": ("金额最多保留两位小数", "an amount has at most two decimals"),
     "not_date": ("日期格式应为 YYYY-MM-DD", "expected a date as YYYY-MM-DD"),
     "not_text": ("应为文字", "expected text"),

@@ -63,15 +63,17 @@ def _field_label(matter: Matter, path: str) -> str:
     """``shareholders[1].share`` -> ``股东·第2行·出资比例`` (labels, not ids)."""
     fields = matter.form
     parts: list[str] = []
-    for piece in path.split("."):
+    pieces = path.split(".")
+    for n, piece in enumerate(pieces):
         name, _, index = piece.partition("[")
         f = next((x for x in fields if x.id == name), None)
-        if f is None:
-            parts.append(piece)
+        row = index[:-1] if index.endswith("]") else ""
+        if f is None or (index and not (row.isascii() and row.isdigit())):
+            parts.append(".".join(pieces[n:]))  # not a field of the form: as sent
             break
         parts.append(f.title())
         if index:
-            parts.append(f"第{int(index.rstrip(']')) + 1}行")
+            parts.append(f"第{int(row) + 1}行")
         fields = f.fields or []
     return "·".join(parts)
 

@@ -136,7 +136,8 @@ def _handed(submission: Any, matter: Matter, lang: str, warnings: list[Finding],
         form = item.get("form")
         if form is not None and form not in _FORMS:
             errors.append(FieldError(field=f"materials[{i}].form", message=message(
-                "material_bad_form", lang, id=mid, form=str(form)[:40])))
+                "material_bad_form", lang, id=mid[:80],
+                form=form[:40] if isinstance(form, str) else type(form).__name__)))
             form = None
         copies = item.get("copies")
         if copies is not None and (isinstance(copies, bool) or not isinstance(copies, int)
@@ -145,10 +146,22 @@ def _handed(submission: Any, matter: Matter, lang: str, warnings: list[Finding],
                                      message=message("not_integer", lang)))
             copies = None
         prev = out.get(mid)
-        if prev is not None and copies is not None:  # the same item listed twice: add up
-            copies += prev.get("copies") or 0
+        if prev is not None:  # the same material listed twice (an original, then a copy)
+            form = _merged_form(prev["form"], form)
+            copies = None if prev["copies"] is None or copies is None \
+                else prev["copies"] + copies
         out[mid] = {"form": form, "copies": copies}
     return out
+
+
+def _merged_form(a: str | None, b: str | None) -> str | None:
+    """Two entries of one material together; ``None`` is "as the matter asks"."""
+    if a is None or b is None:
+        return None
+    forms = {a, b}
+    if "original_and_copy" in forms or forms == {"original", "copy"}:
+        return "original_and_copy"
+    return a
 
 
 def _shortfall(material: Material, handed: dict[str, Any] | None, lang: str) -> str | None:
@@ -189,16 +202,26 @@ class _Explainer:
         if node is None or err is not None:
             return {}
         out: dict[str, Any] = {}
-        for n in ast.walk(node):
-            path = _path_of(n)
-            if path is None or path[0] in out:
+        inner: set[int] = set()  # the `operator` of `operator.id_number`: shown as part
+        for n in ast.walk(node):  # parents come first
+            if id(n) in inner:
                 continue
+            path = _path_of(n)
+            if path is None:
+                continue
+            obj = n
+            while isinstance(obj, ast.Member):
+                obj = obj.obj
+                inner.add(id(obj))
+            key = ".".join(path)
             head = path[0]
+            if key in out:
+                continue
             if head in self.rules.scope.fields:
                 value: Any = self.env.get(head)
                 for part in path[1:]:
-                    value = value.get(part) if isinstance(value, dict) else None
-                out[".".join(path)] = to_json(value)
+                    value = _member(value, part)
+                out[key] = to_json(value)
             elif len(path) == 1 and (head in self.rules.scope.lets
                                      or head in self.rules.scope.libs):
                 out[head] = self.let_value(head)
@@ -212,6 +235,15 @@ class _Explainer:
             except FormkitError:
                 self._lets[name] = None
         return self._lets[name]
+
+
+def _member(value: Any, name: str) -> Any:
+    """``group.name``, or ``rows.name``: that field of every row (as the language does)."""
+    if isinstance(value, dict):
+        return value.get(name)
+    if isinstance(value, list):
+        return [_member(v, name) for v in value]
+    return None
 
 
 def _path_of(node: ast.Node) -> tuple[str, ...] | None:

@@ -41,8 +41,9 @@ def field_schema(f: FormField) -> dict[str, Any]:
             out["maxLength"] = int(f.max)
     elif t in (FieldType.number, FieldType.integer, FieldType.money):
         out["type"] = "integer" if t == FieldType.integer else "number"
-        if t == FieldType.money:
-            out["multipleOf"] = 0.01
+        # Money has at most two decimals, but not as `multipleOf: 0.01`: validators
+        # divide in binary floating point and reject 19.99 (1998.9999...). The rule goes
+        # in the extension instead, for front ends to apply.
         if f.min is not None:
             out["minimum"] = to_json(f.min)
         if f.max is not None:
@@ -74,8 +75,11 @@ def field_schema(f: FormField) -> dict[str, Any]:
             out["maxItems"] = int(f.max)
     if f.default is not None:
         out["default"] = f.default
-    extension = {attr: value.text for attr in ("required", "visible", "constraint", "value")
-                 if isinstance(value := getattr(f, attr), Expr)}
+    extension: dict[str, Any] = {
+        attr: value.text for attr in ("required", "visible", "constraint", "value")
+        if isinstance(value := getattr(f, attr), Expr)}
+    if t == FieldType.money:
+        extension["decimals"] = 2
     if f.value is not None:
         out["readOnly"] = True
     if f.message is not None and "constraint" in extension:

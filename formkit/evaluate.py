@@ -20,7 +20,7 @@ from formkit.values import from_json, to_json
 
 __all__ = ["evaluate_cli", "evaluate_text", "infer_type", "parse_today"]
 
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 MAX_DATA_BYTES = 5_000_000
 
 

@@ -19,7 +19,7 @@ from formkit.dsl.library import Libraries
 from formkit.dsl.parser import parse_expression
 from formkit.dsl.source import Source
 from formkit.dsl.types import BOOL, NUMBER, T, field_type
-from formkit.errors import FormkitError, RuleNameError
+from formkit.errors import FormkitError, RuleNameError, SourceSpan
 from formkit.model import Expr, FieldType, FormField, Matter
 
 __all__ = ["Place", "RuleSet", "parse_cached"]
@@ -94,7 +94,8 @@ class RuleSet:
             scope.lets[name] = LetEntry(name, None, body, source, "let")
             if name in scope.fields:
                 errors.append(RuleNameError(
-                    f"let '{name}' has the same name as a form field", expr.span(),
+                    f"let '{name}' has the same name as a form field",
+                    expr.span() or SourceSpan(matter.file or None),
                     hint="the field would hide it: rename the let", code="duplicate-name"))
         if libraries is not None:
             scope.libs, lib_errors = libraries.entries_for(list(matter.uses))

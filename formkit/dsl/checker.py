@@ -10,94 +10,25 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from decimal import Decimal
 
 from formkit.dsl import ast
-from formkit.dsl.functions import BUILTINS, SignatureError
+from formkit.dsl.functions import BUILTINS, EvalFault, SignatureError, compile_regex
+from formkit.dsl.scope import Info, Instance, LetEntry, Scope, Typed
 from formkit.dsl.source import Source
 from formkit.dsl.types import ANY, BOOL, DATE, NULL, NUMBER, TEXT, T, list_of, unify
-from formkit.errors import FormkitError, RuleNameError, RuleTypeError
+from formkit.errors import EvaluationError, FormkitError, LimitError, RuleNameError, RuleTypeError
 
 __all__ = ["Checker", "Info", "Instance", "LetEntry", "Scope", "Typed"]
 
+# How many definitions deep one name may be defined through (let a = b + 1, b = c ...).
+MAX_CHAIN = 32
+# count/any/all inside each other (and a repeat's row): each level multiplies the work.
+MAX_ROWS = 4
+
 KEYWORDS = frozenset(
     ["and", "or", "not", "in", "if", "then", "else", "true", "false", "null", "let", "use"])
-
-
-@dataclass(slots=True)
-class LetEntry:
-    """A named value or function: from a matter's ``let:`` or from a rule library."""
-
-    name: str
-    params: list[str] | None
-    body: ast.Node | None  # None when its text did not parse (already reported)
-    source: Source
-    origin: str  # "let" or "library NAME"
-
-    @property
-    def key(self) -> str:
-        """A unique key: matter lets and library lets may share a name."""
-        return f"{'L' if self.origin == 'let' else 'B'}:{self.name}"
-
-
-@dataclass(slots=True)
-class Scope:
-    """The names an expression can use: fields, then ``let:`` values, then libraries."""
-
-    fields: dict[str, T] = field(default_factory=dict)
-    lets: dict[str, LetEntry] = field(default_factory=dict)
-    libs: dict[str, LetEntry] = field(default_factory=dict)
-    context: str = ""  # e.g. "matter XX-MS-0001", added to errors in libraries
-
-    def lookup(self, name: str) -> tuple[str, T | LetEntry] | None:
-        """What ``name`` means at the top level, by precedence."""
-        if name in self.fields:
-            return "field", self.fields[name]
-        if name in self.lets:
-            return "let", self.lets[name]
-        if name in self.libs:
-            return "let", self.libs[name]
-        return None
-
-    def names(self) -> list[str]:
-        """Every visible name (for suggestions)."""
-        return [*self.fields, *self.lets, *self.libs]
-
-
-@dataclass(slots=True)
-class Info:
-    """What the checker learned about one node."""
-
-    type: T
-    nullable: bool
-    ref: tuple[object, ...] = ()  # ("field", name) ("row", depth, name) ("let", key) ...
-
-
-@dataclass(slots=True)
-class Typed:
-    """The checked form of one tree: an ``Info`` for every node."""
-
-    root: ast.Node
-    source: Source
-    info: dict[ast.Node, Info] = field(default_factory=dict)
-    rows: int = 0  # row scopes open at the root (1 for a repeat's own fields)
-
-    @property
-    def type(self) -> T:
-        """The type of the whole expression."""
-        return self.info[self.root].type
-
-
-@dataclass(slots=True)
-class Instance:
-    """A library/let function checked for one tuple of argument types."""
-
-    index: int
-    entry: LetEntry
-    params: tuple[T, ...]
-    typed: Typed | None = None
-    result: T = ANY
-    nullable: bool = True
 
 
 @dataclass(slots=True)
@@ -117,7 +48,10 @@ class Checker:
         self.errors: list[FormkitError] = []
         self.let_typed: dict[str, Typed | None] = {}
         self.instances: dict[tuple[str, tuple[T, ...]], Instance] = {}
+        # Calls and patterns already reported as bad constants (the compiler skips them).
+        self.flagged: set[ast.Node] = set()
         self._stack: list[str] = []
+        self._seen: set[tuple[object, ...]] = set()
 
     # ---- entry points
 
@@ -126,7 +60,18 @@ class Checker:
         """Check one expression; ``want`` is the type its place needs (bool for conditions)."""
         typed = Typed(node, source, rows=1 if row is not None else 0)
         ctx = _Ctx(source, typed.info, [row] if row is not None else [])
-        info = self._visit(node, ctx)
+        depth = len(self._stack)
+        try:
+            info = self._visit(node, ctx)
+        except RecursionError:
+            # MAX_DEPTH and MAX_CHAIN keep real definitions far from this; never a traceback.
+            del self._stack[depth:]
+            self._error(LimitError, ctx, node, "the definitions are nested too deeply to check",
+                        "define the values in fewer steps", "too-deep")
+            # The tree is only partly checked: stand a null in for it, so it compiles.
+            typed = Typed(ast.Literal(node.start, node.end, None), source, rows=typed.rows)
+            ctx = _Ctx(source, typed.info, ctx.rows)
+            info = self._set(ctx, typed.root, ANY, True)
         if want is not None and info.type.kind not in ("any", "null") \
                 and unify(info.type, want) is None:
             where = f"{what} " if what else ""
@@ -142,6 +87,8 @@ class Checker:
         if entry.body is None:
             self.let_typed[entry.key] = None
             return None
+        if len(self._stack) >= MAX_CHAIN:
+            return None  # reported by the reference that went too deep
         self._stack.append(entry.key)
         typed = self.check(entry.body, entry.source)
         self._stack.pop()
@@ -162,7 +109,13 @@ class Checker:
         e = end if end is not None else (node.end if node is not None else None)
         if self.scope.context and ctx.source.file is not None:
             message = f"{message} (in {self.scope.context})"
-        self.errors.append(cls(message, ctx.source.span(s, e), hint=hint, code=code))
+        span = ctx.source.span(s, e)
+        # A library function is checked once per argument types: report each error once.
+        key = (cls, message, code, span.file, span.line, span.column)
+        if key in self._seen:
+            return
+        self._seen.add(key)
+        self.errors.append(cls(message, span, hint=hint, code=code))
 
     def _set(self, ctx: _Ctx, node: ast.Node, t: T, nullable: bool,
              ref: tuple[object, ...] = ()) -> Info:
@@ -215,6 +168,11 @@ class Checker:
             index, t = ctx.params[name]
             return self._set(ctx, node, t, True, ("param", index))
         found = self.scope.lookup(name)
+        unknown_rows = [d for d, row in enumerate(ctx.rows) if row.kind == "any"]
+        if found is None and unknown_rows:
+            # count(rows, share > k) in a function checked with unknown parameter types:
+            # the rows' fields are not known yet, so any other name may be one of them.
+            return self._set(ctx, node, ANY, True, ("row", unknown_rows[-1], name))
         if found is None:
             candidates = [*self.scope.names(), *(ctx.params or {})]
             for row in ctx.rows:
@@ -241,6 +199,9 @@ class Checker:
                         f"({cycle.replace('L:', '').replace('B:', '')})",
                         "break the cycle: one of these definitions must not use the other",
                         "cycle")
+            return self._set(ctx, node, ANY, True)
+        if len(self._stack) >= MAX_CHAIN and target.key not in self.let_typed:
+            self._chain_error(ctx, node, name)
             return self._set(ctx, node, ANY, True)
         typed = self.check_let(target)
         if typed is None:
@@ -400,12 +361,18 @@ class Checker:
                 return
         self._choice_literals(a, rnode, ctx)
         self._choice_literals(b, lnode, ctx)
+        if a.kind == "list" and a.elem is not None:  # categories == ["hot_fod"]
+            self._choice_literals(a.elem, rnode, ctx, list_items=True)
+        if b.kind == "list" and b.elem is not None:
+            self._choice_literals(b.elem, lnode, ctx, list_items=True)
 
     def _type_pair(self, op: str, a: T, b: T, ctx: _Ctx, lnode: ast.Node,
                    rnode: ast.Node) -> None:
+        hint = "both sides must have the same type"
+        if {a.kind, b.kind} == {"date", "text"}:  # born == "1990-03-07"
+            hint = 'write a date as date("YYYY-MM-DD")'
         self._error(RuleTypeError, ctx, lnode, f"'{op}' cannot compare {_article(a)} with "
-                    f"{_article(b)}", "both sides must have the same type",
-                    "wrong-type", lnode.start, rnode.end)
+                    f"{_article(b)}", hint, "wrong-type", lnode.start, rnode.end)
 
     def _choice_literals(self, t: T, other: ast.Node, ctx: _Ctx, list_items: bool = False) -> None:
         """A literal compared with a choice field must be one of its options."""
@@ -444,9 +411,15 @@ class Checker:
         if builtin is None:
             names = [*BUILTINS, *[n for n, e in {**self.scope.libs, **self.scope.lets}.items()
                                   if e.params is not None]]
-            self._error(RuleNameError, ctx, node, f"unknown function '{name}'",
-                        _did_you_mean(name, names) or "see the built-in functions in "
-                        "docs/rule-language.md", "unknown-function", node.start, node.name_end)
+            if name in self.scope.fields or (ctx.params and name in ctx.params):
+                self._error(RuleTypeError, ctx, node, f"'{name}' is a value, not a function",
+                            f"write it without brackets: {name}", "value-as-function",
+                            node.start, node.name_end)
+            else:
+                self._error(RuleNameError, ctx, node, f"unknown function '{name}'",
+                            _did_you_mean(name, names) or "see the built-in functions in "
+                            "docs/rule-language.md", "unknown-function", node.start,
+                            node.name_end)
             for arg in node.args:
                 self._visit(arg, ctx)
             return self._set(ctx, node, ANY, True)
@@ -462,11 +435,15 @@ class Checker:
             return self._set(ctx, node, ANY, True)
         infos: list[Info] = []
         for i, arg in enumerate(node.args):
+            if builtin.row_condition and i == 1 and len(ctx.rows) >= MAX_ROWS:
+                self._error(LimitError, ctx, node, f"{name}() is nested too deeply in other "
+                            f"row functions (at most {MAX_ROWS} levels of rows)",
+                            "split it into named parts with 'let:'", "too-deep")
             if builtin.row_condition and i == 1:
                 rows_t = infos[0].type
                 row = rows_t.elem if rows_t.kind == "list" and rows_t.elem is not None \
                     else ANY
-                if row.kind != "group":
+                if row.kind not in ("group", "any"):
                     row = T("group", fields=())
                 inner = _Ctx(ctx.source, ctx.info, [*ctx.rows, row], ctx.params)
                 cond = self._visit(arg, inner)
@@ -481,18 +458,45 @@ class Checker:
             self._error(RuleTypeError, ctx, bad, f"{name}(): {exc.message}",
                         builtin.summary or None, "wrong-type")
             return self._set(ctx, node, ANY, True)
+        self._constant_call(node, ctx)
         nullable = builtin.may_be_null and (
             any(i.nullable for i in infos) or name in ("id_birthdate", "id_gender", "min",
                                                        "max"))
         return self._set(ctx, node, result, nullable, ("builtin", name, len(ctx.rows)))
 
+    def _chain_error(self, ctx: _Ctx, node: ast.Node, name: str) -> None:
+        self._error(LimitError, ctx, node, f"'{name}' is defined through too many other "
+                    f"definitions (more than {MAX_CHAIN} levels)",
+                    "define it in fewer steps", "too-deep")
+
+    def _constant_call(self, node: ast.Call, ctx: _Ctx) -> None:
+        """A literal that cannot work is an error when the definition loads, not later:
+        ``date("2026-02-30")``, ``round(x, 20)``, ``matches(t, "(")``."""
+        args = node.args
+        try:
+            if node.name == "matches" and isinstance(args[1], ast.Literal) \
+                    and isinstance(args[1].value, str):
+                bad: ast.Node = args[1]
+                compile_regex(args[1].value)
+            elif node.name == "date" and isinstance(args[0], ast.Literal):
+                bad = node
+                BUILTINS["date"].impl(args[0].value)
+            elif node.name == "round" and len(args) == 2 and isinstance(args[1], ast.Literal):
+                bad = node
+                BUILTINS["round"].impl(Decimal(0), args[1].value)
+        except EvalFault as fault:
+            self.flagged.add(bad)
+            self._error(LimitError if fault.limit else EvaluationError, ctx, bad,
+                        fault.message, fault.hint, fault.code)
+
     def _function_entry(self, name: str, ctx: _Ctx) -> LetEntry | None:
-        found = self.scope.lookup(name)
-        if found is not None and found[0] == "let":
-            entry = found[1]
-            assert isinstance(entry, LetEntry)
-            return entry
-        return None
+        # A field cannot be called, so it does not hide a function of the same name:
+        # a matter with an 'age' field can still use a library's age(id). Nor does a
+        # value named like a built-in ('let: {date: ...}') hide the built-in.
+        entry = self.scope.lets.get(name) or self.scope.libs.get(name)
+        if entry is not None and entry.params is None and name in BUILTINS:
+            return None
+        return entry
 
     def _call_let(self, node: ast.Call, entry: LetEntry, ctx: _Ctx) -> Info:
         infos = [self._visit(a, ctx) for a in node.args]
@@ -511,6 +515,10 @@ class Checker:
         if entry.key in self._stack:
             self._error(RuleNameError, ctx, node, f"'{entry.name}' calls itself",
                         "recursive definitions are not allowed", "cycle")
+            return self._set(ctx, node, ANY, True)
+        if len(self._stack) >= MAX_CHAIN and \
+                (entry.key, tuple(i.type.plain for i in infos)) not in self.instances:
+            self._chain_error(ctx, node, entry.name)
             return self._set(ctx, node, ANY, True)
         inst = self._instance(entry, tuple(i.type.plain for i in infos), entry.body, ctx)
         return self._set(ctx, node, inst.result, inst.nullable, ("call", entry.key,

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, DecimalException
@@ -21,11 +22,13 @@ from typing import Any
 from formkit.dsl import ast
 from formkit.dsl.checker import Checker, Info, Instance, Typed
 from formkit.dsl.functions import BUILTINS, EvalFault, compile_regex, date_add
-from formkit.errors import EvaluationError, FormkitError, SourceSpan
+from formkit.errors import EvaluationError, FormkitError, LimitError, SourceSpan
 
 __all__ = ["EvalContext", "Program", "Unit"]
 
-_CONTEXT_FUNCTIONS = {"today", "add_workdays", "workdays_between", "valid_id_number"}
+MAX_WORKDAY_SPAN = 7305  # 20 years of calendar days
+_CONTEXT_FUNCTIONS = {"today", "add_workdays", "workdays_between", "valid_id_number",
+                      "id_birthdate", "id_gender"}
 _IMPURE = _CONTEXT_FUNCTIONS | {"count", "any", "all"}
 
 
@@ -63,6 +66,11 @@ class EvalContext:
         """Working days after a, up to and including b."""
         if a is None or b is None:
             return None
+        if (b - a).days > MAX_WORKDAY_SPAN:
+            # Counted day by day: bound the cost, as add_workdays bounds its n.
+            raise EvalFault(f"workdays_between: the dates are more than {MAX_WORKDAY_SPAN} "
+                            "days apart", hint="working days are for time limits; use "
+                            "days_between for long periods", limit=True, code="too-costly")
         result = self._cal().workdays_between(a, b)
         self.provisional = self.provisional or result.provisional
         return Decimal(result.value)
@@ -91,16 +99,29 @@ class Program:
             return self.fn(env, ctx if ctx is not None else EvalContext(), row)
         except EvalFault as fault:
             site = self.sites[fault.node] if 0 <= fault.node < len(self.sites) else None
-            raise EvaluationError(fault.message, self._span(site), hint=fault.hint,
-                                  code="evaluation") from None
+            raise fault_error(fault, self._span(site)) from None
         except (DecimalException, OverflowError, RecursionError, MemoryError) as exc:
             raise EvaluationError(f"the calculation failed ({type(exc).__name__})",
                                   self._span(None), code="evaluation") from None
+        except (TypeError, AttributeError, KeyError, IndexError, ValueError) as exc:
+            # Answers whose runtime type does not match the form (a text where a number
+            # was declared): a clear error, never a traceback.
+            raise EvaluationError(f"a value does not have the type the rule expects "
+                                  f"({type(exc).__name__}: {exc})", self._span(None),
+                                  hint="check that each answer has its field's type",
+                                  code="bad-value") from None
 
     def _span(self, site: _Site | None) -> SourceSpan:
         if site is None:
             return self.typed.source.span(0, len(self.text))
         return site.typed.source.span(site.node.start, site.node.end)
+
+
+def fault_error(fault: EvalFault, span: SourceSpan) -> FormkitError:
+    """The error a runtime fault is reported as: a limit, or an evaluation error."""
+    if fault.limit:
+        return LimitError(fault.message, span, hint=fault.hint, code=fault.code)
+    return EvaluationError(fault.message, span, hint=fault.hint, code=fault.code)
 
 
 def _div(a: Any, b: Any, site: int) -> Any:
@@ -163,7 +184,9 @@ class Unit:
         self._lets_done: set[str] = set()
         self._let_names: dict[str, str] = {}
         self._insts_done: set[int] = set()
-        self._pending: list[tuple[str, Typed]] = []
+        # Functions still to generate: queued, not generated on the spot, so a long chain
+        # of lets does not become a deep Python recursion here.
+        self._pending: list[tuple[str, Typed, str]] = []
         self._programs: list[tuple[str, Typed, list[_Site]]] = []
 
     def add(self, typed: Typed) -> int:
@@ -171,12 +194,18 @@ class Unit:
         name = f"_e{len(self._programs)}"
         self._programs.append((name, typed, []))
         self._function(name, typed, "d, c, r")
+        while self._pending:
+            self._function(*self._pending.pop())
         return len(self._programs) - 1
 
     def build(self) -> list[Program]:
         """Compile the queued expressions (with the lets and functions they use)."""
         source = "\n".join(self.lines) + "\n"
-        code = compile(source, "<formkit rules>", "exec")
+        with warnings.catch_warnings():
+            # Python's hints about the generated code (a type-checked-away "1 is True" in
+            # a tree with errors) mean nothing to a rule author: keep them off stderr.
+            warnings.simplefilter("ignore", SyntaxWarning)
+            code = compile(source, "<formkit rules>", "exec")
         exec(code, self.ns)  # the source holds no user text: see the module docstring
         return [Program(self.ns[name], typed, self.sites)
                 for name, typed, _ in self._programs]
@@ -216,7 +245,7 @@ class Unit:
             if typed is None:
                 self.lines.append(f"def {name}(d, c):\n    return None")
             else:
-                self._function(name, typed, "d, c, r=None")
+                self._pending.append((name, typed, "d, c, r=None"))
         return name
 
     def instance_function(self, inst: Instance) -> str:
@@ -227,7 +256,7 @@ class Unit:
             if inst.typed is None:  # pragma: no cover - instances are always checked
                 self.lines.append(f"def {name}(d, c, {params}):\n    return None")
             else:
-                self._function(name, inst.typed, f"d, c, {params}" if params else "d, c")
+                self._pending.append((name, inst.typed, f"d, c, {params}" if params else "d, c"))
         return name
 
 
@@ -258,14 +287,16 @@ class _Gen:
     def _fold(self, node: ast.Node) -> str | None:
         code = self._emit(node)
         try:
-            value = eval(code, self.unit.ns, {"d": {}, "c": None, "r": None})
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", SyntaxWarning)
+                value = eval(code, self.unit.ns, {"d": {}, "c": None, "r": None})
         except EvalFault as fault:
-            if isinstance(node, ast.Call):  # date("2026-02-30"), a bad literal pattern
-                self.unit.errors.append(EvaluationError(
-                    fault.message, self.typed.source.span(node.start, node.end),
-                    hint=fault.hint, code="evaluation"))
+            # date("2026-02-30"), round(1, 20): unless the checker reported it already
+            if isinstance(node, ast.Call) and node not in self.unit.checker.flagged:
+                self.unit.errors.append(fault_error(
+                    fault, self.typed.source.span(node.start, node.end)))
             return None
-        except (DecimalException, ArithmeticError, ValueError, TypeError):
+        except Exception:  # e.g. a tree with type errors: leave the failure to runtime
             return None
         return self.unit.const(value)
 
@@ -420,9 +451,9 @@ class _Gen:
             try:
                 regex = self.unit.const(compile_regex(node.args[1].value))
             except EvalFault as fault:
-                self.unit.errors.append(EvaluationError(
-                    fault.message, self.typed.source.span(node.args[1].start, node.args[1].end),
-                    hint=fault.hint, code="evaluation"))
+                if node.args[1] not in self.unit.checker.flagged:
+                    self.unit.errors.append(fault_error(fault, self.typed.source.span(
+                        node.args[1].start, node.args[1].end)))
                 return "None"
             t = self.unit.temp()
             subject = self.expr(node.args[0])
@@ -436,6 +467,10 @@ class _Gen:
             t = self.unit.temp()
             return (f"(({t} := {codes[0]}) is not None and "
                     f"_B_valid_id_number_at({t}, c.today))")
+        if name in ("id_birthdate", "id_gender"):
+            # Valid means valid on the evaluation's today, as for valid_id_number.
+            t = self.unit.temp()
+            return f"(None if ({t} := {codes[0]}) is None else _B_{name}_at({t}, c.today))"
         if name in _FAULTING:
             site = self.unit.site(self.typed, node)
             return f"_called(_B_{name}, {site}, {args})"
@@ -457,4 +492,18 @@ def _valid_id_at(text: Any, today: dt.date) -> bool:
     return bool(valid_id_number(text, today))
 
 
+def _id_birthdate_at(text: Any, today: dt.date) -> dt.date | None:
+    if not _valid_id_at(text, today):
+        return None
+    return dt.date(int(text[6:10]), int(text[10:12]), int(text[12:14]))
+
+
+def _id_gender_at(text: Any, today: dt.date) -> str | None:
+    if not _valid_id_at(text, today):
+        return None
+    return "M" if int(text[16]) % 2 == 1 else "F"
+
+
 _HELPERS["_B_valid_id_number_at"] = _valid_id_at
+_HELPERS["_B_id_birthdate_at"] = _id_birthdate_at
+_HELPERS["_B_id_gender_at"] = _id_gender_at

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -26,13 +27,20 @@ MAX_TEXT = 100_000
 
 
 class EvalFault(Exception):
-    """Raised inside generated code; the program maps it to an ``EvaluationError``."""
+    """Raised inside generated code; the program maps it to an ``EvaluationError``.
 
-    def __init__(self, message: str, node: int = -1, hint: str | None = None) -> None:
+    ``limit`` marks a fault that is a passed bound (a ``LimitError`` instead); ``code``
+    is then its error code.
+    """
+
+    def __init__(self, message: str, node: int = -1, hint: str | None = None,
+                 limit: bool = False, code: str = "evaluation") -> None:
         super().__init__(message)
         self.message = message
         self.node = node
         self.hint = hint
+        self.limit = limit
+        self.code = code
 
 
 class SignatureError(Exception):
@@ -173,7 +181,9 @@ def _round(x: Any, places: Any = Decimal(0)) -> Any:
 def compile_regex(pattern: str) -> Any:
     """A linear-time (RE2) regular expression; raises ``EvalFault`` when invalid."""
     if len(pattern) > MAX_PATTERN:
-        raise EvalFault(f"the pattern is too long (at most {MAX_PATTERN} characters)")
+        raise EvalFault(f"the pattern is too long ({len(pattern)} characters; at most "
+                        f"{MAX_PATTERN})", hint="split the check into several matches() "
+                        "joined with 'and'", limit=True, code="too-long")
     options = re2.Options()
     options.max_mem = 1 << 22  # 4 MiB of automaton: bounds the cost of any pattern
     options.log_errors = False
@@ -183,6 +193,10 @@ def compile_regex(pattern: str) -> Any:
         detail = exc.args[0] if exc.args else exc
         if isinstance(detail, bytes):
             detail = detail.decode("utf-8", "replace")
+        if "too large" in str(detail):  # RE2 ran out of its max_mem budget
+            raise EvalFault("the pattern is too costly to match (its automaton needs more "
+                            "than 4 MiB)", hint="use fewer or smaller repetitions such as "
+                            "{1000}", limit=True, code="too-costly") from None
         raise EvalFault(f"invalid regular expression: {detail}",
                         hint="patterns use RE2 syntax (no look-around or back-references)") \
             from None
@@ -192,7 +206,8 @@ def _matches(t: Any, pattern: Any) -> Any:
     if t is None or pattern is None:
         return None
     if len(t) > MAX_TEXT:
-        raise EvalFault("the text is too long to search")
+        raise EvalFault(f"the text is too long to search (at most {MAX_TEXT} characters)",
+                        limit=True, code="too-long")
     return compile_regex(pattern).search(t) is not None
 
 
@@ -204,6 +219,9 @@ def _text_fn(fn: Callable[..., Any]) -> Callable[..., Any]:
     return impl
 
 
+_YMD = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
 def parse_date(text: Any) -> Any:
     """``YYYY-MM-DD`` -> date; an impossible date is an evaluation error."""
     if text is None:
@@ -211,7 +229,8 @@ def parse_date(text: Any) -> Any:
     if isinstance(text, dt.date):
         return text
     try:
-        if len(text) != 10:
+        # fromisoformat alone would also take "2026-W48-3" and "20261125".
+        if not _YMD.fullmatch(text):
             raise ValueError
         return dt.date.fromisoformat(text)
     except ValueError:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from formkit.dsl import ast
 from formkit.dsl.checker import LetEntry
+from formkit.dsl.functions import BUILTINS
 from formkit.dsl.parser import parse_library
 from formkit.dsl.source import Source
 from formkit.errors import DefinitionError, FormkitError, InputError, RuleNameError
@@ -59,9 +60,11 @@ class Libraries:
         for lib in self.closure(names):
             for name, entry in lib.entries.items():
                 if name in visible and visible[name] is not entry:
+                    start = entry.name_start or 0
                     errors.append(RuleNameError(
                         f"'{name}' is defined both in {visible[name].origin} and in "
-                        f"{entry.origin}", entry.source.span(0), code="duplicate-name",
+                        f"{entry.origin}", entry.source.span(start, start + len(name)),
+                        code="duplicate-name",
                         hint="rename one of them; a matter cannot tell which to use"))
                     continue
                 visible[name] = entry
@@ -95,12 +98,18 @@ def load_libraries(folder: Path) -> Libraries:
                     source.span(let.name_start, let.name_start + len(let.name)),
                     hint="remove or rename one definition", code="duplicate-name"))
                 continue
+            if let.params is not None and let.name in BUILTINS:
+                libs.errors.append(RuleNameError(
+                    f"'{let.name}' is a built-in function; a library cannot redefine it",
+                    source.span(let.name_start, let.name_start + len(let.name)),
+                    hint="give the function another name", code="builtin-name"))
+                continue
             if let.params is not None and len(set(let.params)) != len(let.params):
                 libs.errors.append(RuleNameError(
                     f"'{let.name}' names a parameter twice", source.span(let.start),
                     code="duplicate-name"))
             lib.entries[let.name] = LetEntry(let.name, let.params, let.body, source,
-                                             f"library {lib.name}")
+                                             f"library {lib.name}", let.name_start)
     for lib in libs.by_name.values():
         for use in lib.parsed.uses if lib.parsed else []:
             if use.library not in libs.by_name:

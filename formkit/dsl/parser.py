@@ -1,7 +1,8 @@
 """Parse rule texts with the Lark grammar into ``ast`` nodes, with friendly errors.
 
-``SYNTAX_ERRORS`` is the table of known-bad inputs: Lark's ``match_examples``
-uses it to pick the message for an error, and the tests check every row.
+``SYNTAX_ERRORS`` is the table of friendly messages with known-bad inputs for
+each: ``_label`` picks a row from the tokens around the error, and the tests
+check that every example gets its row.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from lark import Lark, Token, Tree
-from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
 from formkit.dsl import ast
 from formkit.dsl.source import Source
@@ -32,31 +33,54 @@ MAX_DEPTH = 48
 MAX_LIST = 1000
 MAX_LIBRARY = 200_000
 
-# label -> (message, hint, known-bad examples). The examples teach match_examples
-# which parser states mean what; the tests assert each one gets its message.
+# label -> (message, hint, known-bad examples). ``_label`` picks the label of an
+# error from the tokens around it; the tests assert each example gets its label,
+# so the table is both the messages and their specification.
 SYNTAX_ERRORS: dict[str, tuple[str, str, list[str]]] = {
     "double-operator": (
         "two operators in a row", "an operator needs a value on each side",
-        ["x and and y", "x or or y", "1 + * 2", "a == == b", "x and or y", "1 * / 2"]),
+        ["x and and y", "x or or y", "1 + * 2", "a == == b", "x and or y", "1 * / 2",
+         "a < < b", "a in in b", "not and b", "a != != b", "a % / b"]),
     "missing-right": (
         "the expression ends after an operator", "add the value that goes after it",
-        ["x and", "1 +", "a ==", "x or", "not", "a <", "1 -", "a in"]),
+        ["x and", "1 +", "a ==", "x or", "not", "a <", "1 -", "a in", "a >", "a >=", "a <=",
+         "a !=", "a *", "a /", "a %", "a not in", "x and not", "-", "f(1 +)", "(a and)"]),
+    "missing-left": (
+        "an operator has no value on its left", "add the value that goes before it",
+        ["== 1", "and x", "* 2", "(or a)", "f(x, * 2)", "[/ 2]", "if and x then 1 else 2"]),
     "unclosed": (
         "a bracket is opened but not closed", "add the missing ')' or ']'",
-        ["(x", "f(x", "[1, 2", "(a and b", "len(x", "xs[0"]),
+        ["(x", "f(x", "[1, 2", "(a and b", "len(x", "xs[0", "f(", "[", "if a then (b"]),
+    "wrong-close": (
+        "this closing bracket does not match the opening one",
+        "close '(' with ')' and '[' with ']'",
+        ["(a]", "[a)", "f(x]", "xs[0)"]),
     "missing-operator": (
         "two values with no operator between them",
         "join them with an operator such as 'and', '==' or '+'",
-        ["x y", "1 2", "a \"b\"", "(a) (b)", "f(x) y"]),
+        ["x y", "1 2", "a \"b\"", "(a) (b)", "f(x) y", "a.b c", "1 + 2 3", "true false",
+         "f(a b)", "[1 2]"]),
     "if-else": (
         "'if' needs 'then' and 'else'", "write: if CONDITION then VALUE else OTHER",
-        ["if a then b", "if a b else c", "if a then b c"]),
+        ["if a then b", "if a b else c", "if a then b c", "if a", "if a then", "if",
+         "if a then b else", "if a else b", "a then b", "a else b", "f(if a then b, c)"]),
+    "bracket-if": (
+        "an 'if' inside a larger expression needs brackets",
+        "put it in brackets, e.g. 1 + (if a then 2 else 3)",
+        ["1 + if a then 2 else 3", "x == if a then 1 else 2", "a and if b then c else d",
+         "not if a then b else c"]),
+    "bracket-not": (
+        "'not' cannot follow this operator directly", "put it in brackets, e.g. a == (not b)",
+        ["a == not b", "1 + not x", "a in not b"]),
+    "single-equals": (
+        "'=' alone is not a comparison", "to compare, write '=='",
+        ["age = 18", "a = b and c", "x === y"]),
     "extra-close": (
         "a closing bracket has no opening one", "remove it, or add the opening bracket",
-        ["x)", "1 + 2)", "a]", "f(x))"]),
+        ["x)", "1 + 2)", "a]", "f(x))", "len(x))", "[1]]"]),
     "empty-argument": (
         "an argument is missing", "remove the extra ',' or add the value",
-        ["f(x,)", "f(,x)", "[1,,2]", "[1,]"]),
+        ["f(x,)", "f(,x)", "[1,,2]", "[1,]", "f(x, ", "[1, ", "f(,)", "f(x,,y)", "[,]"]),
 }
 
 _WORDS = {
@@ -70,7 +94,6 @@ _WORDS = {
 _VALUE_STARTS = {"NAME", "NUMBER", "STRING", "LPAR", "LSQB", "TRUE", "FALSE", "NULL",
                  "MINUS", "NOT", "IF"}
 _BAD_CHARS = {
-    "=": ("'=' alone is not a comparison", "to compare, write '=='"),
     "&": ("'&' is not an operator", "write 'and'"),
     "|": ("'|' is not an operator", "write 'or'"),
     "!": ("'!' is not an operator", "write 'not', or '!=' for 'not equal'"),
@@ -145,9 +168,14 @@ def _parse(text: str, start: str, source: Source) -> Tree[Any]:
     return tree
 
 
+# Trees that hold parts of one node (a call's arguments, a comparison's operator) or
+# statements: they are not a level of nesting the author wrote.
+_WRAPPERS = frozenset({"args", "comp_op", "params", "library", "let_stmt", "use_stmt"})
+
+
 def _check_depth(tree: Tree[Any], source: Source) -> None:
     # Iterative, so a hostile input cannot exhaust Python's stack while we measure it.
-    stack: list[tuple[Tree[Any], int]] = [(tree, 1)]
+    stack: list[tuple[Tree[Any], int]] = [(tree, 0 if tree.data in _WRAPPERS else 1)]
     while stack:
         node, depth = stack.pop()
         if depth > MAX_DEPTH:
@@ -157,7 +185,7 @@ def _check_depth(tree: Tree[Any], source: Source) -> None:
                              hint="split it into named parts with 'let:'", code="too-deep")
         for child in node.children:
             if isinstance(child, Tree):
-                stack.append((child, depth + 1))
+                stack.append((child, depth + (0 if child.data in _WRAPPERS else 1)))
 
 
 def _friendly(exc: UnexpectedInput, text: str, start: str, source: Source) -> RuleSyntaxError:
@@ -166,38 +194,169 @@ def _friendly(exc: UnexpectedInput, text: str, start: str, source: Source) -> Ru
         ch = text[pos] if pos < len(text) else ""
         if ch in _BAD_CHARS:
             message, hint = _BAD_CHARS[ch]
-            if ch == "=" and text[pos + 1: pos + 2] == "=":
-                message, hint = "'==' cannot stand here", "put a value before it"
             return RuleSyntaxError(message, source.span(pos, pos + 1), hint=hint,
+                                   code="bad-character")
+        if ch.isspace() or not ch.isprintable():  # invisible: name it by its code point
+            return RuleSyntaxError(f"an invisible character (U+{ord(ch):04X}) is not allowed "
+                                   "here", source.span(pos, pos + 1),
+                                   hint="delete it; type an ordinary space if one is needed",
                                    code="bad-character")
         return RuleSyntaxError(f"the character '{ch}' is not allowed here",
                                source.span(pos, pos + 1),
                                hint="names are letters, digits and '_'; texts go in quotes",
                                code="bad-character")
-    label = None
-    if start == "start":
-        try:
-            label = exc.match_examples(
-                lambda s: _lark().parse(s, start="start"),
-                {k: v[2] for k, v in SYNTAX_ERRORS.items()}, use_accepts=True)
-        except Exception:  # pragma: no cover - matching is best effort
-            label = None
     token = exc.token if isinstance(exc, UnexpectedToken) else None
+    at_end = token is None or token.type == "$END"
+    if not at_end and token is not None and token.start_pos is not None:
+        pos = int(token.start_pos)
+    before = _tokens_before(text, len(text) if at_end else pos)
+    if at_end and not before and start == "start":
+        return RuleSyntaxError("the expression is empty", source.span(0),
+                               hint="write a condition or a value", code="empty")
+    label = _label(before, None if at_end else token)
     expected: set[str] = set(getattr(exc, "expected", None) or ())
-    if isinstance(exc, UnexpectedEOF) or (token is not None and token.type == "$END"):
-        pos = len(text.rstrip())
-    end = pos + (len(str(token)) if token is not None and token.type != "$END" else 1)
+    prev = before[-1] if before else None
+    if prev is not None and prev.end_pos is not None and (
+            at_end or (label in _ENDS_EARLY and _kind(token) == "stmt")):
+        # "ends too early": point just after the last token, not at a comment or
+        # at the next library line.
+        pos, end = int(prev.end_pos), int(prev.end_pos) + 1
+        ended = True
+    else:
+        end = pos + (len(str(token)) if token is not None and not at_end else 1)
+        ended = at_end
     if label is not None:
         message, hint, _ = SYNTAX_ERRORS[label]
+        if not ended and token is not None:
+            message = f"unexpected '{token}': {message}"
+    elif ended:
+        message, hint = "the expression ends too early", _expected_words(expected)
     else:
-        message, hint = "unexpected input", _expected_words(expected)
-    if token is not None and token.type != "$END":
-        message = f"unexpected '{token}': {message}" if label else f"unexpected '{token}'"
-    elif label is None:
-        message = "the expression ends too early"
-    if hint is None or label is None:
-        hint = _expected_words(expected) or hint
+        message, hint = f"unexpected '{token}'", _expected_words(expected)
     return RuleSyntaxError(message, source.span(pos, end), hint=hint, code=label or "syntax")
+
+
+# Labels that mean "something is missing at the end": reported after the last token.
+_ENDS_EARLY = frozenset({"missing-right", "unclosed", "if-else", "empty-argument"})
+_OPERATOR_TEXTS = frozenset(
+    ["+", "-", "*", "/", "%", "and", "or", "in", "==", "!=", "<", "<=", ">", ">="])
+_VALUE_TYPES = frozenset({"NAME", "NUMBER", "STRING", "TRUE", "FALSE", "NULL"})
+_PUNCTUATION = {"(": "open", "[": "open", ")": "close", "]": "close", ",": "comma",
+                ".": "dot", "=": "equals", "if": "if", "then": "then", "else": "else",
+                "not": "not", "let": "stmt", "use": "stmt"}
+
+
+def _kind(tok: Token | None) -> str:
+    """A token's role for ``_label``: value, op, not, open, close, comma, if, ..."""
+    if tok is None or tok.type == "$END":
+        return "end"
+    if tok.type in _VALUE_TYPES:
+        return "value"
+    text = str(tok)
+    if text in _PUNCTUATION:
+        return _PUNCTUATION[text]
+    return "op" if text in _OPERATOR_TEXTS else "other"
+
+
+def _tokens_before(text: str, pos: int) -> list[Token]:
+    try:
+        return list(_lark().lex(text[:pos]))
+    except UnexpectedInput:  # pragma: no cover - the prefix lexed once already
+        return []
+
+
+def _open_stack(tokens: list[Token]) -> list[str]:
+    """Brackets and unfinished ``if``s open after ``tokens``, innermost last."""
+    stack: list[str] = []
+    for tok in tokens:
+        kind = _kind(tok)
+        if kind == "open":
+            stack.append(str(tok))
+        elif kind in ("close", "comma", "stmt"):
+            while stack and stack[-1] not in ("(", "["):
+                stack.pop()  # an argument or a bracket ends every 'if' inside it
+            if kind == "close" and stack:
+                stack.pop()
+            if kind == "stmt":
+                stack.clear()
+        elif kind == "if":
+            stack.append("if")
+        elif kind == "then" and stack and stack[-1] == "if":
+            stack[-1] = "then"
+        elif kind == "else" and stack and stack[-1] == "then":
+            stack.pop()
+    return stack
+
+
+def _in_header(tokens: list[Token]) -> bool:
+    """Whether the error is in a library line's head: before the '=' of a 'let'."""
+    for i in range(len(tokens) - 1, -1, -1):
+        kind = _kind(tokens[i])
+        if kind == "equals" and any(_kind(t) == "stmt" for t in tokens[:i]):
+            return False
+        if kind == "stmt":
+            return str(tokens[i]) == "let" or len(tokens) - i <= 2
+    return False
+
+
+def _label(before: list[Token], token: Token | None) -> str | None:
+    """The ``SYNTAX_ERRORS`` label for an unexpected ``token`` after ``before``, if any.
+
+    Only labels that are true of the input are given; anything else gets the
+    plain "unexpected X, expected ..." message.
+    """
+    prev = _kind(before[-1]) if before else None
+    tok = _kind(token)
+    if _in_header(before):
+        return None  # 'let name(params) =' or 'use name': not an expression
+    stack = _open_stack(before)
+    top = stack[-1] if stack else None
+    after_operator = prev in ("op", "not")
+    after_value = prev in ("value", "close")
+    if tok == "equals":
+        return "single-equals"
+    if tok in ("end", "stmt"):
+        if after_operator:
+            return "missing-right"
+        if prev == "comma":
+            return "empty-argument"
+        if prev in ("if", "then", "else") or top in ("if", "then"):
+            return "if-else"
+        if top in ("(", "["):
+            return "unclosed"
+        return None
+    if tok == "if" and after_operator:
+        return "bracket-if"
+    if tok == "not" and prev == "op":
+        return "bracket-not"
+    if tok in ("op", "not"):
+        if after_operator:
+            return "double-operator"
+        if prev in (None, "open", "comma", "if", "then", "else"):
+            return "missing-left"
+        return None
+    if tok in ("value", "open", "if", "not") and after_value:
+        return "if-else" if top in ("if", "then") else "missing-operator"
+    if tok == "close":
+        if prev == "comma":
+            return "empty-argument"
+        if after_operator:
+            return "missing-right"
+        if top in ("if", "then"):
+            return "if-else"
+        brackets = [b for b in stack if b in ("(", "[")]
+        if not brackets:
+            return "extra-close"
+        return "wrong-close" if (brackets[-1] == "(") != (str(token) == ")") else None
+    if tok == "comma":
+        if prev in ("comma", "open"):
+            return "empty-argument"
+        if after_operator:
+            return "missing-right"
+        return "if-else" if top in ("if", "then") else None
+    if tok in ("then", "else"):
+        return "missing-right" if after_operator else "if-else"
+    return None
 
 
 def _expected_words(expected: set[str]) -> str:

@@ -22,6 +22,13 @@ class Source:
     def span(self, start: int, end: int | None = None) -> SourceSpan:
         """The span of characters ``start``..``end`` of the text, in its file."""
         if self.pos is not None:
+            n = len(self.text)
+            if 0 < n <= start and self.text[-1] != "\n":
+                # Just after the last character ("the expression ends too early"):
+                # one column right of it, as for a bare expression.
+                last = self.pos.span_of(n - 1)
+                line, col = last.line or 1, (last.column or 1) + 1
+                return last.shifted(line, col, line, col + 1)
             return self.pos.span_of(start, end)
         if self.file is not None:
             first = self.file.span_at_index(start)

@@ -45,8 +45,16 @@ def open_catalog(root: str | os.PathLike[str]) -> OpenCatalog:
         folder = Path(os.path.normpath(result.root / result.catalog.rules))
         result.libraries = load_libraries(folder)
         result.errors.extend(result.libraries.errors)
+    seen: set[tuple[str, str | None, int | None, int | None]] = set()
     for code, matter in result.matters.items():
         rules = RuleSet.build(matter, result.libraries)
         result.rules[code] = rules
-        result.errors.extend(rules.errors)
+        for error in rules.errors:
+            # A library's own mistake is found in every matter that uses it: tell it once.
+            span = error.span
+            key = (error.message, span.file if span else None, span.line if span else None,
+                   span.column if span else None)
+            if key not in seen:
+                seen.add(key)
+                result.errors.append(error)
     return result

@@ -68,6 +68,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
     from formkit.evaluate import evaluate_cli
 
     _today(args.today)
+    if (args.catalog is None) != (args.matter is None):
+        raise _UsageError("--catalog and --matter go together")
     try:
         value = evaluate_cli(args.expr, data_file=args.data, catalog_dir=args.catalog,
                              matter_code=args.matter, today=args.today)
@@ -204,6 +206,97 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return 0
 
 
+def _store(args: argparse.Namespace) -> Any:
+    import os
+
+    from formkit.store import TinyCaseStore
+
+    root = args.store or os.environ.get("FORMKIT_STORE") or "var/store"
+    return TinyCaseStore(root)
+
+
+def _calendar(catalog_dir: str) -> Any:
+    from formkit.calendar import WorkCalendar
+    from formkit.catalog import open_catalog
+
+    try:
+        return open_catalog(catalog_dir).work_calendar()
+    except FormkitError:  # pragma: no cover - open_catalog collects its errors
+        return WorkCalendar()
+
+
+def cmd_cases(args: argparse.Namespace) -> int:
+    """Operators' view of the case store: overdue, show, export, import."""
+    import datetime as dt
+
+    from formkit.monitor import MonitorConfig, monitor
+
+    try:
+        store = _store(args)
+        if args.action == "overdue":
+            today = _today(args.today) or dt.date.today()
+            report = monitor(store.open_summaries(), today, _calendar(args.catalog),
+                             MonitorConfig(red_after_days=args.red_after))
+            flags = report.overdue() + report.notice_risk + report.step_overdue + \
+                report.tolerated_overdue
+            if args.json:
+                _emit({"today": today.isoformat(), "open_cases": report.open_cases,
+                       "overdue": [f.model_dump(mode="json") for f in flags]})
+            else:
+                for f in flags:
+                    print(f"{f.kind:18} {f.number} {f.matter:12} due {f.due} "
+                          f"({f.days}) {f.detail}")
+                print(f"{len(flags)} flagged of {report.open_cases} open cases")
+            return 0
+        if args.action == "show":
+            if not args.number:
+                raise _UsageError("cases show needs a case number")
+            doc = store.get(args.number)
+            if doc is None:
+                from formkit.store import StoreError
+
+                raise StoreError(f"no case {args.number}", None, code="unknown-case")
+            _emit(doc) if args.json else print(json.dumps(doc, ensure_ascii=False, indent=2))
+            return 0
+        if args.action == "export":
+            since = _today(args.since) or dt.date(1900, 1, 1)
+            out = sys.stdout
+            for doc in store.cases_since(since):
+                out.write(json.dumps(doc, ensure_ascii=False) + "\n")
+            return 0
+        from formkit.cases import summary
+
+        name = args.number
+        try:
+            source = sys.stdin if name in (None, "-") else open(  # noqa: SIM115
+                name, encoding="utf-8")
+        except OSError as exc:
+            from formkit.errors import InputError
+
+            raise InputError(f"cannot read {name}: {exc.strerror}", None) from None
+        with source:
+            count = store.import_cases(_json_lines(source), summary)
+        print(json.dumps({"imported": count}) if args.json else f"imported {count} cases")
+        return 0
+    except FormkitError as exc:
+        return _fail(args, exc)
+
+
+def _json_lines(lines: Any) -> Any:
+    from formkit.errors import InputError
+
+    for i, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            doc = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"line {i} is not JSON: {exc.msg}", None) from None
+        if not isinstance(doc, dict) or "number" not in doc:
+            raise InputError(f"line {i} is not a case (no 'number')", None)
+        yield doc
+
+
 def cmd_studio(args: argparse.Namespace) -> int:
     """Start the Streamlit studio on a catalog folder."""
     import os
@@ -262,6 +355,17 @@ def _build_parser() -> _Parser:
     p.add_argument("--json", action="store_true", help="accepted; the schema is JSON")
     p.set_defaults(func=cmd_schema)
 
+    p = sub.add_parser("cases", help="the case store: overdue, show, export, import")
+    p.add_argument("action", choices=["overdue", "show", "export", "import"])
+    p.add_argument("number", nargs="?", help="case number (show) or file (import)")
+    p.add_argument("--store", help="store folder (default $FORMKIT_STORE or var/store)")
+    p.add_argument("--catalog", default="definitions")
+    p.add_argument("--today")
+    p.add_argument("--since")
+    p.add_argument("--red-after", type=int, default=3, dest="red_after")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_cases, file=None)
+
     p = sub.add_parser("studio", help="start the Streamlit studio")
     p.add_argument("dir", nargs="?", default="definitions")
     p.add_argument("--port", type=int, default=8501)
@@ -298,7 +402,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if wants_json and command == "validate":
             _emit({"ok": False, "matters": 0, "errors": [error.to_json()]})
         elif wants_json:
-            _emit({"error": error.to_json(), "ok": False})
+            _emit({"error": error.to_json()})
         else:
             print(error.render(), file=sys.stderr)
         return 1

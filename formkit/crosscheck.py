@@ -20,6 +20,10 @@ from formkit.yamldoc import YamlDoc
 __all__ = ["check_catalog", "check_matter", "field_paths", "iter_fields"]
 
 Loc = tuple[int | str, ...]
+# The rule language's reserved words (dsl/grammar.lark): a field or let so named
+# could never be referred to.
+RULE_KEYWORDS = frozenset(
+    ["and", "or", "not", "in", "if", "then", "else", "true", "false", "null", "let", "use"])
 _PATH_PART = re.compile(r"^([^\W\d]\w*)(\[\d+\])?$")
 
 
@@ -126,6 +130,10 @@ def check_matter(matter: Matter, doc: YamlDoc, departments: set[str] | None,
                     f"rules folder ({', '.join(sorted(libraries)) or 'none found'})",
                     "unknown-library")
     _check_fields(matter.form, ("form",), err)
+    for name in matter.let:
+        if name in RULE_KEYWORDS:
+            err(f"'{name}' is a keyword of the rule language and cannot name a value",
+                ("let", name), f"rename it, e.g. '{name}_'", "keyword-id", key=True)
     ids: dict[str, int] = {}
     for i, material in enumerate(matter.materials):
         if material.id in ids:
@@ -159,6 +167,10 @@ def _check_fields(fields: Sequence[FormField], loc: Loc, err: Any) -> None:
                 "ids must be unique among the fields of one form, group or repeat",
                 "duplicate-id")
         seen.add(f.id)
+        if f.id in RULE_KEYWORDS:
+            err(f"'{f.id}' is a keyword of the rule language and cannot name a field",
+                (*here, "id"), f"rename it, e.g. '{f.id}_'",
+                "keyword-id")
         nested = f.type in (FieldType.group, FieldType.repeat)
         choice = f.type in (FieldType.choice, FieldType.multichoice)
         if nested and not f.fields:

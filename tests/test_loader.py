@@ -250,6 +250,12 @@ form:
     options:
       - {value: a, label: {zh: 甲}}
 """, [E("definition", "misplaced-key", 9, 5, message="only choice")], id="options-on-text"),
+    # A field named like a keyword of the rule language could never be referred to.
+    pytest.param(BASE + "form:\n  - {id: if, type: text}\n",
+                 [E("definition", "keyword-id", 7, 10, hint="if_")], id="keyword-field-id"),
+    # The same for a let name.
+    pytest.param(BASE + "let:\n  in: '1'\n",
+                 [E("definition", "keyword-id", 7, 3)], id="keyword-let-name"),
     # A choice without options.
     pytest.param(BASE + "form:\n  - {id: kind, type: choice}\n",
                  [E("definition", "missing-options", 7, 5)], id="choice-without-options"),

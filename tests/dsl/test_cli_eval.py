@@ -202,8 +202,6 @@ def test_command_line_errors(capsys: pytest.CaptureFixture[str], args: list[str]
     assert code == 2
 
 
-@pytest.mark.xfail(strict=True, reason="--catalog without --matter is a command-line error, "
-                   "but cli.py lets evaluate_cli's InputError exit 1: bug reported")
 def test_catalog_without_matter_is_a_command_line_error(
         capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     code, _ = run(capsys, "eval", "1", "--catalog", str(tmp_path), "--json")

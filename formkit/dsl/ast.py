@@ -126,7 +126,7 @@ class LetDef:
 
     name: str
     params: list[str] | None
-    body: Node
+    body: Node | None  # None when the definition did not parse (already reported)
     start: int
     name_start: int
 

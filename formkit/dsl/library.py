@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import difflib
+import itertools
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -73,24 +76,62 @@ class Libraries:
 
 def load_libraries(folder: Path) -> Libraries:
     """Parse every ``*.rules`` file of ``folder``; report syntax errors, dups, use cycles."""
+    texts: dict[str, tuple[str, str]] = {}
+    errors: list[FormkitError] = []
+    if folder.is_dir():
+        for path in sorted(folder.glob("*.rules")):
+            try:
+                texts[path.stem] = (str(path), path.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError) as exc:
+                errors.append(InputError(f"cannot read {path}: {exc}", None))
+    libs = libraries_from_texts(texts)
+    libs.errors[:0] = errors
+    return libs
+
+
+_STATEMENT = re.compile(r"(?m)^[ \t]*(?:let|use)\b")
+_LET_NAME = re.compile(r"let\s+([^\W\d]\w*)(?:\s*\(([^()]*)\))?")
+
+
+def _parse_statements(text: str, source: Source, errors: list[FormkitError]) -> ast.Library:
+    """Parse a library; if it has a syntax error, parse statement by statement.
+
+    A mistake in one ``let`` then costs only that definition (kept, without a
+    body, so matters do not also report its name as unknown).
+    """
+    try:
+        return parse_library(text, source)
+    except FormkitError as exc:
+        errors.append(exc)
+    lib = ast.Library()
+    starts = [m.start() for m in _STATEMENT.finditer(text)] + [len(text)]
+    for start, end in itertools.pairwise(starts):
+        # Blank out the rest of the file so offsets (and so positions) stay the file's.
+        masked = "".join(c if c == "\n" else " " for c in text[:start]) + text[start:end]
+        try:
+            part = parse_library(masked, source)
+        except FormkitError:
+            m = _LET_NAME.match(text, start + len(text[start:end]) - len(
+                text[start:end].lstrip()))
+            if m:
+                params = None if m.group(2) is None else [
+                    p.strip() for p in m.group(2).split(",") if p.strip()]
+                lib.lets.append(ast.LetDef(m.group(1), params, None, start, m.start(1)))
+            continue
+        lib.uses.extend(part.uses)
+        lib.lets.extend(part.lets)
+    return lib
+
+
+def libraries_from_texts(texts: Mapping[str, tuple[str, str]]) -> Libraries:
+    """Libraries from ``{name: (file name, text)}`` (a folder, or a published snapshot)."""
     libs = Libraries()
-    if not folder.is_dir():
-        return libs
-    for path in sorted(folder.glob("*.rules")):
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            libs.errors.append(InputError(f"cannot read {path}: {exc}", None))
-            continue
-        file = SourceFile(str(path), text)
+    for name, (file_name, text) in sorted(texts.items()):
+        file = SourceFile(file_name, text)
         source = Source(text, file=file)
-        lib = RuleLibrary(path.stem, source, None)
+        lib = RuleLibrary(name, source, None)
         libs.by_name[lib.name] = lib
-        try:
-            lib.parsed = parse_library(text, source)
-        except FormkitError as exc:
-            libs.errors.append(exc)
-            continue
+        lib.parsed = _parse_statements(text, source, libs.errors)
         for let in lib.parsed.lets:
             if let.name in lib.entries:
                 libs.errors.append(RuleNameError(

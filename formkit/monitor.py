@@ -1,0 +1,190 @@
+"""电子效能监察: due-soon, yellow-card and red-card lists from the open-case index.
+
+Deadlines were fixed at acceptance; a stopped clock (special procedures)
+moves them by the working days it was stopped. Thresholds are configurable
+because each centre sets its own.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from formkit.calendar import WorkCalendar
+
+__all__ = ["Flag", "MonitorConfig", "MonitorReport", "effective_deadline", "monitor"]
+
+FlagKind = Literal["due_soon", "yellow", "red", "notice_risk", "notice_overdue",
+                   "step_overdue", "tolerated_overdue"]
+
+
+class MonitorConfig(BaseModel):
+    """Thresholds, in working days."""
+
+    due_soon_days: int = Field(default=2, ge=0)
+    red_after_days: int = Field(default=3, ge=0)  # 督办 period after the yellow card
+    notice_days: int = Field(default=5, ge=1)  # 行政许可法 §32: tell within 5 days
+    notice_warn_days: int = Field(default=4, ge=0)
+
+
+class Flag(BaseModel):
+    """One case on one list."""
+
+    kind: FlagKind
+    number: str
+    matter: str
+    department: str
+    state: str
+    due: dt.date | None = None
+    days: int = 0  # working days left (due soon) or over (overdue)
+    detail: str = ""
+
+
+class MonitorReport(BaseModel):
+    """Every list at once, as of ``today``."""
+
+    today: dt.date
+    open_cases: int
+    due_soon: list[Flag] = Field(default_factory=list)
+    yellow: list[Flag] = Field(default_factory=list)
+    red: list[Flag] = Field(default_factory=list)
+    notice_risk: list[Flag] = Field(default_factory=list)
+    step_overdue: list[Flag] = Field(default_factory=list)
+    tolerated_overdue: list[Flag] = Field(default_factory=list)
+
+    def overdue(self) -> list[Flag]:
+        """Yellow and red cards, most overdue first."""
+        return sorted(self.yellow + self.red, key=lambda f: -f.days)
+
+
+def _date(value: Any) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value))
+
+
+def _add(calendar: WorkCalendar, d: dt.date, n: int) -> dt.date:
+    value = calendar.add_workdays(d, n).value
+    assert isinstance(value, dt.date)
+    return value
+
+
+def _count(calendar: WorkCalendar, a: dt.date, b: dt.date) -> int:
+    value = calendar.workdays_between(a, b).value
+    assert isinstance(value, int)
+    return value
+
+
+def paused_days(pauses: Iterable[dict[str, Any]], today: dt.date, unit: str,
+                calendar: WorkCalendar) -> int:
+    """Working (or calendar) days the clock was stopped, up to today."""
+    total = 0
+    for p in pauses:
+        start = _date(p.get("start"))
+        end = _date(p.get("end")) or today
+        if start is None or end <= start:
+            continue
+        if unit == "calendar_days":
+            total += (end - start).days
+        else:
+            total += _count(calendar, start, end)
+    return total
+
+
+def effective_deadline(base: dt.date | None, pauses: Iterable[dict[str, Any]],
+                       today: dt.date, unit: str, calendar: WorkCalendar) -> dt.date | None:
+    """The deadline moved by the days the clock was stopped."""
+    if base is None:
+        return None
+    stopped = paused_days(pauses, today, unit, calendar)
+    if stopped == 0:
+        return base
+    if unit == "calendar_days":
+        return base + dt.timedelta(days=stopped)
+    return _add(calendar, base, stopped)
+
+
+def _between(calendar: WorkCalendar, a: dt.date, b: dt.date) -> int:
+    """Signed working days from a to b."""
+    return _count(calendar, a, b) if b >= a else -_count(calendar, b, a)
+
+
+def _tolerated(report: MonitorReport, s: dict[str, Any], base: dict[str, Any],
+               today: dt.date, calendar: WorkCalendar) -> None:
+    """Flag tolerated (容缺) materials not supplied by their day."""
+    for t in s.get("tolerated") or []:
+        supplied, t_due = t.get("supplied_on"), _date(t.get("due"))
+        if supplied is None and t_due is not None and today > t_due:
+            report.tolerated_overdue.append(Flag(
+                kind="tolerated_overdue", due=t_due, days=_between(calendar, t_due, today),
+                **base, detail=f"容缺材料 {t.get('id')} 逾期未补交"))
+
+
+def monitor(summaries: Iterable[dict[str, Any]], today: dt.date, calendar: WorkCalendar,
+            config: MonitorConfig | None = None) -> MonitorReport:
+    """The monitoring lists for the open cases summarised in ``summaries``."""
+    cfg = config or MonitorConfig()
+    items = list(summaries)
+    report = MonitorReport(today=today, open_cases=len(items))
+    for s in items:
+        base = {"number": s["number"], "matter": s["matter"],
+                "department": s.get("department", ""), "state": s["state"]}
+        state = s["state"]
+        if state == "received":
+            received = _date(s["received_on"])
+            assert received is not None
+            waited = _between(calendar, received, today)
+            notice_due = _add(calendar, received, cfg.notice_days)
+            # "within 5 days" includes the 5th: deemed accepted only from the day after
+            if waited > cfg.notice_days:
+                report.notice_risk.append(Flag(kind="notice_overdue", due=notice_due,
+                                               days=waited - cfg.notice_days, **base,
+                                               detail="逾期未告知，依法视为受理"))
+            elif waited >= min(cfg.notice_warn_days, cfg.notice_days):
+                report.notice_risk.append(Flag(kind="notice_risk", due=notice_due,
+                                               days=cfg.notice_days - waited, **base,
+                                               detail="即将超过5个工作日告知期限"))
+            continue
+        if state not in ("accepted", "in_review", "approved"):
+            continue
+        _tolerated(report, s, base, today, calendar)
+        if state == "approved":
+            continue  # decided: only a tolerated material still owed is watched
+        unit = s.get("unit") or "working_days"
+        pauses = s.get("pauses") or []
+        due = effective_deadline(_date(s.get("committed_deadline")), pauses, today, unit,
+                                 calendar)
+        paused = any(p.get("end") is None for p in pauses)
+        if due is not None and not paused:
+            left = _between(calendar, today, due)
+            if left < 0:
+                over = -left
+                kind: FlagKind = "red" if over > cfg.red_after_days else "yellow"
+                flag = Flag(kind=kind, due=due, days=over, **base,
+                            detail=f"超过承诺时限 {over} 个工作日")
+                (report.red if kind == "red" else report.yellow).append(flag)
+            elif left <= cfg.due_soon_days:
+                report.due_soon.append(Flag(kind="due_soon", due=due, days=left, **base,
+                                            detail=f"距承诺时限 {left} 个工作日"))
+        step_days = s.get("step_days") or []
+        step = int(s.get("step") or 0)
+        started = _date(s.get("step_started_on"))
+        if state == "in_review" and started and step < len(step_days) and \
+                step_days[step] is not None and not paused:
+            # only the clock stops since the step began move its limit
+            step_pauses = [{**p, "start": max(_date(p.get("start")) or started, started)}
+                           for p in pauses]
+            step_due = effective_deadline(_add(calendar, started, int(step_days[step])),
+                                          step_pauses, today, "working_days", calendar)
+            assert step_due is not None
+            if today > step_due:
+                report.step_overdue.append(Flag(
+                    kind="step_overdue", due=step_due, days=_between(calendar, step_due, today),
+                    **base, detail=f"第{step + 1}环节超时"))
+    for name in ("due_soon", "yellow", "red", "notice_risk", "step_overdue",
+                 "tolerated_overdue"):
+        getattr(report, name).sort(key=lambda f: (f.due or today, f.number))
+    return report

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,9 +37,13 @@ class OpenCatalog(LoadedCatalog):
         return self.rules.get(code)
 
 
-def open_catalog(root: str | os.PathLike[str]) -> OpenCatalog:
-    """Load ``root`` and check every definition and expression; errors are collected."""
-    loaded = load_catalog(root)
+def open_catalog(root: str | os.PathLike[str],
+                 overrides: Mapping[Path, str | None] | None = None) -> OpenCatalog:
+    """Load ``root`` and check every definition and expression; errors are collected.
+
+    ``overrides``: matter files to read from given texts (see ``load_catalog``).
+    """
+    loaded = load_catalog(root, overrides)
     result = OpenCatalog(**{f: getattr(loaded, f) for f in loaded.__dataclass_fields__})
     if result.catalog is not None:
         # normpath: errors say rules/common.rules, not definitions/../rules/common.rules

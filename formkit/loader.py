@@ -11,7 +11,7 @@ import difflib
 import os
 import types
 import typing
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
@@ -28,6 +28,7 @@ __all__ = ["LoadedCatalog", "load_catalog", "load_matter_text", "validate_docume
 M = TypeVar("M", bound=BaseModel)
 
 CATALOG_FILE = "catalog.yaml"
+USERS_FILE = "users.yaml"
 
 
 @dataclass
@@ -131,8 +132,13 @@ def load_matter_text(text: str, name: str) -> tuple[Matter | None, YamlDoc]:
     return matter, doc
 
 
-def load_catalog(root: str | os.PathLike[str]) -> LoadedCatalog:
-    """Read the catalog folder ``root``: catalog.yaml, calendar, every matter file."""
+def load_catalog(root: str | os.PathLike[str],
+                 overrides: Mapping[Path, str | None] | None = None) -> LoadedCatalog:
+    """Read the catalog folder ``root``: catalog.yaml, calendar, every matter file.
+
+    ``overrides`` maps matter file paths to the text to use instead of the file's
+    (a studio draft; a new file need not exist yet); ``None`` leaves a file out.
+    """
     from formkit.crosscheck import check_catalog  # late: crosscheck imports this module
 
     root_path = Path(root)
@@ -161,14 +167,24 @@ def load_catalog(root: str | os.PathLike[str]) -> LoadedCatalog:
         result.catalog_doc = doc
         result.catalog = validate_document(doc, Catalog, "catalog")
         result.errors.extend(doc.errors)
-    skip = {catalog_path.resolve()}
+    # users.yaml holds the studio's sign-ins (formkit.users), not a matter.
+    skip = {catalog_path.resolve(), (root_path / USERS_FILE).resolve()}
     if result.catalog is not None and result.catalog.calendar:
         calendar_path = (root_path / result.catalog.calendar)
         skip.add(calendar_path.resolve())
         _load_calendar(result, calendar_path)
-    for path in _matter_files(root_path, skip, result.errors):
+    replaced = {p.resolve(): text for p, text in (overrides or {}).items()}
+    paths = _matter_files(root_path, skip, result.errors)
+    known = {p.resolve() for p in paths}
+    paths += [p for p in (overrides or {}) if p.resolve() not in known]
+    for path in paths:
+        if path.resolve() in replaced:
+            text = replaced[path.resolve()]
+            if text is None:
+                continue
+        else:
+            text = _read(path, result.errors)
         result.files += 1
-        text = _read(path, result.errors)
         if text is None:
             continue
         matter, doc = load_matter_text(text, _display(path))

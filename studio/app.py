@@ -1,52 +1,50 @@
-"""formkit studio: the catalog page (the seed of the studio).
+"""formkit studio: one Streamlit app for editors, window clerks, back offices, supervisors.
 
-Thin over formkit: every figure shown comes from ``formkit.open_catalog``.
-Run with ``make run`` or ``formkit studio definitions``.
+Run with ``make run`` or ``formkit studio definitions``. Pages are chosen by
+the signed-in user's role; every page is thin over formkit.
 """
 
 from __future__ import annotations
 
-import os
+import sys
 from pathlib import Path
 
 import streamlit as st
 
-from formkit.catalog import OpenCatalog, open_catalog
-from formkit.studio_data import catalog_rows, catalog_signature
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # `streamlit run studio/app.py` from anywhere
+    sys.path.insert(0, str(ROOT))
 
-CATALOG_DIR = os.environ.get("FORMKIT_CATALOG", "definitions")
+from studio.common import current_user, sign_out  # noqa: E402
 
+VIEWS = Path(__file__).resolve().parent / "views"
 
-@st.cache_resource(show_spinner=False)
-def _load(path: str, signature: tuple[tuple[str, float], ...]) -> OpenCatalog:
-    # `signature` (file names and mtimes) makes an edited file reload the catalog.
-    return open_catalog(path)
+st.set_page_config(page_title="formkit", page_icon="📋", layout="wide")
 
+PAGES: dict[str, list[tuple[str, str, str]]] = {
+    # role -> (file in views/, title, icon)
+    "admin": [("catalog.py", "事项目录 Catalog", "📋"), ("editor.py", "编辑 Editor", "✏️"),
+              ("preview.py", "预览 Preview", "👁️"), ("playground.py", "试算 Playground", "🧮"),
+              ("examples.py", "示例 Examples", "✅"), ("publish.py", "发布 Publish", "🚀")],
+    "editor": [("catalog.py", "事项目录 Catalog", "📋"), ("editor.py", "编辑 Editor", "✏️"),
+               ("preview.py", "预览 Preview", "👁️"), ("playground.py", "试算 Playground", "🧮"),
+               ("examples.py", "示例 Examples", "✅"), ("publish.py", "发布 Publish", "🚀")],
+    "clerk": [("window.py", "综合窗口 Window", "🪟"), ("catalog.py", "事项目录 Catalog", "📋")],
+    "officer": [("backoffice.py", "后台审批 Back office", "🗂️")],
+    "supervisor": [("monitor.py", "效能监察 Monitor", "📊"), ("catalog.py", "事项目录 Catalog", "📋")],
+}
 
-def main() -> None:
-    st.set_page_config(page_title="formkit 事项目录", page_icon="📋", layout="wide")
-    root = Path(CATALOG_DIR)
-    opened = _load(str(root), catalog_signature(root))
-    centre = opened.catalog.name.zh if opened.catalog else "formkit"
-    st.title(f"{centre} · 事项目录")
-    st.caption("Matter catalog — 一窗受理事项清单")
-    if opened.errors:
-        st.error(f"目录中有 {len(opened.errors)} 处错误 (errors in the catalog)")
-        with st.expander("错误详情 / details", expanded=True):
-            st.code("\n\n".join(e.render() for e in opened.errors[:50]), language="text")
-    rows = catalog_rows(opened)
-    departments = sorted({r["部门 Department"] for r in rows})
-    col1, col2 = st.columns([1, 2])
-    chosen = col1.selectbox("部门 Department", ["全部 All", *departments], key="dept")
-    query = col2.text_input("搜索 Search (名称 name / 编码 code)", key="query")
-    shown = [r for r in rows
-             if (chosen == "全部 All" or r["部门 Department"] == chosen)
-             and (not query or query.lower() in (r["编码 Code"] + r["事项名称 Matter"]).lower())]
-    c1, c2, c3 = st.columns(3)
-    c1.metric("事项 Matters", len(shown))
-    c2.metric("部门 Departments", len({r["部门 Department"] for r in shown}))
-    c3.metric("即办件 On-the-spot", sum(1 for r in shown if r["承诺时限 Committed"] == "即办"))
-    st.dataframe(shown, width="stretch", hide_index=True, key="catalog_table")
-
-
-main()
+user = current_user()
+if user is None:
+    page = st.navigation([st.Page(str(VIEWS / "signin.py"), title="登录 Sign in", icon="🔑")])
+else:
+    entries = [e for e in PAGES.get(user.role, []) if (VIEWS / e[0]).is_file()]
+    page = st.navigation([st.Page(str(VIEWS / f), title=t, icon=i) for f, t, i in entries]
+                         or [st.Page(str(VIEWS / "catalog.py"), title="事项目录 Catalog")])
+    with st.sidebar:
+        st.markdown(f"**{user.name.zh}** · {user.role}"
+                    + (f" · {user.department}" if user.department else ""))
+        if st.button("退出 Sign out", key="signout"):
+            sign_out()
+            st.rerun()
+page.run()

@@ -1,4 +1,4 @@
-"""The studio's catalog page: rendered by Streamlit's AppTest and served for real."""
+"""Sign-in and the catalog page, by AppTest; and `formkit studio` served for real."""
 
 from __future__ import annotations
 
@@ -8,25 +8,27 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-ROOT = Path(__file__).resolve().parents[2]
-APP = ROOT / "studio" / "app.py"
+from tests.studio.conftest import APP, ROOT
 
 
-@pytest.fixture()
-def app(monkeypatch: pytest.MonkeyPatch) -> AppTest:
-    monkeypatch.setenv("FORMKIT_CATALOG", str(ROOT / "definitions"))
-    at = AppTest.from_file(str(APP), default_timeout=30)
+def test_wrong_password_is_refused(workspace: Path) -> None:
+    at = AppTest.from_file(str(APP), default_timeout=60)
     at.run()
-    assert not at.exception, at.exception
-    return at
+    at.text_input(key="signin_user").input("admin")
+    at.text_input(key="signin_password").input("wrong")
+    at.button[0].click().run()
+    assert not at.exception
+    assert "错误" in at.error[0].value
 
 
-def test_lists_every_matter_of_the_sample_catalog(app: AppTest) -> None:
+def test_lists_every_matter_of_the_sample_catalog(signed_in: Callable[..., AppTest]) -> None:
+    app = signed_in("admin", "catalog.py")
     table = app.dataframe[0].value
     assert len(table) >= 15
     assert {"部门 Department", "编码 Code", "事项名称 Matter", "承诺时限 Committed"} <= set(
@@ -34,7 +36,9 @@ def test_lists_every_matter_of_the_sample_catalog(app: AppTest) -> None:
     assert not app.error, [e.value for e in app.error]
 
 
-def test_department_filter_and_search_narrow_the_list(app: AppTest) -> None:
+def test_department_filter_and_search_narrow_the_list(
+        signed_in: Callable[..., AppTest]) -> None:
+    app = signed_in("admin", "catalog.py")
     everything = len(app.dataframe[0].value)
     dept = app.selectbox(key="dept")
     dept.select(dept.options[1]).run()
@@ -47,14 +51,13 @@ def test_department_filter_and_search_narrow_the_list(app: AppTest) -> None:
 
 
 def test_broken_catalog_shows_its_errors_not_a_traceback(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    (tmp_path / "catalog.yaml").write_text("name: {zh: 测试中心}\ndepartments: []\n",
-                                           encoding="utf-8")
-    monkeypatch.setenv("FORMKIT_CATALOG", str(tmp_path))
-    at = AppTest.from_file(str(APP), default_timeout=30)
-    at.run()
-    assert not at.exception
-    assert "错误" in at.error[0].value
+        workspace: Path, signed_in: Callable[..., AppTest]) -> None:
+    matter = next((workspace / "definitions" / "market_supervision").glob("*.yaml"))
+    matter.write_text(matter.read_text(encoding="utf-8").replace("kind:", "knd:", 1),
+                      encoding="utf-8")
+    app = signed_in("admin", "catalog.py")
+    assert not app.exception
+    assert "错误" in app.error[0].value
 
 
 def _free_port() -> int:
@@ -66,10 +69,9 @@ def _free_port() -> int:
 def test_formkit_studio_serves_the_page() -> None:
     """What `make run` starts: a real Streamlit server on the sample catalog."""
     port = _free_port()
-    env = dict(os.environ)
     proc = subprocess.Popen(
         [sys.executable, "-m", "formkit.cli", "studio", str(ROOT / "definitions"),
-         "--port", str(port)], cwd=ROOT, env=env,
+         "--port", str(port)], cwd=ROOT, env=dict(os.environ),
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 60

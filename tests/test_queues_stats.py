@@ -1,0 +1,68 @@
+"""Back-office queues and supervisor figures over real cases in a real store."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from formkit.cases import CaseService, HandedIn
+from formkit.catalog import open_catalog
+from formkit.examples import submission_of
+from formkit.queues import section_queue
+from formkit.stats import overview
+from formkit.store import TinyCaseStore
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _accepted_cases(tmp_path: Path, clock: list[dt.datetime]) -> tuple[CaseService, list[str]]:
+    opened = open_catalog(ROOT / "definitions")
+    service = CaseService(TinyCaseStore(tmp_path / "store"), opened.work_calendar(),
+                          now=lambda: clock[0])
+    rules = opened.rules["XX-MS-0001"]
+    accepted = next(t for t in rules.matter.tests if t.expect.outcome == "accept")
+    numbers = []
+    for _ in range(3):
+        sub = submission_of(accepted)
+        case = service.receive(rules, "v1", sub["fields"],
+                               [HandedIn(**m) for m in sub["materials"]], actor="clerk")
+        assert case.state == "accepted"
+        numbers.append(case.number)
+    return service, numbers
+
+
+def test_queue_lists_accepted_and_in_review_cases_for_their_unit(tmp_path: Path) -> None:
+    clock = [dt.datetime(2026, 11, 25, 9)]
+    service, numbers = _accepted_cases(tmp_path, clock)
+    unit = service.get(numbers[0]).route[0][0]
+    cal = service.calendar
+    queue = section_queue(service.store.open_summaries(), unit, clock[0].date(), cal)
+    assert [q.number for q in queue] == numbers
+    service.start_review(numbers[0], actor="officer")
+    service.sign_off(numbers[0], unit, actor="officer")
+    queue = section_queue(service.store.open_summaries(), unit, clock[0].date(), cal)
+    assert numbers[0] not in [q.number for q in queue]
+    assert section_queue(service.store.open_summaries(), "nobody.here", clock[0].date(),
+                         cal) == []
+
+
+def test_overview_counts_and_on_time_rate(tmp_path: Path) -> None:
+    clock = [dt.datetime(2026, 11, 2, 9)]
+    service, numbers = _accepted_cases(tmp_path, clock)
+    for n in numbers:
+        service.start_review(n, actor="officer")
+        case = service.get(n)
+        for step in case.route:
+            for unit in step:
+                service.sign_off(n, unit, actor="officer")
+    service.approve(numbers[0], actor="chief")  # decided on the day: on time
+    clock[0] = dt.datetime(2026, 11, 30, 9)  # long after the committed deadline
+    service.approve(numbers[1], actor="chief")
+    figures = overview(service.store.cases_since(dt.date(2026, 1, 1)), clock[0].date(),
+                       service.calendar)
+    assert figures.by_state == {"approved": 2, "in_review": 1}
+    assert figures.by_department == {"market_supervision": 3}
+    perf = figures.performance[0]
+    assert (perf.matter, perf.decided, perf.on_time) == ("XX-MS-0001", 2, 1)
+    assert perf.on_time_rate == 0.5
+    assert perf.average_days == 10.0  # (0 + 20 working days) / 2

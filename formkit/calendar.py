@@ -18,12 +18,16 @@ depended on such a day is flagged provisional*: a due date is never silently gue
 
 from __future__ import annotations
 
+import bisect
 import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 __all__ = ["DayResult", "OfficialSchedule", "WorkCalendar"]
+
+_BASE = date(2000, 1, 1).toordinal()
+_SPAN = 60 * 366  # the prefix index covers 2000-2059; other dates use the day loop
 
 
 @dataclass(frozen=True)
@@ -142,6 +146,20 @@ class WorkCalendar:
         self._work: frozenset[int] = frozenset(d.toordinal() for d in forced_work)
         self._rest: frozenset[int] = frozenset(d.toordinal() for d in forced_rest)
         self._years = self.official.years
+        # Prefix sums of working days from _BASE: counting becomes two lookups and
+        # adding a bisection, whatever the span (the monitor counts for every open case).
+        self._prefix: list[int] = [0]
+
+    def _cum(self, o: int) -> int | None:
+        """Working days with ordinal in (_BASE, o], or None outside the indexed range."""
+        i = o - _BASE
+        if i < 0 or i > _SPAN:
+            return None
+        prefix = self._prefix
+        while len(prefix) <= i:
+            nxt = _BASE + len(prefix)
+            prefix.append(prefix[-1] + (1 if self._is_workday_ord(nxt) else 0))
+        return prefix[i]
 
     def _is_workday_ord(self, o: int) -> bool:
         # date(1, 1, 1) has ordinal 1 and is a Monday, so (o + 6) % 7 is date.weekday().
@@ -171,8 +189,14 @@ class WorkCalendar:
             raise ValueError(f"number of working days must not be negative, got {n}")
         if n == 0:
             return DayResult(d, provisional=False)
-        work, rest = self._work, self._rest
         start = o = d.toordinal()
+        base_count = self._cum(start)
+        if base_count is not None and self._cum(min(start + 2 * n + 30, _BASE + _SPAN)) \
+                is not None and self._prefix[-1] >= base_count + n:
+            i = bisect.bisect_left(self._prefix, base_count + n, lo=start - _BASE)
+            due = date.fromordinal(_BASE + i)
+            return DayResult(due, self._provisional_span(date.fromordinal(start + 1), due))
+        work, rest = self._work, self._rest
         left = n
         # Inlined _is_workday_ord: this loop is the hot path of every deadline shown.
         while left:
@@ -193,6 +217,9 @@ class WorkCalendar:
         """
         if b <= a:
             return DayResult(0, provisional=False)
+        lo, hi = self._cum(a.toordinal()), self._cum(b.toordinal())
+        if lo is not None and hi is not None:
+            return DayResult(hi - lo, self._provisional_span(a + timedelta(days=1), b))
         work, rest = self._work, self._rest
         count = 0
         for o in range(a.toordinal() + 1, b.toordinal() + 1):

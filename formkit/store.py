@@ -302,7 +302,7 @@ class TinyCaseStore(CaseStore):
         self._cache[path] = (stamp, data)
         return data.get(table, {})
 
-    # ---- journal: the index write that follows a case write
+    # ---- journal: the case write and the index and audit writes that follow it
 
     def _journal_path(self) -> Path:
         return self.root / "journal.json"

@@ -310,7 +310,8 @@ def cmd_studio(args: argparse.Namespace) -> int:
     if args.store:
         env["FORMKIT_STORE"] = str(Path(args.store).resolve())
     cmd = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port",
-           str(args.port), "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+           str(args.port), "--server.headless", "true", "--browser.gatherUsageStats", "false",
+           "--client.toolbarMode", "viewer"]
     return subprocess.call(cmd, env=env)
 
 

@@ -38,7 +38,8 @@ def catalog_rows(opened: OpenCatalog) -> list[dict[str, str]]:
             "编码 Code": matter.code,
             "事项名称 Matter": matter.name.zh,
             "Name (en)": matter.name.en or "",
-            "法定时限 Statutory": f"{limit.statutory_days} {unit}",
+            "法定时限 Statutory": "当场" if limit.statutory_days == 0
+            else f"{limit.statutory_days} {unit}",
             "承诺时限 Committed": "即办" if limit.committed_days == 0
             else f"{limit.committed_days} {unit}",
         })

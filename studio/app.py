@@ -31,7 +31,8 @@ PAGES: dict[str, list[tuple[str, str, str]]] = {
                ("examples.py", "示例 Examples", "✅"), ("publish.py", "发布 Publish", "🚀")],
     "clerk": [("window.py", "综合窗口 Window", "🪟"), ("catalog.py", "事项目录 Catalog", "📋")],
     "officer": [("backoffice.py", "后台审批 Back office", "🗂️")],
-    "supervisor": [("monitor.py", "效能监察 Monitor", "📊"), ("catalog.py", "事项目录 Catalog", "📋")],
+    "supervisor": [("monitor.py", "效能监察 Monitor", "📊"),
+                   ("catalog.py", "事项目录 Catalog", "📋")],
 }
 
 user = current_user()

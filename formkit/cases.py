@@ -143,8 +143,9 @@ class Case(BaseModel):
 
 def summary(case: dict[str, Any]) -> dict[str, Any] | None:
     """The open-case index entry (None once the case is finished)."""
+    # Decided cases stay listed until their result is issued (发证/送达), denials included.
     if case.get("state") not in OPEN_STATES and not (
-            case.get("state") == "approved" and not case.get("issued_on")):
+            case.get("state") in ("approved", "denied") and not case.get("issued_on")):
         return None
     keys = ("number", "matter", "department", "state", "received_on", "accepted_on",
             "notice_on", "committed_deadline", "statutory_deadline", "route", "step",

@@ -300,7 +300,6 @@ def _json_lines(lines: Any) -> Any:
 def cmd_studio(args: argparse.Namespace) -> int:
     """Start the Streamlit studio on a catalog folder."""
     import os
-    import subprocess
     from pathlib import Path
 
     app = Path(__file__).resolve().parent.parent / "studio" / "app.py"
@@ -312,7 +311,9 @@ def cmd_studio(args: argparse.Namespace) -> int:
     cmd = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port",
            str(args.port), "--server.headless", "true", "--browser.gatherUsageStats", "false",
            "--client.toolbarMode", "viewer"]
-    return subprocess.call(cmd, env=env)
+    sys.stdout.flush()
+    # Become the server (no wrapper process left behind when it is stopped).
+    os.execve(sys.executable, cmd, env)
 
 
 def _build_parser() -> _Parser:

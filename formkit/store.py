@@ -211,8 +211,10 @@ class CaseStore(abc.ABC):
         """Summaries of every open case (for monitoring)."""
 
     @abc.abstractmethod
-    def cases_since(self, since: dt.date) -> Iterator[dict[str, Any]]:
-        """Every case received on or after ``since``, in number order."""
+    def cases_since(self, since: dt.date, *, copy: bool = True
+                    ) -> Iterator[dict[str, Any]]:
+        """Every case received on or after ``since``, in number order (``copy=False``:
+        read-only documents, for scans)."""
 
     @abc.abstractmethod
     def import_cases(self, cases: Iterable[dict[str, Any]],
@@ -425,7 +427,13 @@ class TinyCaseStore(CaseStore):
             out.extend(dict(s) for s in self._read(path, "open").values())
         return out
 
-    def cases_since(self, since: dt.date) -> Iterator[dict[str, Any]]:
+    def cases_since(self, since: dt.date, *, copy: bool = True
+                    ) -> Iterator[dict[str, Any]]:
+        """Every case received on or after ``since``, in number order.
+
+        ``copy=False`` yields the cached documents themselves, for read-only scans
+        (reports over a year of cases); the caller must not change them.
+        """
         base = self.root / "cases"
         if not base.is_dir():
             return
@@ -441,7 +449,7 @@ class TinyCaseStore(CaseStore):
             for path in days[day]:
                 rows.update((int(k), v) for k, v in self._read(path, "cases").items())
             for seq in sorted(rows):
-                yield _copy(rows[seq])
+                yield _copy(rows[seq]) if copy else rows[seq]
 
     def import_cases(self, cases: Iterable[dict[str, Any]],
                      summary: Callable[[dict[str, Any]], dict[str, Any] | None]) -> int:

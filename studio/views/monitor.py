@@ -1,0 +1,149 @@
+"""效能监察 Monitor (电子效能监察): deadlines at risk, cards, and how each matter does.
+
+Lists come from ``formkit.monitor.monitor`` over the open-case index; counts,
+on-time rates and handling days from ``formkit.stats.overview``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import pickle
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from formkit.calendar import WorkCalendar
+from formkit.monitor import Flag, MonitorConfig, monitor
+from formkit.stats import Overview, overview
+from formkit.store import CaseStore
+from formkit.window import STATES
+from studio.common import catalog, store, today
+
+PERIODS = {"year": "本年 This year", "90": "近90天 Last 90 days", "30": "近30天 Last 30 days",
+           "all": "全部 All"}
+LISTS = [  # (report attribute, title)
+    ("red", "红牌 Red cards（督办期后仍未办结 still open after the follow-up period）"),
+    ("yellow", "黄牌 Yellow cards（超过承诺时限 past the committed deadline）"),
+    ("due_soon", "即将到期 Due soon（预警 early warning）"),
+    ("notice_risk", "5日告知风险 5-day notice risk（行政许可法第三十二条）"),
+    ("step_overdue", "环节超时 Step overdue"),
+    ("tolerated_overdue", "容缺材料逾期 Tolerated materials overdue"),
+]
+
+
+def _since(period: str, day: dt.date) -> dt.date:
+    if period == "year":
+        return dt.date(day.year, 1, 1)
+    if period in ("90", "30"):
+        return day - dt.timedelta(days=int(period))
+    return dt.date(1900, 1, 1)
+
+
+@st.cache_data(ttl=120, max_entries=32, show_spinner=False)
+def _figures(_shop: CaseStore, _cal: WorkCalendar, root: str, since: dt.date, day: dt.date,
+             stamp: str) -> Overview:
+    """``overview`` of the cases since ``since``, shared by every supervisor's session.
+
+    ``store.cases_since`` hands out a copy of every case (most of a render's time at
+    10,000 cases), so the figures are kept while the open-case index is unchanged
+    (``stamp``): receipts and transitions of open cases change it. A change it misses
+    (issuing a denied case, a bulk import of closed cases) shows within two minutes.
+    """
+    return overview(_shop.cases_since(since, copy=False), day, _cal)
+
+
+def _flags(flags: list[Flag], matters: dict[str, str], depts: dict[str, str]
+           ) -> list[dict[str, Any]]:
+    return [{"案件编号 Case": f.number, "事项 Matter": matters.get(f.matter, f.matter),
+             "部门 Department": depts.get(f.department, f.department),
+             "状态 State": STATES.get(f.state, (f.state,))[0],
+             "期限 Due": f.due.isoformat() if f.due else "—", "工作日 Days": f.days,
+             "说明 Detail": f.detail} for f in flags]
+
+
+def main() -> None:
+    opened = catalog()
+    day = today()
+    cal = opened.work_calendar()
+    st.title("效能监察 Monitor")
+    st.caption(f"电子效能监察 · 截至 as of {day.isoformat()}")
+    matters = {c: m.name.zh for c, m in opened.matters.items()}
+    depts = {d.id: d.name.zh for d in opened.catalog.departments} if opened.catalog else {}
+    with st.expander("预警阈值 Thresholds（工作日 working days）"):
+        cols = st.columns(3)
+        due_soon = cols[0].number_input("预警 Due-soon window", min_value=0, max_value=30,
+                                        value=2, step=1, key="mon_due_soon")
+        red_after = cols[1].number_input("督办期 Days from yellow to red", min_value=0,
+                                         max_value=60, value=3, step=1, key="mon_red_after")
+        notice_warn = cols[2].number_input("告知预警 Notice warning after", min_value=0,
+                                           max_value=5, value=4, step=1, key="mon_notice_warn")
+    config = MonitorConfig(due_soon_days=int(due_soon), red_after_days=int(red_after),
+                           notice_warn_days=int(notice_warn))
+    shop = store()
+    summaries = shop.open_summaries()
+    report = monitor(summaries, day, cal, config)
+    cols = st.columns(7)
+    for col, (label, value) in zip(cols, [
+            ("在办 Open", report.open_cases), ("即将到期 Due soon", len(report.due_soon)),
+            ("黄牌 Yellow", len(report.yellow)), ("红牌 Red", len(report.red)),
+            ("告知风险 Notice risk", len(report.notice_risk)),
+            ("环节超时 Step overdue", len(report.step_overdue)),
+            ("容缺逾期 Tolerated overdue", len(report.tolerated_overdue))], strict=True):
+        col.metric(label, value)
+
+    period = st.selectbox("统计区间 Period", list(PERIODS), format_func=PERIODS.__getitem__,
+                          key="mon_period")
+    stamp = hashlib.sha1(pickle.dumps(summaries)).hexdigest()
+    figures = _figures(shop, cal, str(shop.root), _since(period, day), day,
+                       stamp)
+    left, right = st.columns(2)
+    with left:
+        st.subheader("按阶段 By stage")
+        by_state = pd.DataFrame(
+            [{"阶段 Stage": " ".join(STATES.get(s, (s, s))), "件数 Cases": n}
+             for s, n in sorted(figures.by_state.items(), key=lambda kv: list(STATES).index(
+                 kv[0]) if kv[0] in STATES else 99)], columns=["阶段 Stage", "件数 Cases"])
+        if not by_state.empty:
+            st.bar_chart(by_state, x="阶段 Stage", y="件数 Cases", horizontal=True)
+        st.dataframe(by_state, hide_index=True, width="stretch", key="mon_by_state")
+    with right:
+        st.subheader("按部门 By department")
+        by_dept = pd.DataFrame(
+            [{"部门 Department": depts.get(d, d or "—"), "件数 Cases": n}
+             for d, n in sorted(figures.by_department.items(), key=lambda kv: -kv[1])],
+            columns=["部门 Department", "件数 Cases"])
+        if not by_dept.empty:
+            st.bar_chart(by_dept, x="部门 Department", y="件数 Cases", horizontal=True)
+        st.dataframe(by_dept, hide_index=True, width="stretch", key="mon_by_department")
+
+    for name, title in LISTS:
+        flags: list[Flag] = getattr(report, name)
+        st.subheader(f"{title}：{len(flags)}")
+        if flags:
+            st.dataframe(_flags(flags, matters, depts), hide_index=True, width="stretch",
+                         key=f"mon_{name}")
+        else:
+            st.caption("无 None")
+
+    st.subheader("按事项的按时办结率与平均办理天数 On-time rate and handling days per matter")
+    perf = pd.DataFrame(
+        [{"编码 Code": p.matter, "事项 Matter": matters.get(p.matter, p.matter),
+          "办结 Decided": p.decided, "按时 On time": p.on_time,
+          "按时办结率 On-time rate %": round(p.on_time_rate * 100, 1),
+          "平均办理工作日 Average days": p.average_days,
+          "承诺时限 Committed days": p.committed_days} for p in figures.performance],
+        columns=["编码 Code", "事项 Matter", "办结 Decided", "按时 On time",
+                 "按时办结率 On-time rate %", "平均办理工作日 Average days",
+                 "承诺时限 Committed days"])
+    if perf.empty:
+        st.caption("本区间内尚无办结案件 No case decided in this period")
+        return
+    st.dataframe(perf, hide_index=True, width="stretch", key="mon_performance")
+    st.bar_chart(perf, x="事项 Matter",
+                 y=["平均办理工作日 Average days", "承诺时限 Committed days"], stack=False,
+                 horizontal=True)
+
+
+main()

@@ -1,0 +1,315 @@
+"""综合窗口 Window (一窗受理): find the matter, take the application, pre-check it, print
+the notice, create the case; returning applicants bring what the one-time notice asked for.
+
+Every decision shown comes from formkit: ``search_matters``, ``form_state``,
+``run_precheck`` (with ``explain``), ``render_notice`` and ``CaseService``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import streamlit as st
+
+from formkit.calendar import WorkCalendar
+from formkit.cases import Case, CaseService, HandedIn
+from formkit.catalog import OpenCatalog
+from formkit.errors import FormkitError
+from formkit.model import Matter
+from formkit.notices import NOTICE_KINDS, NoticeInfo, notice_kind, render_notice
+from formkit.precheck import PrecheckResult, run_precheck
+from formkit.search import search_matters
+from formkit.versions import case_rules, snapshot_for_case
+from formkit.window import OUTCOMES, STATES, clock, field_title, material_checklist, unit_names
+from studio.common import catalog, current_user, store, today
+from studio.form_widgets import (
+    checklist_widgets,
+    clear_scope,
+    handed_in,
+    load_answers,
+    load_materials,
+    render_form,
+)
+
+_PRINT = ('<div class="no-print" style="text-align:right">'
+          '<button onclick="window.print()">打印 Print</button></div>'
+          '<style>@media print { .no-print { display: none; } }</style>')
+
+
+def _d(day: Any) -> str:
+    return "—" if day is None else f"{day.year}年{day.month}月{day.day}日（{day.isoformat()}）"
+
+
+def _submission(answers: dict[str, Any], handed: list[HandedIn]) -> dict[str, Any]:
+    return {"fields": answers, "materials": [m.model_dump(exclude_none=True) for m in handed]}
+
+
+# ---------------------------------------------------------------- shared panels
+
+
+def outcome_panel(opened: OpenCatalog, matter: Matter, result: PrecheckResult) -> None:
+    """The pre-check outcome with every problem at once (一次性告知)."""
+    zh, en = OUTCOMES[result.outcome]
+    box = {"accept": st.success, "accept_with_tolerance": st.success,
+           "incomplete": st.warning, "refuse": st.error}[result.outcome]
+    box(f"预检结果 Pre-check outcome：**{zh}** {en}")
+    names = {m.id: m.name.zh for m in matter.materials}
+    problems = [f"不予受理 Refusal：{f.message}" for f in result.refusals]
+    problems += [f"缺少材料 Missing material：{names.get(m.id, m.id)}（{m.reason}）"
+                 for m in result.missing_materials]
+    problems += [f"申请表 Form：{field_title(matter, e.field)}：{e.message}"
+                 for e in result.field_errors]
+    if problems:
+        st.markdown(f"**共 {len(problems)} 项问题 {len(problems)} problem(s)：**\n\n"
+                    + "\n".join(f"{i}. {p}" for i, p in enumerate(problems, 1)))
+    for m in result.tolerated_materials:
+        st.info(f"容缺 To follow：{names.get(m.id, m.id)}（受理后补交 hand in after acceptance）")
+    for w in result.warnings:
+        st.warning(f"提示 Warning：{w.message}")
+    facts = []
+    if result.fetched_materials:
+        facts.append("窗口调取 Fetched：" + "、".join(names.get(m.id, m.id)
+                                                    for m in result.fetched_materials))
+    if result.route:
+        units = unit_names(opened.catalog) if opened.catalog else {}
+        facts.append("审批路线 Route：" + " → ".join(
+            " + ".join(units.get(u, u) for u in step) for step in result.route))
+    if result.committed_deadline:
+        facts.append(f"承诺办结 Committed deadline：{_d(result.committed_deadline)}；"
+                     f"法定 Statutory：{_d(result.statutory_deadline)}")
+    if result.fee is not None:
+        facts.append(f"收费 Fee：{result.fee} 元")
+    if result.calendar_provisional:
+        facts.append("⚠ 期限依据未公布的节假日安排，仅供参考 deadline rests on an unofficial "
+                     "holiday schedule")
+    for fact in facts:
+        st.caption(fact)
+
+
+def notice_panel(opened: OpenCatalog, matter: Matter, result: PrecheckResult, *,
+                 applicant: str, number: str, key: str, calendar: WorkCalendar) -> None:
+    """The matching notice as a print view, a downloadable HTML file and plain text."""
+    if opened.catalog is None:
+        return
+    user = current_user()
+    info = NoticeInfo(applicant=applicant or "—", case_number=number,
+                      clerk=user.name.zh if user else "")
+    kind = notice_kind(result)
+    page = render_notice(opened.catalog, matter, result, info, fmt="html", calendar=calendar)
+    text = render_notice(opened.catalog, matter, result, info, fmt="text", calendar=calendar)
+    zh, en = NOTICE_KINDS[kind]
+    st.subheader(f"{zh} {en}")
+    st.download_button("下载通知书 Download notice (HTML)", data=page.encode("utf-8"),
+                       file_name=f"{number}-{kind}.html", mime="text/html",
+                       key=f"{key}|download")
+    st.iframe(re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + _PRINT, page, count=1),
+              height=640)
+    with st.expander("文本版 Text version"):
+        st.code(text, language=None)
+
+
+def receipt(case: Case) -> None:
+    """The receipt: case number, state and the committed deadline."""
+    zh, en = STATES[case.state]
+    cols = st.columns(3)
+    cols[0].metric("案件编号 Case number", case.number)
+    cols[1].metric("状态 State", f"{zh} {en}")
+    cols[2].metric("承诺办结期限 Committed deadline",
+                   case.committed_deadline.isoformat() if case.committed_deadline else "—")
+    if case.state == "accepted":
+        st.success(f"已受理 Accepted：案件 {case.number}，承诺于 {_d(case.committed_deadline)}"
+                   f"前办结 (committed deadline {case.committed_deadline})")
+    elif case.state == "supplement":
+        st.warning(f"待补正 Awaiting supplement：案件 {case.number}，"
+                   "请申请人按一次性告知书补正后凭编号再来 (the applicant returns with the number)")
+    elif case.state == "refused":
+        st.error(f"不予受理 Not accepted：案件 {case.number}")
+
+
+def case_result(opened: OpenCatalog, svc: CaseService, number: str, key: str) -> None:
+    """After a decision: the receipt, the outcome and the notice of the case."""
+    case = svc.get(number)
+    rules = case_rules(svc.store, case)
+    result = PrecheckResult.model_validate(case.precheck)
+    receipt(case)
+    outcome_panel(opened, rules.matter, result)
+    notice_panel(opened, rules.matter, result, applicant=case.applicant, number=case.number,
+                 key=key, calendar=svc.calendar)
+
+
+# ---------------------------------------------------------------- new applications
+
+
+def _mark_checked(scope: str) -> None:
+    # a callback, so "required" errors already show in the run the click starts
+    st.session_state[f"{scope}|checked"] = True
+
+
+def _choose_matter(opened: OpenCatalog) -> Matter | None:
+    query = st.text_input("查找事项 Find a matter（名称 name / 编码 code / 拼音首字母 pinyin "
+                          "initials）", key="win_query",
+                          placeholder="例如 e.g. spjy、食品经营、XX-MS-0002")
+    matters = sorted(opened.matters.values(), key=lambda m: m.code)
+    found = search_matters(matters, query, limit=len(matters)) if query.strip() else matters
+    if not found:
+        st.warning("没有找到匹配的事项 No matter matches")
+        return None
+    codes = [m.code for m in found]
+    if query.strip() and st.session_state.get("win_matter") not in codes:
+        st.session_state["win_matter"] = codes[0]  # the best match, ready to go
+    code = st.selectbox("事项 Matter", codes, index=None, key="win_matter",
+                        format_func=lambda c: f"{opened.matters[c].name.zh}（{c}）",
+                        placeholder="请选择事项 Choose a matter")
+    return opened.matters.get(code) if code else None
+
+
+def _matter_facts(opened: OpenCatalog, matter: Matter) -> None:
+    limit = matter.time_limit
+    unit = "工作日 working days" if limit.unit == "working_days" else "自然日 calendar days"
+    dept = next((d.name.zh for d in opened.catalog.departments if d.id == matter.department),
+                matter.department) if opened.catalog else matter.department
+    committed = "即办 on the spot" if limit.committed_days == 0 else \
+        f"{limit.committed_days} {unit}"
+    st.caption(f"{matter.name.zh}（{matter.name.en or matter.code}）· 承办 {dept} · "
+               f"承诺 committed {committed} · 法定 statutory {limit.statutory_days} {unit}")
+
+
+def new_application(opened: OpenCatalog, svc: CaseService) -> None:
+    matter = _choose_matter(opened)
+    if matter is None:
+        return
+    rules = opened.rules_of(matter.code)
+    if rules is None or rules.errors:
+        st.error("该事项定义有错误，暂不能受理 This matter's definition has errors")
+        return
+    scope = f"new:{matter.code}"
+    _matter_facts(opened, matter)
+    number = st.session_state.get(f"{scope}|case")
+    if number:
+        case_result(opened, svc, number, key=scope)
+        st.button("下一位申请人 Next applicant", key=f"{scope}|next", on_click=clear_scope,
+                  args=(scope,))
+        return
+    day, cal = svc.now().date(), svc.calendar
+    applicant = st.text_input("申请人 Applicant（名称或姓名 legal name）", key=f"{scope}|applicant")
+    st.subheader("申请表 Application form")
+    checked = bool(st.session_state.get(f"{scope}|checked"))
+    answers, _ = render_form(rules, scope, today=day, calendar=cal, show_required=checked)
+    handed = handed_in(matter, scope)
+    result = run_precheck(rules, _submission(answers, handed), today=day, calendar=cal,
+                          explain=True)
+    st.subheader("材料清单 Materials checklist")
+    checklist_widgets(material_checklist(matter, result), scope)
+    st.button("运行预检 Run pre-check", key=f"{scope}|run", type="primary",
+              on_click=_mark_checked, args=(scope,))
+    if not checked:
+        return
+    st.subheader("预检 Pre-check")
+    outcome_panel(opened, matter, result)
+    notice_panel(opened, matter, result, applicant=applicant, number="（立案后生成 on filing）",
+                 key=f"{scope}|preview", calendar=cal)
+    if st.button("立案并出具通知书 Create case", key=f"{scope}|create", type="primary"):
+        if not applicant.strip():
+            st.error("请填写申请人 Enter the applicant's name")
+            return
+        user = current_user()
+        try:
+            version = snapshot_for_case(svc.store, opened, matter.code)
+            case = svc.receive(rules, version, answers, handed,
+                               actor=user.username if user else "window",
+                               applicant=applicant.strip())
+        except FormkitError as exc:
+            st.error(f"立案失败 Could not create the case：{exc.message}")
+            return
+        st.session_state[f"{scope}|case"] = case.number
+        st.rerun()
+
+
+# ---------------------------------------------------------------- returning applicants
+
+
+def _next_returning(scope: str) -> None:
+    clear_scope(scope)
+    for name in ("ret_case", "ret_number"):
+        st.session_state.pop(name, None)
+
+
+def returning(opened: OpenCatalog, svc: CaseService) -> None:
+    st.text_input("案件编号 Case number", key="ret_number",
+                  placeholder="一次性告知书上的编号 the number on the one-time notice")
+    if st.button("打开案件 Open case", key="ret_open"):
+        st.session_state["ret_case"] = str(st.session_state.get("ret_number", "")).strip()
+    number = str(st.session_state.get("ret_case") or "").upper()
+    if not number:
+        st.info("请输入一次性告知书上的案件编号 Enter the number on the one-time notice")
+        return
+    try:
+        case = svc.get(number)
+        rules = case_rules(svc.store, case)
+    except FormkitError as exc:
+        st.error(f"找不到案件 Case not found：{exc.message}")
+        return
+    scope = f"case:{case.number}"
+    if st.session_state.get(f"{scope}|done"):
+        case_result(opened, svc, case.number, key=scope)
+        if case.state == "supplement":  # still short: reload what the case holds now
+            st.button("再次补正 Supplement again", key=f"{scope}|again",
+                      on_click=clear_scope, args=(scope,))
+        st.button("下一位申请人 Next applicant", key=f"{scope}|next",
+                  on_click=_next_returning, args=(scope,))
+        return
+    if case.state != "supplement":
+        zh, en = STATES[case.state]
+        st.warning(f"案件 {case.number} 当前为“{zh} {en}”，不在补正中 (not awaiting supplement)")
+        receipt(case)
+        return
+    matter = rules.matter
+    if not st.session_state.get(f"{scope}|loaded"):
+        load_answers(matter, case.fields, scope)
+        load_materials(case.materials, scope)
+        st.session_state[f"{scope}|loaded"] = True
+    _matter_facts(opened, matter)
+    st.markdown(f"**申请人 Applicant：** {case.applicant} · **收件 Received：** "
+                f"{_d(case.received_on)} · **告知 Notified：** {_d(case.notice_on)}")
+    with st.expander("上次一次性告知 Last one-time notice", expanded=True):
+        outcome_panel(opened, matter, PrecheckResult.model_validate(case.precheck))
+    day, cal = svc.now().date(), svc.calendar
+    st.subheader("申请表 Application form")
+    answers, _ = render_form(rules, scope, today=day, calendar=cal, show_required=True)
+    handed = handed_in(matter, scope)
+    result = run_precheck(rules, _submission(answers, handed), today=day, calendar=cal,
+                          explain=True)
+    st.subheader("材料清单 Materials checklist")
+    checklist_widgets(material_checklist(matter, result), scope)
+    st.subheader("预检（未提交）Pre-check preview")
+    outcome_panel(opened, matter, result)
+    if st.button("补正提交并重新预检 Resubmit and pre-check again", key=f"{scope}|resubmit",
+                 type="primary"):
+        user = current_user()
+        try:
+            svc.resubmit(case.number, rules, actor=user.username if user else "window",
+                         materials=handed, fields=answers)
+        except FormkitError as exc:
+            st.error(f"补正失败 Could not resubmit：{exc.message}")
+            return
+        st.session_state[f"{scope}|done"] = True
+        st.rerun()
+
+
+def main() -> None:
+    opened = catalog()
+    centre = opened.catalog.name.zh if opened.catalog else "formkit"
+    st.title(f"{centre} · 综合窗口")
+    st.caption("Comprehensive window — 一窗受理：查事项、填表、预检、出具通知书、立案")
+    svc = CaseService(store(), opened.work_calendar(), now=clock(today()))
+    mode = st.radio("办理类型 Mode", ["new", "returning"], horizontal=True, key="win_mode",
+                    format_func=lambda m: {"new": "新申请 New application",
+                                           "returning": "补正续办 Returning applicant (补正)"}[m])
+    if mode == "new":
+        new_application(opened, svc)
+    else:
+        returning(opened, svc)
+
+
+main()

@@ -72,9 +72,12 @@ def dump_yaml(data: Any, original: str | None = None) -> str:
 _TOP = re.compile(r"^[^\s#-][^:]*:", re.M)
 
 
+_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def _plain(text: str) -> Any:
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=_LOADER)
     except yaml.YAMLError:
         return _Unparsable()
 
@@ -252,7 +255,8 @@ def check_expression(rules: RuleSet, text: str, want: str = "condition",
             f = next((x for x in fields if x.id == part), None)
             if f is None:
                 break
-            row_type = field_type(f).elem if f.type.value == "repeat" else None
+            if f.type.value == "repeat":  # a group inside a repeat keeps the row's names
+                row_type = field_type(f).elem
             fields = f.fields or []
     checker.check(node, source, want=_WANTS.get(want), row=row_type)
     return checker.errors

@@ -1,11 +1,76 @@
-"""事项目录 Catalog: search and filter the matters; every figure comes from formkit."""
+"""事项目录 Catalog: search and filter the matters; create one; open one in the editor.
+
+Every figure comes from formkit; creating a matter saves a draft
+(``new_matter_text``) that is published like any other change.
+"""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from formkit.studio_data import catalog_rows
-from studio.common import catalog
+from formkit.editing import new_matter_text
+from formkit.studio_edit import KINDS, catalog_table, creation_refusal, edit_refusal
+from studio.common import catalog, current_user, drafts
+from studio.editor_widgets import MATTER, flash, show_flash, working_text
+
+_ALL = "全部 All"
+_TEMPLATE = ""
+
+
+def _open(code: str) -> None:
+    st.session_state[MATTER] = code
+    st.switch_page("views/editor.py")
+
+
+def _open_section(codes: dict[str, str]) -> None:
+    user = current_user()
+    if user is None or user.role not in ("admin", "editor") or not codes:
+        return
+    c1, c2 = st.columns([3, 1])
+    code = c1.selectbox("打开事项 Open a matter", list(codes), key="open_code",
+                        format_func=lambda c: codes.get(c, c))
+    if c2.button("✏️ 编辑 Edit", key="open_edit") and code is not None:
+        matter = catalog().matters.get(code)
+        refusal = edit_refusal(user, [matter.department]) if matter is not None else None
+        if refusal is not None:
+            st.error(refusal)
+        else:
+            _open(code)
+
+
+def _create_section() -> None:
+    user = current_user()
+    if user is None or user.role not in ("admin", "editor"):
+        return
+    opened = catalog()
+    departments = {d.id: d.name.zh for d in (opened.catalog.departments if opened.catalog
+                                             else [])}
+    allowed = [d for d in departments if user.can_edit(d)]
+    with st.expander("➕ 新建事项 New matter", expanded=False):
+        c1, c2 = st.columns(2)
+        code = c1.text_input("实施编码 Code（如 e.g. XX-MS-0009）", key="new_code")
+        name = c2.text_input("事项名称（中文）Name (Chinese)", key="new_name")
+        department = c1.selectbox("部门 Department", allowed, key="new_dept",
+                                  format_func=lambda d: f"{departments.get(d, d)}（{d}）")
+        sources = {_TEMPLATE: "空白模板 Blank template"} | {
+            c: f"复制 Copy of {c} · {m.name.zh}" for c, m in sorted(opened.matters.items())}
+        source = c2.selectbox("从 Start from", list(sources), key="new_from",
+                              format_func=lambda c: sources.get(c, c))
+        if st.button("创建并编辑 Create and edit", key="new_create"):
+            code, name = str(code or "").strip(), str(name or "").strip()
+            refusal = creation_refusal(opened, user, code, name, str(department or ""),
+                                       drafts().keys(user.username))
+            if refusal is not None:
+                st.error(refusal)
+                return
+            copy_of = None
+            if source:
+                copy_of, _ = working_text(user, source)
+            text = new_matter_text(code, name, str(department), copy_of=copy_of)
+            drafts().save(user.username, code, text)
+            flash(f"已创建草稿 Draft created: {code}（发布后进入目录 it joins the catalog when "
+                  "published）")
+            _open(code)
 
 
 def main() -> None:
@@ -13,23 +78,29 @@ def main() -> None:
     centre = opened.catalog.name.zh if opened.catalog else "formkit"
     st.title(f"{centre} · 事项目录")
     st.caption("Matter catalog — 一窗受理事项清单")
+    show_flash()
     if opened.errors:
         st.error(f"目录中有 {len(opened.errors)} 处错误 (errors in the catalog)")
         with st.expander("错误详情 / details", expanded=True):
             st.code("\n\n".join(e.render() for e in opened.errors[:50]), language="text")
-    rows = catalog_rows(opened)
+    rows = catalog_table(opened)
     departments = sorted({r["部门 Department"] for r in rows})
-    col1, col2 = st.columns([1, 2])
-    chosen = col1.selectbox("部门 Department", ["全部 All", *departments], key="dept")
-    query = col2.text_input("搜索 Search (名称 name / 编码 code)", key="query")
+    col1, col2, col3 = st.columns([1, 1, 2])
+    chosen = col1.selectbox("部门 Department", [_ALL, *departments], key="dept")
+    kind = col2.selectbox("类型 Kind", [_ALL, *KINDS.values()], key="kind")
+    query = col3.text_input("搜索 Search (名称 name / 编码 code)", key="query")
     shown = [r for r in rows
-             if (chosen == "全部 All" or r["部门 Department"] == chosen)
-             and (not query or query.lower() in (r["编码 Code"] + r["事项名称 Matter"]).lower())]
+             if (chosen == _ALL or r["部门 Department"] == chosen)
+             and (kind == _ALL or r["类型 Kind"] == kind)
+             and (not query or query.lower() in (r["编码 Code"] + r["事项名称 Matter"]
+                                                 + r["Name (en)"]).lower())]
     c1, c2, c3 = st.columns(3)
     c1.metric("事项 Matters", len(shown))
     c2.metric("部门 Departments", len({r["部门 Department"] for r in shown}))
     c3.metric("即办件 On-the-spot", sum(1 for r in shown if r["承诺时限 Committed"] == "即办"))
     st.dataframe(shown, width="stretch", hide_index=True, key="catalog_table")
+    _open_section({r["编码 Code"]: f"{r['编码 Code']} · {r['事项名称 Matter']}" for r in shown})
+    _create_section()
 
 
 main()

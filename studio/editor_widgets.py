@@ -1,0 +1,307 @@
+"""Widgets shared by the authoring pages: the matter picker, the working draft, live checks.
+
+The working text of a matter is the signed-in user's draft if there is one,
+else the file. Every edit goes through ``apply_edit``: it reads the working
+text, applies a pure ``formkit.studio_edit`` step and saves the result as the
+draft at once, so a reload keeps it. Widgets are bound to the text with
+``bind``: a widget shows the text's value whenever the text (or the thing the
+widget edits) changed, and otherwise keeps what the user is typing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import streamlit as st
+
+from formkit.catalog import OpenCatalog
+from formkit.editing import EditCheck, check_draft, check_expression, load_yaml
+from formkit.errors import FormkitError
+from formkit.studio_data import catalog_signature
+from formkit.studio_edit import edit_refusal, get_in, matter_file, set_in
+from formkit.users import User
+from studio.common import catalog, catalog_dir, current_user, drafts
+
+MATTER = "current_matter"  # the matter every authoring page works on (not a widget key)
+ANSWERS = "preview_answers"  # code -> the preview's answers (shared with playground, examples)
+HANDED = "preview_handed"  # code -> {material id: {"form", "copies"}} handed in
+
+
+@st.cache_resource(max_entries=24, show_spinner=False)
+def _checked(root: str, file: str, text: str, signature: tuple[tuple[str, float], ...]
+             ) -> tuple[EditCheck, OpenCatalog]:
+    # Keyed by the text and the catalog's files: a rerun with nothing changed is free.
+    return check_draft(Path(root), Path(file), text)
+
+
+@st.cache_resource(max_entries=24, show_spinner=False)
+def tree_of(text: str) -> Any:
+    """The round-trip tree of ``text``, for reading only (edits load their own)."""
+    try:
+        return load_yaml(text)
+    except Exception:  # a YAML error: check_draft reports it with its place
+        return None
+
+
+@dataclass
+class Work:
+    """The matter a page works on: its working text and what the check says about it."""
+
+    user: User
+    code: str
+    file: Path
+    text: str
+    from_draft: bool
+    check: EditCheck
+    opened: OpenCatalog  # the whole catalog, with this draft in it
+
+    @property
+    def rev(self) -> str:
+        """Changes whenever the working text changes."""
+        return hashlib.sha1(f"{self.code}\n{self.text}".encode()).hexdigest()[:16]
+
+    @property
+    def tree(self) -> Any:
+        """The working text's round-trip tree (read only)."""
+        return tree_of(self.text)
+
+
+def working_text(user: User, code: str) -> tuple[str | None, bool]:
+    """The user's draft of ``code``, else its file's text; and whether it is a draft."""
+    draft = drafts().load(user.username, code)
+    if draft is not None:
+        return draft, True
+    matter = catalog().matters.get(code)
+    if matter is None or not matter.file:
+        return None, False
+    return Path(matter.file).read_text(encoding="utf-8"), False
+
+
+def save_text(code: str, text: str) -> None:
+    """Keep ``text`` as the signed-in user's draft of ``code``."""
+    user = current_user()
+    if user is not None:
+        drafts().save(user.username, code, text)
+
+
+def apply_edit(code: str, change: Callable[[str], str]) -> bool:
+    """Apply ``change`` to the working text and save the draft (a widget callback);
+    True when the text changed."""
+    user = current_user()
+    if user is None:
+        return False
+    text, _ = working_text(user, code)
+    if text is None:
+        return False
+    try:
+        new = change(text)
+    except FormkitError as exc:
+        flash(f"无法修改 Cannot change: {exc.message}" + (f"（{exc.hint}）" if exc.hint else ""),
+              "error")
+        return False
+    if new == text:
+        return False
+    save_text(code, new)
+    return True
+
+
+def set_value(code: str, loc: tuple[str | int, ...], value: Any) -> None:
+    """Set one value of the working text (a widget callback)."""
+    apply_edit(code, lambda text: set_in(text, loc, value))
+
+
+def flash(message: str, kind: str = "success") -> None:
+    """A message shown once, at the top of the next run."""
+    st.session_state.setdefault("_flash", []).append((kind, message))
+
+
+def show_flash() -> None:
+    """Show (and forget) the messages of ``flash``."""
+    for kind, message in st.session_state.pop("_flash", []):
+        getattr(st, kind if kind in ("success", "error", "warning", "info") else "info")(
+            message)
+
+
+def bind(key: str, value: Any, rev: str) -> None:
+    """Put ``value`` into widget ``key`` when the text changed since it was last put
+    (or the widget is new); otherwise the widget keeps what the user is doing."""
+    revs: dict[str, str] = st.session_state.setdefault("_bound", {})
+    if key not in st.session_state or revs.get(key) != rev:
+        st.session_state[key] = value
+        revs[key] = rev
+
+
+def _department_of(text: str | None) -> str | None:
+    tree = tree_of(text) if text is not None else None
+    value = tree.get("department") if isinstance(tree, dict) else None
+    return value if isinstance(value, str) else None
+
+
+def editable_codes(user: User) -> dict[str, str]:
+    """Code -> "code · name" of every matter ``user`` may edit, and their new drafts."""
+    opened = catalog()
+    out = {code: f"{code} · {m.name.zh}" for code, m in sorted(opened.matters.items())
+           if user.can_edit(m.department)}
+    for code in drafts().keys(user.username):
+        if code not in opened.matters:
+            text, _ = working_text(user, code)
+            department = _department_of(text)
+            if department is None or user.can_edit(department):
+                out[code] = f"{code} · （新建草稿 new draft）"
+    return out
+
+
+def preview_scope(code: str) -> str:
+    """The widget scope of the preview's answers of ``code`` (``studio.form_widgets``)."""
+    return f"preview:{code}"
+
+
+def _picked() -> None:
+    st.session_state[MATTER] = st.session_state.get("matter_pick")
+
+
+def pick_matter(user: User) -> str | None:
+    """The matter picker (key ``matter_pick``); the choice is shared by every page.
+
+    A matter the user may not edit (chosen elsewhere) is refused with the reason.
+    """
+    options = editable_codes(user)
+    current = st.session_state.get(MATTER)
+    refusal = None
+    if current is not None and current not in options:
+        matter = catalog().matters.get(current)
+        refusal = edit_refusal(user, [matter.department]) if matter is not None \
+            else f"找不到事项 {current} (no such matter)"
+        current = None
+    st.session_state["matter_pick"] = current
+    st.selectbox("事项 Matter", list(options), format_func=lambda c: options.get(c, c),
+                 key="matter_pick", on_change=_picked, placeholder="请选择事项 Choose a matter")
+    if refusal is not None:
+        st.error(refusal)
+    return current
+
+
+def open_work() -> Work | None:
+    """Pick a matter and open its working text; ``None`` (with a message) when nothing
+    can be worked on."""
+    user = current_user()
+    if user is None:
+        st.stop()
+    assert user is not None
+    code = pick_matter(user)
+    if code is None:
+        st.info("请选择一个事项 Choose a matter above (或在事项目录中新建 or create one in the "
+                "catalog)")
+        return None
+    text, from_draft = working_text(user, code)
+    if text is None:
+        st.warning(f"找不到事项 {code} (no such matter)")
+        return None
+    opened = catalog()
+    published = opened.matters.get(code)
+    departments = [d for d in (published.department if published else None,
+                               _department_of(text)) if d]
+    refusal = edit_refusal(user, departments)
+    if refusal is not None:
+        st.error(refusal)
+        if from_draft and (published is None or user.can_edit(published.department)):
+            # The draft moved the matter to another department: let its author undo that.
+            st.button("🗑️ 放弃草稿 Discard draft", key="discard_refused_draft",
+                      on_click=discard_draft, args=(user.username, code))
+        return None
+    file = matter_file(opened, code, text)
+    root = catalog_dir()
+    check, with_draft = _checked(str(root), str(file), text, catalog_signature(root))
+    return Work(user, code, file, text, from_draft, check, with_draft)
+
+
+def discard_draft(username: str, code: str) -> None:
+    """Forget the user's draft of ``code`` (a widget callback)."""
+    drafts().discard(username, code)
+    st.session_state.pop("_bound", None)
+    flash("草稿已放弃 Draft discarded")
+
+
+def show_check(work: Work) -> None:
+    """The whole-draft check status: one line when clean, the errors with carets when not."""
+    where = "草稿 draft" if work.from_draft else "已发布文件 published file"
+    if work.check.ok:
+        st.success(f"✅ 检查通过 No errors · {where}", icon=None)
+        others = len(work.opened.errors)
+        if others:
+            st.warning(f"目录中其他文件有 {others} 处错误，修正前不能发布 Other files of the "
+                       "catalog have errors; nothing can be published until they are fixed")
+        return
+    errors = work.check.errors
+    st.error(f"❌ {len(errors)} 处错误 errors · {where}")
+    with st.expander("错误详情 Error details", expanded=True):
+        show_errors(errors)
+
+
+def show_errors(errors: Sequence[FormkitError], limit: int = 30) -> None:
+    """Each error as formkit renders it: place, line, caret and hint."""
+    for error in errors[:limit]:
+        st.code(error.render(), language="text")
+    if len(errors) > limit:
+        st.caption(f"…… 还有 {len(errors) - limit} 处 and {len(errors) - limit} more")
+
+
+def row_of(work: Work, path: str) -> list[str] | None:
+    """The field path up to its nearest enclosing repeat (where row names are in scope)."""
+    from formkit.studio_edit import field_rows
+
+    rows = {r.path: r for r in field_rows(work.tree)}
+    parts = path.split(".")
+    for n in range(len(parts) - 1, 0, -1):
+        holder = rows.get(".".join(parts[:n]))
+        if holder is not None and holder.type == "repeat":
+            return parts[:n]
+    return None
+
+
+def expression_errors(work: Work, text: str, want: str = "condition",
+                      row: Sequence[str] | None = None) -> list[FormkitError]:
+    """The live check of one expression as typed (nothing when the draft cannot load)."""
+    if not text.strip() or work.check.rules is None:
+        return []
+    return check_expression(work.check.rules, text, want, row)
+
+
+def expr_input(work: Work, label: str, key: str, loc: tuple[str | int, ...], *,
+               want: str = "condition", row: Sequence[str] | None = None,
+               help: str | None = None, rev: str | None = None) -> str:
+    """A text input for an expression at ``loc``, checked live; errors shown under it."""
+    value = get_in(work.tree, loc)
+    shown = "" if value is None else ("true" if value is True else "false"
+                                      if value is False else str(value))
+    bind(key, shown, rev or work.rev)
+    st.text_input(label, key=key, help=help, on_change=_expr_changed,
+                  args=(work.code, key, loc))
+    typed = str(st.session_state.get(key) or "")
+    for error in expression_errors(work, typed, want, row):
+        st.code(error.render(), language="text")
+    return typed
+
+
+def _expr_changed(code: str, key: str, loc: tuple[str | int, ...]) -> None:
+    text = str(st.session_state.get(key) or "").strip()
+    value: Any = {"true": True, "false": False}.get(text, text) if loc[-1] in (
+        "required", "visible", "constraint", "when") else text
+    set_value(code, loc, value if value != "" else None)
+
+
+def text_input(work: Work, label: str, key: str, loc: tuple[str | int, ...], *,
+               rev: str | None = None, area: bool = False, help: str | None = None) -> None:
+    """A text input bound to the text value at ``loc`` (empty removes it)."""
+    value = get_in(work.tree, loc)
+    bind(key, "" if value is None else str(value), rev or work.rev)
+    widget = st.text_area if area else st.text_input
+    widget(label, key=key, help=help, on_change=_text_changed, args=(work.code, key, loc))
+
+
+def _text_changed(code: str, key: str, loc: tuple[str | int, ...]) -> None:
+    set_value(code, loc, str(st.session_state.get(key) or "").strip() or None)

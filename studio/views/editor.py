@@ -1,0 +1,532 @@
+"""编辑 Editor: change a matter without touching YAML; every change is saved as a draft.
+
+Each tab edits one part of the matter through a ``formkit.studio_edit`` step;
+every expression is checked live (``check_expression``) and the whole draft
+is checked in the catalog (``check_draft``) at the top of the page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from formkit.editing import load_yaml
+from formkit.studio_edit import (
+    CHANNELS,
+    FIELD_TYPES,
+    KINDS,
+    MATERIAL_COLUMNS,
+    FieldRow,
+    add_field,
+    add_item,
+    amount_value,
+    apply_rows,
+    cond_mode,
+    cond_value,
+    default_value,
+    edit_materials,
+    field_rows,
+    get_in,
+    material_rows,
+    move_field,
+    move_item,
+    nest_field,
+    remove_field,
+    remove_item,
+    set_in,
+    set_let,
+    set_options,
+)
+from studio.editor_widgets import (
+    Work,
+    apply_edit,
+    bind,
+    discard_draft,
+    expr_input,
+    expression_errors,
+    flash,
+    open_work,
+    row_of,
+    save_text,
+    set_value,
+    show_check,
+    show_errors,
+    show_flash,
+    text_input,
+)
+
+Loc = tuple[str | int, ...]
+_MODES = {"no": "否 No", "yes": "是 Yes", "when": "条件 When…"}
+
+
+# ---- basic information
+
+
+def _number(work: Work, label: str, key: str, loc: Loc, *, minimum: int = 0) -> None:
+    value = get_in(work.tree, loc)
+    bind(key, int(value) if isinstance(value, int) and not isinstance(value, bool) else None,
+         work.rev)
+    st.number_input(label, key=key, min_value=minimum, step=1, on_change=_number_changed,
+                    args=(work.code, key, loc))
+
+
+def _number_changed(code: str, key: str, loc: Loc) -> None:
+    value = st.session_state.get(key)
+    set_value(code, loc, int(value) if value is not None else None)
+
+
+def _choice(work: Work, label: str, key: str, loc: Loc, options: dict[str, str]) -> None:
+    value = get_in(work.tree, loc)
+    choices = dict(options)
+    if isinstance(value, str) and value not in choices:
+        choices[value] = f"{value}（无效 invalid）"
+    bind(key, value if value in choices else None, work.rev)
+    st.selectbox(label, list(choices), key=key, format_func=lambda v: choices.get(v, v),
+                 on_change=_widget_to, args=(work.code, key, loc))
+
+
+def _multi(work: Work, label: str, key: str, loc: Loc, options: dict[str, str],
+           rev: str | None = None) -> None:
+    value = get_in(work.tree, loc) or []
+    value = [str(v) for v in value] if isinstance(value, list) else []
+    choices = dict(options) | {v: f"{v}（无效 invalid）" for v in value if v not in options}
+    bind(key, value, rev or work.rev)
+    st.multiselect(label, list(choices), key=key, format_func=lambda v: choices.get(v, v),
+                   on_change=_widget_to, args=(work.code, key, loc, True))
+
+
+def _widget_to(code: str, key: str, loc: Loc, keep_empty: bool = False) -> None:
+    value = st.session_state.get(key)
+    if isinstance(value, list):
+        set_value(code, loc, list(value) if value or keep_empty else None)
+    else:
+        set_value(code, loc, value)
+
+
+def _basis_changed(code: str) -> None:
+    lines = [ln.strip() for ln in str(st.session_state.get("basic_basis") or "").splitlines()]
+    set_value(code, ("basis",), [ln for ln in lines if ln] or None)
+
+
+def _fee_changed(code: str) -> None:
+    set_value(code, ("fee",), amount_value(str(st.session_state.get("basic_fee") or "")))
+
+
+def basic_tab(work: Work) -> None:
+    c1, c2 = st.columns(2)
+    with c1:
+        text_input(work, "实施编码 Code", "basic_code", ("code",))
+        text_input(work, "事项名称（中文）Name (Chinese)", "basic_name_zh", ("name", "zh"))
+        text_input(work, "事项名称（英文）Name (English)", "basic_name_en", ("name", "en"))
+        _choice(work, "事项类型 Kind", "basic_kind", ("kind",), KINDS)
+        basis = get_in(work.tree, ("basis",)) or []
+        bind("basic_basis", "\n".join(str(b) for b in basis) if isinstance(basis, list)
+             else str(basis), work.rev)
+        st.text_area("设定依据 Legal basis（每行一条 one per line）", key="basic_basis",
+                     on_change=_basis_changed, args=(work.code,))
+        text_input(work, "审批结果 Result (Chinese)", "basic_result_zh", ("result", "zh"))
+        text_input(work, "审批结果（英文）Result (English)", "basic_result_en", ("result", "en"))
+    with c2:
+        _choice(work, "时限单位 Time-limit unit", "basic_unit", ("time_limit", "unit"),
+                {"working_days": "工作日 Working days", "calendar_days": "自然日 Calendar days"})
+        _number(work, "法定办结时限 Statutory days", "basic_statutory",
+                ("time_limit", "statutory_days"))
+        _number(work, "承诺办结时限 Committed days（0 = 即办 on the spot）", "basic_committed",
+                ("time_limit", "committed_days"))
+        fee = get_in(work.tree, ("fee",))
+        bind("basic_fee", "" if fee is None else str(fee), work.rev)
+        st.text_input("收费（元）Fee (yuan, or an expression)", key="basic_fee",
+                      on_change=_fee_changed, args=(work.code,))
+        typed = str(st.session_state.get("basic_fee") or "")
+        if not isinstance(amount_value(typed), int | float):
+            show_errors(expression_errors(work, typed, "number"))
+        _multi(work, "办理渠道 Channels", "basic_channels", ("channels",), CHANNELS)
+        _number(work, "到办事现场次数 Max visits", "basic_max_visits", ("max_visits",))
+
+
+# ---- form fields
+
+
+def _select_field(path: str | None) -> None:
+    st.session_state["field_sel"] = path
+
+
+def _field_picked() -> None:
+    st.session_state["field_sel"] = st.session_state.get("field_pick")
+
+
+def _add(code: str, near: str | None, inside: bool) -> None:
+    def change(text: str) -> str:
+        new, path = add_field(text, near, inside=inside)
+        _select_field(path)
+        return new
+    apply_edit(code, change)
+
+
+def _nest(code: str, path: str) -> None:
+    target = st.session_state.get("field_nest_target")
+
+    def change(text: str) -> str:
+        new, moved = nest_field(text, path, None if target == "" else target)
+        _select_field(moved)
+        return new
+    apply_edit(code, change)
+
+
+def _rename(code: str, loc: Loc, parent: str | None) -> None:
+    new_id = str(st.session_state.get("field_id") or "").strip()
+    if not new_id:
+        return
+    set_value(code, (*loc, "id"), new_id)
+    _select_field(f"{parent}.{new_id}" if parent else new_id)
+
+
+def _typed_input(work: Work, label: str, key: str, loc: Loc, rev: str,
+                 read: Callable[[str], Any]) -> None:
+    value = get_in(work.tree, loc)
+    bind(key, "" if value is None else str(value).lower() if isinstance(value, bool)
+         else str(value), rev)
+    st.text_input(label, key=key, on_change=_typed_changed, args=(work.code, key, loc, read))
+
+
+def _typed_changed(code: str, key: str, loc: Loc, read: Callable[[str], Any]) -> None:
+    set_value(code, loc, read(str(st.session_state.get(key) or "")))
+
+
+def _cond(work: Work, label: str, key: str, loc: Loc, default: bool, rev: str,
+          row: list[str] | None) -> None:
+    mode, _ = cond_mode(get_in(work.tree, loc))
+    bind(f"{key}_mode", mode or ("yes" if default else "no"), rev)
+    st.radio(label, list(_MODES), format_func=_MODES.get, key=f"{key}_mode", horizontal=True,
+             on_change=_mode_changed, args=(work.code, key, loc, default))
+    if st.session_state.get(f"{key}_mode") == "when":
+        expr_input(work, f"{label}：条件表达式 condition", key, loc, row=row, rev=rev,
+                   help="例如 e.g. premises == \"rented\"")
+
+
+def _mode_changed(code: str, key: str, loc: Loc, default: bool) -> None:
+    mode = str(st.session_state.get(f"{key}_mode"))
+    if mode != "when":
+        set_value(code, loc, cond_value(mode, "", default))
+
+
+def _options(work: Work, row: FieldRow) -> None:
+    options = get_in(work.tree, (*row.loc, "options")) or []
+    rows = [{"value": str(o.get("value", "")), "zh": str((o.get("label") or {}).get("zh", "")),
+             "en": str((o.get("label") or {}).get("en", "") or "")}
+            for o in options if isinstance(o, dict)]
+    st.markdown("**选项 Options**")
+    st.data_editor(pd.DataFrame(rows, columns=["value", "zh", "en"]), key="field_options",
+                   num_rows="dynamic", hide_index=True, width="stretch",
+                   column_config={"value": st.column_config.TextColumn("取值 Value"),
+                                  "zh": st.column_config.TextColumn("中文 Label (zh)"),
+                                  "en": st.column_config.TextColumn("英文 Label (en)")})
+    edited = apply_rows(rows, st.session_state.get("field_options") or {})
+    if edited != rows and apply_edit(work.code, lambda t: set_options(t, row.path, edited)):
+        st.rerun()
+
+
+def fields_tab(work: Work) -> None:
+    rows = field_rows(work.tree)
+    by_path = {r.path: r for r in rows}
+    if st.session_state.get("field_sel") not in by_path:
+        st.session_state["field_sel"] = rows[0].path if rows else None
+    selected = st.session_state.get("field_sel")
+    left, right = st.columns([2, 3])
+    with left:
+        if rows:
+            st.session_state["field_pick"] = selected
+            st.radio("字段 Fields", [r.path for r in rows], key="field_pick",
+                     on_change=_field_picked,
+                     format_func=lambda p: "　" * by_path[p].depth + (
+                         "▸ " if by_path[p].container else "") +
+                     f"{by_path[p].label}（{p}）· {by_path[p].type}")
+        else:
+            st.info("表单还没有字段 The form has no fields yet")
+        b1, b2 = st.columns(2)
+        b1.button("➕ 新增字段 Add field", key="field_add", on_click=_add,
+                  args=(work.code, selected, False))
+        b2.button("➕ 添加子字段 Add inside", key="field_add_inside", on_click=_add,
+                  args=(work.code, selected, True),
+                  disabled=selected is None or not by_path[selected].container)
+        if selected is None:
+            return
+        b3, b4, b5 = st.columns(3)
+        b3.button("⬆️ 上移 Up", key="field_up", on_click=apply_edit,
+                  args=(work.code, lambda t: move_field(t, selected, -1)))
+        b4.button("⬇️ 下移 Down", key="field_down", on_click=apply_edit,
+                  args=(work.code, lambda t: move_field(t, selected, 1)))
+        b5.button("🗑️ 删除 Remove", key="field_remove", on_click=apply_edit,
+                  args=(work.code, lambda t: remove_field(t, selected)))
+        targets = [""] + [r.path for r in rows if r.container and r.path != selected
+                          and not r.path.startswith(selected + ".")]
+        st.selectbox("移到 Move into", targets, key="field_nest_target",
+                     format_func=lambda p: "（顶层 top level）" if p == "" else
+                     f"{by_path[p].label}（{p}）")
+        st.button("↪️ 移动 Move", key="field_nest", on_click=_nest, args=(work.code, selected))
+    with right:
+        _field_editor(work, by_path[selected])
+
+
+def _field_editor(work: Work, row: FieldRow) -> None:
+    rev = f"{work.rev}:{row.path}"  # a newly selected field refills every input
+    loc = row.loc
+    inner = row_of(work, row.path)
+    st.subheader(f"{row.label}（{row.path}）")
+    bind("field_id", row.id, rev)
+    st.text_input("字段标识 Field id（表达式中使用 used in expressions）", key="field_id",
+                  on_change=_rename, args=(work.code, loc, row.parent))
+    types = dict(FIELD_TYPES)
+    if row.type not in types:
+        types[row.type] = f"{row.type}（无效 invalid）"
+    bind("field_type", row.type, rev)
+    st.selectbox("类型 Type", list(types), key="field_type", format_func=types.get,
+                 on_change=_widget_to, args=(work.code, "field_type", (*loc, "type")))
+    c1, c2 = st.columns(2)
+    with c1:
+        text_input(work, "标签（中文）Label (Chinese)", "field_label_zh", (*loc, "label", "zh"),
+                   rev=rev)
+        text_input(work, "说明（中文）Help (Chinese)", "field_help_zh", (*loc, "help", "zh"),
+                   rev=rev)
+        text_input(work, "提示文字 Placeholder (Chinese)", "field_placeholder_zh",
+                   (*loc, "placeholder", "zh"), rev=rev)
+    with c2:
+        text_input(work, "标签（英文）Label (English)", "field_label_en", (*loc, "label", "en"),
+                   rev=rev)
+        text_input(work, "说明（英文）Help (English)", "field_help_en", (*loc, "help", "en"),
+                   rev=rev)
+        _typed_input(work, "默认值 Default", "field_default", (*loc, "default"), rev,
+                     lambda t: default_value(row.type, t))
+    _cond(work, "必填 Required", "field_required", (*loc, "required"), False, rev, inner)
+    _cond(work, "显示 Visible", "field_visible", (*loc, "visible"), True, rev, inner)
+    expr_input(work, "校验条件 Constraint（须为真 must hold）", "field_constraint",
+               (*loc, "constraint"), row=inner, rev=rev)
+    text_input(work, "校验提示 Constraint message (Chinese)", "field_message_zh",
+               (*loc, "message", "zh"), rev=rev)
+    expr_input(work, "计算值 Computed value（只读 read-only）", "field_value", (*loc, "value"),
+               want="value", row=inner, rev=rev)
+    c3, c4 = st.columns(2)
+    with c3:
+        _typed_input(work, "最小值 Min（数字或长度 number or length）", "field_min",
+                     (*loc, "min"), rev, amount_value)
+    with c4:
+        _typed_input(work, "最大值 Max", "field_max", (*loc, "max"), rev, amount_value)
+    if row.type in ("choice", "multichoice"):
+        _options(work, row)
+
+
+# ---- materials, checks, route, let and uses
+
+
+def materials_tab(work: Work) -> None:
+    rows = material_rows(work.tree)
+    forms = ["original", "copy", "original_and_copy"]
+    st.caption("“是否必需”填 true、false 或条件表达式 Required: true, false or a condition")
+    st.data_editor(pd.DataFrame(rows, columns=list(MATERIAL_COLUMNS)), key="materials_table",
+                   num_rows="dynamic", hide_index=True,
+                   width="stretch",
+                   column_config={
+                       "id": st.column_config.TextColumn("标识 Id"),
+                       "name_zh": st.column_config.TextColumn("材料名称 Name"),
+                       "name_en": st.column_config.TextColumn("英文名称 Name (en)"),
+                       "form": st.column_config.SelectboxColumn("材料类型 Form", options=forms),
+                       "medium": st.column_config.SelectboxColumn(
+                           "材料形式 Medium", options=["paper", "electronic", "either"]),
+                       "copies": st.column_config.NumberColumn("份数 Copies", min_value=0,
+                                                               step=1),
+                       "required": st.column_config.TextColumn("是否必需 Required"),
+                       "tolerable": st.column_config.CheckboxColumn("容缺 Tolerable"),
+                       "source": st.column_config.SelectboxColumn(
+                           "来源 Source", options=["applicant", "government"])})
+    changes = st.session_state.get("materials_table") or {}
+    if any(changes.get(k) for k in ("edited_rows", "added_rows", "deleted_rows")) and \
+            apply_edit(work.code, lambda text: edit_materials(text, changes)):
+        st.rerun()
+    for row in rows:
+        if row["required"] not in ("true", "false"):
+            errors = expression_errors(work, row["required"])
+            if errors:
+                st.markdown(f"**{row['id']}** 是否必需 required:")
+                show_errors(errors)
+    if not rows:
+        return
+    with st.container(border=True):
+        # The same cells, one material at a time: with the live check under the condition.
+        st.markdown("**逐项编辑 One material at a time**")
+        ids = [r["id"] for r in rows]
+        if st.session_state.get("material_pick") not in ids:
+            st.session_state["material_pick"] = ids[0]
+        st.selectbox("材料 Material", ids, key="material_pick",
+                     format_func=lambda m: f"{rows[ids.index(m)]['name_zh']}（{m}）")
+        index = ids.index(str(st.session_state["material_pick"]))
+        rev = f"{work.rev}:material:{index}"
+        _cond(work, "是否必需 Required", "material_required", ("materials", index, "required"),
+              True, rev, None)
+        bind("material_tolerable", rows[index]["tolerable"], rev)
+        st.checkbox("可容缺受理 Tolerable（受理后补交 may follow later）", key="material_tolerable",
+                    on_change=_widget_to, args=(work.code, "material_tolerable",
+                                                ("materials", index, "tolerable")))
+
+
+def checks_tab(work: Work) -> None:
+    checks = get_in(work.tree, ("checks",)) or []
+    for i, check in enumerate(checks if isinstance(checks, list) else []):
+        check = check if isinstance(check, dict) else {}
+        kind = "refuse" if "refuse" in check else "warn"
+        with st.container(border=True):
+            expr_input(work, f"条件 {i + 1} When", f"check_when_{i}", ("checks", i, "when"))
+            c1, c2, c3 = st.columns([1, 2, 2])
+            bind(f"check_kind_{i}", kind, work.rev)
+            c1.radio("结果 Effect", ["refuse", "warn"], key=f"check_kind_{i}",
+                     format_func={"refuse": "不予受理 Refuse", "warn": "提醒 Warn"}.get,
+                     on_change=_check_kind, args=(work.code, i))
+            with c2:
+                text_input(work, "提示（中文）Message (Chinese)", f"check_msg_zh_{i}",
+                           ("checks", i, kind, "zh"))
+            with c3:
+                text_input(work, "提示（英文）Message (English)", f"check_msg_en_{i}",
+                           ("checks", i, kind, "en"))
+            st.button("🗑️ 删除此检查 Remove check", key=f"check_remove_{i}", on_click=apply_edit,
+                      args=(work.code, lambda t, i=i: remove_item(t, ("checks",), i)))
+    st.button("➕ 新增检查 Add check", key="check_add", on_click=apply_edit,
+              args=(work.code, lambda t: add_item(t, ("checks",), {
+                  "when": False, "warn": {"zh": "请核实", "en": "Please check"}})))
+
+
+def _check_kind(code: str, i: int) -> None:
+    kind = st.session_state.get(f"check_kind_{i}")
+
+    def change(text: str) -> str:
+        check = get_in(load_yaml(text), ("checks", i)) or {}
+        other = "warn" if kind == "refuse" else "refuse"
+        label = check.get(other) or {"zh": "请核实"}
+        text = set_in(text, ("checks", i, other), None)
+        return set_in(text, ("checks", i, str(kind)), dict(label))
+    apply_edit(code, change)
+
+
+def route_tab(work: Work) -> None:
+    opened = work.opened
+    units = {f"{d.id}.{s.id}": f"{d.name.zh} · {s.name.zh}"
+             for d in (opened.catalog.departments if opened.catalog else []) for s in d.sections}
+    steps = get_in(work.tree, ("route",)) or []
+    for i, _step in enumerate(steps if isinstance(steps, list) else []):
+        with st.container(border=True):
+            st.markdown(f"**第 {i + 1} 步 Step {i + 1}**")
+            _multi(work, "办理单位 Units（并行 in parallel）", f"route_units_{i}",
+                   ("route", i, "step"), units)
+            c1, c2 = st.columns([3, 1])
+            with c1:
+                text_input(work, "步骤名称 Step name (Chinese)", f"route_name_{i}",
+                           ("route", i, "name", "zh"))
+            with c2:
+                _number(work, "时限 Days", f"route_days_{i}", ("route", i, "days"))
+            expr_input(work, "适用条件 When（空 = 总是 empty = always）", f"route_when_{i}",
+                       ("route", i, "when"))
+            b1, b2, b3 = st.columns(3)
+            b1.button("⬆️ 上移 Up", key=f"route_up_{i}", on_click=apply_edit,
+                      args=(work.code, lambda t, i=i: move_item(t, ("route",), i, -1)))
+            b2.button("⬇️ 下移 Down", key=f"route_down_{i}", on_click=apply_edit,
+                      args=(work.code, lambda t, i=i: move_item(t, ("route",), i, 1)))
+            b3.button("🗑️ 删除 Remove", key=f"route_remove_{i}", on_click=apply_edit,
+                      args=(work.code, lambda t, i=i: remove_item(t, ("route",), i)))
+    first = next(iter(units), "")
+    department = get_in(work.tree, ("department",))
+    first = next((u for u in units if u.startswith(f"{department}.")), first)
+    st.button("➕ 新增步骤 Add step", key="route_add", on_click=apply_edit,
+              args=(work.code, lambda t: add_item(t, ("route",), {"step": [first]})))
+
+
+def lets_tab(work: Work) -> None:
+    libraries = sorted(work.opened.libraries.by_name)
+    _multi(work, "使用的规则库 Rule libraries used", "let_uses", ("uses",),
+           {name: name for name in libraries})
+    st.markdown("**计算值 Let values**（在所有表达式中可用 usable in every expression）")
+    lets = get_in(work.tree, ("let",)) or {}
+    for i, (name, expression) in enumerate(lets.items() if isinstance(lets, dict) else []):
+        c1, c2, c3 = st.columns([1, 3, 1])
+        bind(f"let_name_{i}", str(name), work.rev)
+        c1.text_input("名称 Name", key=f"let_name_{i}", on_change=_let_changed,
+                      args=(work.code, i, str(name)))
+        bind(f"let_expr_{i}", str(expression), work.rev)
+        with c2:
+            st.text_input("表达式 Expression", key=f"let_expr_{i}", on_change=_let_changed,
+                          args=(work.code, i, str(name)))
+            show_errors(expression_errors(work, str(st.session_state.get(f"let_expr_{i}")),
+                                          "value"))
+        c3.button("🗑️ 删除 Remove", key=f"let_remove_{i}", on_click=apply_edit,
+                  args=(work.code, lambda t, n=str(name): set_let(t, n, "", "")))
+    c1, c2, c3 = st.columns([1, 3, 1])
+    c1.text_input("新名称 New name", key="let_new_name")
+    with c2:
+        st.text_input("新表达式 New expression", key="let_new_expr")
+        show_errors(expression_errors(work, str(st.session_state.get("let_new_expr") or ""),
+                                      "value"))
+    c3.button("➕ 添加 Add", key="let_add", on_click=_let_added, args=(work.code,))
+
+
+def _let_changed(code: str, i: int, old: str) -> None:
+    name = str(st.session_state.get(f"let_name_{i}") or "").strip()
+    expression = str(st.session_state.get(f"let_expr_{i}") or "").strip()
+    if name and expression:
+        apply_edit(code, lambda t: set_let(t, old, name, expression))
+
+
+def _let_added(code: str) -> None:
+    name = str(st.session_state.get("let_new_name") or "").strip()
+    expression = str(st.session_state.get("let_new_expr") or "").strip()
+    if not (name and expression):
+        flash("请填写名称和表达式 Give a name and an expression", "warning")
+        return
+    apply_edit(code, lambda t: set_let(t, None, name, expression))
+    st.session_state["let_new_name"] = st.session_state["let_new_expr"] = ""
+
+
+# ---- raw YAML
+
+
+def _source_changed(code: str) -> None:
+    save_text(code, str(st.session_state.get("source_text") or ""))
+
+
+def source_tab(work: Work) -> None:
+    st.caption("高级用户可直接编辑 YAML，检查方式相同 For power users: the same checks apply")
+    bind("source_text", work.text, work.rev)
+    st.text_area("YAML 源码 YAML source", key="source_text", height=480,
+                 on_change=_source_changed, args=(work.code,))
+    if not work.check.ok:
+        show_errors(work.check.errors)
+
+
+def main() -> None:
+    st.title("✏️ 编辑事项 Edit matter")
+    show_flash()
+    work = open_work()
+    if work is None:
+        return
+    show_check(work)
+    c1, c2 = st.columns([3, 1])
+    c1.caption(f"文件 File: {work.file} · 每次修改都自动保存为草稿 every change is saved as "
+               "a draft; 发布后才生效 it takes effect when published")
+    c2.button("🗑️ 放弃草稿 Discard draft", key="discard_draft", disabled=not work.from_draft,
+              on_click=discard_draft, args=(work.user.username, work.code))
+    names = ["基本信息 Basic", "表单 Fields", "材料 Materials", "检查 Checks", "流程 Route",
+             "计算值 Let & uses", "源码 YAML"]
+    tabs = st.tabs(names)
+    parts: list[Any] = [basic_tab, fields_tab, materials_tab, checks_tab, route_tab,
+                        lets_tab, source_tab]
+    if work.tree is None or not isinstance(work.tree, dict):
+        st.warning("YAML 无法解析，请在“源码”中修改 The YAML does not parse: fix it in the "
+                   "YAML tab")
+        with tabs[-1]:
+            source_tab(work)
+        return
+    for tab, part in zip(tabs, parts, strict=True):
+        with tab:
+            part(work)
+
+
+main()

@@ -17,7 +17,7 @@ import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, DecimalException
-from typing import Any
+from typing import Any, Protocol
 
 from formkit.dsl import ast
 from formkit.dsl.checker import Checker, Info, Instance, Typed
@@ -82,34 +82,45 @@ class _Site:
     node: ast.Node
 
 
-class Program:
-    """A compiled expression: call it with the answers, a context and (in a repeat) a row."""
+class Program(Protocol):
+    """A compiled expression: call it with the answers, a context and (in a repeat) a row.
 
-    __slots__ = ("fn", "sites", "text", "typed")
+    It is the generated function itself (no wrapper frame on the hot path); a
+    fault inside it is raised as a FormkitError placed at the offending node.
+    """
 
-    def __init__(self, fn: Callable[..., Any], typed: Typed, sites: list[_Site]) -> None:
-        self.fn = fn
+    def __call__(self, env: dict[str, Any], ctx: EvalContext | None = None,
+                 row: dict[str, Any] | None = None) -> Any: ...
+
+
+class _Meta:
+    """What a program's error handler needs: the checked tree and the fault sites."""
+
+    __slots__ = ("sites", "text", "typed")
+
+    def __init__(self, typed: Typed, sites: list[_Site]) -> None:
         self.typed = typed
         self.sites = sites
         self.text = typed.source.text
 
-    def __call__(self, env: dict[str, Any], ctx: EvalContext | None = None,
-                 row: dict[str, Any] | None = None) -> Any:
-        try:
-            return self.fn(env, ctx if ctx is not None else EvalContext(), row)
-        except EvalFault as fault:
-            site = self.sites[fault.node] if 0 <= fault.node < len(self.sites) else None
-            raise fault_error(fault, self._span(site)) from None
-        except (DecimalException, OverflowError, RecursionError, MemoryError) as exc:
-            raise EvaluationError(f"the calculation failed ({type(exc).__name__})",
-                                  self._span(None), code="evaluation") from None
-        except (TypeError, AttributeError, KeyError, IndexError, ValueError) as exc:
+    def error(self, exc: Exception) -> Exception:
+        """The FormkitError an exception inside the generated code is reported as."""
+        if isinstance(exc, FormkitError):
+            return exc
+        if isinstance(exc, EvalFault):
+            site = self.sites[exc.node] if 0 <= exc.node < len(self.sites) else None
+            return fault_error(exc, self._span(site))
+        if isinstance(exc, DecimalException | OverflowError | RecursionError | MemoryError):
+            return EvaluationError(f"the calculation failed ({type(exc).__name__})",
+                                   self._span(None), code="evaluation")
+        if isinstance(exc, TypeError | AttributeError | KeyError | IndexError | ValueError):
             # Answers whose runtime type does not match the form (a text where a number
             # was declared): a clear error, never a traceback.
-            raise EvaluationError(f"a value does not have the type the rule expects "
-                                  f"({type(exc).__name__}: {exc})", self._span(None),
-                                  hint="check that each answer has its field's type",
-                                  code="bad-value") from None
+            return EvaluationError(f"a value does not have the type the rule expects "
+                                   f"({type(exc).__name__}: {exc})", self._span(None),
+                                   hint="check that each answer has its field's type",
+                                   code="bad-value")
+        return exc  # a bug in formkit: let it surface as itself
 
     def _span(self, site: _Site | None) -> SourceSpan:
         if site is None:
@@ -163,7 +174,7 @@ def _called(fn: Callable[..., Any], site: int, *args: Any) -> Any:
 
 _HELPERS: dict[str, Any] = {
     "_div": _div, "_mod": _mod, "_index": _index, "_pluck": _pluck, "_date_add": date_add,
-    "_called": _called, "_Decimal": Decimal,
+    "_called": _called, "_Decimal": Decimal, "_EvalContext": EvalContext,
     **{f"_B_{name}": b.impl for name, b in BUILTINS.items()},
 }
 _FAULTING = {"round", "matches", "date", "add_workdays", "min", "max"}
@@ -175,6 +186,7 @@ class Unit:
     def __init__(self, checker: Checker) -> None:
         self.checker = checker
         self.ns: dict[str, Any] = {"__builtins__": {"any": any, "all": all, "sum": sum,
+                                                    "Exception": Exception,
                                                     "len": len}, **_HELPERS}
         self.lines: list[str] = []
         self.sites: list[_Site] = []
@@ -191,9 +203,16 @@ class Unit:
 
     def add(self, typed: Typed) -> int:
         """Queue an expression; returns its index in ``build()``'s result."""
-        name = f"_e{len(self._programs)}"
+        index = len(self._programs)
+        name = f"_e{index}"
         self._programs.append((name, typed, []))
-        self._function(name, typed, "d, c, r")
+        self.ns[f"_M{index}"] = _Meta(typed, self.sites)
+        body = _Gen(self, typed).expr(typed.root)
+        self.lines.append(
+            f"def {name}(d, c=None, r=None):\n"
+            f"    if c is None:\n        c = _EvalContext()\n"
+            f"    try:\n        return {body}\n"
+            f"    except Exception as _x:\n        raise _M{index}.error(_x) from None")
         while self._pending:
             self._function(*self._pending.pop())
         return len(self._programs) - 1
@@ -207,8 +226,7 @@ class Unit:
             warnings.simplefilter("ignore", SyntaxWarning)
             code = compile(source, "<formkit rules>", "exec")
         exec(code, self.ns)  # the source holds no user text: see the module docstring
-        return [Program(self.ns[name], typed, self.sites)
-                for name, typed, _ in self._programs]
+        return [self.ns[name] for name, _, _ in self._programs]
 
     # ---- code generation
 

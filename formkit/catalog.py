@@ -9,7 +9,7 @@ from pathlib import Path
 
 from formkit.calendar import WorkCalendar
 from formkit.dsl.library import Libraries, load_libraries
-from formkit.loader import LoadedCatalog, load_catalog
+from formkit.loader import LoadedCatalog, load_catalog, paused_gc
 from formkit.ruleset import RuleSet
 
 __all__ = ["OpenCatalog", "open_catalog"]
@@ -43,6 +43,12 @@ def open_catalog(root: str | os.PathLike[str],
 
     ``overrides``: matter files to read from given texts (see ``load_catalog``).
     """
+    with paused_gc():
+        return _open_catalog(root, overrides)
+
+
+def _open_catalog(root: str | os.PathLike[str],
+                  overrides: Mapping[Path, str | None] | None) -> OpenCatalog:
     loaded = load_catalog(root, overrides)
     result = OpenCatalog(**{f: getattr(loaded, f) for f in loaded.__dataclass_fields__})
     if result.catalog is not None:

@@ -7,11 +7,13 @@ and returns a ``LoadedCatalog`` whose ``errors`` hold every problem found
 
 from __future__ import annotations
 
+import contextlib
 import difflib
+import gc
 import os
 import types
 import typing
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
@@ -133,6 +135,33 @@ def load_matter_text(text: str, name: str) -> tuple[Matter | None, YamlDoc]:
 
 
 def load_catalog(root: str | os.PathLike[str],
+                 overrides: Mapping[Path, str | None] | None = None) -> LoadedCatalog:
+    """Read the catalog folder ``root`` (see ``_load_catalog``), with the cyclic garbage
+    collector paused: reading builds hundreds of thousands of small objects and none
+    of them form cycles worth collecting mid-load (it halves a 500-matter load)."""
+    with paused_gc():
+        return _load_catalog(root, overrides)
+
+
+@contextlib.contextmanager
+def paused_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector for a bulk build of long-lived objects.
+
+    On the way out the survivors are frozen (``gc.freeze``): a catalog lives as long
+    as the process uses it, and scanning its hundreds of thousands of objects again
+    and again would cost as much as building them.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if enabled:
+            gc.enable()
+
+
+def _load_catalog(root: str | os.PathLike[str],
                  overrides: Mapping[Path, str | None] | None = None) -> LoadedCatalog:
     """Read the catalog folder ``root``: catalog.yaml, calendar, every matter file.
 

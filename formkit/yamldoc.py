@@ -32,7 +32,31 @@ MAX_FILE_BYTES = 1_000_000
 MAX_VALUES = 200_000
 MAX_DEPTH = 64
 
-_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_Base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# First characters that some implicit resolver (int, float, bool, null, ...) may claim.
+_RESOLVABLE = frozenset(c for c in yaml.SafeLoader.yaml_implicit_resolvers if c)
+
+
+class _Loader(_Base):  # type: ignore[misc]
+    """libyaml's composer with a fast path for the common plain text scalar.
+
+    PyYAML resolves every plain scalar's tag in Python (a dict lookup and regexes);
+    most of a matter's scalars are Chinese or lowercase words that no resolver can
+    claim, so they are known to be text from their first character.
+    """
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        if kind is yaml.ScalarNode:
+            if implicit[0] and (not value or value[0] in _RESOLVABLE):
+                return super().resolve(kind, value, implicit)
+            return _STR_TAG
+        return _SEQ_TAG if kind is yaml.SequenceNode else _MAP_TAG
+
+
+_STR_TAG = "tag:yaml.org,2002:str"
+_ScalarNode = yaml.ScalarNode
+_SEQ_TAG = "tag:yaml.org,2002:seq"
+_MAP_TAG = "tag:yaml.org,2002:map"
 _STR = "tag:yaml.org,2002:str"
 _SCALAR_TAGS = {
     _STR,
@@ -338,6 +362,10 @@ class _Walker:
 
     def value(self, node: yaml.Node, depth: int) -> Any:
         self.count += 1
+        if node.__class__ is _ScalarNode and node.tag == _STR and self.count <= MAX_VALUES:
+            # The common case first: a text (most of a matter's scalars).
+            return PosStr(node.value, self.file, node.start_mark.index, node.end_mark.index,
+                          node.style)
         if self.count > MAX_VALUES or depth > MAX_DEPTH:
             what = "values" if self.count > MAX_VALUES else "levels of nesting"
             # Point at the block that holds the first alias on the way down: the nodes
@@ -390,12 +418,15 @@ class _Walker:
                     "merge keys ('<<') are not supported", self.span(key_node),
                     hint="write the keys out in full", code="yaml-merge"))
                 continue
-            if not isinstance(key_node, yaml.ScalarNode):
+            if key_node.__class__ is _ScalarNode and key_node.tag == _STR:
+                key = key_node.value  # keys are names: no per-character positions needed
+            elif not isinstance(key_node, yaml.ScalarNode):
                 self.errors.append(DefinitionError(
                     "a key must be a plain name, not a list or a mapping",
                     self.span(key_node), code="yaml-key"))
                 continue
-            key = str(self.scalar(key_node))
+            else:
+                key = str(self.scalar(key_node))
             if key in first:
                 prev = first[key].start_mark
                 self.errors.append(DefinitionError(

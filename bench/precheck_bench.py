@@ -1,0 +1,71 @@
+"""Pre-check speed: the largest sample matter, and a county year over the whole catalog.
+
+    python bench/precheck_bench.py [--cases 130000] [--repeat 2000]
+
+Prints the median time of one pre-check of the largest sample matter (goal
+< 0.5 ms) and the time of a county year of 130,000 pre-checks spread over
+every sample matter's examples on one core (goal < 60 s).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from formkit.catalog import open_catalog  # noqa: E402
+from formkit.examples import submission_of  # noqa: E402
+from formkit.precheck import run_precheck  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--cases", type=int, default=130_000)
+    parser.add_argument("--repeat", type=int, default=2000)
+    args = parser.parse_args()
+    opened = open_catalog(ROOT / "definitions")
+    assert opened.ok, opened.errors[:3]
+    calendar = opened.work_calendar()
+    work = []
+    for code, matter in opened.matters.items():
+        rules = opened.rules[code]
+        rules.programs()  # compile once, as a running window does
+        for example in matter.tests:
+            work.append((rules, submission_of(example), example.today))
+    largest = max(opened.matters.values(), key=lambda m: len(opened.doc_of(m).file.text))
+    rules = opened.rules[largest.code]
+    subs = [(submission_of(e), e.today) for e in largest.tests]
+    gc.collect()
+    times = []
+    for i in range(args.repeat):
+        sub, today = subs[i % len(subs)]
+        t = time.perf_counter_ns()
+        run_precheck(rules, sub, today=today, calendar=calendar)
+        times.append(time.perf_counter_ns() - t)
+    median_ms = statistics.median(times) / 1e6
+    p99_ms = sorted(times)[int(len(times) * 0.99)] / 1e6
+    t = time.perf_counter()
+    for i in range(args.cases):
+        r, sub, today = work[i % len(work)]
+        run_precheck(r, sub, today=today, calendar=calendar)
+    year_s = time.perf_counter() - t
+    print(f"command: python bench/precheck_bench.py --cases {args.cases} "
+          f"--repeat {args.repeat}\n")
+    print("| what | figure | goal | met |")
+    print("|---|--:|--:|:-:|")
+    print(f"| one pre-check, largest sample matter ({largest.code}, {len(largest.tests)} "
+          f"examples), median | {median_ms:.3f} ms (p99 {p99_ms:.3f} ms) | < 0.5 ms | "
+          f"{'yes' if median_ms < 0.5 else 'no'} |")
+    print(f"| {args.cases:,} pre-checks over all {len(opened.matters)} matters' "
+          f"{len(work)} examples, one core | {year_s:.1f} s | < 60 s | "
+          f"{'yes' if year_s < 60 else 'no'} |")
+
+
+if __name__ == "__main__":
+    main()

@@ -26,6 +26,7 @@ Design (``docs/store.md`` explains the measurements behind it):
 from __future__ import annotations
 
 import abc
+import collections
 import contextlib
 import datetime as dt
 import fcntl
@@ -49,6 +50,7 @@ __all__ = ["SHARDS", "AtomicJSONStorage", "CaseStore", "StoreError", "TinyCaseSt
            "parse_number"]
 
 SHARDS = 4
+CACHED_PARTITIONS = 64
 AuditOf = Callable[[dict[str, Any]], dict[str, Any] | None]
 _NUMBER = re.compile(r"^([A-Z0-9]{1,8})(\d{8})(\d{5})$")
 _PREFIX = re.compile(r"[A-Z0-9]{1,8}")
@@ -256,6 +258,7 @@ class TinyCaseStore(CaseStore):
         self.root.mkdir(parents=True, exist_ok=True)
         self._lock = _Lock(self.root / "store.lock")
         self._cache: dict[Path, tuple[tuple[int, int, int], dict[str, Any]]] = {}
+        self._recent: collections.OrderedDict[Path, None] = collections.OrderedDict()
         with self._lock:
             self._replay_journal()
 
@@ -277,9 +280,31 @@ class TinyCaseStore(CaseStore):
         return out
 
     def _write(self, path: Path, data: dict[str, Any]) -> None:
+        if path.parent.name == "open" and not any(data.values()):
+            # An index file with no open case left is removed, not kept empty: the
+            # monitor lists the folder, and a year leaves ~1,000 such files behind.
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+                if self.fsync:
+                    _fsync_dir(path.parent)
+            self._cache.pop(path, None)
+            return
         AtomicJSONStorage(path, fsync=self.fsync).write(data)
         with contextlib.suppress(OSError):
-            self._cache[path] = (_stamp(path.stat()), data)
+            self._remember(path, (_stamp(path.stat()), data))
+
+    def _remember(self, path: Path, entry: tuple[tuple[int, int, int], dict[str, Any]]
+                  ) -> None:
+        """Cache a parsed file; case partitions are kept for the most recent few only
+        (a long-running studio would otherwise hold a year of cases, and every full
+        garbage collection would scan them all)."""
+        self._cache[path] = entry
+        if path.parent.name != "open":
+            self._recent[path] = None
+            self._recent.move_to_end(path)
+            while len(self._recent) > CACHED_PARTITIONS:
+                old, _ = self._recent.popitem(last=False)
+                self._cache.pop(old, None)
 
     def _partition(self, day: dt.date, seq: int) -> Path:
         return self.root / "cases" / f"{day:%Y}" / f"{day:%m}" / f"{day:%d}-{seq % SHARDS}.json"
@@ -298,10 +323,12 @@ class TinyCaseStore(CaseStore):
             return {}
         hit = self._cache.get(path)
         if hit is not None and hit[0] == stamp:
+            if path in self._recent:
+                self._recent.move_to_end(path)
             cached: dict[str, Any] = hit[1].get(table, {})
             return cached
         data = AtomicJSONStorage(path).read() or {}
-        self._cache[path] = (stamp, data)
+        self._remember(path, (stamp, data))
         return data.get(table, {})
 
     # ---- journal: the case write and the index and audit writes that follow it
@@ -422,7 +449,8 @@ class TinyCaseStore(CaseStore):
         if not folder.is_dir():
             return []
         out: list[dict[str, Any]] = []
-        for path in sorted(folder.glob("*.json")):
+        names = sorted(e.name for e in os.scandir(folder) if e.name.endswith(".json"))
+        for path in (folder / name for name in names):
             # fresh dicts, cheaply: the monitor reads thousands and changes none
             out.extend(dict(s) for s in self._read(path, "open").values())
         return out

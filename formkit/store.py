@@ -50,7 +50,7 @@ __all__ = ["SHARDS", "AtomicJSONStorage", "CaseStore", "StoreError", "TinyCaseSt
            "parse_number"]
 
 SHARDS = 4
-CACHED_PARTITIONS = 64
+CACHED_PARTITIONS = 1024  # about a year of partitions: reports scan a year
 AuditOf = Callable[[dict[str, Any]], dict[str, Any] | None]
 _NUMBER = re.compile(r"^([A-Z0-9]{1,8})(\d{8})(\d{5})$")
 _PREFIX = re.compile(r"[A-Z0-9]{1,8}")
@@ -295,9 +295,9 @@ class TinyCaseStore(CaseStore):
 
     def _remember(self, path: Path, entry: tuple[tuple[int, int, int], dict[str, Any]]
                   ) -> None:
-        """Cache a parsed file; case partitions are kept for the most recent few only
-        (a long-running studio would otherwise hold a year of cases, and every full
-        garbage collection would scan them all)."""
+        """Cache a parsed file; case partitions beyond CACHED_PARTITIONS (about a year)
+        are dropped, least recently used first, so a server running for years does
+        not hold every case ever read."""
         self._cache[path] = entry
         if path.parent.name != "open":
             self._recent[path] = None

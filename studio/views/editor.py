@@ -515,7 +515,7 @@ def main() -> None:
               on_click=discard_draft, args=(work.user.username, work.code))
     names = ["基本信息 Basic", "表单 Fields", "材料 Materials", "检查 Checks", "流程 Route",
              "计算值 Let & uses", "源码 YAML"]
-    tabs = st.tabs(names)
+    tabs = st.tabs(names, key="editor_tabs")  # keep the open tab when the status changes
     parts: list[Any] = [basic_tab, fields_tab, materials_tab, checks_tab, route_tab,
                         lets_tab, source_tab]
     if work.tree is None or not isinstance(work.tree, dict):

@@ -192,10 +192,8 @@ def browser(_require_chromium: None, playwright_instance: Playwright) -> Iterato
     launched.close()
 
 
-@pytest.fixture()
-def page(browser: Browser, request: pytest.FixtureRequest,
-         output_dir: Path) -> Iterator[Page]:
-    """A fresh context (no cookies, no session) and page; a screenshot if the test fails."""
+def _new_page(browser: Browser) -> tuple[Page, list[str]]:
+    """A page in a fresh context (no cookies, no session); and its console lines."""
     context = browser.new_context(viewport={"width": 1440, "height": 1000}, locale="zh-CN",
                                   timezone_id="Asia/Shanghai")
     context.set_default_timeout(TIMEOUT_MS)
@@ -204,27 +202,61 @@ def page(browser: Browser, request: pytest.FixtureRequest,
     console: list[str] = []
     pg.on("console", lambda m: console.append(f"{m.type}: {m.text}"))
     pg.on("pageerror", lambda e: console.append(f"pageerror: {e}"))
-    yield pg
-    rep = getattr(request.node, "rep_call", None)
-    if rep is not None and rep.failed:
+    return pg, console
+
+
+def _close_page(pg: Page, console: list[str], failed: bool, output_dir: Path,
+                suffix: str = "") -> None:
+    """Close the page's context; at a failure, keep a screenshot of it first."""
+    if failed:
         try:
-            pg.screenshot(path=str(output_dir / "failure.png"), full_page=True)
+            pg.screenshot(path=str(output_dir / f"failure{suffix}.png"), full_page=True)
         except Exception as exc:  # the page may be gone; the report matters more
             console.append(f"(no failure screenshot: {exc})")
     if console:
-        (output_dir / "console.log").write_text("\n".join(console) + "\n", encoding="utf-8")
-    context.close()
+        (output_dir / f"console{suffix}.log").write_text("\n".join(console) + "\n",
+                                                         encoding="utf-8")
+    pg.context.close()
 
 
-# Counts the reruns the page has seen: each change of stApp's script state to "running".
+def _failed(request: pytest.FixtureRequest) -> bool:
+    rep = getattr(request.node, "rep_call", None)
+    return rep is not None and rep.failed
+
+
+@pytest.fixture()
+def page(browser: Browser, request: pytest.FixtureRequest,
+         output_dir: Path) -> Iterator[Page]:
+    """A fresh context (no cookies, no session) and page; a screenshot if the test fails."""
+    pg, console = _new_page(browser)
+    yield pg
+    _close_page(pg, console, _failed(request), output_dir)
+
+
+# Counts the reruns the page has seen: each time stApp's script state leaves "notRunning"
+# (for "rerunRequested" or "running"). The old value is read from the mutation record:
+# a fast run can go to "running" and back within one batch of records, and the
+# attribute read when the records are handled would already say "notRunning" again.
 _RUN_COUNTER_JS = """
 window.__fkRuns = 0;
 new MutationObserver((records) => {
   for (const r of records) {
-    if (r.target.getAttribute('data-test-script-state') === 'running') window.__fkRuns += 1;
+    if (r.oldValue === 'notRunning' || r.oldValue === 'initial') window.__fkRuns += 1;
   }
-}).observe(document, {subtree: true, attributes: true,
+}).observe(document, {subtree: true, attributes: true, attributeOldValue: true,
                       attributeFilter: ['data-test-script-state']});
+"""
+
+
+# Scroll an element to the top of Streamlit's scrolling main area, clear of its header.
+_SCROLL_TO_TOP_JS = """
+(e) => {
+  e.scrollIntoView({block: 'start'});
+  let p = e.parentElement;
+  while (p && !(p.scrollHeight > p.clientHeight
+                && /(auto|scroll)/.test(getComputedStyle(p).overflowY))) p = p.parentElement;
+  if (p) p.scrollTop = Math.max(0, p.scrollTop - 90);
+}
 """
 
 
@@ -316,17 +348,97 @@ class Studio:
 
     def select(self, label: str, option: str) -> None:
         """Pick ``option`` in the selectbox labelled ``label``."""
-        box = self.page.get_by_test_id("stSelectbox").filter(
-            has=self.page.get_by_test_id("stWidgetLabel").get_by_text(label, exact=True))
-        box.get_by_role("combobox").click()
+        self._open_list(self.selectbox(label))
         choice = self.page.get_by_role("option", name=option, exact=True)
         self._rerun(lambda: choice.click())
 
+    def _open_list(self, box: Locator) -> None:
+        """Open the option list of a selectbox or multiselect.
+
+        A click on a combobox out of view scrolls it in, and the scroll closes the list
+        it has just opened: scroll first, then click, and click again if the list is
+        still shut.
+        """
+        combo = box.get_by_role("combobox")
+        listbox = self.page.get_by_role("listbox")
+        for _ in range(3):
+            combo.scroll_into_view_if_needed()
+            combo.click()
+            try:
+                expect(listbox).to_be_visible(timeout=2_000)
+                return
+            except AssertionError:
+                continue
+        expect(listbox).to_be_visible()
+
+    def selectbox(self, label: str) -> Locator:
+        """The selectbox labelled ``label``; its choice is the value of its combobox:
+        ``expect(studio.selectbox(label).get_by_role("combobox")).to_have_value(choice)``."""
+        return self.page.get_by_test_id("stSelectbox").filter(
+            has=self.page.get_by_test_id("stWidgetLabel").get_by_text(label, exact=True))
+
+    def multiselect(self, label: str, options: list[str]) -> None:
+        """Add ``options`` (by their shown text) to the multiselect labelled ``label``.
+
+        The list stays open while options are picked; each pick reruns the script.
+        """
+        box = self.page.get_by_test_id("stMultiSelect").filter(
+            has=self.page.get_by_test_id("stWidgetLabel").get_by_text(label, exact=True))
+        self._open_list(box)
+        for option in options:
+            choice = self.page.get_by_role("option", name=option, exact=True)
+            self._rerun(choice.click)
+        self.page.keyboard.press("Escape")  # close the list: it would cover the page
+        expect(self.page.get_by_role("listbox")).to_have_count(0)
+        self.wait_idle()
+        for option in options:  # a chip for each
+            expect(box.get_by_text(option, exact=True)).to_be_visible()
+
+    def radio(self, label: str, option: str) -> None:
+        """Choose ``option`` (its shown text) in the radio group labelled ``label``."""
+        group = self.page.get_by_role("radiogroup", name=label, exact=True)
+        choice = group.get_by_test_id("stRadioOption").filter(
+            has=self.page.get_by_text(option, exact=True))
+        self._rerun(lambda: choice.click())
+        expect(choice).to_have_attribute("data-selected", "true")
+
+    def radio_value(self, label: str) -> Locator:
+        """The chosen option of a radio group (``expect(...).to_have_text(option)``)."""
+        group = self.page.get_by_role("radiogroup", name=label, exact=True)
+        return group.locator('[data-testid="stRadioOption"][data-selected="true"]')
+
+    def checkbox(self, label: str) -> Locator:
+        """The checkbox (``st.checkbox``) labelled ``label``."""
+        return self.page.get_by_test_id("stCheckbox").filter(
+            has=self.page.get_by_text(label, exact=True))
+
+    def tick(self, label: str, value: bool = True) -> None:
+        """Tick (or untick) the checkbox labelled ``label`` and wait for the rerun."""
+        box = self.checkbox(label)
+        field = box.get_by_role("checkbox")
+        if field.is_checked() != value:
+            self._rerun(lambda: box.locator("label").click())
+        expect(field).to_be_checked(checked=value)
+
+    def tab(self, name: str) -> None:
+        """Show the tab ``name`` of ``st.tabs`` (no rerun: tabs switch in the browser)."""
+        tab = self.page.get_by_role("tab", name=name, exact=True)
+        tab.click()
+        expect(tab).to_have_attribute("aria-selected", "true")
+
+    def alert(self, kind: str, text: str | re.Pattern[str]) -> Locator:
+        """The ``st.<kind>`` box (success, error, warning, info) holding ``text``."""
+        test_id = {"success": "stAlertContentSuccess", "error": "stAlertContentError",
+                   "warning": "stAlertContentWarning", "info": "stAlertContentInfo"}[kind]
+        return self.page.get_by_test_id(test_id).filter(has_text=text)
+
+    def code_blocks(self) -> Locator:
+        """Every ``st.code`` block of the main area (rendered errors and notices)."""
+        return self.page.get_by_test_id("stMain").get_by_test_id("stCode")
+
     def selectbox_options(self, label: str) -> list[str]:
         """The options of a selectbox (opens and closes its list)."""
-        box = self.page.get_by_test_id("stSelectbox").filter(
-            has=self.page.get_by_test_id("stWidgetLabel").get_by_text(label, exact=True))
-        box.get_by_role("combobox").click()
+        self._open_list(self.selectbox(label))
         options = self.page.get_by_role("option")
         expect(options.first).to_be_visible()
         texts = [t.strip() for t in options.all_inner_texts()]
@@ -368,9 +480,29 @@ class Studio:
         expect(grid).to_be_attached()  # the grid's accessible table is not itself visible
         return int(grid.get_attribute("aria-rowcount") or "1") - 1
 
+    def frame(self, column: str) -> Locator:
+        """The accessible grid of the (first) ``st.dataframe`` with a column ``column``.
+
+        A dataframe's ``key`` is not in the page (no ``st-key-`` class): its columns are.
+        """
+        header = self.page.locator("thead th").filter(
+            has_text=re.compile(rf"^\s*{re.escape(column)}\s*$"))
+        return self.page.get_by_test_id("stDataFrame").filter(has=header).first.locator(
+            "table[role=grid]")
+
+    def expect_frame_row_count(self, column: str, count: int) -> None:
+        """Wait until the dataframe with a column ``column`` holds ``count`` data rows."""
+        expect(self.frame(column)).to_have_attribute("aria-rowcount", str(count + 1))
+
+    def frame_rows(self, column: str) -> list[dict[str, str]]:
+        """The rows the dataframe with a column ``column`` has drawn, as {header: text}."""
+        return self._grid_rows(self.frame(column))
+
     def table_rows(self, index: int = 0) -> list[dict[str, str]]:
         """The rows the grid has drawn (those in view), as {column header: text}."""
-        grid = self.table(index)
+        return self._grid_rows(self.table(index))
+
+    def _grid_rows(self, grid: Locator) -> list[dict[str, str]]:
         expect(grid).to_be_attached()
         headers = [h.strip() for h in grid.locator("thead th").all_inner_texts()]
         rows = []
@@ -389,12 +521,23 @@ class Studio:
 
     # -- screenshots ----------------------------------------------------------------------
 
-    def shot(self, name: str, full_page: bool = True) -> Path:
-        """Save ``NN-name.png`` in the test's output folder and return its path."""
-        self._shots += 1
+    def shot(self, name: str, full_page: bool = True, focus: Locator | None = None,
+             page: Page | None = None) -> Path:
+        """Save ``NN-name.png`` in the test's output folder and return its path.
+
+        Streamlit scrolls its main area itself, so a "full page" is the viewport:
+        ``focus`` scrolls that element to the top of the view first. ``page``: shoot
+        another page (a print view opened beside the studio) in the same numbering.
+        """
+        if focus is not None:
+            focus.evaluate(_SCROLL_TO_TOP_JS)
+        # Numbered on from the shots already in the folder: several browsers of one
+        # test (``open_studio``) share the numbering.
+        self._shots = len(list(self.output_dir.glob("[0-9][0-9]-*.png"))) + 1
         safe = re.sub(r"[^\w.-]+", "-", name)
         path = self.output_dir / f"{self._shots:02d}-{safe}.png"
-        self.page.screenshot(path=str(path), full_page=full_page, animations="disabled")
+        (page or self.page).screenshot(path=str(path), full_page=full_page,
+                                       animations="disabled")
         return path
 
 
@@ -414,3 +557,27 @@ def studio(studio_server: str, page: Page, output_dir: Path) -> Studio:
 def shot(studio: Studio) -> Callable[..., Path]:
     """``shot("name")``: a full-page screenshot into the test's output folder."""
     return studio.shot
+
+
+@pytest.fixture()
+def open_studio(browser: Browser, studio_server: str, request: pytest.FixtureRequest,
+                output_dir: Path) -> Iterator[Callable[[str], Studio]]:
+    """``open_studio("officer")``: the same server in another fresh browser context.
+
+    For a test where several people (each signed in in their own browser) work on one
+    store. ``name`` tells their failure screenshots (``failure-officer.png``) and console
+    logs apart; screenshots of every ``Studio`` of a test share one numbering.
+    """
+    opened: list[tuple[str, Page, list[str]]] = []
+
+    def make(name: str) -> Studio:
+        pg, console = _new_page(browser)
+        opened.append((name, pg, console))
+        s = Studio(pg, studio_server, output_dir)
+        s.open()
+        return s
+
+    yield make
+    failed = _failed(request)
+    for name, pg, console in opened:
+        _close_page(pg, console, failed, output_dir, suffix=f"-{name}")

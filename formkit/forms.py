@@ -352,9 +352,7 @@ def _walk(fields: list[FormField], env: dict[str, Any], values: dict[str, Any],
             values[f.id] = _empty(f)
         required = visible and run.cond(f, "required", place, env, row, False)
         value = values.get(f.id)
-        # model_construct: every value here is already of its type (built by formkit, not
-        # read from input), and validation would be a third of a pre-check's time.
-        state = FieldState.model_construct(
+        state = FieldState(
             path=path, id=f.id, type=f.type.value, label=_label(f, run.lang), visible=visible,
             required=required, computed=f.value is not None,
             help=f.help.text(run.lang) if f.help else None,

@@ -350,16 +350,18 @@ def _walk(fields: list[FormField], env: dict[str, Any], values: dict[str, Any],
         visible = parent_visible and run.cond(f, "visible", place, env, row, True)
         if not visible:
             values[f.id] = _empty(f)
-        required = visible and run.cond(f, "required", place, env, row, False)
+        required = final and visible and run.cond(f, "required", place, env, row, False)
         value = values.get(f.id)
-        state = FieldState(
-            path=path, id=f.id, type=f.type.value, label=_label(f, run.lang), visible=visible,
-            required=required, computed=f.value is not None,
-            help=f.help.text(run.lang) if f.help else None,
-            placeholder=f.placeholder.text(run.lang) if f.placeholder else None,
-            options=[{"value": o.value, "label": o.label.text(run.lang)} for o in f.options]
-            if f.options else None)
-        if final:
+        state: FieldState | None = None
+        if final:  # the first pass only settles visibility: no states to build
+            state = FieldState(
+                path=path, id=f.id, type=f.type.value, label=_label(f, run.lang), visible=visible,
+                required=required, computed=f.value is not None,
+                help=f.help.text(run.lang) if f.help else None,
+                placeholder=f.placeholder.text(run.lang) if f.placeholder else None,
+                options=[{"value": o.value, "label": o.label.text(run.lang)} for o in f.options]
+                if f.options else None)
+        if state is not None:
             run.states.append(state)
         if final and not visible:
             run.hidden.add(path)
@@ -368,7 +370,8 @@ def _walk(fields: list[FormField], env: dict[str, Any], values: dict[str, Any],
                   place + ".", row, run, visible, final)
         elif f.type == FieldType.repeat:
             rows = value or []
-            state.rows = len(rows)
+            if state is not None:
+                state.rows = len(rows)
             if final and visible:
                 if required and not rows:
                     run.error(path, "required")
@@ -393,7 +396,7 @@ def _walk(fields: list[FormField], env: dict[str, Any], values: dict[str, Any],
                     text = f.message.text(run.lang) if f.message else None
                     run.errors.append(FieldError(
                         field=path, message=text or message("constraint", run.lang)))
-        if final:
+        if state is not None:
             state.value = to_json(value) if f.type != FieldType.group else None
 
 

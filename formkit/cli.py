@@ -171,7 +171,7 @@ def cmd_test(args: argparse.Namespace) -> int:
         return _fail(args, opened.errors[0] if opened.errors else FormkitError(
             "the catalog could not be read"))
     report = run_examples(opened, coverage=args.coverage)
-    broken = [e for e in opened.errors]
+    broken = opened.errors
     if args.json:
         doc = report.model_dump(mode="json", exclude_none=True)
         doc["failures"] = [{"matter": f.matter, "test": f.test, "message": f.message,

@@ -25,7 +25,8 @@ from formkit.model import Expr, FieldType, FormField, Matter
 from formkit.ruleset import Place, RuleSet
 from formkit.values import to_json
 
-__all__ = ["FieldError", "FieldState", "FormState", "coerce_answers", "form_state"]
+__all__ = ["FieldError", "FieldState", "FormState", "coerce_answers", "field_title",
+           "form_state"]
 
 MAX_TEXT = 10_000
 MAX_ROWS = 1_000
@@ -398,6 +399,25 @@ def _walk(fields: list[FormField], env: dict[str, Any], values: dict[str, Any],
                         field=path, message=text or message("constraint", run.lang)))
         if state is not None:
             state.value = to_json(value) if f.type != FieldType.group else None
+
+
+def field_title(matter: Matter, path: str, lang: str = "zh") -> str:
+    """``shareholders[1].share`` -> ``股东·第2行·出资比例``; non-fields are kept as sent."""
+    fields: list[FormField] = matter.form
+    parts: list[str] = []
+    pieces = path.split(".")
+    for n, piece in enumerate(pieces):
+        name, _, index = piece.partition("[")
+        f = next((x for x in fields if x.id == name), None)
+        row = index[:-1] if index.endswith("]") else ""
+        if f is None or (index and not (row.isascii() and row.isdigit())):
+            parts.append(".".join(pieces[n:]))
+            break
+        parts.append(f.title(lang))
+        if index:
+            parts.append(f"第{int(row) + 1}行" if lang == "zh" else f"row {int(row) + 1}")
+        fields = f.fields or []
+    return "·".join(parts)
 
 
 def form_state(rules: RuleSet, answers: Any, *, ctx: EvalContext | None = None,

@@ -15,6 +15,7 @@ from typing import Literal
 
 from formkit.calendar import WorkCalendar
 from formkit.deadlines import deadline
+from formkit.forms import field_title
 from formkit.model import Catalog, Matter
 from formkit.precheck import PrecheckResult
 
@@ -57,25 +58,6 @@ def notice_kind(result: PrecheckResult) -> NoticeKind:
 
 def _d(day: dt.date | None) -> str:
     return f"{day.year}年{day.month}月{day.day}日" if day else "—"
-
-
-def _field_label(matter: Matter, path: str) -> str:
-    """``shareholders[1].share`` -> ``股东·第2行·出资比例`` (labels, not ids)."""
-    fields = matter.form
-    parts: list[str] = []
-    pieces = path.split(".")
-    for n, piece in enumerate(pieces):
-        name, _, index = piece.partition("[")
-        f = next((x for x in fields if x.id == name), None)
-        row = index[:-1] if index.endswith("]") else ""
-        if f is None or (index and not (row.isascii() and row.isdigit())):
-            parts.append(".".join(pieces[n:]))  # not a field of the form: as sent
-            break
-        parts.append(f.title())
-        if index:
-            parts.append(f"第{int(row) + 1}行")
-        fields = f.fields or []
-    return "·".join(parts)
 
 
 def _lines(catalog: Catalog, matter: Matter, result: PrecheckResult,
@@ -127,7 +109,7 @@ def _lines(catalog: Catalog, matter: Matter, result: PrecheckResult,
             items.append((m.name.zh if m else item.id, item.reason or "",
                           m.standard.zh if m and m.standard else _form(m)))
         for err in result.field_errors:
-            items.append((f"申请表：{_field_label(matter, err.field)}", err.message,
+            items.append((f"申请表：{field_title(matter, err.field)}", err.message,
                           "按申请表填写说明如实填写"))
         for item in result.tolerated_materials:
             m = materials.get(item.id)

@@ -20,8 +20,8 @@ from pydantic import BaseModel, Field
 from formkit.calendar import WorkCalendar
 from formkit.cases import Case
 from formkit.dsl.compiler import EvalContext
-from formkit.forms import FieldState, form_state
-from formkit.model import Catalog, Expr, FormField, Matter
+from formkit.forms import FieldState, field_title, form_state
+from formkit.model import Catalog, Expr, Matter
 from formkit.monitor import effective_deadline
 from formkit.precheck import PrecheckResult
 from formkit.queues import QueueItem
@@ -156,25 +156,6 @@ def why_text(item: ChecklistItem) -> str:
     elif item.tolerable:
         reason += "；可容缺 may follow later"
     return reason
-
-
-def field_title(matter: Matter, path: str, lang: str = "zh") -> str:
-    """``shareholders[1].share`` -> ``股东·第2行·出资比例``; unknown parts as given."""
-    fields: list[FormField] = matter.form
-    parts: list[str] = []
-    pieces = path.split(".")
-    for n, piece in enumerate(pieces):
-        name, _, index = piece.partition("[")
-        f = next((x for x in fields if x.id == name), None)
-        row = index[:-1] if index.endswith("]") else ""
-        if f is None or (index and not (row.isascii() and row.isdigit())):
-            parts.append(".".join(pieces[n:]))
-            break
-        parts.append(f.title(lang))
-        if index:
-            parts.append(f"第{int(row) + 1}行" if lang == "zh" else f"row {int(row) + 1}")
-        fields = f.fields or []
-    return "·".join(parts)
 
 
 def _shown(fs: FieldState) -> str:

@@ -18,7 +18,7 @@ from typing import Any
 import re2
 
 from formkit import identifiers
-from formkit.dsl.types import ANY, BOOL, DATE, NUMBER, TEXT, T, list_of
+from formkit.dsl.types import ANY, BOOL, DATE, NUMBER, TEXT, T
 
 __all__ = ["BUILTINS", "MAX_PATTERN", "Builtin", "EvalFault", "SignatureError", "compile_regex"]
 
@@ -319,5 +319,3 @@ BUILTINS: dict[str, Builtin] = {b.name: b for b in [
     _B("valid_email", 1, 1, _fixed((_TEXT,), BOOL), _valid(identifiers.valid_email), False),
 ]}
 
-# Types of lists that the functions above produce (kept for the checker's messages).
-LIST_OF_NUMBER = list_of(NUMBER)

@@ -10,6 +10,7 @@ from pathlib import Path
 from formkit.calendar import WorkCalendar
 from formkit.dsl.library import Libraries, load_libraries
 from formkit.loader import LoadedCatalog, load_catalog, paused_gc
+from formkit.parsecache import ParseCache
 from formkit.ruleset import RuleSet
 
 __all__ = ["OpenCatalog", "open_catalog"]
@@ -38,18 +39,21 @@ class OpenCatalog(LoadedCatalog):
 
 
 def open_catalog(root: str | os.PathLike[str],
-                 overrides: Mapping[Path, str | None] | None = None) -> OpenCatalog:
+                 overrides: Mapping[Path, str | None] | None = None, *,
+                 cache: ParseCache | bool = True) -> OpenCatalog:
     """Load ``root`` and check every definition and expression; errors are collected.
 
-    ``overrides``: matter files to read from given texts (see ``load_catalog``).
+    ``overrides``: matter files to read from given texts; ``cache``: the parse cache
+    of clean matter files (see ``load_catalog``).
     """
     with paused_gc():
-        return _open_catalog(root, overrides)
+        return _open_catalog(root, overrides, cache)
 
 
 def _open_catalog(root: str | os.PathLike[str],
-                  overrides: Mapping[Path, str | None] | None) -> OpenCatalog:
-    loaded = load_catalog(root, overrides)
+                  overrides: Mapping[Path, str | None] | None,
+                  cache: ParseCache | bool) -> OpenCatalog:
+    loaded = load_catalog(root, overrides, cache=cache)
     result = OpenCatalog(**{f: getattr(loaded, f) for f in loaded.__dataclass_fields__})
     if result.catalog is not None:
         # normpath: errors say rules/common.rules, not definitions/../rules/common.rules

@@ -244,12 +244,32 @@ def _align_block(raw: str, start: int, end: int, value: str) -> list[int]:
 
 @dataclass(slots=True)
 class YamlDoc:
-    """A parsed YAML file: its plain data and its node tree, for error positions."""
+    """A parsed YAML file: its plain data and its node tree, for error positions.
+
+    Once a file is validated, its data and node tree are no longer needed for the
+    model (``release`` drops them: they are most of a loaded catalog's memory); an
+    error found later (a cross-check, an example report) composes the tree again
+    from the text on first use.
+    """
 
     file: SourceFile
     root: yaml.Node | None
     data: Any
     errors: list[FormkitError] = field(default_factory=list)
+    released: bool = False
+
+    def release(self) -> None:
+        """Drop the data and the node tree; positions stay available (see ``tree``)."""
+        self.root = None
+        self.data = None
+        self.released = True
+
+    def tree(self) -> yaml.Node | None:
+        """The node tree, composed again from the text if it was released."""
+        if self.released:
+            self.root = yaml.compose(self.file.text, Loader=_Loader)
+            self.released = False
+        return self.root
 
     def node_at(self, loc: Sequence[int | str], *, key: bool = False) -> yaml.Node | None:
         """The node a pydantic-style location points at (the key node when ``key``).
@@ -257,7 +277,7 @@ class YamlDoc:
         Union tags and other locations that are not in the file are skipped; the
         deepest node reached is returned.
         """
-        node = self.root
+        node = self.tree()
         key_node: yaml.Node | None = None
         for part in loc:
             if isinstance(node, yaml.MappingNode) and isinstance(part, str):
@@ -289,7 +309,7 @@ class YamlDoc:
 
     def has(self, loc: Sequence[int | str]) -> bool:
         """Whether the exact location exists in the file."""
-        node = self.root
+        node = self.tree()
         for part in loc:
             if isinstance(node, yaml.MappingNode) and isinstance(part, str):
                 node = next((v for k, v in node.value if k.value == part), None)

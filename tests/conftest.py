@@ -2,10 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 import pytest
+
+# The parse cache (formkit.parsecache) of this test run, shared by the CLI and studio
+# processes the tests start: never the developer's own ~/.cache/formkit.
+_CACHE_DIR = tempfile.mkdtemp(prefix="formkit-test-cache-")
+os.environ["FORMKIT_CACHE_DIR"] = _CACHE_DIR
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _parse_cache_dir() -> Iterator[None]:
+    yield
+    shutil.rmtree(_CACHE_DIR, ignore_errors=True)
 
 # Two departments, each with back-office sections: enough for routes and departments.
 CATALOG_YAML = """\

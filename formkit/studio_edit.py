@@ -10,9 +10,6 @@ survives reordering. Nothing here decides what is valid: the pages show what
 
 from __future__ import annotations
 
-import contextlib
-import datetime as dt
-import json
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -22,10 +19,8 @@ from typing import Any, TypeVar
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from formkit.catalog import OpenCatalog
-from formkit.diff import Change
 from formkit.editing import dump_yaml, load_yaml
 from formkit.errors import DefinitionError
-from formkit.precheck import PrecheckResult
 from formkit.studio_data import catalog_rows
 from formkit.users import User
 
@@ -36,13 +31,11 @@ __all__ = [
     "MATERIAL_COLUMNS",
     "EditError",
     "FieldRow",
-    "add_example",
     "add_field",
     "add_item",
     "amount_value",
     "apply_rows",
     "catalog_table",
-    "change_rows",
     "cond_mode",
     "cond_value",
     "creation_refusal",
@@ -50,7 +43,6 @@ __all__ = [
     "edit",
     "edit_materials",
     "edit_refusal",
-    "example_entry",
     "field_rows",
     "get_in",
     "material_rows",
@@ -63,7 +55,6 @@ __all__ = [
     "set_in",
     "set_let",
     "set_options",
-    "why",
 ]
 
 Loc = tuple[str | int, ...]
@@ -585,97 +576,3 @@ def set_let(text: str, old: str | None, name: str, expression: str) -> str:
         if not lets:
             del tree["let"]
     return edit(text, change)[0]
-
-
-def _at(data: Any, path: str) -> Any:
-    for part in re.findall(r"[^.\[\]]+|\[\d+\]", path):
-        if part.startswith("["):
-            index = int(part[1:-1])
-            data = data[index] if isinstance(data, list) and index < len(data) else None
-        else:
-            data = data.get(part) if isinstance(data, dict) else None
-    return data
-
-
-def _put_path(data: Any, path: str, value: Any) -> None:
-    parts = re.findall(r"[^.\[\]]+|\[\d+\]", path)
-    for part in parts[:-1]:
-        data = data[int(part[1:-1])] if part.startswith("[") else data.setdefault(part, {})
-    last = parts[-1]
-    if last.startswith("["):
-        data[int(last[1:-1])] = value
-    else:
-        data[last] = value
-
-
-def _pruned(value: Any) -> Any:
-    if isinstance(value, dict):
-        out = {k: _pruned(v) for k, v in value.items()}
-        return {k: v for k, v in out.items() if v not in (None, "", [], {})}
-    if isinstance(value, list):
-        return [_pruned(v) for v in value]
-    return value
-
-
-def example_entry(name: str, today: dt.date, values: dict[str, Any], raw: Any,
-                  materials: list[dict[str, Any]], result: PrecheckResult
-                  ) -> dict[str, Any]:
-    """A ``tests:`` entry from the preview: the cleaned answers (the raw text where a
-    field did not read), the materials handed in, and what the pre-check says now."""
-    fields = {k: v for k, v in values.items()}
-    for error in result.field_errors:
-        typed = _at(raw, error.field)
-        if typed not in (None, "") and not isinstance(typed, dict | list):
-            with contextlib.suppress(KeyError, IndexError, TypeError, AttributeError):
-                _put_path(fields, error.field, typed)
-    expect: dict[str, Any] = {
-        "outcome": result.outcome,
-        "missing": sorted(m.id for m in result.missing_materials),
-        "tolerated": sorted(m.id for m in result.tolerated_materials),
-        "fetched": sorted(m.id for m in result.fetched_materials),
-        "field_errors": sorted({e.field for e in result.field_errors}),
-        "refusals": len(result.refusals), "warnings": len(result.warnings),
-        "route": result.route}
-    if result.committed_deadline is not None:
-        expect["committed_deadline"] = result.committed_deadline.isoformat()
-    if result.statutory_deadline is not None:
-        expect["statutory_deadline"] = result.statutory_deadline.isoformat()
-    return {"name": name.strip() or "example", "today": today.isoformat(),
-            "fields": _pruned(fields), "materials": [dict(m) for m in materials],
-            "expect": expect}
-
-
-def add_example(text: str, entry: dict[str, Any]) -> str:
-    """``text`` with ``entry`` appended to ``tests:``."""
-    if any(isinstance(t, dict) and t.get("name") == entry["name"]
-           for t in get_in(load_yaml(text), ("tests",)) or []):
-        raise EditError(f"there is already an example named '{entry['name']}'", None,
-                        code="duplicate-name", hint="give the example another name")
-    return add_item(text, ("tests",), entry)
-
-
-# ---- explanations and diffs, as the pages print them
-
-
-def why(condition: str | None, values: Mapping[str, Any] | None) -> str:
-    """A condition with the values that decided it, as the window's ``why_text`` writes
-    them: ``因为 because premises == "rented"（premises = "rented"）``."""
-    if condition is None:
-        return ""
-    if condition in ("true", "false"):
-        return "始终 always" if condition == "true" else "从不 never"
-    shown = "，".join(f"{k} = {json.dumps(v, ensure_ascii=False)}"
-                     for k, v in (values or {}).items())
-    return f"因为 because {condition}" + (f"（{shown}）" if shown else "")
-
-
-_SECTIONS = {"basic": "基本信息 Basic", "field": "字段 Field", "material": "材料 Material",
-             "check": "检查 Check", "route": "流程 Route", "let": "计算值 Let"}
-_WHAT = {"added": "新增 added", "removed": "删除 removed", "changed": "修改 changed"}
-
-
-def change_rows(changes: Iterable[Change]) -> list[dict[str, str]]:
-    """A diff as table rows with Chinese and English headings."""
-    return [{"部分 Section": _SECTIONS.get(c.section, c.section), "项目 Item": c.item,
-             "变化 Change": _WHAT.get(c.what, c.what), "属性 Attribute": c.attr,
-             "原来 Before": c.before, "现在 After": c.after} for c in changes]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
@@ -42,6 +42,7 @@ __all__ = [
     "material_checklist",
     "signable_units",
     "unit_names",
+    "why",
     "why_text",
 ]
 
@@ -148,14 +149,27 @@ def why_text(item: ChecklistItem) -> str:
     if item.condition == "true":
         reason = "所有申请均需 always required"
     else:
-        shown = "，".join(f"{k} = {json.dumps(v, ensure_ascii=False)}"
-                         for k, v in item.values.items())
-        reason = f"需要 required because {item.condition}" + (f"（{shown}）" if shown else "")
+        reason = f"需要 required because {item.condition}" + _decided_by(item.values)
     if item.fetched:
         reason += "；由窗口通过数据共享调取 fetched by the window"
     elif item.tolerable:
         reason += "；可容缺 may follow later"
     return reason
+
+
+def why(condition: str | None, values: Mapping[str, Any] | None) -> str:
+    """A condition with the values that decided it, as ``why_text`` writes them:
+    ``因为 because premises == "rented"（premises = "rented"）``."""
+    if condition is None:
+        return ""
+    if condition in ("true", "false"):
+        return "始终 always" if condition == "true" else "从不 never"
+    return f"因为 because {condition}" + _decided_by(values or {})
+
+
+def _decided_by(values: Mapping[str, Any]) -> str:
+    shown = "，".join(f"{k} = {json.dumps(v, ensure_ascii=False)}" for k, v in values.items())
+    return f"（{shown}）" if shown else ""
 
 
 def _shown(fs: FieldState) -> str:

@@ -20,6 +20,7 @@ from formkit.window import (
     material_checklist,
     signable_units,
     unit_names,
+    why,
     why_text,
 )
 from tests.cases_support import Clock, calendar, catalog, example, rules, service
@@ -182,3 +183,10 @@ def test_clock_keeps_the_day_and_the_time_of_day() -> None:
     assert now.date() == TODAY
     wall = dt.datetime.combine(TODAY, dt.datetime.now().time())
     assert abs((wall - now).total_seconds()) < 60
+
+
+def test_why_names_the_condition_and_the_values_that_decided_it() -> None:
+    assert why('premises == "rented"', {"premises": "rented"}) == \
+        '因为 because premises == "rented"（premises = "rented"）'
+    assert why("true", {}) == "始终 always" and why("false", None) == "从不 never"
+    assert why(None, None) == ""

@@ -14,7 +14,7 @@ from formkit.examples import run_examples
 from formkit.forms import form_state
 from formkit.model import Example
 from formkit.precheck import run_precheck
-from formkit.studio_edit import add_example, example_entry
+from formkit.studio_examples import add_example, example_entry
 from formkit.window import OUTCOMES
 from studio.common import today
 from studio.editor_widgets import (

@@ -15,8 +15,15 @@ import streamlit as st
 from formkit.cases import HandedIn
 from formkit.model import Matter
 from formkit.precheck import PrecheckResult, run_precheck
-from formkit.studio_edit import why
-from formkit.window import FORMS, OUTCOMES, field_title, material_checklist, why_text
+from formkit.window import (
+    FORMS,
+    OUTCOMES,
+    field_title,
+    material_checklist,
+    unit_names,
+    why,
+    why_text,
+)
 from studio.common import today
 from studio.editor_widgets import (
     ANSWERS,
@@ -64,7 +71,7 @@ def submission(answers: dict[str, Any], handed: list[dict[str, Any]]) -> dict[st
     return {"fields": answers, "materials": handed}
 
 
-def _panel(matter: Matter, result: PrecheckResult) -> None:
+def _panel(matter: Matter, result: PrecheckResult, units: dict[str, str]) -> None:
     zh, en = OUTCOMES[result.outcome]
     st.subheader("现在需要什么，为什么 What is required now, and why")
     box = {"accept": st.success, "accept_with_tolerance": st.info, "incomplete": st.warning,
@@ -99,7 +106,8 @@ def _panel(matter: Matter, result: PrecheckResult) -> None:
     if result.route_explained:
         st.markdown("**办理流程 Route**")
         for n, step in enumerate(result.route_explained, 1):
-            st.markdown(f"{n}. {'、'.join(step.units)}　<small>{why(step.condition, step.values)}"
+            shown = "、".join(units.get(u, u) for u in step.units)
+            st.markdown(f"{n}. {shown}　<small>{why(step.condition, step.values)}"
                         "</small>", unsafe_allow_html=True)
     if result.committed_deadline is not None:
         st.markdown(f"**办结时限 Deadlines**：承诺 committed {result.committed_deadline}，"
@@ -147,7 +155,8 @@ def main() -> None:
         st.subheader("材料清单 Materials checklist")
         checklist_widgets(material_checklist(matter, result), scope)
     with right, st.container(border=True, key="pv_panel"):
-        _panel(matter, result)
+        catalog = work.opened.catalog
+        _panel(matter, result, unit_names(catalog) if catalog else {})
 
 
 main()

@@ -12,11 +12,10 @@ from typing import Any
 import streamlit as st
 
 from formkit.cases import CaseService
-from formkit.diff import diff_matters
+from formkit.diff import change_rows, diff_matters
 from formkit.editing import publish_draft
 from formkit.errors import FormkitError, FormkitErrors
 from formkit.model import Matter
-from formkit.studio_edit import change_rows
 from formkit.versions import impact_of, rules_from_snapshot
 from studio.common import catalog, catalog_dir, drafts, store
 from studio.editor_widgets import MATTER, Work, flash, open_work, show_errors, show_flash

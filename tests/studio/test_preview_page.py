@@ -56,6 +56,7 @@ def test_answers_and_materials_drive_the_outcome(signed_in: Callable[..., AppTes
     assert not app.exception
     assert "预检结果 Outcome：受理 Accept" in app.success[0].value
     assert "承诺 committed 2026-11-26" in texts(app)
+    assert "1. 市场监督管理局·登记注册股" in texts(app)  # the unit's name, not its id
 
 
 def test_the_preview_follows_the_draft(signed_in: Callable[..., AppTest]) -> None:

@@ -4,33 +4,24 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from formkit.catalog import open_catalog
-from formkit.diff import diff_matters
-from formkit.dsl.compiler import EvalContext
 from formkit.editing import check_draft, load_yaml
-from formkit.examples import run_examples
-from formkit.forms import form_state
-from formkit.precheck import run_precheck
 from formkit.studio_edit import (
     EditError,
-    add_example,
     add_field,
     add_item,
     amount_value,
     catalog_table,
-    change_rows,
     cond_mode,
     cond_value,
     creation_refusal,
     edit_materials,
     edit_refusal,
-    example_entry,
     field_rows,
     get_in,
     material_rows,
@@ -43,7 +34,6 @@ from formkit.studio_edit import (
     set_in,
     set_let,
     set_options,
-    why,
 )
 from formkit.users import User
 
@@ -244,35 +234,6 @@ def test_set_let_renames_in_place_and_refuses_a_taken_name() -> None:
 # ---- examples
 
 
-def test_example_from_the_preview_passes_when_run(tmp_path: Path) -> None:
-    shutil.copytree(ROOT / "definitions", tmp_path / "definitions")
-    shutil.copytree(ROOT / "rules", tmp_path / "rules")
-    root = tmp_path / "definitions"
-    file = root / "market_supervision" / "individual_business_registration.yaml"
-    check, opened = check_draft(root, file, TEXT)
-    assert check.rules is not None
-    answers = {"applicant_role": "operator", "premises": "rented", "floor_area": "abc",
-               "operator": {"name": "张伟", "id_number": "445321199003071230",
-                            "mobile": "13800138000", "is_public_servant": False}}
-    materials = [{"id": "application_form"}, {"id": "operator_id", "form": "copy"}]
-    calendar = opened.work_calendar()
-    state, _ = form_state(check.rules, answers, ctx=EvalContext(TODAY, calendar))
-    result = run_precheck(check.rules, {"fields": answers, "materials": materials},
-                          today=TODAY, calendar=calendar)
-    entry = example_entry("rented shop, area typed wrong", TODAY, state.values, answers,
-                          materials, result)
-    assert entry["fields"]["floor_area"] == "abc"  # the raw text where the value did not read
-    assert "business_name" not in entry["fields"]  # empty answers are left out
-    assert entry["expect"]["outcome"] == "incomplete"
-    text = add_example(TEXT, entry)
-    assert text.startswith(TEXT.rstrip("\n"))  # appended; nothing above it moved
-    with pytest.raises(EditError):
-        add_example(text, entry)  # the same name twice
-    file.write_text(text, encoding="utf-8")
-    report = run_examples(open_catalog(root), codes=["XX-MS-0001"])
-    assert (report.passed, report.failed) == (8, 0), report.failures
-
-
 # ---- who may do what
 
 
@@ -302,23 +263,3 @@ def test_matter_file_of_a_new_matter_is_in_its_department(opened: Any) -> None:
 def test_catalog_table_has_the_kind(opened: Any) -> None:
     rows = {r["编码 Code"]: r for r in catalog_table(opened)}
     assert rows["XX-MS-0001"]["类型 Kind"] == "行政许可 Licensing (01)"
-
-
-def test_why_and_change_rows() -> None:
-    assert why('premises == "rented"', {"premises": "rented"}) == \
-        '因为 because premises == "rented"（premises = "rented"）'
-    assert why("true", {}) == "始终 always"
-    old = load_catalog_matter(TEXT)
-    new = load_catalog_matter(set_in(TEXT, ("form", 0, "label", "zh"), "申请人身份"))
-    rows = change_rows(diff_matters(old, new))
-    assert rows == [{"部分 Section": "字段 Field", "项目 Item": "applicant_role",
-                     "变化 Change": "修改 changed", "属性 Attribute": "label",
-                     "原来 Before": "申请方式", "现在 After": "申请人身份"}]
-
-
-def load_catalog_matter(text: str) -> Any:
-    from formkit.loader import load_matter_text
-
-    matter, _ = load_matter_text(text, "m.yaml")
-    assert matter is not None
-    return matter

@@ -1,4 +1,5 @@
-"""Back-office work queues (受审分离): what each section must sign off, oldest deadline first."""
+"""Back-office work queues (受审分离): what each section must sign off, what waits for a
+decision and what waits to be issued; oldest deadline first."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from pydantic import BaseModel
 from formkit.calendar import WorkCalendar
 from formkit.monitor import effective_deadline
 
-__all__ = ["QueueItem", "section_queue"]
+__all__ = ["QueueItem", "decision_queue", "issue_queue", "section_queue"]
 
 
 class QueueItem(BaseModel):
@@ -27,8 +28,22 @@ class QueueItem(BaseModel):
     paused: bool
 
 
-def _date(value: Any) -> dt.date | None:
-    return None if value is None else dt.date.fromisoformat(str(value))
+def _item(s: dict[str, Any], today: dt.date, calendar: WorkCalendar, *, step: int,
+          units: list[str]) -> QueueItem:
+    """A summary as a queue item, due by its committed deadline moved by its pauses."""
+    pauses = s.get("pauses") or []
+    base = s.get("committed_deadline")
+    due = effective_deadline(None if base is None else dt.date.fromisoformat(str(base)),
+                             pauses, today, s.get("unit") or "working_days", calendar)
+    return QueueItem(number=s["number"], matter=s["matter"], state=str(s["state"]),
+                     step=step, units=units,
+                     received_on=dt.date.fromisoformat(str(s["received_on"])), due=due,
+                     paused=any(p.get("end") is None for p in pauses))
+
+
+def _sorted(items: list[QueueItem]) -> list[QueueItem]:
+    """Oldest deadline first (no deadline last), then by number."""
+    return sorted(items, key=lambda i: (i.due or dt.date.max, i.number))
 
 
 def section_queue(summaries: Iterable[dict[str, Any]], unit: str, today: dt.date,
@@ -46,12 +61,29 @@ def section_queue(summaries: Iterable[dict[str, Any]], unit: str, today: dt.date
         signed = (s.get("signed") or [{}] * len(route))[step] if state == "in_review" else {}
         if unit not in units or unit in (signed or {}):
             continue
-        pauses = s.get("pauses") or []
-        due = effective_deadline(_date(s.get("committed_deadline")), pauses, today,
-                                 s.get("unit") or "working_days", calendar)
-        items.append(QueueItem(number=s["number"], matter=s["matter"], state=str(state),
-                               step=step, units=units,
-                               received_on=dt.date.fromisoformat(str(s["received_on"])),
-                               due=due, paused=any(p.get("end") is None for p in pauses)))
-    items.sort(key=lambda i: (i.due or dt.date.max, i.number))
-    return items
+        items.append(_item(s, today, calendar, step=step, units=units))
+    return _sorted(items)
+
+
+def decision_queue(summaries: Iterable[dict[str, Any]], department: str | None,
+                   today: dt.date, calendar: WorkCalendar) -> list[QueueItem]:
+    """Cases of ``department`` in review with every route step signed: they wait for
+    approval or denial (no section queue holds them). Oldest deadline first."""
+    return _sorted([_item(s, today, calendar, step=int(s.get("step") or 0), units=[])
+                    for s in summaries
+                    if s.get("state") == "in_review"
+                    and int(s.get("step") or 0) >= len(s.get("route") or [])
+                    and (department is None or s.get("department") == department)])
+
+
+def issue_queue(summaries: Iterable[dict[str, Any]], department: str | None,
+                today: dt.date, calendar: WorkCalendar) -> list[QueueItem]:
+    """Approved cases of ``department`` whose result has not been issued yet.
+
+    Denied cases leave the open-case index when they are decided (``cases.summary``),
+    so they are issued from the case itself, not from this list.
+    """
+    return _sorted([_item(s, today, calendar, step=int(s.get("step") or 0), units=[])
+                    for s in summaries
+                    if s.get("state") == "approved"
+                    and (department is None or s.get("department") == department)])

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
@@ -22,9 +22,7 @@ from formkit.cases import Case
 from formkit.dsl.compiler import EvalContext
 from formkit.forms import FieldState, field_title, form_state
 from formkit.model import Catalog, Expr, Matter
-from formkit.monitor import effective_deadline
 from formkit.precheck import PrecheckResult
-from formkit.queues import QueueItem
 from formkit.ruleset import RuleSet
 
 __all__ = [
@@ -35,10 +33,8 @@ __all__ = [
     "ChecklistItem",
     "answer_rows",
     "clock",
-    "decision_queue",
     "department_units",
     "field_title",
-    "issue_queue",
     "material_checklist",
     "signable_units",
     "unit_names",
@@ -216,43 +212,6 @@ def signable_units(case: Case, department: str | None) -> list[str]:
     signed = case.signed[case.step] if case.step < len(case.signed) else {}
     return [u for u in case.route[case.step] if u not in signed
             and (department is None or u.split(".", 1)[0] == department)]
-
-
-def _item(s: dict[str, Any], today: dt.date, calendar: WorkCalendar) -> QueueItem:
-    pauses = s.get("pauses") or []
-    base = s.get("committed_deadline")
-    due = effective_deadline(dt.date.fromisoformat(str(base)) if base else None, pauses,
-                             today, s.get("unit") or "working_days", calendar)
-    return QueueItem(number=s["number"], matter=s["matter"], state=str(s["state"]),
-                     step=int(s.get("step") or 0), units=[],
-                     received_on=dt.date.fromisoformat(str(s["received_on"])), due=due,
-                     paused=any(p.get("end") is None for p in pauses))
-
-
-def _sorted(items: list[QueueItem]) -> list[QueueItem]:
-    return sorted(items, key=lambda i: (i.due or dt.date.max, i.number))
-
-
-def decision_queue(summaries: Iterable[dict[str, Any]], department: str | None,
-                   today: dt.date, calendar: WorkCalendar) -> list[QueueItem]:
-    """Cases of ``department`` in review with every route step signed: they wait for
-    approval or denial (no section queue holds them). Oldest deadline first."""
-    return _sorted([_item(s, today, calendar) for s in summaries
-                    if s.get("state") == "in_review"
-                    and int(s.get("step") or 0) >= len(s.get("route") or [])
-                    and (department is None or s.get("department") == department)])
-
-
-def issue_queue(summaries: Iterable[dict[str, Any]], department: str | None,
-                today: dt.date, calendar: WorkCalendar) -> list[QueueItem]:
-    """Approved cases of ``department`` whose result has not been issued yet.
-
-    Denied cases leave the open-case index when they are decided (``cases.summary``),
-    so they are issued from the case itself, not from this list.
-    """
-    return _sorted([_item(s, today, calendar) for s in summaries
-                    if s.get("state") == "approved"
-                    and (department is None or s.get("department") == department)])
 
 
 def clock(today: dt.date) -> Callable[[], dt.datetime]:

@@ -8,11 +8,13 @@ from pathlib import Path
 from formkit.cases import CaseService, HandedIn
 from formkit.catalog import open_catalog
 from formkit.examples import submission_of
-from formkit.queues import section_queue
+from formkit.queues import decision_queue, issue_queue, section_queue
 from formkit.stats import overview
 from formkit.store import TinyCaseStore
+from tests.cases_support import Clock, example, rules, service
 
 ROOT = Path(__file__).resolve().parents[1]
+DAY = dt.date(2026, 11, 25)
 
 
 def _accepted_cases(tmp_path: Path, clock: list[dt.datetime]) -> tuple[CaseService, list[str]]:
@@ -66,3 +68,29 @@ def test_overview_counts_and_on_time_rate(tmp_path: Path) -> None:
     assert (perf.matter, perf.decided, perf.on_time) == ("XX-MS-0001", 2, 1)
     assert perf.on_time_rate == 0.5
     assert perf.average_days == 10.0  # (0 + 20 working days) / 2
+
+
+def test_decision_and_issue_queues(tmp_path: Path) -> None:
+    clk = Clock(dt.datetime(2026, 11, 25, 9))
+    svc: CaseService = service(tmp_path, clk)
+    ex = example("XX-MS-0002", "restaurant")
+    numbers = []
+    for _ in range(3):
+        case = svc.receive(rules("XX-MS-0002"), "v1", dict(ex.fields),
+                           [HandedIn(id=m.id) for m in ex.materials], actor="clerk")
+        svc.start_review(case.number, actor="officer")
+        for step in case.route:
+            for unit in step:
+                svc.sign_off(case.number, unit, actor="officer")
+        numbers.append(case.number)
+    svc.approve(numbers[2], actor="chief")
+    summaries = svc.store.open_summaries()
+    cal = svc.calendar
+    ready = decision_queue(summaries, "market_supervision", DAY, cal)
+    assert [i.number for i in ready] == numbers[:2]
+    assert ready[0].due == dt.date(2026, 12, 2)
+    assert decision_queue(summaries, "taxation", DAY, cal) == []
+    assert [i.number for i in issue_queue(summaries, "market_supervision", DAY, cal)] == \
+        numbers[2:]
+    svc.issue(numbers[2], actor="clerk")
+    assert issue_queue(svc.store.open_summaries(), None, DAY, cal) == []

@@ -3,27 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from formkit.cases import Case, CaseService, HandedIn
+from formkit.cases import Case
 from formkit.precheck import run_precheck
 from formkit.window import (
     answer_rows,
     clock,
-    decision_queue,
     department_units,
     field_title,
-    issue_queue,
     material_checklist,
     signable_units,
     unit_names,
     why,
     why_text,
 )
-from tests.cases_support import Clock, calendar, catalog, example, rules, service
+from tests.cases_support import calendar, catalog, example, rules
 
 FOOD = "XX-MS-0002"
 TODAY = dt.date(2026, 11, 25)
@@ -150,32 +147,6 @@ PARALLEL = [["natural_resources.registry_intake"],
 ])
 def test_signable_units(case: Case, department: str | None, units: list[str]) -> None:
     assert signable_units(case, department) == units
-
-
-def test_decision_and_issue_queues(tmp_path: Path) -> None:
-    clk = Clock(dt.datetime(2026, 11, 25, 9))
-    svc: CaseService = service(tmp_path, clk)
-    ex = example(FOOD, "restaurant")
-    numbers = []
-    for _ in range(3):
-        case = svc.receive(rules(FOOD), "v1", dict(ex.fields),
-                           [HandedIn(id=m.id) for m in ex.materials], actor="clerk")
-        svc.start_review(case.number, actor="officer")
-        for step in case.route:
-            for unit in step:
-                svc.sign_off(case.number, unit, actor="officer")
-        numbers.append(case.number)
-    svc.approve(numbers[2], actor="chief")
-    summaries = svc.store.open_summaries()
-    cal = svc.calendar
-    ready = decision_queue(summaries, "market_supervision", TODAY, cal)
-    assert [i.number for i in ready] == numbers[:2]
-    assert ready[0].due == dt.date(2026, 12, 2)
-    assert decision_queue(summaries, "taxation", TODAY, cal) == []
-    assert [i.number for i in issue_queue(summaries, "market_supervision", TODAY, cal)] == \
-        numbers[2:]
-    svc.issue(numbers[2], actor="clerk")
-    assert issue_queue(svc.store.open_summaries(), None, TODAY, cal) == []
 
 
 def test_clock_keeps_the_day_and_the_time_of_day() -> None:

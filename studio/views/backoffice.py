@@ -18,7 +18,7 @@ from formkit.catalog import OpenCatalog
 from formkit.errors import FormkitError
 from formkit.monitor import effective_deadline
 from formkit.precheck import PrecheckResult
-from formkit.queues import QueueItem, section_queue
+from formkit.queues import QueueItem, decision_queue, issue_queue, section_queue
 from formkit.versions import case_rules
 from formkit.window import (
     FORMS,
@@ -26,9 +26,7 @@ from formkit.window import (
     STATES,
     answer_rows,
     clock,
-    decision_queue,
     department_units,
-    issue_queue,
     signable_units,
     unit_names,
 )

@@ -14,11 +14,16 @@ __all__ = ["from_json", "to_json"]
 
 
 def to_json(value: Any) -> Any:
-    """A runtime value as JSON data: numbers as int or float, dates as ``YYYY-MM-DD``."""
+    """A runtime value as JSON data: numbers as int or float, dates as ``YYYY-MM-DD``.
+
+    A whole number is written with all its digits (``12345678901234567 + 1`` is
+    ``12345678901234568``, not ``1.2345678901234568e+16``), up to 100 digits; a
+    fraction, or a larger number, as the nearest float (JSON has no decimals).
+    """
     if isinstance(value, bool) or value is None or isinstance(value, str):
         return value
     if isinstance(value, Decimal):
-        if value == value.to_integral_value() and abs(value) < 10**15:
+        if value.is_finite() and value == value.to_integral_value() and value.adjusted() < 100:
             return int(value)
         return float(value)
     if isinstance(value, int | float):

@@ -85,6 +85,10 @@ VALUES = [
     ("[1, 2, 3]", [1, 2, 3]),
     ("today()", "2026-11-25"),
     ("valid_id_number(id)", False),  # born tomorrow
+    ("12345678901234567 + 1", 12345678901234568),  # whole numbers keep every digit
+    ("123456789 * 123456789012", 15241578751672002468),  # 20 digits, exact
+    ("10 / 4 * 2", 5),
+    ("1 / 3", 0.3333333333333333),  # a fraction: the nearest float
 ]
 
 

@@ -124,8 +124,7 @@ def kits_of(opened: OpenCatalog, calendar: WorkCalendar, today: dt.date) -> list
                            blob=pickle.dumps((dict(ex.fields), materials,
                                               result.model_dump(mode="json"))),
                            route=result.route,
-                           step_days=[s.days for s in matter.route if s.step in result.route]
-                           [: len(result.route)],
+                           step_days=[matter.route[i].days for i in result.route_steps],
                            tolerated=[m.id for m in result.tolerated_materials])
             if result.accepted:
                 kit.accepts.append(tpl)

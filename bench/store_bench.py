@@ -209,8 +209,7 @@ def matter_kits(opened: OpenCatalog, calendar: WorkCalendar) -> list[tuple[Matte
                 blob=pickle.dumps((dict(ex.fields), materials, precheck)),
                 materials=[m["id"] for m in materials],
                 route=result.route,
-                step_days=[s.days for s in matter.route if s.step in result.route]
-                [: len(result.route)],
+                step_days=[matter.route[i].days for i in result.route_steps],
                 tolerated=[m.id for m in result.tolerated_materials])
             if result.outcome in ("accept", "accept_with_tolerance"):
                 kit.accepts.append(tpl)

@@ -281,8 +281,8 @@ class CaseService:
                 case.tolerated = [Tolerated(id=m.id, due=due)
                                   for m in result.tolerated_materials]
                 case.route = result.route
-                case.step_days = [s.days for s in rules.matter.route
-                                  if s.step in result.route][: len(result.route)]
+                # by position: two steps may name the same units with other days
+                case.step_days = [rules.matter.route[i].days for i in result.route_steps]
                 case.signed = [{} for _ in result.route]
                 return "accepted"
             if action == "refuse":

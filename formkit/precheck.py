@@ -87,6 +87,9 @@ class PrecheckResult(BaseModel):
     refusals: list[Finding] = Field(default_factory=list)
     warnings: list[Finding] = Field(default_factory=list)
     route: list[list[str]] = Field(default_factory=list)
+    # where each step of ``route`` is in ``matter.route`` (two steps may have the same
+    # units): what a case needs to take each step's ``days:``; not part of the JSON
+    route_steps: list[int] = Field(default_factory=list, exclude=True)
     received_on: dt.date
     committed_deadline: dt.date | None = None
     statutory_deadline: dt.date | None = None
@@ -329,6 +332,7 @@ def run_precheck(rules: RuleSet, submission: Any, *, today: dt.date | None = Non
             applied = RouteStepResult(units=list(step.step))
             why.explain(step.when, applied)
             steps.append(applied)
+            result.route_steps.append(i)
     result.route = [s.units for s in steps]
     result.fee = _fee(rules, env, ctx, field_errors, lang)
     result.field_errors = field_errors

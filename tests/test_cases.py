@@ -21,7 +21,9 @@ from formkit.cases import (
     Pause,
     Tolerated,
 )
+from formkit.loader import load_matter_text
 from formkit.monitor import effective_deadline
+from formkit.ruleset import RuleSet
 from formkit.store import CaseStore, StoreError, TinyCaseStore
 from tests.cases_support import (
     Clock,
@@ -490,3 +492,42 @@ def test_supplying_a_tolerated_material(svc: CaseService, clock: Clock) -> None:
     with pytest.raises(IllegalTransition, match="not a tolerated material"):
         svc.supply(case.number, "id_card", actor="window-04")
     assert len(svc.get(case.number).history) == len(case.history)
+
+
+# One unit, two alternative steps with other days: the step that applies must bring its own.
+SAME_UNITS = """
+code: T-SAME
+name: {zh: 同一科室两种审查}
+department: market_supervision
+kind: administrative_licensing
+time_limit: {unit: working_days, statutory_days: 20, committed_days: 10}
+form:
+  - {id: simple, type: boolean, required: true}
+materials:
+  - {id: application, name: {zh: 申请书}}
+route:
+  - step: [market_supervision.registration]
+    when: simple
+    days: 2
+  - step: [market_supervision.registration]
+    when: not simple
+    days: 7
+  - step: [market_supervision.field_inspection]
+    days: 3
+"""
+
+
+@pytest.mark.parametrize(("simple", "days"), [(True, [2, 3]), (False, [7, 3])])
+def test_step_days_follow_the_steps_that_apply_even_with_the_same_units(
+        svc: CaseService, simple: bool, days: list[int]) -> None:
+    matter, doc = load_matter_text(SAME_UNITS, "same.yaml")
+    assert matter is not None, doc
+    same = RuleSet.build(matter, None)
+    assert same.ok, [e.message for e in same.errors]
+    case = svc.receive(same, "v1", {"simple": simple}, [HandedIn(id="application")],
+                       actor="window-01")
+    assert case.state == "accepted"
+    assert case.route == [["market_supervision.registration"],
+                          ["market_supervision.field_inspection"]]
+    assert case.step_days == days
+    assert "route_steps" not in case.precheck  # positions are not part of the JSON

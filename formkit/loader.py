@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from formkit.errors import DefinitionError, FormkitError, InputError, LimitError, SourceSpan
-from formkit.model import CalendarFile, Catalog, Matter
+from formkit.model import CalendarFile, Catalog, FormField, Matter
 from formkit.parsecache import ParseCache, default_cache
 from formkit.yamldoc import MAX_FILE_BYTES, YamlDoc, parse_yaml
 
@@ -132,7 +132,25 @@ def load_matter_text(text: str, name: str) -> tuple[Matter | None, YamlDoc]:
     matter = validate_document(doc, Matter, "matter")
     if matter is not None:
         matter._file = name
+        _place_constants(matter, doc)
     return matter, doc
+
+
+def _place_constants(matter: Matter, doc: YamlDoc) -> None:
+    """A number or boolean written where an expression goes (``let: {fee: 10}``,
+    ``value: 0``) reaches the model as a value, not as positioned text: give its
+    expression the scalar's place, so a later error points at it."""
+    for name, expr in matter.let.items():
+        if expr.source is None:
+            expr.source = doc.text_at(("let", name))
+    todo: list[tuple[tuple[int | str, ...], list[FormField]]] = [(("form",), matter.form)]
+    while todo:
+        loc, fields = todo.pop()
+        for i, f in enumerate(fields):
+            if f.value is not None and f.value.source is None:
+                f.value.source = doc.text_at((*loc, i, "value"))
+            if f.fields:
+                todo.append(((*loc, i, "fields"), f.fields))
 
 
 def load_catalog(root: str | os.PathLike[str],

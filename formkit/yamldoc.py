@@ -299,6 +299,17 @@ class YamlDoc:
             return key_node
         return node
 
+    def text_at(self, loc: Sequence[int | str]) -> PosStr | None:
+        """The scalar exactly at ``loc`` as written, with its position (a number or a
+        boolean too: ``1.50`` stays ``1.50``); None when ``loc`` is not a scalar."""
+        if not self.has(loc):
+            return None
+        node = self.node_at(loc)
+        if not isinstance(node, yaml.ScalarNode):
+            return None
+        return PosStr(node.value, self.file, node.start_mark.index, node.end_mark.index,
+                      node.style)
+
     def span_at(self, loc: Sequence[int | str], *, key: bool = False) -> SourceSpan:
         """The span of the node at ``loc`` (see ``node_at``)."""
         node = self.node_at(loc, key=key)

@@ -139,6 +139,11 @@ YAML_CASES = [
     ("computed value of the wrong type",
      "  - {id: total, type: number, value: 申请人类型 + '元'}\n",
      [("wrong-type", 0, 38)]),
+    ("computed value written as a boolean (no text of its own)",
+     "  - {id: total, type: number, value: true}\n", [("wrong-type", 0, 38)]),
+    ("computed value in a group, written as a number",
+     "  - id: g\n    type: group\n    fields:\n      - {id: t, type: text, value: 12}\n",
+     [("wrong-type", 3, 36)]),
     # literals that cannot work are reported when the definition loads, not when run
     ("impossible date literal",
      'checks:\n  - when: today() > date("2026-02-30")\n    warn: {zh: 大}\n',
@@ -390,10 +395,9 @@ def test_matter_let_with_a_field_name_is_an_error() -> None:
     assert [where(e) for e in errors] == [("duplicate-name", "m.yaml", FIRST + 1, 15)]
 
 
-@pytest.mark.xfail(strict=True, reason="model._to_expr drops the YAML position of a "
-                   "number or boolean let (Expr without source): bug reported")
-def test_numeric_let_keeps_its_position() -> None:
-    errors = errors_of("let:\n  floor_area: 1\n")
+@pytest.mark.parametrize("value", ["1", "1.50", "true", "0x1F"])
+def test_a_number_or_boolean_let_keeps_its_position(value: str) -> None:
+    errors = errors_of(f"let:\n  floor_area: {value}\n")
     assert [where(e) for e in errors] == [("duplicate-name", "m.yaml", FIRST + 1, 15)]
 
 

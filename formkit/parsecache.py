@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from formkit.model import Matter
-from formkit.yamldoc import PosStr, SourceFile, YamlDoc
+from formkit.yamldoc import PosStr, SourceFile, YamlDoc, normal_text
 
 __all__ = ["ParseCache", "default_cache"]
 
@@ -120,7 +120,7 @@ class ParseCache:
             matter, file = _Unpickler(io.BytesIO(data)).load()
             if not isinstance(matter, Matter) or not isinstance(file, SourceFile):
                 raise pickle.UnpicklingError("not a cache entry")
-            if file.text != text or file.name != name:  # a hash collision, or tampering
+            if file.text != normal_text(text) or file.name != name:  # collision, tampering
                 raise pickle.UnpicklingError("entry of another file")
         except Exception:  # any damage: the entry is a miss, never an error
             path.unlink(missing_ok=True)

@@ -26,7 +26,7 @@ import yaml
 
 from formkit.errors import DefinitionError, FormkitError, LimitError, SourceSpan
 
-__all__ = ["MAX_FILE_BYTES", "PosStr", "SourceFile", "YamlDoc", "parse_yaml"]
+__all__ = ["MAX_FILE_BYTES", "PosStr", "SourceFile", "YamlDoc", "normal_text", "parse_yaml"]
 
 MAX_FILE_BYTES = 1_000_000
 MAX_VALUES = 200_000
@@ -333,10 +333,15 @@ class YamlDoc:
         return True
 
 
+def normal_text(text: str) -> str:
+    """The text as positions count it: no byte-order mark (Windows Notepad starts UTF-8
+    files with one; libyaml's columns do not count it), LF line ends."""
+    return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+
+
 def parse_yaml(text: str, name: str) -> YamlDoc:
     """Parse ``text`` safely; problems are returned in ``YamlDoc.errors``, never raised."""
-    # Windows Notepad starts UTF-8 files with a BOM; libyaml's columns do not count it.
-    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    text = normal_text(text)
     file = SourceFile(name, text)
     doc = YamlDoc(file, None, None)
     size = len(text.encode("utf-8"))

@@ -93,6 +93,13 @@ def test_an_edited_file_is_read_again(make_catalog: MakeCatalog, tmp_path: Path)
     assert opened.matters["XX-T-0001"].name.zh == "改过的事项"
 
 
+def test_a_file_with_a_byte_order_mark_is_kept_too(make_catalog: MakeCatalog,
+                                                  tmp_path: Path) -> None:
+    folder = make_catalog(("\ufeff" + BASE).encode("utf-8"))
+    cold, warm, cache = _twice(folder, tmp_path / "cache")
+    assert cache.hits == 1 and warm.matters == cold.matters and not warm.errors
+
+
 def test_the_same_text_under_another_name_is_its_own_entry(
         make_catalog: MakeCatalog, tmp_path: Path) -> None:
     first = make_catalog(BASE)

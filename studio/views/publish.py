@@ -89,6 +89,7 @@ def _publish(work: Work) -> None:
     drafts().discard(work.user.username, work.code)
     st.session_state[MATTER] = snapshot["code"]
     st.session_state.pop("_bound", None)
+    st.session_state.pop("publish_note", None)  # the next version gets its own note
     flash(f"已发布 Published {snapshot['code']} · 版本 version {snapshot['hash'][:10]}")
     st.rerun()
 

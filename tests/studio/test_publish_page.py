@@ -71,6 +71,7 @@ def test_a_broken_draft_is_refused_then_published_once_fixed(
     assert not draft(workspace, "ms_editor").exists()
     history = table(app, "发布人 By")
     assert list(history["说明 Note"]) == ["申请方式改名；名称在面积大于100时显示"]
+    assert app.text_input(key="publish_note").value == ""  # not offered for the next one
 
 
 def test_history_shows_the_diff_of_two_versions(

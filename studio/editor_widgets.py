@@ -21,6 +21,7 @@ import streamlit as st
 from formkit.catalog import OpenCatalog
 from formkit.editing import EditCheck, check_draft, check_expression, load_yaml
 from formkit.errors import FormkitError
+from formkit.ruleset import RuleSet
 from formkit.studio_data import catalog_signature
 from formkit.studio_edit import edit_refusal, get_in, matter_file, set_in
 from formkit.users import User
@@ -217,6 +218,25 @@ def open_work() -> Work | None:
     root = catalog_dir()
     check, with_draft = _checked(str(root), str(file), text, catalog_signature(root))
     return Work(user, code, file, text, from_draft, check, with_draft)
+
+
+def open_loaded_work(title: str, caption: str | None = None) -> tuple[Work, RuleSet] | None:
+    """The head of a page that runs the draft (preview, playground, examples): title,
+    flash, the matter picked, and its checked rules; ``None`` (with the draft's
+    errors shown) when the draft does not load."""
+    st.title(title)
+    if caption:
+        st.caption(caption)
+    show_flash()
+    work = open_work()
+    if work is None:
+        return None
+    rules = work.check.rules
+    if rules is None or work.check.matter is None:
+        st.error("草稿无法加载，请先在编辑页修改 The draft does not load: fix it in the editor")
+        show_errors(work.check.errors)
+        return None
+    return work, rules
 
 
 def discard_draft(username: str, code: str) -> None:

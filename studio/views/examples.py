@@ -23,10 +23,8 @@ from studio.editor_widgets import (
     Work,
     apply_edit,
     flash,
-    open_work,
+    open_loaded_work,
     preview_scope,
-    show_errors,
-    show_flash,
 )
 from studio.form_widgets import clear_scope, load_answers, load_materials
 
@@ -106,15 +104,10 @@ def _save(work: Work) -> None:
 
 
 def main() -> None:
-    st.title("✅ 示例 Examples")
-    show_flash()
-    work = open_work()
-    if work is None:
+    opened = open_loaded_work("✅ 示例 Examples")
+    if opened is None:
         return
-    if work.check.matter is None or work.check.rules is None:
-        st.error("草稿无法加载 The draft does not load: fix it in the editor")
-        show_errors(work.check.errors)
-        return
+    work = opened[0]
     if work.check.errors:
         st.warning(f"草稿有 {len(work.check.errors)} 处错误，示例无法通过 The draft has errors; "
                    "its examples cannot pass")

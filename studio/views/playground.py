@@ -17,7 +17,7 @@ from formkit.evaluate import evaluate_text
 from formkit.forms import form_state
 from formkit.values import to_json
 from studio.common import today
-from studio.editor_widgets import ANSWERS, bind, open_work, show_errors, show_flash
+from studio.editor_widgets import ANSWERS, bind, open_loaded_work, show_errors
 
 _SAVED = "pg_expr_saved"  # the expression, kept across pages (widget state is not)
 
@@ -27,18 +27,11 @@ def _typed() -> None:
 
 
 def main() -> None:
-    st.title("🧮 试算 Playground")
-    st.caption("用预览中填写的内容计算任意表达式 Evaluate any expression against the "
-               "preview's answers")
-    show_flash()
-    work = open_work()
-    if work is None:
+    opened = open_loaded_work("🧮 试算 Playground", "用预览中填写的内容计算任意表达式 Evaluate "
+                              "any expression against the preview's answers")
+    if opened is None:
         return
-    rules = work.check.rules
-    if rules is None:
-        st.error("草稿无法加载 The draft does not load: fix it in the editor")
-        show_errors(work.check.errors)
-        return
+    work, rules = opened
     answers = st.session_state.get(ANSWERS, {}).get(work.code) or {}
     ctx = EvalContext(today(), work.opened.work_calendar())
     _, env = form_state(rules, answers, ctx=ctx)

@@ -28,10 +28,9 @@ from studio.common import today
 from studio.editor_widgets import (
     ANSWERS,
     HANDED,
-    open_work,
+    open_loaded_work,
     preview_scope,
     show_errors,
-    show_flash,
 )
 from studio.form_widgets import (
     checklist_widgets,
@@ -117,18 +116,11 @@ def _panel(matter: Matter, result: PrecheckResult, units: dict[str, str]) -> Non
 
 
 def main() -> None:
-    st.title("👁️ 预览 Preview")
-    st.caption("窗口看到的申请表，随草稿实时变化 The intake form the window will see, live "
-               "from the draft")
-    show_flash()
-    work = open_work()
-    if work is None:
+    opened = open_loaded_work("👁️ 预览 Preview", "窗口看到的申请表，随草稿实时变化 The intake "
+                              "form the window will see, live from the draft")
+    if opened is None:
         return
-    rules = work.check.rules
-    if rules is None:
-        st.error("草稿无法加载，请先在编辑页修改 The draft does not load: fix it in the editor")
-        show_errors(work.check.errors)
-        return
+    work, rules = opened
     if work.check.errors:
         with st.expander(f"⚠️ 草稿有 {len(work.check.errors)} 处错误，预览可能不完整 The draft "
                          "has errors; the preview may be incomplete"):

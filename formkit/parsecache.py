@@ -14,55 +14,72 @@ Python keeps ``.pyc`` files:
   keeping its position; the YAML node tree is not kept (``YamlDoc.release``) and is
   composed again only when a later error needs a position;
 - a file with any problem is never cached: its errors always come from a fresh read;
-- entries are read with an unpickler that resolves only formkit's model classes and
-  the few standard types they hold, from a folder only this user may write.
+- entries are read with an unpickler that knows only formkit's model classes and the
+  few standard types they hold (an exact list: no function, no dotted name can be
+  reached, so an entry cannot run code), from folders only this user may write.
 
 The folder is ``$FORMKIT_CACHE_DIR``, else ``$XDG_CACHE_HOME/formkit``, else
 ``~/.cache/formkit``; ``FORMKIT_CACHE=off`` turns the cache off. Any problem with the
-cache (unwritable folder, damaged entry) makes it a miss, never an error: the file is
-read as if there were no cache.
+cache (unwritable or shared folder, damaged entry, odd file name) makes it a miss or
+turns it off, never an error: the file is read as if there were no cache.
 """
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import hashlib
 import io
 import os
 import pickle
+import re
+import shutil
+import stat
 import sys
 import tempfile
 import time
-from functools import cache
-from importlib.metadata import version
+from decimal import Decimal
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
+import yaml
+
+from formkit import model
 from formkit.model import Matter
 from formkit.yamldoc import PosStr, SourceFile, YamlDoc, normal_text
 
-__all__ = ["ParseCache", "default_cache"]
+__all__ = ["ParseCache", "default_cache", "fingerprint"]
 
 # Entries kept per fingerprint folder before the least recently written are removed.
 MAX_ENTRIES = 20_000
+# A folder of another formkit version is removed when not used for this long.
+STALE_SECONDS = 7 * 86400
 _PICKLE_PROTOCOL = 5
-# What a cached matter may contain: the classes of formkit's models and these types.
-_MODULES = ("formkit.model", "formkit.yamldoc")
-_ALLOWED = {("datetime", "date"), ("decimal", "Decimal"), ("builtins", "set"),
-            ("builtins", "frozenset")}
+_STAMP = "last-used"
+_FINGERPRINT = re.compile(r"[0-9a-f]{16}")
+
+
+def _classes() -> dict[tuple[str, str], type]:
+    """Every class a cached matter may hold, by (module, name) exactly as pickled."""
+    found: list[type] = [PosStr, SourceFile, dt.date, Decimal]
+    found += [c for c in vars(model).values()
+              if isinstance(c, type) and c.__module__ == model.__name__]
+    return {(c.__module__, c.__qualname__): c for c in found}
+
+
+_CLASSES = _classes()
 
 
 class _Unpickler(pickle.Unpickler):
-    """Resolves the classes of formkit's models and a few standard types, nothing else
-    (no function can be reached: an entry cannot run code)."""
+    """Knows the classes above and nothing else: no function and no dotted name (which
+    pickle would follow through module attributes) can be reached."""
 
     def find_class(self, module: str, name: str) -> Any:
-        if (module, name) in _ALLOWED:
-            return super().find_class(module, name)
-        if module in _MODULES:
-            found = super().find_class(module, name)
-            if isinstance(found, type):
-                return found
-        raise pickle.UnpicklingError(f"{module}.{name} is not allowed in a cache entry")
+        found = _CLASSES.get((module, name))
+        if found is None:
+            raise pickle.UnpicklingError(f"{module}.{name} is not allowed in a cache entry")
+        return found
 
 
 def _reduce_posstr(value: PosStr) -> tuple[Any, ...]:
@@ -71,50 +88,74 @@ def _reduce_posstr(value: PosStr) -> tuple[Any, ...]:
     return (PosStr, (str(value), value.file, value.start, value.end, value.style))
 
 
-@cache
-def fingerprint() -> str:
-    """A hash of formkit's source and the versions of what reads files."""
-    digest = hashlib.sha256()
-    for part in (sys.version, version("pydantic"), version("PyYAML"), str(_PICKLE_PROTOCOL)):
-        digest.update(part.encode() + b"\0")
-    package = Path(__file__).resolve().parent
-    for path in sorted(package.rglob("*.py")):
-        digest.update(str(path.relative_to(package)).encode() + b"\0")
-        digest.update(path.read_bytes())
+def _fingerprint() -> str | None:
+    """A hash of formkit's version and source, and the versions of what reads files;
+    taken when this module is imported, so it describes the code this process runs
+    (not files an upgrade wrote since). None when the source cannot be read."""
+    try:
+        digest = hashlib.sha256()
+        parts = [sys.version, version("pydantic"), version("PyYAML"), str(_PICKLE_PROTOCOL),
+                 str(getattr(yaml, "__with_libyaml__", False))]
+        with contextlib.suppress(PackageNotFoundError):
+            parts.append(version("formkit"))
+        for part in parts:
+            digest.update(part.encode() + b"\0")
+        package = Path(__file__).resolve().parent
+        sources = sorted(p for p in package.rglob("*.py")
+                         if p.is_file() and not p.name.startswith((".", "#")))
+        if not sources:
+            return None
+        for path in sources:
+            digest.update(path.relative_to(package).as_posix().encode() + b"\0")
+            digest.update(path.read_bytes())
+    except (OSError, PackageNotFoundError):
+        return None
     return digest.hexdigest()[:16]
+
+
+_PRINT = _fingerprint()
+
+
+def fingerprint() -> str | None:
+    """The fingerprint of the running formkit (see ``_fingerprint``)."""
+    return _PRINT
 
 
 class ParseCache:
     """Validated matters by (name, text), in ``folder/<fingerprint>/``."""
 
     def __init__(self, folder: str | os.PathLike[str]) -> None:
-        self.folder = Path(folder) / fingerprint()
+        self.base = Path(folder)
+        self.folder = self.base / (_PRINT or "none")
         self.hits = 0
         self.written = 0
         self._usable: bool | None = None  # checked on first use
 
     @property
     def usable(self) -> bool:
-        """False when the folder cannot be made, or others may write it."""
+        """False when the folders cannot be made, or others may write them."""
         if self._usable is None:
-            try:
-                self._usable = _private_folder(self.folder.parent)
-            except OSError:
-                self._usable = False
+            self._usable = False
+            if _PRINT is not None and self.base.is_absolute():
+                with contextlib.suppress(OSError):
+                    self._usable = _private_folder(self.base) and _private_folder(self.folder)
+                    if self._usable:
+                        (self.folder / _STAMP).touch()  # what prune's "not used" reads
         return self._usable
 
     def _entry(self, text: str, name: str) -> Path:
-        key = hashlib.sha256(name.encode("utf-8") + b"\0" + text.encode("utf-8")).hexdigest()
+        key = hashlib.sha256(name.encode("utf-8", "surrogateescape") + b"\0"
+                             + text.encode("utf-8", "surrogateescape")).hexdigest()
         return self.folder / key[:2] / f"{key}.pickle"
 
     def get(self, text: str, name: str) -> tuple[Matter, YamlDoc] | None:
         """The matter and its (released) document, or None on a miss."""
         if not self.usable:
             return None
-        path = self._entry(text, name)
         try:
+            path = self._entry(text, name)
             data = path.read_bytes()
-        except OSError:
+        except (OSError, UnicodeError):
             return None
         try:
             matter, file = _Unpickler(io.BytesIO(data)).load()
@@ -123,7 +164,8 @@ class ParseCache:
             if file.text != normal_text(text) or file.name != name:  # collision, tampering
                 raise pickle.UnpicklingError("entry of another file")
         except Exception:  # any damage: the entry is a miss, never an error
-            path.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                path.unlink(missing_ok=True)
             return None
         doc = YamlDoc(file, None, None)
         doc.release()
@@ -131,59 +173,74 @@ class ParseCache:
         return matter, doc
 
     def put(self, text: str, name: str, matter: Matter, doc: YamlDoc) -> None:
-        """Keep a clean file's matter (written atomically; a failure disables the cache)."""
+        """Keep a clean file's matter (written atomically; a failure turns the cache off)."""
         if not self.usable:
             return
-        path = self._entry(text, name)
-        buffer = io.BytesIO()
-        pickler = pickle.Pickler(buffer, protocol=_PICKLE_PROTOCOL)
-        pickler.dispatch_table = {PosStr: _reduce_posstr}
+        tmp: str | None = None
         try:
+            path = self._entry(text, name)
+            buffer = io.BytesIO()
+            pickler = pickle.Pickler(buffer, protocol=_PICKLE_PROTOCOL)
+            pickler.dispatch_table = {PosStr: _reduce_posstr}
             pickler.dump((matter, doc.file))
-            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            if not path.parent.is_dir():
+                path.parent.mkdir(exist_ok=True)
+                path.parent.chmod(0o700)  # whatever the umask
             fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
             with os.fdopen(fd, "wb") as out:
                 out.write(buffer.getvalue())
             os.replace(tmp, path)
+            tmp = None
             self.written += 1
-        except (OSError, pickle.PicklingError, TypeError, AttributeError):
+        except Exception:  # the cache is an optimisation: any failure turns it off
             self._usable = False
+        finally:
+            if tmp is not None:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
 
     def prune(self, keep: int = MAX_ENTRIES) -> None:
-        """Remove the oldest entries beyond ``keep``, and folders of other formkit
-        versions not written for a week (another install may still use a newer one)."""
-        week_ago = time.time() - 7 * 86400
-        try:
-            for other in self.folder.parent.iterdir():
-                if (other.is_dir() and other != self.folder and len(other.name) == 16
-                        and other.stat().st_mtime < week_ago):
-                    _remove_tree(other)
-            entries = [(e.stat().st_mtime_ns, e) for sub in self.folder.iterdir()
-                       for e in sub.iterdir()]
-        except OSError:
+        """Remove the oldest entries beyond ``keep``, and the folders of other formkit
+        versions not used for a week (another install may still use a newer one).
+        Only formkit's own folders are touched, never through a symbolic link."""
+        if not self.usable:
             return
-        if len(entries) <= keep:
+        with contextlib.suppress(OSError):
+            self._prune_others()
+            self._prune_entries(keep)
+
+    def _prune_others(self) -> None:
+        stale = time.time() - STALE_SECONDS
+        for other in self.base.iterdir():
+            if (other == self.folder or not _FINGERPRINT.fullmatch(other.name)
+                    or other.is_symlink() or not other.is_dir()):
+                continue
+            stamp = other / _STAMP
+            used = (stamp if stamp.is_file() else other).stat().st_mtime
+            if used < stale:
+                shutil.rmtree(other, ignore_errors=True)
+
+    def _prune_entries(self, keep: int) -> None:
+        subs = [d for d in self.folder.iterdir() if d.is_dir() and not d.is_symlink()]
+        names = [(sub, e) for sub in subs for e in os.listdir(sub)]
+        if len(names) <= keep:  # the common case: counted without a stat
             return
-        entries.sort()
+        entries = sorted(((sub / e).stat().st_mtime_ns, sub / e) for sub, e in names)
         for _, entry in entries[: len(entries) - keep]:
-            entry.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                entry.unlink()
 
 
 def _private_folder(folder: Path) -> bool:
-    """Create ``folder`` (mode 700) if missing; True when only this user can write it
-    (entries are unpickled: nobody else may plant one)."""
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    st = folder.stat()
-    return st.st_uid == os.getuid() and not st.st_mode & 0o022
-
-
-def _remove_tree(folder: Path) -> None:
-    for sub in folder.iterdir():
-        if sub.is_dir():
-            _remove_tree(sub)
-        else:
-            sub.unlink(missing_ok=True)
-    folder.rmdir()
+    """Create ``folder`` (mode 700, whatever the umask) if missing; True when it is a
+    real folder (not a symbolic link) of this user that nobody else may write: entries
+    are unpickled, so nobody else may plant one."""
+    if not folder.exists() and not folder.is_symlink():
+        folder.mkdir(parents=True, exist_ok=True)
+        folder.chmod(0o700)
+    st = folder.lstat()
+    return (stat.S_ISDIR(st.st_mode) and st.st_uid == os.getuid()
+            and not st.st_mode & 0o022)
 
 
 def default_cache() -> ParseCache | None:
@@ -195,4 +252,6 @@ def default_cache() -> ParseCache | None:
         base = os.environ.get("XDG_CACHE_HOME") or os.path.join(
             os.path.expanduser("~"), ".cache")
         folder = os.path.join(base, "formkit")
+    if not os.path.isabs(folder):  # no home folder: never a cache in the working folder
+        return None
     return ParseCache(folder)

@@ -6,7 +6,7 @@ library's text); a ``Source`` turns them into file lines and columns.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,6 +25,7 @@ __all__ = [
     "Node",
     "Unary",
     "UseDef",
+    "children",
     "walk",
 ]
 
@@ -147,6 +148,11 @@ class Library:
     lets: list[LetDef] = field(default_factory=list)
 
 
+def children(node: Node) -> Sequence[Node]:
+    """The direct sub-expressions of ``node``, in source order."""
+    return _CHILDREN[type(node)](node)
+
+
 def walk(node: Node) -> Iterator[Node]:
     """Every node below and including ``node``, parents first (iterative)."""
     stack = [node]
@@ -169,3 +175,11 @@ def walk(node: Node) -> Iterator[Node]:
             stack.extend(reversed(current.operands))
         elif isinstance(current, If):
             stack.extend((current.other, current.then, current.cond))
+
+
+_CHILDREN: dict[type[Node], Callable[[Any], Sequence[Node]]] = {
+    Literal: lambda n: (), Name: lambda n: (), ListLit: lambda n: n.items,
+    Member: lambda n: (n.obj,), Index: lambda n: (n.obj, n.index), Call: lambda n: n.args,
+    Unary: lambda n: (n.operand,), Binary: lambda n: (n.left, n.right),
+    Compare: lambda n: n.operands, If: lambda n: (n.cond, n.then, n.other),
+}

@@ -11,25 +11,23 @@ null.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
+import sys
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, DecimalException
-from typing import Any, Protocol
+from typing import Any, NoReturn, Protocol
 
 from formkit.dsl import ast
-from formkit.dsl.checker import Checker, Info, Instance, Typed
-from formkit.dsl.functions import BUILTINS, EvalFault, compile_regex, date_add
-from formkit.errors import EvaluationError, FormkitError, LimitError, SourceSpan
+from formkit.dsl.checker import Checker, Instance, Typed
+from formkit.dsl.codegen import Gen
+from formkit.dsl.functions import BUILTINS, EvalFault, date_add, fault_error
+from formkit.errors import EvaluationError, FormkitError, SourceSpan
 
 __all__ = ["EvalContext", "Program", "Unit"]
 
 MAX_WORKDAY_SPAN = 7305  # 20 years of calendar days
-_CONTEXT_FUNCTIONS = {"today", "add_workdays", "workdays_between", "valid_id_number",
-                      "id_birthdate", "id_gender"}
-_IMPURE = _CONTEXT_FUNCTIONS | {"count", "any", "all"}
 
 
 class EvalContext:
@@ -103,6 +101,12 @@ class _Meta:
         self.sites = sites
         self.text = typed.source.text
 
+    def fail(self) -> NoReturn:
+        """Raise the error for the exception being handled (called from an ``except``)."""
+        exc = sys.exc_info()[1]
+        assert isinstance(exc, Exception)
+        raise self.error(exc) from None
+
     def error(self, exc: Exception) -> Exception:
         """The FormkitError an exception inside the generated code is reported as."""
         if isinstance(exc, FormkitError):
@@ -126,13 +130,6 @@ class _Meta:
         if site is None:
             return self.typed.source.span(0, len(self.text))
         return site.typed.source.span(site.node.start, site.node.end)
-
-
-def fault_error(fault: EvalFault, span: SourceSpan) -> FormkitError:
-    """The error a runtime fault is reported as: a limit, or an evaluation error."""
-    if fault.limit:
-        return LimitError(fault.message, span, hint=fault.hint, code=fault.code)
-    return EvaluationError(fault.message, span, hint=fault.hint, code=fault.code)
 
 
 def _div(a: Any, b: Any, site: int) -> Any:
@@ -177,7 +174,6 @@ _HELPERS: dict[str, Any] = {
     "_called": _called, "_Decimal": Decimal, "_EvalContext": EvalContext,
     **{f"_B_{name}": b.impl for name, b in BUILTINS.items()},
 }
-_FAULTING = {"round", "matches", "date", "add_workdays", "min", "max"}
 
 
 class Unit:
@@ -192,6 +188,7 @@ class Unit:
         self.sites: list[_Site] = []
         self.errors: list[FormkitError] = []
         self._consts: dict[tuple[type, Any], str] = {}
+        self.fixed: set[str] = set()  # names of constants that are not null
         self._temps = 0
         self._lets_done: set[str] = set()
         self._let_names: dict[str, str] = {}
@@ -207,12 +204,14 @@ class Unit:
         name = f"_e{index}"
         self._programs.append((name, typed, []))
         self.ns[f"_M{index}"] = _Meta(typed, self.sites)
-        body = _Gen(self, typed).expr(typed.root)
-        self.lines.append(
-            f"def {name}(d, c=None, r=None):\n"
-            f"    if c is None:\n        c = _EvalContext()\n"
-            f"    try:\n        return {body}\n"
-            f"    except Exception as _x:\n        raise _M{index}.error(_x) from None")
+        gen = Gen(self, typed)
+        body = gen.expr(typed.root)
+        # Python's compile() is most of a program's cost: keep the wrapper small (the
+        # default context only when the body reads it, the handler a single call, the
+        # defaults None set by build(), one line per statement).
+        prologue = " if c is None: c = _EvalContext()\n" if gen.uses_ctx else ""
+        self.lines.append(f"def {name}(d, c, r):\n{prologue} try: return {body}\n"
+                          f" except Exception: _M{index}.fail()")
         while self._pending:
             self._function(*self._pending.pop())
         return len(self._programs) - 1
@@ -220,30 +219,42 @@ class Unit:
     def build(self) -> list[Program]:
         """Compile the queued expressions (with the lets and functions they use)."""
         source = "\n".join(self.lines) + "\n"
-        with warnings.catch_warnings():
-            # Python's hints about the generated code (a type-checked-away "1 is True" in
-            # a tree with errors) mean nothing to a rule author: keep them off stderr.
-            warnings.simplefilter("ignore", SyntaxWarning)
+        if self.checker.errors:
+            with warnings.catch_warnings():
+                # Python's hints about the generated code (a type-checked-away "1 is True"
+                # in a tree with errors) mean nothing to a rule author: keep them off
+                # stderr. A checked tree has no such code, and is spared the cost.
+                warnings.simplefilter("ignore", SyntaxWarning)
+                code = compile(source, "<formkit rules>", "exec")
+        else:
             code = compile(source, "<formkit rules>", "exec")
         exec(code, self.ns)  # the source holds no user text: see the module docstring
-        return [self.ns[name] for name, _, _ in self._programs]
+        programs = [self.ns[name] for name, _, _ in self._programs]
+        for program in programs:
+            program.__defaults__ = (None, None)  # program(env), program(env, ctx)
+        return programs
 
     # ---- code generation
 
     def _function(self, name: str, typed: Typed, params: str) -> None:
-        body = _Gen(self, typed).expr(typed.root)
+        body = Gen(self, typed).expr(typed.root)
         self.lines.append(f"def {name}({params}):\n    return {body}")
 
     def const(self, value: Any) -> str:
-        key = (type(value), value if not isinstance(value, list | dict) else id(value))
+        """The name of a constant holding ``value`` (one name per equal hashable value)."""
+        key = (type(value), id(value) if isinstance(value, list | dict) else value)
         try:
-            if key in self._consts:
-                return self._consts[key]
-        except TypeError:
-            pass
+            name = self._consts.get(key)
+            hashable = True
+        except TypeError:  # unhashable: a name of its own
+            name, hashable = None, False
+        if name is not None:
+            return name
         name = f"_k{len(self.ns)}"
         self.ns[name] = value
-        with contextlib.suppress(TypeError):
+        if value is not None:
+            self.fixed.add(name)
+        if hashable:
             self._consts[key] = name
         return name
 
@@ -276,232 +287,6 @@ class Unit:
             else:
                 self._pending.append((name, inst.typed, f"d, c, {params}" if params else "d, c"))
         return name
-
-
-class _Gen:
-    def __init__(self, unit: Unit, typed: Typed) -> None:
-        self.unit = unit
-        self.typed = typed
-
-    def info(self, node: ast.Node) -> Info:
-        return self.typed.info[node]
-
-    def expr(self, node: ast.Node) -> str:
-        if not isinstance(node, ast.Literal | ast.Name) and self._constant(node):
-            folded = self._fold(node)
-            if folded is not None:
-                return folded
-        return self._emit(node)
-
-    def _constant(self, node: ast.Node) -> bool:
-        for n in ast.walk(node):
-            if isinstance(n, ast.Name | ast.Member | ast.Index):
-                return False
-            if isinstance(n, ast.Call) and (n.name in _IMPURE or n.name not in BUILTINS
-                                            or self.info(n).ref[:1] != ("builtin",)):
-                return False
-        return True
-
-    def _fold(self, node: ast.Node) -> str | None:
-        code = self._emit(node)
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", SyntaxWarning)
-                value = eval(code, self.unit.ns, {"d": {}, "c": None, "r": None})
-        except EvalFault as fault:
-            # date("2026-02-30"), round(1, 20): unless the checker reported it already
-            if isinstance(node, ast.Call) and node not in self.unit.checker.flagged:
-                self.unit.errors.append(fault_error(
-                    fault, self.typed.source.span(node.start, node.end)))
-            return None
-        except Exception:  # e.g. a tree with type errors: leave the failure to runtime
-            return None
-        return self.unit.const(value)
-
-    def _emit(self, node: ast.Node) -> str:
-        if isinstance(node, ast.Literal):
-            v = node.value
-            if v is None or isinstance(v, bool):
-                return repr(v)
-            return self.unit.const(v)
-        if isinstance(node, ast.Name):
-            return self._name(node)
-        if isinstance(node, ast.ListLit):
-            return "[" + ", ".join(self.expr(i) for i in node.items) + "]"
-        if isinstance(node, ast.Member):
-            obj = self.expr(node.obj)
-            ref = self.info(node).ref
-            if ref[:1] == ("pluck",):
-                return f"_pluck({obj}, {node.name!r})"
-            if not self.info(node.obj).nullable:
-                return f"{obj}.get({node.name!r})"
-            t = self.unit.temp()
-            return f"(None if ({t} := {obj}) is None else {t}.get({node.name!r}))"
-        if isinstance(node, ast.Index):
-            return f"_index({self.expr(node.obj)}, {self.expr(node.index)})"
-        if isinstance(node, ast.Unary):
-            operand = self.expr(node.operand)
-            if node.op == "not":
-                return f"(not {operand})"
-            if not self.info(node.operand).nullable:
-                return f"(-{operand})"
-            t = self.unit.temp()
-            return f"(None if ({t} := {operand}) is None else -{t})"
-        if isinstance(node, ast.Binary):
-            return self._binary(node)
-        if isinstance(node, ast.Compare):
-            return self._compare(node)
-        if isinstance(node, ast.If):
-            cond = self._truth(node.cond)
-            return f"({self.expr(node.then)} if {cond} else {self.expr(node.other)})"
-        if isinstance(node, ast.Call):
-            return self._call(node)
-        raise AssertionError(node)  # pragma: no cover
-
-    def _name(self, node: ast.Name) -> str:
-        ref = self.info(node).ref
-        kind = ref[0] if ref else None
-        if kind == "field":
-            return f"d.get({node.name!r})"
-        if kind == "row":
-            depth = int(str(ref[1]))
-            return f"{'r' if depth < self.typed.rows else f'_r{depth}'}.get({node.name!r})"
-        if kind == "param":
-            return f"_p{ref[1]}"
-        if kind == "let":
-            return f"{self.unit.let_function(str(ref[1]))}(d, c)"
-        return "None"  # an unresolved name (already reported) evaluates to null
-
-    def _truth(self, node: ast.Node) -> str:
-        code = self.expr(node)
-        info = self.info(node)
-        if info.nullable or info.type.kind != "bool":
-            return f"({code} is True)"
-        return code
-
-    def _binary(self, node: ast.Binary) -> str:
-        if node.op in ("and", "or"):
-            return f"({self._truth(node.left)} {node.op} {self._truth(node.right)})"
-        left, right = self.expr(node.left), self.expr(node.right)
-        li, ri = self.info(node.left), self.info(node.right)
-        kinds = (li.type.kind, ri.type.kind)
-        if node.op in ("/", "%"):
-            helper = "_div" if node.op == "/" else "_mod"
-            return f"{helper}({left}, {right}, {self.unit.site(self.typed, node)})"
-        if "date" in kinds:
-            if kinds[0] == "date":
-                sign = "" if node.op == "+" else "-"
-                return f"_date_add({left}, {sign}{right})" if sign == "" else \
-                    f"_date_add({left}, (None if ({(t := self.unit.temp())} := {right}) " \
-                    f"is None else -{t}))"
-            return f"_date_add({right}, {left})"
-        if not li.nullable and not ri.nullable:
-            return f"({left} {node.op} {right})"
-        a, b = self.unit.temp(), self.unit.temp()
-        return (f"(None if ({a} := {left}) is None or ({b} := {right}) is None "
-                f"else {a} {node.op} {b})")
-
-    def _compare(self, node: ast.Compare) -> str:
-        operands = node.operands
-        if len(operands) == 2:
-            return self._pair(node.ops[0], self.expr(operands[0]), self.expr(operands[1]),
-                              self.info(operands[0]), self.info(operands[1]), operands[1])
-        # A chain evaluates each middle operand once (like Python): bind it to a temp.
-        codes: list[str] = []
-        prev = self.expr(operands[0])
-        for i, op in enumerate(node.ops):
-            right_node = operands[i + 1]
-            right = self.expr(right_node)
-            if i + 1 < len(node.ops):
-                t = self.unit.temp()
-                codes.append(self._pair(op, prev, f"({t} := {right})", self.info(operands[i]),
-                                        self.info(right_node), right_node))
-                prev = t
-            else:
-                codes.append(self._pair(op, prev, right, self.info(operands[i]),
-                                        self.info(right_node), right_node))
-        return "(" + " and ".join(codes) + ")"
-
-    def _pair(self, op: str, left: str, right: str, li: Info, ri: Info,
-              right_node: ast.Node) -> str:
-        if op in ("==", "!="):
-            return f"({left} {op} {right})"
-        if op in ("in", "not in"):
-            code = self._membership(left, right, li, ri, right_node)
-            return f"(not {code})" if op == "not in" else code
-        if not li.nullable and not ri.nullable:
-            return f"({left} {op} {right})"
-        a, b = self.unit.temp(), self.unit.temp()
-        return (f"(({a} := {left}) is not None and ({b} := {right}) is not None "
-                f"and {a} {op} {b})")
-
-    def _membership(self, left: str, right: str, li: Info, ri: Info,
-                    right_node: ast.Node) -> str:
-        if isinstance(right_node, ast.ListLit) and all(
-                isinstance(i, ast.Literal) for i in right_node.items):
-            values = frozenset(i.value for i in right_node.items
-                               if isinstance(i, ast.Literal))
-            return f"({left} in {self.unit.const(values)})"
-        if ri.type.kind == "text" or ri.type.kind == "any":
-            a, b = self.unit.temp(), self.unit.temp()
-            return (f"(({a} := {left}) is not None and ({b} := {right}) is not None "
-                    f"and {a} in {b})")
-        if not ri.nullable:
-            return f"({left} in {right})"
-        t = self.unit.temp()
-        return f"(({t} := {right}) is not None and {left} in {t})"
-
-    def _call(self, node: ast.Call) -> str:
-        ref = self.info(node).ref
-        if ref[:1] == ("call",):
-            inst = self.unit.checker.instances[(str(ref[1]), ref[2])]  # type: ignore[index]
-            args = ", ".join(["d", "c", *(self.expr(a) for a in node.args)])
-            return f"{self.unit.instance_function(inst)}({args})"
-        if ref[:1] != ("builtin",):
-            return "None"  # unknown function, already reported
-        name = node.name
-        if name == "today":
-            return "c.today"
-        if name in ("count", "any", "all"):
-            return self._rows(node)
-        if name == "matches" and isinstance(node.args[1], ast.Literal) \
-                and isinstance(node.args[1].value, str):
-            try:
-                regex = self.unit.const(compile_regex(node.args[1].value))
-            except EvalFault as fault:
-                if node.args[1] not in self.unit.checker.flagged:
-                    self.unit.errors.append(fault_error(fault, self.typed.source.span(
-                        node.args[1].start, node.args[1].end)))
-                return "None"
-            t = self.unit.temp()
-            subject = self.expr(node.args[0])
-            return f"(None if ({t} := {subject}) is None else {regex}.search({t}) is not None)"
-        codes = [self.expr(a) for a in node.args]
-        args = ", ".join(codes)
-        if name in ("add_workdays", "workdays_between"):
-            site = self.unit.site(self.typed, node)
-            return f"_called(c.{name}, {site}, {args})"
-        if name == "valid_id_number":
-            t = self.unit.temp()
-            return (f"(({t} := {codes[0]}) is not None and "
-                    f"_B_valid_id_number_at({t}, c.today))")
-        if name in ("id_birthdate", "id_gender"):
-            # Valid means valid on the evaluation's today, as for valid_id_number.
-            t = self.unit.temp()
-            return f"(None if ({t} := {codes[0]}) is None else _B_{name}_at({t}, c.today))"
-        if name in _FAULTING:
-            site = self.unit.site(self.typed, node)
-            return f"_called(_B_{name}, {site}, {args})"
-        return f"_B_{name}({args})"
-
-    def _rows(self, node: ast.Call) -> str:
-        depth = int(str(self.info(node).ref[2]))
-        var = f"_r{depth}"
-        rows = self.expr(node.args[0])
-        cond = self._truth(node.args[1])
-        if node.name == "count":
-            return f"_Decimal(sum(1 for {var} in ({rows} or ()) if {cond}))"
-        return f"{node.name}({cond} for {var} in ({rows} or ()))"
 
 
 def _valid_id_at(text: Any, today: dt.date) -> bool:

@@ -19,8 +19,10 @@ import re2
 
 from formkit import identifiers
 from formkit.dsl.types import ANY, BOOL, DATE, NUMBER, TEXT, T
+from formkit.errors import EvaluationError, FormkitError, LimitError, SourceSpan
 
-__all__ = ["BUILTINS", "MAX_PATTERN", "Builtin", "EvalFault", "SignatureError", "compile_regex"]
+__all__ = ["BUILTINS", "MAX_PATTERN", "Builtin", "EvalFault", "SignatureError", "compile_regex",
+           "fault_error"]
 
 MAX_PATTERN = 500
 MAX_TEXT = 100_000
@@ -41,6 +43,13 @@ class EvalFault(Exception):
         self.hint = hint
         self.limit = limit
         self.code = code
+
+
+def fault_error(fault: EvalFault, span: SourceSpan) -> FormkitError:
+    """The error a runtime fault is reported as: a limit, or an evaluation error."""
+    if fault.limit:
+        return LimitError(fault.message, span, hint=fault.hint, code=fault.code)
+    return EvaluationError(fault.message, span, hint=fault.hint, code=fault.code)
 
 
 class SignatureError(Exception):

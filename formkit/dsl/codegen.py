@@ -1,0 +1,367 @@
+"""Python source for one checked tree: the code generator behind ``compiler.Unit``.
+
+Each node becomes a Python expression over the answers ``d``, the context ``c``
+and the current row ``r``. Texts from the user appear only as ``repr()``
+literals or numbered constants. The code carries only the brackets Python's
+precedence needs, and null tests only where the checker says a value may be
+null: ``compile()`` is most of a program's cost, and every bracket and test
+adds to it.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from formkit.dsl import ast
+from formkit.dsl.functions import BUILTINS, EvalFault, compile_regex, fault_error
+from formkit.dsl.scope import Info, Typed
+
+if TYPE_CHECKING:
+    from formkit.dsl.compiler import Unit
+
+__all__ = ["CONTEXT_FUNCTIONS", "Gen"]
+
+CONTEXT_FUNCTIONS = frozenset({"today", "add_workdays", "workdays_between",
+                               "valid_id_number", "id_birthdate", "id_gender"})
+_IMPURE = CONTEXT_FUNCTIONS | {"count", "any", "all"}
+_FAULTING = frozenset({"round", "matches", "date", "add_workdays", "min", "max"})
+_ORDERING = frozenset({"<", "<=", ">", ">="})
+
+# Python's precedence levels, lowest first (``x if c else y`` ... atoms and calls).
+_COND, _OR, _AND, _NOT, _CMP, _ADD, _MUL, _UNARY, _ATOM = range(9)
+_ARITHMETIC = {"+": _ADD, "-": _ADD, "*": _MUL}
+
+Code = tuple[str, int]  # Python source and its precedence level
+
+
+def _at(code: Code, level: int) -> str:
+    """``code`` as an operand where ``level`` is needed: bracketed only if lower."""
+    return code[0] if code[1] >= level else f"({code[0]})"
+
+
+class Gen:
+    """Generates the code of one checked tree for a ``Unit``."""
+
+    def __init__(self, unit: Unit, typed: Typed) -> None:
+        self.unit = unit
+        self.typed = typed
+        self.uses_ctx = False  # the code reads the context ``c``
+        self._constant: set[ast.Node] = set()  # reads nothing (whether or not it folded)
+        self._reported: set[ast.Node] = set()  # failed to fold, and the fault is reported
+
+    def info(self, node: ast.Node) -> Info:
+        return self.typed.info[node]
+
+    def expr(self, node: ast.Node) -> str:
+        """The code of ``node``, to stand alone (after ``return``)."""
+        return self._code(node)[0]
+
+    def _code(self, node: ast.Node) -> Code:
+        kind = type(node)
+        emit = _EMITTERS.get(kind)
+        if emit is None:  # pragma: no cover
+            raise AssertionError(node)
+        code = emit(self, node)
+        if kind is ast.Literal or kind is ast.Name:
+            return code
+        # Constants are folded bottom-up: a node whose parts are all constant is one too.
+        parts = ast.children(node)
+        constant = self._constant
+        for part in parts:
+            if type(part) is not ast.Literal and part not in constant:
+                return code
+        if not self._pure(node):
+            return code
+        constant.add(node)
+        folded = self._fold(node, code[0], parts)
+        return code if folded is None else (folded, _ATOM)
+
+    def _pure(self, node: ast.Node) -> bool:
+        """Whether ``node`` itself reads nothing: no answers, no row, no context."""
+        if isinstance(node, ast.Call):
+            return node.name not in _IMPURE and node.name in BUILTINS \
+                and self.info(node).ref[:1] == ("builtin",)
+        return not isinstance(node, ast.Name | ast.Member | ast.Index)
+
+    def _fold(self, node: ast.Node, code: str, parts: Sequence[ast.Node]) -> str | None:
+        if isinstance(node, ast.ListLit) and all(isinstance(p, ast.Literal) for p in parts):
+            # [1, "a"]: no need to run code; the items are the constants just made
+            ns, const = self.unit.ns, self.unit.const
+            value: Any = [v if v is None or isinstance(v, bool) else ns[const(v)]
+                          for v in (p.value for p in parts if isinstance(p, ast.Literal))]
+            return self.unit.const(value)
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", SyntaxWarning)
+                value = eval(code, self.unit.ns, {"d": {}, "c": None, "r": None})
+        except EvalFault as fault:
+            # date("2026-02-30"), round(1, 20), abs(1 / 0): reported at the innermost call,
+            # once, unless the checker reported it already
+            reported = self._reported
+            if any(p in reported for p in parts):
+                reported.add(node)
+            elif isinstance(node, ast.Call):
+                reported.add(node)
+                if node not in self.unit.checker.flagged:
+                    self.unit.errors.append(fault_error(
+                        fault, self.typed.source.span(node.start, node.end)))
+            return None
+        except Exception:  # e.g. a tree with type errors: leave the failure to runtime
+            return None
+        return self.unit.const(value)
+
+    def _fixed(self, code: str) -> bool:
+        """Whether ``code`` is a constant that is not null."""
+        return code in self.unit.fixed or code == "True" or code == "False"
+
+    def _checked(self, operands: list[tuple[Code, bool, str | None, int]]
+                 ) -> tuple[list[str], list[str]]:
+        """Null tests for operands evaluated left to right, and the codes to use them by.
+
+        Each operand is (code, may be null, the temporary it must be bound to or
+        None, the precedence level its use needs). Every operand runs once, in
+        order, and none after a null one, as with ``(a := x) is not None and
+        (b := y) is not None``; but a constant, a temporary or a parameter needs
+        no binding, and a constant no test.
+        """
+        tests: list[str] = []
+        uses: list[str] = []
+        needs = [nullable and not self._fixed(code[0]) for code, nullable, _, _ in operands]
+        for i, (code, _, keep, level) in enumerate(operands):
+            if code[0].isidentifier():  # no effects: test and use it as it is
+                if needs[i]:
+                    tests.append(code[0])
+                uses.append(code[0])
+            elif needs[i] or any(needs[i + 1:]):
+                # bound even when it cannot be null, so it runs before the later tests
+                t = keep or self.unit.temp()
+                tests.append(f"({t} := {code[0]})")
+                uses.append(t)
+            else:
+                uses.append(f"({keep} := {code[0]})" if keep else _at(code, level))
+        return tests, uses
+
+    def _unless_null(self, code: Code, use: Callable[[str], str]) -> Code:
+        """``use(value)`` for the value of ``code``, or null if that is null."""
+        if code[0].isidentifier():
+            return f"None if {code[0]} is None else {use(code[0])}", _COND
+        t = self.unit.temp()
+        return f"None if ({t} := {code[0]}) is None else {use(t)}", _COND
+
+    def _literal(self, node: ast.Literal) -> Code:
+        v = node.value
+        if v is None or isinstance(v, bool):
+            return repr(v), _ATOM
+        return self.unit.const(v), _ATOM
+
+    def _list(self, node: ast.ListLit) -> Code:
+        return "[" + ", ".join([self._code(i)[0] for i in node.items]) + "]", _ATOM
+
+    def _member(self, node: ast.Member) -> Code:
+        obj = self._code(node.obj)
+        if self.info(node).ref[:1] == ("pluck",):
+            return f"_pluck({obj[0]}, {node.name!r})", _ATOM
+        if not self.info(node.obj).nullable:
+            return f"{_at(obj, _ATOM)}.get({node.name!r})", _ATOM
+        return self._unless_null(obj, lambda v: f"{v}.get({node.name!r})")
+
+    def _index(self, node: ast.Index) -> Code:
+        return f"_index({self._code(node.obj)[0]}, {self._code(node.index)[0]})", _ATOM
+
+    def _unary(self, node: ast.Unary) -> Code:
+        operand = self._code(node.operand)
+        if node.op == "not":
+            return f"not {_at(operand, _NOT)}", _NOT
+        if not self.info(node.operand).nullable:
+            return f"-{_at(operand, _UNARY)}", _UNARY
+        return self._unless_null(operand, lambda v: f"-{v}")
+
+    def _if(self, node: ast.If) -> Code:
+        cond = _at(self._truth(node.cond), _OR)
+        then, other = self._code(node.then), self._code(node.other)
+        return f"{_at(then, _OR)} if {cond} else {other[0]}", _COND
+
+    def _name(self, node: ast.Name) -> Code:
+        return self._name_code(node), _ATOM
+
+    def _name_code(self, node: ast.Name) -> str:
+        ref = self.info(node).ref
+        kind = ref[0] if ref else None
+        if kind == "field":
+            return f"d.get({node.name!r})"
+        if kind == "row":
+            depth = int(str(ref[1]))
+            return f"{'r' if depth < self.typed.rows else f'_r{depth}'}.get({node.name!r})"
+        if kind == "param":
+            return f"_p{ref[1]}"
+        if kind == "let":
+            self.uses_ctx = True
+            return f"{self.unit.let_function(str(ref[1]))}(d, c)"
+        return "None"  # an unresolved name (already reported) evaluates to null
+
+    def _truth(self, node: ast.Node) -> Code:
+        """``node`` in a boolean place: null (or a non-boolean) counts as false."""
+        code = self._code(node)
+        info = self.info(node)
+        if info.nullable or info.type.kind != "bool":
+            return f"{_at(code, _ADD)} is True", _CMP
+        return code
+
+    def _binary(self, node: ast.Binary) -> Code:
+        op = node.op
+        if op in ("and", "or"):
+            level = _AND if op == "and" else _OR
+            return (f"{_at(self._truth(node.left), level)} {op} "
+                    f"{_at(self._truth(node.right), level)}", level)
+        left, right = self._code(node.left), self._code(node.right)
+        li, ri = self.info(node.left), self.info(node.right)
+        kinds = (li.type.kind, ri.type.kind)
+        if op in ("/", "%"):
+            helper = "_div" if op == "/" else "_mod"
+            return f"{helper}({left[0]}, {right[0]}, {self.unit.site(self.typed, node)})", _ATOM
+        if "date" in kinds:
+            if kinds[0] != "date":
+                return f"_date_add({right[0]}, {left[0]})", _ATOM
+            if op == "+":
+                return f"_date_add({left[0]}, {right[0]})", _ATOM
+            minus = self._unless_null(right, lambda v: f"-{v}")[0] if ri.nullable \
+                else f"-{_at(right, _UNARY)}"
+            return f"_date_add({left[0]}, {minus})", _ATOM
+        level = _ARITHMETIC[op]
+        tests, (a, b) = self._checked([(left, li.nullable, None, level),
+                                       (right, ri.nullable, None, level + 1)])
+        if not tests:
+            return f"{a} {op} {b}", level
+        nulls = " or ".join(f"{t} is None" for t in tests)
+        return f"None if {nulls} else {a} {op} {b}", _COND
+
+    def _compare(self, node: ast.Compare) -> Code:
+        operands = node.operands
+        if len(operands) == 2:
+            return self._pair(node.ops[0], self._code(operands[0]), self._code(operands[1]),
+                              self.info(operands[0]), self.info(operands[1]), operands[1])
+        # A chain evaluates each middle operand once (like Python): bind it to a temp.
+        codes: list[str] = []
+        prev = self._code(operands[0])
+        prev_info = self.info(operands[0])
+        for i, op in enumerate(node.ops):
+            right_node = operands[i + 1]
+            right = self._code(right_node)
+            keep = None
+            if i + 1 < len(node.ops) and not right[0].isidentifier():
+                keep = self.unit.temp()
+            codes.append(_at(self._pair(op, prev, right, prev_info, self.info(right_node),
+                                        right_node, keep), _AND))
+            prev = (keep, _ATOM) if keep else right
+            prev_info = self.info(right_node)
+            if op in _ORDERING:  # got this far: the ordering found it not null
+                prev_info = Info(prev_info.type, False, prev_info.ref)
+        return " and ".join(codes), _AND
+
+    def _pair(self, op: str, left: Code, right: Code, li: Info, ri: Info,
+              right_node: ast.Node, keep: str | None = None) -> Code:
+        """``left op right``; ``keep``: the temporary the right value must be bound to."""
+        if op in ("==", "!="):
+            return f"{_at(left, _ADD)} {op} {self._kept(right, keep)}", _CMP
+        if op in ("in", "not in"):
+            code = self._membership(left, right, ri, right_node, keep)
+            return (f"not {_at(code, _NOT)}", _NOT) if op == "not in" else code
+        tests, (a, b) = self._checked([(left, li.nullable, None, _ADD),
+                                       (right, ri.nullable, keep, _ADD)])
+        return self._and_tested(tests, f"{a} {op} {b}")
+
+    @staticmethod
+    def _kept(code: Code, keep: str | None) -> str:
+        return f"({keep} := {code[0]})" if keep else _at(code, _ADD)
+
+    @staticmethod
+    def _and_tested(tests: list[str], code: str) -> Code:
+        if not tests:
+            return code, _CMP
+        return "".join(f"{t} is not None and " for t in tests) + code, _AND
+
+    def _membership(self, left: Code, right: Code, ri: Info, right_node: ast.Node,
+                    keep: str | None) -> Code:
+        if isinstance(right_node, ast.ListLit) and all(
+                isinstance(i, ast.Literal) for i in right_node.items):
+            values = frozenset(i.value for i in right_node.items
+                               if isinstance(i, ast.Literal))
+            found = f"{_at(left, _ADD)} in {self.unit.const(values)}"
+            # A list of literals is folded to a constant, so a chain needs no temp for it.
+            return (f"({keep} := {right[0]}) is not None and {found}", _AND) if keep \
+                else (found, _CMP)
+        if ri.type.kind == "text" or ri.type.kind == "any":
+            tests, (a, b) = self._checked([(left, True, None, _ADD),
+                                           (right, True, keep, _ADD)])
+            return self._and_tested(tests, f"{a} in {b}")
+        if not ri.nullable:
+            return f"{_at(left, _ADD)} in {self._kept(right, keep)}", _CMP
+        if right[0].isidentifier() and not keep:
+            return f"{right[0]} is not None and {_at(left, _ADD)} in {right[0]}", _AND
+        t = keep or self.unit.temp()
+        return f"({t} := {right[0]}) is not None and {_at(left, _ADD)} in {t}", _AND
+
+    def _call(self, node: ast.Call) -> Code:
+        ref = self.info(node).ref
+        if ref[:1] == ("call",):
+            self.uses_ctx = True
+            inst = self.unit.checker.instances[(str(ref[1]), ref[2])]  # type: ignore[index]
+            args = ", ".join(["d", "c", *(self.expr(a) for a in node.args)])
+            return f"{self.unit.instance_function(inst)}({args})", _ATOM
+        if ref[:1] != ("builtin",):
+            return "None", _ATOM  # unknown function, already reported
+        name = node.name
+        if name in CONTEXT_FUNCTIONS:
+            self.uses_ctx = True
+        if name == "today":
+            return "c.today", _ATOM
+        if name in ("count", "any", "all"):
+            return self._rows(node)
+        if name == "matches" and isinstance(node.args[1], ast.Literal) \
+                and isinstance(node.args[1].value, str):
+            try:
+                regex = self.unit.const(compile_regex(node.args[1].value))
+            except EvalFault as fault:
+                if node.args[1] not in self.unit.checker.flagged:
+                    self.unit.errors.append(fault_error(fault, self.typed.source.span(
+                        node.args[1].start, node.args[1].end)))
+                return "None", _ATOM
+            return self._unless_null(self._code(node.args[0]),
+                                     lambda v: f"{regex}.search({v}) is not None")
+        codes = [self.expr(a) for a in node.args]
+        args = ", ".join(codes)
+        if name in ("add_workdays", "workdays_between"):
+            site = self.unit.site(self.typed, node)
+            return f"_called(c.{name}, {site}, {args})", _ATOM
+        if name == "valid_id_number":
+            t = self.unit.temp()
+            return f"({t} := {codes[0]}) is not None and _B_valid_id_number_at({t}, c.today)", \
+                _AND
+        if name in ("id_birthdate", "id_gender"):
+            # Valid means valid on the evaluation's today, as for valid_id_number.
+            t = self.unit.temp()
+            return f"None if ({t} := {codes[0]}) is None else _B_{name}_at({t}, c.today)", _COND
+        if name in _FAULTING:
+            site = self.unit.site(self.typed, node)
+            return f"_called(_B_{name}, {site}, {args})", _ATOM
+        return f"_B_{name}({args})", _ATOM
+
+    def _rows(self, node: ast.Call) -> Code:
+        depth = int(str(self.info(node).ref[2]))
+        var = f"_r{depth}"
+        rows = _at(self._code(node.args[0]), _OR)
+        cond = self._truth(node.args[1])
+        if node.name == "count":
+            return f"_Decimal(sum(1 for {var} in {rows} or () if {_at(cond, _OR)}))", _ATOM
+        return f"{node.name}({cond[0]} for {var} in {rows} or ())", _ATOM
+
+
+# The emitter of each kind of node (a table: faster than a chain of isinstance tests).
+_EMITTERS: dict[type[ast.Node], Callable[[Gen, Any], Code]] = {
+    ast.Literal: Gen._literal, ast.Name: Gen._name, ast.ListLit: Gen._list,
+    ast.Member: Gen._member, ast.Index: Gen._index, ast.Call: Gen._call,
+    ast.Unary: Gen._unary, ast.Binary: Gen._binary, ast.Compare: Gen._compare,
+    ast.If: Gen._if,
+}

@@ -1,0 +1,74 @@
+"""The code generator's own promises: constants folded once, faults reported once."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal as D
+
+import pytest
+
+from formkit.dsl.checker import Checker, Scope
+from formkit.dsl.compiler import EvalContext, Program, Unit
+from formkit.dsl.parser import parse_expression
+from formkit.dsl.source import Source
+from formkit.errors import FormkitError
+from tests.dsl.test_contract import ENV, FIELDS
+
+
+def compiled(text: str) -> tuple[Program, Checker, Unit]:
+    source = Source(text)
+    checker = Checker(Scope(fields=dict(FIELDS)))
+    typed = checker.check(parse_expression(text, source), source)
+    unit = Unit(checker)
+    unit.add(typed)
+    return unit.build()[0], checker, unit
+
+
+@pytest.mark.parametrize(("text", "column"), [
+    ("round(1, 5 + 20) + 1 > 2", 1),       # folded at load: one error, not one per level
+    ("abs(abs(1 / 0)) > 1", 5),            # at the innermost call that folds the fault
+    ('date("2026-02" + "-30") + 1 > today()', 1),
+])
+def test_a_constant_fault_is_reported_once(text: str, column: int) -> None:
+    _, checker, unit = compiled(text)
+    assert not checker.errors
+    assert [(e.kind, e.span.column if e.span else None) for e in unit.errors] == \
+        [("evaluation", column)]
+
+
+def test_a_fault_the_checker_reported_is_not_reported_again() -> None:
+    _, checker, unit = compiled('days_between(date("2026-02-30"), date("2026-01-01")) > 1')
+    assert len(checker.errors) == 1
+    assert unit.errors == []
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("18 <= age < 60", True),
+    ("18 <= age <= 30 < floor_area", True),
+    ("missing < 1 < 2", False),
+    ("1 < 2 < missing", False),
+    ("age - (floor_area - 1)", D("-89.5")),
+    ("-(1 - age) * -2", D("-58")),
+    ("not (ok and no) or not ok", True),
+    ("(if ok then 1 else 2) + 3", 4),
+    ("if ok then if no then 1 else 2 else 3", 2),
+    ("count(shareholders, share >= 40 and share < 60) == 1", True),
+])
+def test_brackets_and_null_tests(text: str, value: object) -> None:
+    program, checker, unit = compiled(text)
+    assert not checker.errors and not unit.errors
+    assert program(dict(ENV), EvalContext(dt.date(2026, 11, 25))) == value
+
+
+def test_programs_default_their_context_and_row() -> None:
+    program, _, _ = compiled("today() > born")
+    assert program(dict(ENV)) is True
+    program, _, _ = compiled("age > 1")
+    assert program(dict(ENV)) is True
+
+
+def test_a_bad_value_is_a_formkit_error() -> None:
+    program, _, _ = compiled("age + 1 > 2")
+    with pytest.raises(FormkitError) as info:
+        program({"age": "thirty"})
+    assert info.value.code == "bad-value"

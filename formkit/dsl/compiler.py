@@ -169,7 +169,10 @@ def _called(fn: Callable[..., Any], site: int, *args: Any) -> Any:
         raise
 
 
+# What generated code can name besides its unit's own constants and functions: the
+# builtins of every unit's namespace, shared (a unit's own namespace stays small).
 _HELPERS: dict[str, Any] = {
+    "any": any, "all": all, "sum": sum, "Exception": Exception, "len": len,
     "_div": _div, "_mod": _mod, "_index": _index, "_pluck": _pluck, "_date_add": date_add,
     "_called": _called, "_Decimal": Decimal, "_EvalContext": EvalContext,
     **{f"_B_{name}": b.impl for name, b in BUILTINS.items()},
@@ -181,9 +184,7 @@ class Unit:
 
     def __init__(self, checker: Checker) -> None:
         self.checker = checker
-        self.ns: dict[str, Any] = {"__builtins__": {"any": any, "all": all, "sum": sum,
-                                                    "Exception": Exception,
-                                                    "len": len}, **_HELPERS}
+        self.ns: dict[str, Any] = {"__builtins__": _HELPERS}
         self.lines: list[str] = []
         self.sites: list[_Site] = []
         self.errors: list[FormkitError] = []

@@ -16,6 +16,7 @@ from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
 from formkit.dsl import ast
+from formkit.dsl.nodes import NodeBuilder, Unusual, height
 from formkit.dsl.source import Source
 from formkit.errors import LimitError, RuleSyntaxError
 
@@ -110,10 +111,23 @@ _BAD_CHARS = {
 
 
 @functools.cache
+def _grammar() -> str:
+    return (Path(__file__).parent / "grammar.lark").read_text(encoding="utf-8")
+
+
+@functools.cache
 def _lark() -> Lark:
-    grammar = (Path(__file__).parent / "grammar.lark").read_text(encoding="utf-8")
-    return Lark(grammar, parser="lalr", lexer="basic", start=["start", "library"],
+    """The reference parser: a Lark tree with positions (libraries, and every error)."""
+    return Lark(_grammar(), parser="lalr", lexer="basic", start=["start", "library"],
                 propagate_positions=True, maybe_placeholders=True, cache=False)
+
+
+@functools.cache
+def _fast() -> Lark:
+    """The same grammar, building ``ast`` nodes as it parses (``nodes.NodeBuilder``)."""
+    return Lark(_grammar(), parser="lalr", lexer="basic", start=["start", "library"],
+                keep_all_tokens=True, maybe_placeholders=True, cache=False,
+                transformer=NodeBuilder(MAX_LIST))
 
 
 def parse_expression(text: str, source: Source | None = None) -> ast.Node:
@@ -126,8 +140,16 @@ def parse_expression(text: str, source: Source | None = None) -> ast.Node:
     if not text.strip():
         raise RuleSyntaxError("the expression is empty", source.span(0),
                               hint="write a condition or a value", code="empty")
-    tree = _parse(text, "start", source)
-    return _Builder(source).build(tree)
+    try:
+        node = NodeBuilder.root(_fast().parse(text, start="start"))
+    except (UnexpectedInput, Unusual):
+        node = None
+    # A text of at most MAX_DEPTH characters cannot nest deeper than that.
+    if node is None or (len(text) > MAX_DEPTH and height(node) > MAX_DEPTH):
+        # an error, or something unusual: the reference path says exactly what
+        tree = _parse(text, "start", source)
+        return _Builder(source).build(tree)
+    return node
 
 
 def parse_library(text: str, source: Source) -> ast.Library:

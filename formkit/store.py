@@ -6,10 +6,13 @@ Design (``docs/store.md`` explains the measurements behind it):
   temporary file in the same folder, ``fsync``, ``os.replace``, then ``fsync``
   of the folder. A crash leaves the old file or the new one, never half of one.
 - Cases are partitioned by receipt day and a shard of the sequence number
-  (``cases/2026/11/25-2.json``), so a write rewrites ~100 cases, whatever the
-  year's size. A case number names its partition, so a lookup opens one file.
-- A small index of *open* cases per receipt day (``open/2026-11-25.json``)
-  answers the monitoring lists without reading closed cases.
+  (``cases/2026/11/25-2.json``, 16 shards a day, ~33 cases each at 130,000 a
+  year), so a write rewrites a few dozen cases, whatever the year's size. A case
+  number names its partition, so a lookup opens one small file. ``layout.json``
+  records the shard counts; a store made before it existed has 4 and keeps them.
+- A small index of *open* cases per receipt day and shard of 4
+  (``open/2026-11-25-2.json``) answers the monitoring lists without reading closed
+  cases.
 - One store lock (``fcntl.flock`` on ``store.lock`` plus a thread lock) makes
   every read-modify-write exclusive across processes and threads. Each write
   reads its partition afresh under the lock, so no update is lost.
@@ -20,7 +23,15 @@ Design (``docs/store.md`` explains the measurements behind it):
 - The audit trail is an append-only JSON-lines file per month, ``fsync``-ed;
   the API offers no way to edit or delete it. A line torn by a crash (never
   acknowledged) is skipped when reading.
-- Reads hand out copies, never the cached documents themselves.
+- A write of one case (or one index entry) keeps the other documents of its file as
+  JSON text: each is parsed only to check it and find its end, then dropped, and the
+  file is written back from the texts.
+- Reads hand out copies, never the cached documents themselves. The read cache
+  holds case documents as their JSON bytes (nothing for Python's cyclic collector to
+  walk, however many are kept), within a byte budget, least recently used out; it
+  trusts a file only while its inode, timestamps and size are unchanged, and only
+  once the file has been still for 2 s (a change within one timestamp tick cannot
+  hide behind an unchanged stamp).
 """
 
 from __future__ import annotations
@@ -36,6 +47,7 @@ import pickle
 import re
 import tempfile
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -46,11 +58,15 @@ from tinydb.table import Document
 
 from formkit.errors import FormkitError, InputError
 
-__all__ = ["SHARDS", "AtomicJSONStorage", "CaseStore", "StoreError", "TinyCaseStore",
-           "parse_number"]
+__all__ = ["CACHE_BYTES", "INDEX_SHARDS", "LEGACY_SHARDS", "SHARDS", "AtomicJSONStorage",
+           "CaseStore", "StoreError", "TinyCaseStore", "parse_number"]
 
-SHARDS = 4
-CACHED_PARTITIONS = 1024  # about a year of partitions: reports scan a year
+SHARDS = 16  # case partitions per receipt day in a new store (~33 cases each at 520 a day)
+INDEX_SHARDS = 4  # open-index files per receipt day in a new store
+LEGACY_SHARDS = 4  # both counts of a store made before layout.json existed
+CACHE_BYTES = 64 * 2 ** 20  # case JSON kept for lookups (some 20,000 cases)
+SETTLE_NS = 2_000_000_000  # a file changed more recently than this is not cached
+Stamp = tuple[int, int, int, int, int]
 AuditOf = Callable[[dict[str, Any]], dict[str, Any] | None]
 _NUMBER = re.compile(r"^([A-Z0-9]{1,8})(\d{8})(\d{5})$")
 _PREFIX = re.compile(r"[A-Z0-9]{1,8}")
@@ -98,31 +114,146 @@ class AtomicJSONStorage(Storage):
         Raises:
             StoreError: the file is not a TinyDB JSON file (damaged, or not ours).
         """
-        try:
-            text = self.path.read_text(encoding="utf-8")
-        except FileNotFoundError:
+        loaded = _load(self.path)
+        if loaded is None or not loaded[2]:
             return None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise _damaged(self.path, exc) from None
-        if not text:
-            return None
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise _damaged(self.path, exc) from None
-        # TinyDB's layout: {table: {doc_id: document}}
-        if not isinstance(data, dict) or not all(
-                isinstance(t, dict) and all(isinstance(d, dict) for d in t.values())
-                for t in data.values()):
-            raise _damaged(self.path, "not a TinyDB file of tables of documents")
-        return data
+        return loaded[2]
 
     def write(self, data: dict[str, dict[str, Any]]) -> None:
-        write_atomic(self.path, json.dumps(data, ensure_ascii=False, separators=(",", ":")),
-                     fsync=self.fsync)
+        write_atomic(self.path, _json(data), fsync=self.fsync)
 
     def close(self) -> None:
         pass
+
+
+def _read_text(path: Path) -> tuple[os.stat_result, bool, str] | None:
+    """A file's text, the stat of the very file it was read from, and whether that
+    file had been still for SETTLE_NS when read (None: there is no such file).
+
+    One open file is both stat-ed and read, so the stat describes these bytes (our
+    writers replace files, never change them in place).
+    """
+    try:
+        with open(path, "rb") as f:
+            st = os.fstat(f.fileno())
+            settled = time.time_ns() - max(st.st_ctime_ns, st.st_mtime_ns) > SETTLE_NS
+            raw = f.read()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise _damaged(path, exc) from None
+    try:
+        return st, settled, raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise _damaged(path, exc) from None
+
+
+def _load(path: Path) -> tuple[Stamp, bool, dict[str, dict[str, Any]]] | None:
+    """A TinyDB file's tables parsed, with ``_read_text``'s stamp and settledness
+    (None: no such file; ``{}``: an empty file).
+
+    Raises:
+        StoreError: the file is not a TinyDB JSON file (damaged, or not ours).
+    """
+    read = _read_text(path)
+    if read is None:
+        return None
+    st, settled, text = read
+    if not text:
+        return _stamp(st), settled, {}
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise _damaged(path, exc) from None
+    # TinyDB's layout: {table: {doc_id: document}}
+    if not isinstance(data, dict) or not all(
+            isinstance(t, dict) and all(isinstance(d, dict) for d in t.values())
+            for t in data.values()):
+        raise _damaged(path, "not a TinyDB file of tables of documents")
+    return _stamp(st), settled, data
+
+
+_DECODE = json.JSONDecoder().raw_decode
+_JSON_SPACE = frozenset(" \t\n\r")
+
+
+def _scan(path: Path, text: str) -> Iterator[tuple[str, str, str, dict[str, Any]]]:
+    """Each document of a TinyDB file's text: (table, doc id, its JSON text, parsed).
+
+    What a write of one document needs: the others stay text, each parsed only to
+    find its end and check it, and dropped at once, so a partition read to change one
+    case leaves no thousand objects behind for the cyclic collector (``json.loads``
+    of the whole file would).
+
+    Raises:
+        StoreError: the text is not a TinyDB file of tables of documents.
+    """
+    def space(i: int) -> int:
+        while text[i:i + 1] in _JSON_SPACE:
+            i += 1
+        return i
+
+    def expect(char: str, i: int) -> int:
+        i = space(i)
+        if text[i:i + 1] != char:
+            raise _damaged(path, f"'{char}' expected at character {i}")
+        return space(i + 1)
+
+    def key_at(i: int) -> tuple[str, int]:
+        key, i = _DECODE(text, i)
+        if not isinstance(key, str):
+            raise _damaged(path, f"a name expected at character {i}")
+        return key, expect(":", i)
+
+    def next_member(i: int) -> int:
+        """Past the ',' before the next member, or at the '}' that ends them."""
+        if text[i:i + 1] == "}":
+            return i
+        i = expect(",", i)
+        if text[i:i + 1] != '"':
+            raise _damaged(path, f"a name expected at character {i}")
+        return i
+
+    try:
+        i = expect("{", 0)
+        while text[i:i + 1] != "}":
+            table, i = key_at(i)
+            i = expect("{", i)
+            while text[i:i + 1] != "}":
+                key, start = key_at(i)
+                doc, end = _DECODE(text, start)
+                if not isinstance(doc, dict):
+                    raise _damaged(path, "not a TinyDB file of tables of documents")
+                yield table, key, text[start:end], doc
+                i = next_member(space(end))
+            i = next_member(expect("}", i))
+        if expect("}", i) != len(text):
+            raise _damaged(path, "extra data after the tables")
+    except json.JSONDecodeError as exc:
+        raise _damaged(path, exc) from None
+
+
+def _json(value: Any) -> str:
+    """JSON as every store file holds it (compact, UTF-8 kept)."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _compose(tables: Mapping[str, Mapping[str, str]]) -> str:
+    """A TinyDB file from its documents' JSON texts (the text ``_json`` of the parsed
+    tables would give, when the documents were written by ``_json``)."""
+    return "{" + ",".join(
+        _json(table) + ":{" + ",".join(_json(k) + ":" + doc for k, doc in docs.items())
+        + "}" for table, docs in tables.items()) + "}"
+
+
+def _raw_tables(path: Path) -> dict[str, dict[str, str]]:
+    """A TinyDB file's tables as {table: {doc id: document JSON text}} ({}: no file)."""
+    read = _read_text(path)
+    tables: dict[str, dict[str, str]] = {}
+    if read is not None and read[2]:  # an empty file is an empty database
+        for table, key, doc, _ in _scan(path, read[2]):
+            tables.setdefault(table, {})[key] = doc
+    return tables
 
 
 def _damaged(path: Path, why: object) -> StoreError:
@@ -248,19 +379,49 @@ class TinyCaseStore(CaseStore):
     """The embedded store: a folder of TinyDB files (see the module docstring)."""
 
     def __init__(self, root: str | os.PathLike[str], *, prefix: str = "FK",
-                 fsync: bool = True) -> None:
+                 fsync: bool = True, cache_bytes: int = CACHE_BYTES) -> None:
         if not _PREFIX.fullmatch(prefix):
             raise StoreError(f"'{prefix}' cannot start a case number", None,
                              code="bad-prefix", hint="1 to 8 capital letters or digits")
         self.root = Path(root)
         self.prefix = prefix
         self.fsync = fsync
+        self.cache_bytes = cache_bytes
         self.root.mkdir(parents=True, exist_ok=True)
         self._lock = _Lock(self.root / "store.lock")
-        self._cache: dict[Path, tuple[tuple[int, int, int], dict[str, Any]]] = {}
-        self._recent: collections.OrderedDict[Path, None] = collections.OrderedDict()
+        # The read cache. Case partitions: {seq: the case's JSON, UTF-8}, least
+        # recently used first, with their size in bytes (bytes: nothing in them for
+        # the cyclic collector to walk). Index files and versions: parsed tables (a
+        # few thousand short summaries). Only settled files (see ``_read_text``).
+        self._cache_lock = threading.Lock()
+        self._cases: collections.OrderedDict[Path, tuple[Stamp, dict[str, bytes], int]] = \
+            collections.OrderedDict()
+        self._cases_size = 0
+        self._tables: dict[Path, tuple[Stamp, dict[str, Any]]] = {}
         with self._lock:
+            self.shards, self.index_shards = self._layout()
             self._replay_journal()
+
+    def _layout(self) -> tuple[int, int]:
+        """The shard counts of ``layout.json``; written with today's counts in a new
+        store; a store of cases without it was made with LEGACY_SHARDS."""
+        path = self.root / "layout.json"
+        try:
+            layout = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            if any((self.root / name).exists() for name in ("cases", "open", "seq")):
+                return LEGACY_SHARDS, LEGACY_SHARDS
+            layout = {"shards": SHARDS, "index_shards": INDEX_SHARDS}
+            write_atomic(path, json.dumps(layout), fsync=self.fsync)
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise _damaged(path, exc) from None
+        counts = []
+        for key in ("shards", "index_shards"):
+            n = layout.get(key) if isinstance(layout, dict) else None
+            if type(n) is not int or not 1 <= n <= 1000:
+                raise _damaged(path, f"'{key}' must be a whole number from 1 to 1000")
+            counts.append(n)
+        return counts[0], counts[1]
 
     # ---- files
 
@@ -280,6 +441,8 @@ class TinyCaseStore(CaseStore):
         return out
 
     def _write(self, path: Path, data: dict[str, Any]) -> None:
+        # A file just written is not settled: the next read takes it from the disk.
+        self._forget(path)
         if path.parent.name == "open" and not any(data.values()):
             # An index file with no open case left is removed, not kept empty: the
             # monitor lists the folder, and a year leaves ~1,000 such files behind.
@@ -287,64 +450,130 @@ class TinyCaseStore(CaseStore):
                 path.unlink()
                 if self.fsync:
                     _fsync_dir(path.parent)
-            self._cache.pop(path, None)
             return
         AtomicJSONStorage(path, fsync=self.fsync).write(data)
-        with contextlib.suppress(OSError):
-            self._remember(path, (_stamp(path.stat()), data))
 
-    def _remember(self, path: Path, entry: tuple[tuple[int, int, int], dict[str, Any]]
-                  ) -> None:
-        """Cache a parsed file; case partitions beyond CACHED_PARTITIONS (about a year)
-        are dropped, least recently used first, so a server running for years does
-        not hold every case ever read."""
-        self._cache[path] = entry
-        if path.parent.name != "open":
-            self._recent[path] = None
-            self._recent.move_to_end(path)
-            while len(self._recent) > CACHED_PARTITIONS:
-                old, _ = self._recent.popitem(last=False)
-                self._cache.pop(old, None)
+    def _write_raw(self, path: Path, tables: Mapping[str, Mapping[str, str]]) -> None:
+        """``_write`` of tables of document texts (see ``_raw_tables``)."""
+        self._forget(path)
+        if path.parent.name == "open" and not any(tables.values()):
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+                if self.fsync:
+                    _fsync_dir(path.parent)
+            return
+        write_atomic(path, _compose(tables), fsync=self.fsync)
+
+    def _forget(self, path: Path) -> None:
+        with self._cache_lock:
+            self._tables.pop(path, None)
+            entry = self._cases.pop(path, None)
+            if entry is not None:
+                self._cases_size -= entry[2]
 
     def _partition(self, day: dt.date, seq: int) -> Path:
-        return self.root / "cases" / f"{day:%Y}" / f"{day:%m}" / f"{day:%d}-{seq % SHARDS}.json"
+        return (self.root / "cases" / f"{day:%Y}" / f"{day:%m}"
+                / f"{day:%d}-{seq % self.shards}.json")
 
     def _index(self, day: dt.date, seq: int) -> Path:
-        return self.root / "open" / f"{day:%Y-%m-%d}-{seq % SHARDS}.json"
+        return self.root / "open" / f"{day:%Y-%m-%d}-{seq % self.index_shards}.json"
+
+    def _cached_cases(self, path: Path) -> dict[str, bytes] | None:
+        """The cases (JSON bytes) of a partition, if cached and the file is unchanged."""
+        with self._cache_lock:
+            entry = self._cases.get(path)
+        if entry is None:
+            return None
+        try:
+            same = _stamp(os.stat(path)) == entry[0]
+        except FileNotFoundError:
+            same = False
+        with self._cache_lock:
+            if not same:
+                if self._cases.get(path) is entry:
+                    del self._cases[path]
+                    self._cases_size -= entry[2]
+                return None
+            if path in self._cases:
+                self._cases.move_to_end(path)
+        return entry[1]
+
+    def _case(self, path: Path, key: str) -> dict[str, Any] | None:
+        """One case of a partition, the caller's own copy (from the cache if it can)."""
+        cached = self._cached_cases(path)
+        if cached is not None:
+            blob = cached.get(key)
+            return None if blob is None else _parse_case(blob)
+        read = _read_text(path)
+        if read is None:
+            return None
+        st, settled, text = read
+        found: dict[str, Any] | None = None
+        kept: dict[str, bytes] = {}
+        for table, k, doc_text, doc in _scan(path, text) if text else ():
+            if table == "cases":
+                if k == key:
+                    found = doc  # freshly parsed: the caller's own
+                if settled:
+                    kept[k] = doc_text.encode("utf-8")
+        if settled:
+            self._keep_cases(path, _stamp(st), kept)
+        return found
+
+    def _keep_cases(self, path: Path, stamp: Stamp, blobs: dict[str, bytes]) -> None:
+        size = sum(len(b) for b in blobs.values()) + 100 * len(blobs) + 200
+        with self._cache_lock:
+            old = self._cases.pop(path, None)
+            if old is not None:
+                self._cases_size -= old[2]
+            self._cases[path] = (stamp, blobs, size)
+            self._cases_size += size
+            while self._cases_size > self.cache_bytes and self._cases:
+                _, (_, _, dropped) = self._cases.popitem(last=False)
+                self._cases_size -= dropped
 
     def _read(self, path: Path, table: str) -> dict[str, Any]:
-        """A TinyDB table read straight from its file, cached by inode, mtime and size.
+        """A TinyDB table of a small file (index, versions), cached parsed while the
+        file is unchanged. The rows are shared: callers copy what they hand out."""
+        with self._cache_lock:
+            hit = self._tables.get(path)
+        if hit is not None:
+            try:
+                if _stamp(os.stat(path)) == hit[0]:
+                    cached: dict[str, Any] = hit[1].get(table, {})
+                    return cached
+            except FileNotFoundError:
+                pass
+        loaded = _load(path)
+        with self._cache_lock:
+            if loaded is not None and loaded[1]:
+                self._tables[path] = (loaded[0], loaded[2])
+            else:
+                self._tables.pop(path, None)
+        return loaded[2].get(table, {}) if loaded is not None else {}
 
-        The cached rows are shared: callers copy what they hand out.
-        """
-        try:
-            stamp = _stamp(path.stat())
-        except FileNotFoundError:
-            return {}
-        hit = self._cache.get(path)
-        if hit is not None and hit[0] == stamp:
-            if path in self._recent:
-                self._recent.move_to_end(path)
-            cached: dict[str, Any] = hit[1].get(table, {})
-            return cached
-        data = AtomicJSONStorage(path).read() or {}
-        self._remember(path, (stamp, data))
-        return data.get(table, {})
+    def cache_info(self) -> dict[str, int]:
+        """What the read cache holds: case partitions, their cases and bytes, and the
+        small files (index, versions) kept parsed."""
+        with self._cache_lock:
+            return {"partitions": len(self._cases),
+                    "cases": sum(len(e[1]) for e in self._cases.values()),
+                    "bytes": self._cases_size, "tables": len(self._tables)}
 
     # ---- journal: the case write and the index and audit writes that follow it
 
     def _journal_path(self) -> Path:
         return self.root / "journal.json"
 
-    def _write_case(self, day: dt.date, seq: int, data: dict[str, Any],
+    def _write_case(self, day: dt.date, seq: int, tables: Mapping[str, Mapping[str, str]],
                     case: dict[str, Any], summary: dict[str, Any] | None,
                     audit: dict[str, Any] | None) -> None:
-        """Journal; write the partition ``data`` holding ``case``; the index; the audit."""
+        """Journal; write the partition ``tables`` holding ``case``; the index; the audit."""
         entry = {"day": day.isoformat(), "seq": seq, "summary": summary, "case": case,
                  "audit": audit}
         write_atomic(self._journal_path(), json.dumps(entry, ensure_ascii=False),
                      fsync=self.fsync)
-        self._write(self._partition(day, seq), data)
+        self._write_raw(self._partition(day, seq), tables)
         self._finish(entry, replay=False)
         os.unlink(self._journal_path())
 
@@ -357,15 +586,21 @@ class TinyCaseStore(CaseStore):
             self._append_line(audit)
 
     def _apply_index(self, entry: dict[str, Any]) -> None:
-        day = dt.date.fromisoformat(entry["day"])
+        """Set (or remove) the case's index entry; a file that already says so is
+        left as it is (a replay, or a change no summary shows)."""
+        path = self._index(dt.date.fromisoformat(entry["day"]), int(entry["seq"]))
         key, summary = str(entry["seq"]), entry["summary"]
-
-        def change(rows: dict[str, Any]) -> None:
-            if summary is None:
-                rows.pop(key, None)
-            else:
-                rows[key] = summary
-        self._rmw(self._index(day, int(entry["seq"])), "open", change)
+        tables = _raw_tables(path)
+        rows = tables.setdefault("open", {})
+        if summary is None:
+            if rows.pop(key, None) is None:
+                return
+        else:
+            text = _json(summary)
+            if rows.get(key) == text:
+                return
+            rows[key] = text
+        self._write_raw(path, tables)
 
     def _replay_journal(self) -> None:
         path = self._journal_path()
@@ -413,19 +648,19 @@ class TinyCaseStore(CaseStore):
             if seq > 99_999:
                 raise StoreError(f"more than 99,999 cases on {day}", None)
             case = make(self.number(day, seq))
-            data = AtomicJSONStorage(self._partition(day, seq)).read() or {}
-            data.setdefault("cases", {})[str(seq)] = case
-            self._write_case(day, seq, data, case, summary(case),
+            tables = _raw_tables(self._partition(day, seq))
+            tables.setdefault("cases", {})[str(seq)] = _json(case)
+            self._write_case(day, seq, tables, case, summary(case),
                              audit(case) if audit else None)
             return _copy(case)  # type: ignore[no-any-return]
 
     def get(self, number: str) -> dict[str, Any] | None:
         _, day, seq = parse_number(number)
-        doc = self._read(self._partition(day, seq), "cases").get(str(seq))
+        doc = self._case(self._partition(day, seq), str(seq))
         # the number's prefix must match too: FK...00042 is not XX...00042
         if doc is None or doc.get("number") != _normal(number):
             return None
-        return _copy(doc)  # type: ignore[no-any-return]
+        return doc
 
     def update(self, number: str, change: Callable[[dict[str, Any]], dict[str, Any]],
                summary: Callable[[dict[str, Any]], dict[str, Any] | None],
@@ -433,15 +668,16 @@ class TinyCaseStore(CaseStore):
         _, day, seq = parse_number(number)
         with self._lock:
             self._replay_journal()
-            data = AtomicJSONStorage(self._partition(day, seq)).read() or {}
-            rows = data.setdefault("cases", {})
-            current = rows.get(str(seq))
+            tables = _raw_tables(self._partition(day, seq))
+            rows = tables.setdefault("cases", {})
+            text = rows.get(str(seq))
+            current = None if text is None else _parse_case(text)  # the change's own
             if current is None or current.get("number") != _normal(number):
                 raise StoreError(f"no case {number}", None, code="unknown-case",
                                  hint="check the number on the receipt")
-            new = change(_copy(current))
-            rows[str(seq)] = new
-            self._write_case(day, seq, data, new, summary(new), audit(new) if audit else None)
+            new = change(current)
+            rows[str(seq)] = _json(new)
+            self._write_case(day, seq, tables, new, summary(new), audit(new) if audit else None)
             return _copy(new)  # type: ignore[no-any-return]
 
     def open_summaries(self) -> list[dict[str, Any]]:
@@ -450,6 +686,11 @@ class TinyCaseStore(CaseStore):
             return []
         out: list[dict[str, Any]] = []
         names = sorted(e.name for e in os.scandir(folder) if e.name.endswith(".json"))
+        with self._cache_lock:  # index files removed since (by any process) leave it
+            listed = set(names)
+            for gone in [p for p in self._tables if p.parent == folder
+                         and p.name not in listed]:
+                del self._tables[gone]
         for path in (folder / name for name in names):
             # fresh dicts, cheaply: the monitor reads thousands and changes none
             out.extend(dict(s) for s in self._read(path, "open").values())
@@ -459,8 +700,10 @@ class TinyCaseStore(CaseStore):
                     ) -> Iterator[dict[str, Any]]:
         """Every case received on or after ``since``, in number order.
 
-        ``copy=False`` yields the cached documents themselves, for read-only scans
-        (reports over a year of cases); the caller must not change them.
+        Every document yielded is the caller's own (``copy`` is kept for callers that
+        pass it). Partitions in the read cache are parsed from it; the others from
+        their files, and not cached: a scan over a year would otherwise
+        push out the partitions that lookups use.
         """
         base = self.root / "cases"
         if not base.is_dir():
@@ -473,11 +716,19 @@ class TinyCaseStore(CaseStore):
                 days.setdefault(day, []).append(path)
         for day in sorted(days):
             # a day's cases are spread over its shards: merge them back into number order
-            rows: dict[int, Any] = {}
+            rows: dict[int, bytes | dict[str, Any]] = {}
             for path in days[day]:
-                rows.update((int(k), v) for k, v in self._read(path, "cases").items())
+                cached = self._cached_cases(path)
+                if cached is not None:
+                    rows.update((int(k), v) for k, v in cached.items())
+                    continue
+                read = _read_text(path)
+                if read is not None and read[2]:
+                    rows.update((int(k), doc) for table, k, _, doc in _scan(path, read[2])
+                                if table == "cases")
             for seq in sorted(rows):
-                yield _copy(rows[seq]) if copy else rows[seq]
+                doc = rows[seq]
+                yield _parse_case(doc) if isinstance(doc, bytes) else doc
 
     def import_cases(self, cases: Iterable[dict[str, Any]],
                      summary: Callable[[dict[str, Any]], dict[str, Any] | None]) -> int:
@@ -604,14 +855,22 @@ class TinyCaseStore(CaseStore):
         return sorted(chosen, key=lambda r: str(r.get("published_at", "")))
 
 
+def _parse_case(text: str | bytes) -> dict[str, Any]:
+    found: dict[str, Any] = json.loads(text)
+    return found
+
+
 def _normal(number: str) -> str:
     return number.strip().upper()
 
 
-def _stamp(st: os.stat_result) -> tuple[int, int, int]:
-    # The inode changes with every atomic replace; mtime and size alone can repeat
-    # within one clock tick when another process rewrites a file.
-    return (st.st_ino, st.st_mtime_ns, st.st_size)
+def _stamp(st: os.stat_result) -> Stamp:
+    # The inode changes with every atomic replace (a freed inode number can come back,
+    # though); mtime and size alone can repeat within one clock tick, and mtime can be
+    # set back (os.utime), ctime cannot. A file changed within one tick of being read
+    # could still keep all five: ``_load`` says such a file is not settled, and it is
+    # not cached.
+    return (st.st_dev, st.st_ino, st.st_ctime_ns, st.st_mtime_ns, st.st_size)
 
 
 def _doc_id(digest: str) -> int:

@@ -3,17 +3,30 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import json
+import os
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
+from tinydb import TinyDB
 
+import formkit.store
 from formkit.errors import InputError
-from formkit.store import SHARDS, StoreError, TinyCaseStore, parse_number
+from formkit.store import (
+    INDEX_SHARDS,
+    LEGACY_SHARDS,
+    SETTLE_NS,
+    SHARDS,
+    StoreError,
+    TinyCaseStore,
+    parse_number,
+)
 
 D = dt.date
 DAY = D(2026, 11, 25)
@@ -38,8 +51,18 @@ def set_state(store: TinyCaseStore, number: str, state: str) -> dict[str, Any]:
     return store.update(number, lambda c: {**c, "state": state}, index_entry)
 
 
-@pytest.fixture
-def store(tmp_path: Path) -> TinyCaseStore:
+def settle_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Count every file as settled however recently it changed, so that reads go
+    through the read cache at once (in use a file must first be still for 2 s)."""
+    monkeypatch.setattr(formkit.store, "SETTLE_NS", -10 ** 18)
+
+
+@pytest.fixture(params=["cache", "no-cache"])
+def store(tmp_path: Path, request: pytest.FixtureRequest,
+          monkeypatch: pytest.MonkeyPatch) -> TinyCaseStore:
+    """A new store; with "cache", every read it can serve from its read cache is."""
+    if request.param == "cache":
+        settle_at_once(monkeypatch)
     return TinyCaseStore(tmp_path / "store")
 
 
@@ -230,6 +253,10 @@ def test_versions_are_immutable_snapshots_by_hash(store: TinyCaseStore) -> None:
     b"\xff\xfe\x00garbage",  # not UTF-8
     b"[1, 2, 3]",  # JSON, but not a TinyDB file
     b'{"cases": [1, 2]}',  # a TinyDB file with a table of the wrong shape
+    b'{"cases": {"1": {"number": "FK2026112500001"}},}',  # a trailing comma
+    b'{"cases": {"1": {"number": "x"} "17": {}}}',  # a missing one
+    b'{"cases": {"1": {"number": "FK2026112500001"}}} {}',  # more after the end
+    b'{"cases": {"1": {"number": "FK2026112500001"}, "17": 5}}',  # not a document
 ])
 def test_a_damaged_partition_is_a_store_error(store: TinyCaseStore, garbage: bytes) -> None:
     numbers = [create(store)["number"] for _ in range(SHARDS * 2)]
@@ -260,7 +287,7 @@ def test_a_damaged_partition_is_a_store_error(store: TinyCaseStore, garbage: byt
 
 def test_a_damaged_index_or_sequence_is_a_store_error(store: TinyCaseStore) -> None:
     case = create(store)
-    (store.root / "open" / f"2026-11-25-{1 % SHARDS}.json").write_text("{", "utf-8")
+    (store.root / "open" / f"2026-11-25-{1 % store.index_shards}.json").write_text("{", "utf-8")
     with pytest.raises(StoreError):
         store.open_summaries()
     assert store.get(case["number"]) == case  # the cases themselves are fine
@@ -350,9 +377,8 @@ def test_a_garbled_journal_is_dropped(store: TinyCaseStore) -> None:
 # --- threads -------------------------------------------------------------------------------
 
 
-def test_four_threads_sharing_one_store_lose_nothing(tmp_path: Path) -> None:
+def test_four_threads_sharing_one_store_lose_nothing(store: TinyCaseStore) -> None:
     # what st.cache_resource does: one store object for every session's thread
-    store = TinyCaseStore(tmp_path / "s")
     shared = [create(store)["number"] for _ in range(3)]
     created: list[str] = []
     errors: list[BaseException] = []
@@ -384,3 +410,262 @@ def test_four_threads_sharing_one_store_lose_nothing(tmp_path: Path) -> None:
     assert len(store.open_summaries()) == 43
     for path in json_files(store.root):
         json.loads(path.read_text("utf-8"))
+
+
+# --- layout: shards per day -----------------------------------------------------------------
+
+
+def partitions(root: Path, day: dt.date = DAY) -> list[str]:
+    return sorted(p.name for p in (root / "cases" / f"{day:%Y}" / f"{day:%m}").iterdir())
+
+
+def index_files(root: Path) -> list[str]:
+    return sorted(p.name for p in (root / "open").iterdir())
+
+
+def test_a_new_store_records_its_layout(store: TinyCaseStore) -> None:
+    assert json.loads((store.root / "layout.json").read_text("utf-8")) == {
+        "shards": SHARDS, "index_shards": INDEX_SHARDS}
+    assert (store.shards, store.index_shards) == (SHARDS, INDEX_SHARDS) == (16, 4)
+    for _ in range(SHARDS + 1):
+        create(store)
+    assert partitions(store.root) == sorted(f"25-{i}.json" for i in range(SHARDS))
+    assert index_files(store.root) == [f"2026-11-25-{i}.json" for i in range(INDEX_SHARDS)]
+    part = json.loads((store.root / "cases" / "2026" / "11" / "25-1.json").read_text("utf-8"))
+    assert sorted(part["cases"]) == ["1", str(SHARDS + 1)]
+    # another store object on the folder takes the recorded layout
+    assert (TinyCaseStore(store.root).shards, TinyCaseStore(store.root).index_shards) == (
+        SHARDS, INDEX_SHARDS)
+
+
+def legacy_store(root: Path, cases: list[dict[str, Any]]) -> None:
+    """A store folder as formkit wrote it before layout.json: 4 partitions and 4 index
+    files a day (TinyDB files), a sequence per month, no layout file."""
+    for case in cases:
+        _, day, seq = parse_number(case["number"])
+        for path, table, row in (
+                (root / "cases" / f"{day:%Y}" / f"{day:%m}" / f"{day:%d}-{seq % 4}.json",
+                 "cases", case),
+                (root / "open" / f"{day:%Y-%m-%d}-{seq % 4}.json", "open", index_entry(case))):
+            data = json.loads(path.read_text("utf-8")) if path.exists() else {table: {}}
+            if row is not None:
+                data[table][str(seq)] = row
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps(data, ensure_ascii=False), "utf-8")
+    (root / "seq").mkdir()
+    (root / "seq" / "2026-11.json").write_text(json.dumps(
+        {"seq": {"20261125": {"day": "2026-11-25", "last": len(cases)}}}), "utf-8")
+
+
+def test_a_store_made_before_the_layout_file_keeps_its_four_shards(tmp_path: Path) -> None:
+    root = tmp_path / "old"
+    cases = [doc(f"FK20261125{i:05d}", "issued" if i == 3 else "received")
+             for i in range(1, 10)]
+    legacy_store(root, cases)
+    store = TinyCaseStore(root)
+    assert (store.shards, store.index_shards) == (LEGACY_SHARDS, LEGACY_SHARDS) == (4, 4)
+    assert not (root / "layout.json").exists()  # nothing guessed is written down
+    assert [store.get(c["number"]) for c in cases] == cases
+    assert list(store.cases_since(DAY)) == cases
+    assert sorted(s["number"] for s in store.open_summaries()) == [
+        c["number"] for c in cases if c["state"] != "issued"]
+    set_state(store, "FK2026112500005", "accepted")
+    assert create(store)["number"] == "FK2026112500010"
+    assert partitions(root) == [f"25-{i}.json" for i in range(4)]  # 10 went to 25-2
+    assert index_files(root) == [f"2026-11-25-{i}.json" for i in range(4)]
+    reopened = TinyCaseStore(root)
+    got = reopened.get("FK2026112500005")
+    assert got is not None and got["state"] == "accepted"
+    assert reopened.get("FK2026112500010") is not None
+    assert len(reopened.open_summaries()) == 9
+
+
+def test_the_layout_file_decides(tmp_path: Path) -> None:
+    root = tmp_path / "s"
+    root.mkdir()
+    (root / "layout.json").write_text('{"shards": 3, "index_shards": 2}', "utf-8")
+    store = TinyCaseStore(root)
+    numbers = [create(store)["number"] for _ in range(7)]
+    assert partitions(root) == ["25-0.json", "25-1.json", "25-2.json"]
+    assert index_files(root) == ["2026-11-25-0.json", "2026-11-25-1.json"]
+    assert [c["number"] for c in TinyCaseStore(root).cases_since(DAY)] == numbers
+
+
+@pytest.mark.parametrize("text", [
+    "{", "[16, 4]", '{"shards": 16}', '{"shards": 0, "index_shards": 4}',
+    '{"shards": "16", "index_shards": 4}', '{"shards": true, "index_shards": 4}'])
+def test_a_damaged_layout_file_is_a_store_error(tmp_path: Path, text: str) -> None:
+    (tmp_path / "s").mkdir()
+    (tmp_path / "s" / "layout.json").write_text(text, "utf-8")
+    with pytest.raises(StoreError) as info:
+        TinyCaseStore(tmp_path / "s")
+    assert info.value.code == "damaged" and "layout.json" in str(info.value)
+
+
+# --- the read cache --------------------------------------------------------------------------
+
+OTHER_PROCESS = """
+import sys
+from formkit.store import TinyCaseStore
+TinyCaseStore(sys.argv[1]).update(sys.argv[2], lambda c: {**c, "state": sys.argv[3]},
+                                  lambda c: None if c["state"] == "issued" else
+                                  {"number": c["number"], "state": c["state"]})
+"""
+
+
+def in_other_process(root: Path, number: str, state: str) -> None:
+    proc = subprocess.run([sys.executable, "-c", OTHER_PROCESS, str(root), number, state],
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_the_cache_never_serves_what_another_writer_replaced(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    settle_at_once(monkeypatch)
+    store = TinyCaseStore(tmp_path / "s")
+    first, *_, last = [create(store)["number"] for _ in range(SHARDS + 1)]  # seq 1 and 17
+    assert store.get(first) is not None and store.get(last) is not None
+    assert store.open_summaries() and list(store.cases_since(DAY))
+    assert {k: store.cache_info()[k] for k in ("partitions", "cases")} == {
+        "partitions": 1, "cases": 2}
+    # another process changes both cases of the cached partition, one after the other
+    in_other_process(store.root, first, "accepted")
+    got = store.get(first)
+    assert got is not None and got["state"] == "accepted"
+    in_other_process(store.root, last, "issued")
+    assert [store.get(n)["state"] for n in (first, last)] == [  # type: ignore[index]
+        "accepted", "issued"]
+    by_number = {c["number"]: c["state"] for c in store.cases_since(DAY)}
+    assert (by_number[first], by_number[last]) == ("accepted", "issued")
+    # and the open index: the issued case leaves it
+    assert {s["number"]: s["state"] for s in store.open_summaries()}[first] == "accepted"
+    assert last not in {s["number"] for s in store.open_summaries()}
+    # another store object in this process, the same
+    other = TinyCaseStore(store.root)
+    set_state(other, first, "in_review")
+    got = store.get(first)
+    assert got is not None and got["state"] == "in_review"
+    assert store.cache_info()["partitions"] == 1
+
+
+def test_an_index_file_removed_by_another_writer_leaves_the_cache(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    settle_at_once(monkeypatch)
+    store = TinyCaseStore(tmp_path / "s")
+    numbers = [create(store)["number"] for _ in range(INDEX_SHARDS)]  # one per index file
+    assert len(store.open_summaries()) == INDEX_SHARDS
+    tables = store.cache_info()["tables"]
+    in_other_process(store.root, numbers[0], "issued")  # its index file is removed
+    assert sorted(s["number"] for s in store.open_summaries()) == numbers[1:]
+    assert store.cache_info()["tables"] == tables - 1
+
+
+def test_a_recently_changed_file_is_read_afresh_until_it_settles(tmp_path: Path) -> None:
+    store = TinyCaseStore(tmp_path / "s")
+    case = create(store)
+    assert store.get(case["number"]) == case
+    assert store.cache_info()["partitions"] == 0  # written just now: not trusted yet
+    time.sleep(SETTLE_NS / 1e9 + 0.1)
+    assert store.get(case["number"]) == case
+    assert store.cache_info()["partitions"] == 1
+    assert store.get(case["number"]) == case
+
+
+def test_a_rewrite_that_leaves_the_stat_unchanged_is_still_seen(tmp_path: Path) -> None:
+    # The worst writer: in place, same size, twice within one timestamp tick (kernels
+    # with coarse timestamps allow it), so inode, times and size all stay the same.
+    store = TinyCaseStore(tmp_path / "s", fsync=False)
+    case = create(store)
+    part = store.root / "cases" / "2026" / "11" / "25-1.json"
+    before = part.read_bytes()
+    after = before.replace(b'"received"', b'"accepted"')
+    assert len(after) == len(before) and after != before
+
+    def stamp() -> tuple[int, ...]:
+        st = os.stat(part)
+        return (st.st_ino, st.st_ctime_ns, st.st_mtime_ns, st.st_size)
+
+    for _ in range(200):
+        with part.open("r+b") as f:
+            f.write(before)
+        seen = stamp()
+        got = store.get(case["number"])
+        assert got is not None and got["state"] == "received"
+        with part.open("r+b") as f:
+            f.write(after)
+        if stamp() == seen:
+            break
+    else:
+        pytest.skip("this filesystem's timestamps tell two writes apart (fine-grained)")
+    got = store.get(case["number"])
+    assert got is not None and got["state"] == "accepted"
+
+
+def test_the_cache_keeps_to_its_byte_budget(tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    settle_at_once(monkeypatch)
+    root = tmp_path / "s"
+    days = [DAY + dt.timedelta(days=i) for i in range(8)]
+    cases = [doc(f"FK{day:%Y%m%d}00001", history=["x"] * 20) for day in days]
+    assert TinyCaseStore(root).import_cases(cases, index_entry) == len(cases)
+    probe = TinyCaseStore(root)
+    probe.get(cases[0]["number"])
+    one = probe.cache_info()["bytes"]  # every partition holds one case of the same size
+    store = TinyCaseStore(root, cache_bytes=3 * one + one // 2)
+    for _ in range(2):
+        assert [store.get(c["number"]) for c in cases] == cases
+    info = store.cache_info()
+    assert (info["partitions"], info["cases"], info["bytes"]) == (3, 3, 3 * one)
+    # least recently used out: the last three days stay
+    store.get(cases[-1]["number"])
+    assert store.get(cases[0]["number"]) == cases[0]
+    assert store.cache_info()["partitions"] == 3
+
+
+def test_the_cache_gives_the_collector_nothing_to_walk(tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    # Issue #5: a long-lived store holding parsed cases made every full collection walk
+    # them (800 ms at 40,000 cases), whatever operation it fell in.
+    settle_at_once(monkeypatch)
+    root = tmp_path / "s"
+    history = [{"action": "sign_off", "data": {"unit": "a.b", "list": [1, 2]}}] * 6
+    cases = [doc(f"FK{DAY + dt.timedelta(days=i % 2):%Y%m%d}{i // 2 + 1:05d}",
+                 history=history, route=[["a.b"], ["c.d"]]) for i in range(300)]
+    TinyCaseStore(root).import_cases(cases, index_entry)
+    store = TinyCaseStore(root)
+    gc.collect()
+    before = len(gc.get_objects())
+    for c in cases:
+        store.get(c["number"])
+    gc.collect()
+    info = store.cache_info()
+    assert (info["partitions"], info["cases"]) == (2 * SHARDS, 300)
+    # a few objects per cached file (its path, its entry), none per case: parsed, these
+    # cases would be some 9,000 containers (a dict per event, a list per route step ...)
+    assert len(gc.get_objects()) - before <= 4 * info["partitions"]
+
+
+def test_files_stay_compact_tinydb_files(store: TinyCaseStore) -> None:
+    # writes of one document splice its text among the others' texts: the result must
+    # be the file json.dumps would write, and TinyDB itself must read it
+    numbers = [create(store, applicant="王五 \"引号\" \\")["number"] for _ in range(SHARDS + 2)]
+    set_state(store, numbers[0], "accepted")
+    set_state(store, numbers[SHARDS], "issued")
+    for path in json_files(store.root / "cases") + json_files(store.root / "open"):
+        text = path.read_text("utf-8")
+        assert text == json.dumps(json.loads(text), ensure_ascii=False, separators=(",", ":"))
+    db = TinyDB(store.root / "cases" / "2026" / "11" / "25-1.json")
+    assert [d["state"] for d in db.table("cases").all()] == ["accepted", "issued"]
+    db.close()
+
+
+def test_an_unchanged_index_entry_is_not_rewritten(store: TinyCaseStore) -> None:
+    case = create(store)
+    index = store.root / "open" / f"2026-11-25-{1 % store.index_shards}.json"
+    before = os.stat(index)
+    store.update(case["number"], lambda c: {**c, "history": ["noted"]}, index_entry)
+    after = os.stat(index)
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+    set_state(store, case["number"], "accepted")
+    assert os.stat(index).st_ino != before.st_ino
+    assert store.open_summaries() == [{"number": case["number"], "state": "accepted"}]

@@ -757,6 +757,7 @@ def _run(args: argparse.Namespace, command: str, rng: random.Random, work: Path,
     gen.number = None  # it holds the import store, whose cache holds the year
     del cases, store
     gc.collect()
+    rss_before = current_rss_mb()  # the generated year is gone; the allocator keeps most
     os.sync()  # no write-back of the files above during the live measures
 
     # 3a. cold: a new store object per operation, nothing else held (like the CLI)
@@ -840,8 +841,7 @@ def _run(args: argparse.Namespace, command: str, rng: random.Random, work: Path,
             with warm_read.op():
                 got = store.open_summaries()
             report = monitor(got, today, calendar)
-    cache = getattr(store, "_cache", {})
-    cached_cases = sum(len(data.get("cases", {})) for _, data in cache.values())
+    cache = store.cache_info()
     gc.collect()
     t = time.perf_counter()
     gc.collect()
@@ -862,8 +862,13 @@ def _run(args: argparse.Namespace, command: str, rng: random.Random, work: Path,
                        0.100))
     rows.append(Row.of("&nbsp;&nbsp;of which `open_summaries()`, warm", warm_read))
     notes.append(f"The long-lived store object's read cache after these operations: "
-                 f"{len(cache)} files, {cached_cases:,} cases; a full collection then "
-                 f"takes {ms(full_gc)}; the bench process's RSS is then {rss:,.0f} MB.")
+                 f"{cache['partitions']} case partitions holding {cache['cases']:,} cases "
+                 f"({cache['bytes'] / 2 ** 20:.1f} MB of case JSON), {cache['tables']} "
+                 f"index and version files parsed; a full collection then takes "
+                 f"{ms(full_gc)}; the bench process's RSS is then {rss:,.0f} MB, "
+                 f"{rss - rss_before:+,.0f} MB since the live operations began (before "
+                 f"them: {rss_before:,.0f} MB, most of it memory the generated year left "
+                 f"with Python's allocator).")
 
     if args.profile:
         extra = plan[args.ops: args.ops + 100]

@@ -28,6 +28,10 @@ MAX_CHAIN = 32
 # count/any/all inside each other (and a repeat's row): each level multiplies the work.
 MAX_ROWS = 4
 
+# The types a condition may have (null and an unknown type count as false / pass).
+_CONDITIONS = frozenset({"bool", "null", "any"})
+_LITERAL_TYPES = {type(None): NULL, bool: BOOL, str: TEXT}
+
 KEYWORDS = frozenset(
     ["and", "or", "not", "in", "if", "then", "else", "true", "false", "null", "let", "use"])
 
@@ -133,14 +137,8 @@ class Checker:
         return visit(self, node, ctx)
 
     def _literal(self, node: ast.Literal, ctx: _Ctx) -> Info:
-        v = node.value
-        if v is None:
-            return self._set(ctx, node, NULL, True)
-        if isinstance(v, bool):
-            return self._set(ctx, node, BOOL, False)
-        if isinstance(v, str):
-            return self._set(ctx, node, TEXT, False)
-        return self._set(ctx, node, NUMBER, False)
+        t = _LITERAL_TYPES.get(type(node.value), NUMBER)
+        return self._set(ctx, node, t, t is NULL)
 
     def _name(self, node: ast.Name, ctx: _Ctx) -> Info:
         name = node.name
@@ -262,7 +260,7 @@ class Checker:
         return self._set(ctx, node, NUMBER, operand.nullable)
 
     def _condition(self, info: Info, node: ast.Node, ctx: _Ctx, where: str) -> None:
-        if info.type.kind not in ("bool", "null", "any"):
+        if info.type.kind not in _CONDITIONS:
             self._error(RuleTypeError, ctx, node, f"{where} needs a condition (true or "
                         f"false), but this is {_article(info.type)}",
                         _want_hint(BOOL), "not-a-condition")
@@ -272,8 +270,10 @@ class Checker:
         right = self._visit(node.right, ctx)
         op = node.op
         if op in ("and", "or"):
-            self._condition(left, node.left, ctx, f"'{op}'")
-            self._condition(right, node.right, ctx, f"'{op}'")
+            if left.type.kind not in _CONDITIONS:
+                self._condition(left, node.left, ctx, f"'{op}'")
+            if right.type.kind not in _CONDITIONS:
+                self._condition(right, node.right, ctx, f"'{op}'")
             return self._set(ctx, node, BOOL, False)
         a, b = left.type.kind, right.type.kind
         nullable = left.nullable or right.nullable

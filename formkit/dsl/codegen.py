@@ -184,22 +184,20 @@ class Gen:
         return f"{_at(then, _OR)} if {cond} else {other[0]}", _COND
 
     def _name(self, node: ast.Name) -> Code:
-        return self._name_code(node), _ATOM
-
-    def _name_code(self, node: ast.Name) -> str:
         ref = self.info(node).ref
         kind = ref[0] if ref else None
         if kind == "field":
-            return f"d.get({node.name!r})"
+            return f"d.get({node.name!r})", _ATOM
         if kind == "row":
             depth = int(str(ref[1]))
-            return f"{'r' if depth < self.typed.rows else f'_r{depth}'}.get({node.name!r})"
+            return f"{'r' if depth < self.typed.rows else f'_r{depth}'}.get({node.name!r})", \
+                _ATOM
         if kind == "param":
-            return f"_p{ref[1]}"
+            return f"_p{ref[1]}", _ATOM
         if kind == "let":
             self.uses_ctx = True
-            return f"{self.unit.let_function(str(ref[1]))}(d, c)"
-        return "None"  # an unresolved name (already reported) evaluates to null
+            return f"{self.unit.let_function(str(ref[1]))}(d, c)", _ATOM
+        return "None", _ATOM  # an unresolved name (already reported) evaluates to null
 
     def _truth(self, node: ast.Node) -> Code:
         """``node`` in a boolean place: null (or a non-boolean) counts as false."""

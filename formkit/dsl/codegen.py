@@ -47,12 +47,10 @@ class Gen:
     def __init__(self, unit: Unit, typed: Typed) -> None:
         self.unit = unit
         self.typed = typed
+        self.infos = typed.info  # what the checker found about each node
         self.uses_ctx = False  # the code reads the context ``c``
         self._constant: set[ast.Node] = set()  # reads nothing (whether or not it folded)
         self._reported: set[ast.Node] = set()  # failed to fold, and the fault is reported
-
-    def info(self, node: ast.Node) -> Info:
-        return self.typed.info[node]
 
     def expr(self, node: ast.Node) -> str:
         """The code of ``node``, to stand alone (after ``return``)."""
@@ -82,7 +80,7 @@ class Gen:
         """Whether ``node`` itself reads nothing: no answers, no row, no context."""
         if isinstance(node, ast.Call):
             return node.name not in _IMPURE and node.name in BUILTINS \
-                and self.info(node).ref[:1] == ("builtin",)
+                and self.infos[node].ref[:1] == ("builtin",)
         return not isinstance(node, ast.Name | ast.Member | ast.Index)
 
     def _fold(self, node: ast.Node, code: str, parts: Sequence[ast.Node]) -> str | None:
@@ -161,9 +159,9 @@ class Gen:
 
     def _member(self, node: ast.Member) -> Code:
         obj = self._code(node.obj)
-        if self.info(node).ref[:1] == ("pluck",):
+        if self.infos[node].ref[:1] == ("pluck",):
             return f"_pluck({obj[0]}, {node.name!r})", _ATOM
-        if not self.info(node.obj).nullable:
+        if not self.infos[node.obj].nullable:
             return f"{_at(obj, _ATOM)}.get({node.name!r})", _ATOM
         return self._unless_null(obj, lambda v: f"{v}.get({node.name!r})")
 
@@ -174,7 +172,7 @@ class Gen:
         operand = self._code(node.operand)
         if node.op == "not":
             return f"not {_at(operand, _NOT)}", _NOT
-        if not self.info(node.operand).nullable:
+        if not self.infos[node.operand].nullable:
             return f"-{_at(operand, _UNARY)}", _UNARY
         return self._unless_null(operand, lambda v: f"-{v}")
 
@@ -184,7 +182,7 @@ class Gen:
         return f"{_at(then, _OR)} if {cond} else {other[0]}", _COND
 
     def _name(self, node: ast.Name) -> Code:
-        ref = self.info(node).ref
+        ref = self.infos[node].ref
         kind = ref[0] if ref else None
         if kind == "field":
             return f"d.get({node.name!r})", _ATOM
@@ -202,7 +200,7 @@ class Gen:
     def _truth(self, node: ast.Node) -> Code:
         """``node`` in a boolean place: null (or a non-boolean) counts as false."""
         code = self._code(node)
-        info = self.info(node)
+        info = self.infos[node]
         if info.nullable or info.type.kind != "bool":
             return f"{_at(code, _ADD)} is True", _CMP
         return code
@@ -214,7 +212,7 @@ class Gen:
             return (f"{_at(self._truth(node.left), level)} {op} "
                     f"{_at(self._truth(node.right), level)}", level)
         left, right = self._code(node.left), self._code(node.right)
-        li, ri = self.info(node.left), self.info(node.right)
+        li, ri = self.infos[node.left], self.infos[node.right]
         kinds = (li.type.kind, ri.type.kind)
         if op in ("/", "%"):
             helper = "_div" if op == "/" else "_mod"
@@ -239,21 +237,21 @@ class Gen:
         operands = node.operands
         if len(operands) == 2:
             return self._pair(node.ops[0], self._code(operands[0]), self._code(operands[1]),
-                              self.info(operands[0]), self.info(operands[1]), operands[1])
+                              self.infos[operands[0]], self.infos[operands[1]], operands[1])
         # A chain evaluates each middle operand once (like Python): bind it to a temp.
         codes: list[str] = []
         prev = self._code(operands[0])
-        prev_info = self.info(operands[0])
+        prev_info = self.infos[operands[0]]
         for i, op in enumerate(node.ops):
             right_node = operands[i + 1]
             right = self._code(right_node)
             keep = None
             if i + 1 < len(node.ops) and not right[0].isidentifier():
                 keep = self.unit.temp()
-            codes.append(_at(self._pair(op, prev, right, prev_info, self.info(right_node),
+            codes.append(_at(self._pair(op, prev, right, prev_info, self.infos[right_node],
                                         right_node, keep), _AND))
             prev = (keep, _ATOM) if keep else right
-            prev_info = self.info(right_node)
+            prev_info = self.infos[right_node]
             if op in _ORDERING:  # got this far: the ordering found it not null
                 prev_info = Info(prev_info.type, False, prev_info.ref)
         return " and ".join(codes), _AND
@@ -302,7 +300,7 @@ class Gen:
         return f"({t} := {right[0]}) is not None and {_at(left, _ADD)} in {t}", _AND
 
     def _call(self, node: ast.Call) -> Code:
-        ref = self.info(node).ref
+        ref = self.infos[node].ref
         if ref[:1] == ("call",):
             self.uses_ctx = True
             inst = self.unit.checker.instances[(str(ref[1]), ref[2])]  # type: ignore[index]
@@ -347,7 +345,7 @@ class Gen:
         return f"_B_{name}({args})", _ATOM
 
     def _rows(self, node: ast.Call) -> Code:
-        depth = int(str(self.info(node).ref[2]))
+        depth = int(str(self.infos[node].ref[2]))
         var = f"_r{depth}"
         rows = _at(self._code(node.args[0]), _OR)
         cond = self._truth(node.args[1])

@@ -15,11 +15,11 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from formkit.calendar import WorkCalendar
+from formkit.casestore import CaseStore, StoreError
 from formkit.deadlines import deadline
 from formkit.errors import FormkitError
 from formkit.precheck import PrecheckResult, run_precheck
 from formkit.ruleset import RuleSet
-from formkit.store import CaseStore, StoreError
 
 __all__ = [
     "OPEN_STATES",

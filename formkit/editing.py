@@ -19,6 +19,7 @@ import yaml
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
+from formkit.casestore import CaseStore
 from formkit.catalog import OpenCatalog, open_catalog
 from formkit.dsl.checker import Checker
 from formkit.dsl.parser import parse_expression
@@ -27,7 +28,7 @@ from formkit.dsl.types import BOOL, NUMBER, T
 from formkit.errors import DefinitionError, FormkitError, FormkitErrors
 from formkit.model import Matter
 from formkit.ruleset import RuleSet
-from formkit.store import CaseStore, write_atomic
+from formkit.storefiles import write_atomic
 from formkit.versions import publish
 
 __all__ = [

@@ -2,7 +2,7 @@
 
 Design (``docs/store.md`` explains the measurements behind it):
 
-- Every file is a TinyDB JSON file written through ``AtomicJSONStorage``: a
+- Every file is a TinyDB JSON file written atomically (``formkit.storefiles``): a
   temporary file in the same folder, ``fsync``, ``os.replace``, then ``fsync``
   of the folder. A crash leaves the old file or the new one, never half of one.
 - Cases are partitioned by receipt day and a shard of the sequence number
@@ -36,27 +36,39 @@ Design (``docs/store.md`` explains the measurements behind it):
 
 from __future__ import annotations
 
-import abc
 import collections
 import contextlib
 import datetime as dt
-import fcntl
 import json
 import os
-import pickle
 import re
-import tempfile
 import threading
-import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 from tinydb import TinyDB
-from tinydb.storages import Storage
 from tinydb.table import Document
 
-from formkit.errors import FormkitError, InputError
+from formkit.casestore import AuditOf, CaseStore, StoreError, parse_number
+from formkit.errors import InputError
+from formkit.storefiles import (
+    AtomicJSONStorage,
+    Stamp,
+    StoreLock,
+    compose_tables,
+    damaged,
+    deep_copy,
+    fsync_dir,
+    json_text,
+    load_tables,
+    parse_case,
+    raw_tables,
+    read_text,
+    scan_documents,
+    stamp_of,
+    write_atomic,
+)
 
 __all__ = ["CACHE_BYTES", "INDEX_SHARDS", "LEGACY_SHARDS", "SHARDS", "AtomicJSONStorage",
            "CaseStore", "StoreError", "TinyCaseStore", "parse_number"]
@@ -65,314 +77,7 @@ SHARDS = 16  # case partitions per receipt day in a new store (~33 cases each at
 INDEX_SHARDS = 4  # open-index files per receipt day in a new store
 LEGACY_SHARDS = 4  # both counts of a store made before layout.json existed
 CACHE_BYTES = 64 * 2 ** 20  # case JSON kept for lookups (some 20,000 cases)
-SETTLE_NS = 2_000_000_000  # a file changed more recently than this is not cached
-Stamp = tuple[int, int, int, int, int]
-AuditOf = Callable[[dict[str, Any]], dict[str, Any] | None]
-_NUMBER = re.compile(r"^([A-Z0-9]{1,8})(\d{8})(\d{5})$")
 _PREFIX = re.compile(r"[A-Z0-9]{1,8}")
-
-
-class StoreError(FormkitError):
-    """Raised when the store cannot do what was asked (unknown case, bad number, I/O)."""
-
-    kind = "io"
-
-
-def parse_number(number: str) -> tuple[str, dt.date, int]:
-    """``FK2026112500042`` -> (prefix, receipt day, sequence)."""
-    m = _NUMBER.match(number.strip().upper())
-    if not m:
-        raise StoreError(f"'{number}' is not a case number", None,
-                         hint="a case number is the centre prefix, the date and a "
-                              "5-digit sequence, e.g. FK2026112500042", code="bad-number")
-    try:
-        day = dt.datetime.strptime(m.group(2), "%Y%m%d").date()
-    except ValueError:
-        raise StoreError(f"'{number}' has an impossible date", None,
-                         code="bad-number") from None
-    return m.group(1), day, int(m.group(3))
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-class AtomicJSONStorage(Storage):
-    """TinyDB storage that replaces the file atomically and durably on every write."""
-
-    def __init__(self, path: str | os.PathLike[str], fsync: bool = True) -> None:
-        self.path = Path(path)
-        self.fsync = fsync
-
-    def read(self) -> dict[str, dict[str, Any]] | None:
-        """The file's tables; None when it is missing or empty.
-
-        Raises:
-            StoreError: the file is not a TinyDB JSON file (damaged, or not ours).
-        """
-        loaded = _load(self.path)
-        if loaded is None or not loaded[2]:
-            return None
-        return loaded[2]
-
-    def write(self, data: dict[str, dict[str, Any]]) -> None:
-        write_atomic(self.path, _json(data), fsync=self.fsync)
-
-    def close(self) -> None:
-        pass
-
-
-def _read_text(path: Path) -> tuple[os.stat_result, bool, str] | None:
-    """A file's text, the stat of the very file it was read from, and whether that
-    file had been still for SETTLE_NS when read (None: there is no such file).
-
-    One open file is both stat-ed and read, so the stat describes these bytes (our
-    writers replace files, never change them in place).
-    """
-    try:
-        with open(path, "rb") as f:
-            st = os.fstat(f.fileno())
-            settled = time.time_ns() - max(st.st_ctime_ns, st.st_mtime_ns) > SETTLE_NS
-            raw = f.read()
-    except FileNotFoundError:
-        return None
-    except OSError as exc:
-        raise _damaged(path, exc) from None
-    try:
-        return st, settled, raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise _damaged(path, exc) from None
-
-
-def _load(path: Path) -> tuple[Stamp, bool, dict[str, dict[str, Any]]] | None:
-    """A TinyDB file's tables parsed, with ``_read_text``'s stamp and settledness
-    (None: no such file; ``{}``: an empty file).
-
-    Raises:
-        StoreError: the file is not a TinyDB JSON file (damaged, or not ours).
-    """
-    read = _read_text(path)
-    if read is None:
-        return None
-    st, settled, text = read
-    if not text:
-        return _stamp(st), settled, {}
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise _damaged(path, exc) from None
-    # TinyDB's layout: {table: {doc_id: document}}
-    if not isinstance(data, dict) or not all(
-            isinstance(t, dict) and all(isinstance(d, dict) for d in t.values())
-            for t in data.values()):
-        raise _damaged(path, "not a TinyDB file of tables of documents")
-    return _stamp(st), settled, data
-
-
-_DECODE = json.JSONDecoder().raw_decode
-_JSON_SPACE = frozenset(" \t\n\r")
-
-
-def _scan(path: Path, text: str) -> Iterator[tuple[str, str, str, dict[str, Any]]]:
-    """Each document of a TinyDB file's text: (table, doc id, its JSON text, parsed).
-
-    What a write of one document needs: the others stay text, each parsed only to
-    find its end and check it, and dropped at once, so a partition read to change one
-    case leaves no thousand objects behind for the cyclic collector (``json.loads``
-    of the whole file would).
-
-    Raises:
-        StoreError: the text is not a TinyDB file of tables of documents.
-    """
-    def space(i: int) -> int:
-        while text[i:i + 1] in _JSON_SPACE:
-            i += 1
-        return i
-
-    def expect(char: str, i: int) -> int:
-        i = space(i)
-        if text[i:i + 1] != char:
-            raise _damaged(path, f"'{char}' expected at character {i}")
-        return space(i + 1)
-
-    def key_at(i: int) -> tuple[str, int]:
-        key, i = _DECODE(text, i)
-        if not isinstance(key, str):
-            raise _damaged(path, f"a name expected at character {i}")
-        return key, expect(":", i)
-
-    def next_member(i: int) -> int:
-        """Past the ',' before the next member, or at the '}' that ends them."""
-        if text[i:i + 1] == "}":
-            return i
-        i = expect(",", i)
-        if text[i:i + 1] != '"':
-            raise _damaged(path, f"a name expected at character {i}")
-        return i
-
-    try:
-        i = expect("{", 0)
-        while text[i:i + 1] != "}":
-            table, i = key_at(i)
-            i = expect("{", i)
-            while text[i:i + 1] != "}":
-                key, start = key_at(i)
-                doc, end = _DECODE(text, start)
-                if not isinstance(doc, dict):
-                    raise _damaged(path, "not a TinyDB file of tables of documents")
-                yield table, key, text[start:end], doc
-                i = next_member(space(end))
-            i = next_member(expect("}", i))
-        if expect("}", i) != len(text):
-            raise _damaged(path, "extra data after the tables")
-    except json.JSONDecodeError as exc:
-        raise _damaged(path, exc) from None
-
-
-def _json(value: Any) -> str:
-    """JSON as every store file holds it (compact, UTF-8 kept)."""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-
-
-def _compose(tables: Mapping[str, Mapping[str, str]]) -> str:
-    """A TinyDB file from its documents' JSON texts (the text ``_json`` of the parsed
-    tables would give, when the documents were written by ``_json``)."""
-    return "{" + ",".join(
-        _json(table) + ":{" + ",".join(_json(k) + ":" + doc for k, doc in docs.items())
-        + "}" for table, docs in tables.items()) + "}"
-
-
-def _raw_tables(path: Path) -> dict[str, dict[str, str]]:
-    """A TinyDB file's tables as {table: {doc id: document JSON text}} ({}: no file)."""
-    read = _read_text(path)
-    tables: dict[str, dict[str, str]] = {}
-    if read is not None and read[2]:  # an empty file is an empty database
-        for table, key, doc, _ in _scan(path, read[2]):
-            tables.setdefault(table, {})[key] = doc
-    return tables
-
-
-def _damaged(path: Path, why: object) -> StoreError:
-    return StoreError(f"store file {path} is damaged: {why}", None, code="damaged",
-                      hint="restore it from the last export; other files are unaffected")
-
-
-def _copy(value: Any) -> Any:
-    """A deep copy of JSON data (pickle is several times faster than copy.deepcopy)."""
-    return pickle.loads(pickle.dumps(value, pickle.HIGHEST_PROTOCOL))
-
-
-def write_atomic(path: Path, text: str, *, fsync: bool = True) -> None:
-    """Replace ``path`` with ``text``: temp file, fsync, rename, fsync the folder."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            if fsync:
-                os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    if fsync:
-        _fsync_dir(path.parent)
-
-
-class _Lock:
-    """Exclusive across processes (flock) and threads (RLock); re-entrant per thread."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._thread = threading.RLock()
-        self._depth = 0
-        self._fd: int | None = None
-
-    def __enter__(self) -> _Lock:
-        self._thread.acquire()
-        if self._depth == 0:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
-            fcntl.flock(fd, fcntl.LOCK_EX)
-            self._fd = fd
-        self._depth += 1
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._depth -= 1
-        if self._depth == 0 and self._fd is not None:
-            fcntl.flock(self._fd, fcntl.LOCK_UN)
-            os.close(self._fd)
-            self._fd = None
-        self._thread.release()
-
-
-class CaseStore(abc.ABC):
-    """What the case service needs from storage (TinyDB here; PostgreSQL later)."""
-
-    @abc.abstractmethod
-    def create(self, day: dt.date, make: Callable[[str], dict[str, Any]],
-               summary: Callable[[dict[str, Any]], dict[str, Any] | None],
-               audit: AuditOf | None = None) -> dict[str, Any]:
-        """Allocate the next number for ``day``, store ``make(number)``; return it.
-
-        ``audit(case)``, when given, is the audit entry committed with the case.
-        """
-
-    @abc.abstractmethod
-    def get(self, number: str) -> dict[str, Any] | None:
-        """The case with this number, or None."""
-
-    @abc.abstractmethod
-    def update(self, number: str, change: Callable[[dict[str, Any]], dict[str, Any]],
-               summary: Callable[[dict[str, Any]], dict[str, Any] | None],
-               audit: AuditOf | None = None) -> dict[str, Any]:
-        """Apply ``change`` to the stored case atomically; return the new case.
-
-        ``audit(new)``, when given, is the audit entry committed with the change: a
-        crash leaves both or neither (one transaction in PostgreSQL).
-        """
-
-    @abc.abstractmethod
-    def open_summaries(self) -> list[dict[str, Any]]:
-        """Summaries of every open case (for monitoring)."""
-
-    @abc.abstractmethod
-    def cases_since(self, since: dt.date, *, copy: bool = True
-                    ) -> Iterator[dict[str, Any]]:
-        """Every case received on or after ``since``, in number order (``copy=False``:
-        read-only documents, for scans)."""
-
-    @abc.abstractmethod
-    def import_cases(self, cases: Iterable[dict[str, Any]],
-                     summary: Callable[[dict[str, Any]], dict[str, Any] | None]) -> int:
-        """Store cases as they are (restore, bulk load); returns how many."""
-
-    @abc.abstractmethod
-    def append_audit(self, entry: dict[str, Any]) -> None:
-        """Append one audit entry durably."""
-
-    @abc.abstractmethod
-    def audit(self, since: dt.date | None = None) -> Iterator[dict[str, Any]]:
-        """The audit trail, oldest first."""
-
-    @abc.abstractmethod
-    def put_version(self, snapshot: dict[str, Any]) -> bool:
-        """Store an immutable matter snapshot by its hash; False if already there."""
-
-    @abc.abstractmethod
-    def get_version(self, digest: str) -> dict[str, Any] | None:
-        """The snapshot with this hash."""
-
-    @abc.abstractmethod
-    def versions(self, code: str | None = None) -> list[dict[str, Any]]:
-        """Published snapshots (of one matter), oldest first."""
 
 
 class TinyCaseStore(CaseStore):
@@ -388,11 +93,11 @@ class TinyCaseStore(CaseStore):
         self.fsync = fsync
         self.cache_bytes = cache_bytes
         self.root.mkdir(parents=True, exist_ok=True)
-        self._lock = _Lock(self.root / "store.lock")
+        self._lock = StoreLock(self.root / "store.lock")
         # The read cache. Case partitions: {seq: the case's JSON, UTF-8}, least
         # recently used first, with their size in bytes (bytes: nothing in them for
         # the cyclic collector to walk). Index files and versions: parsed tables (a
-        # few thousand short summaries). Only settled files (see ``_read_text``).
+        # few thousand short summaries). Only settled files (see ``read_text``).
         self._cache_lock = threading.Lock()
         self._cases: collections.OrderedDict[Path, tuple[Stamp, dict[str, bytes], int]] = \
             collections.OrderedDict()
@@ -414,12 +119,12 @@ class TinyCaseStore(CaseStore):
             layout = {"shards": SHARDS, "index_shards": INDEX_SHARDS}
             write_atomic(path, json.dumps(layout), fsync=self.fsync)
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise _damaged(path, exc) from None
+            raise damaged(path, exc) from None
         counts = []
         for key in ("shards", "index_shards"):
             n = layout.get(key) if isinstance(layout, dict) else None
             if type(n) is not int or not 1 <= n <= 1000:
-                raise _damaged(path, f"'{key}' must be a whole number from 1 to 1000")
+                raise damaged(path, f"'{key}' must be a whole number from 1 to 1000")
             counts.append(n)
         return counts[0], counts[1]
 
@@ -449,20 +154,20 @@ class TinyCaseStore(CaseStore):
             with contextlib.suppress(FileNotFoundError):
                 path.unlink()
                 if self.fsync:
-                    _fsync_dir(path.parent)
+                    fsync_dir(path.parent)
             return
-        AtomicJSONStorage(path, fsync=self.fsync).write(data)
+        write_atomic(path, json_text(data), fsync=self.fsync)
 
     def _write_raw(self, path: Path, tables: Mapping[str, Mapping[str, str]]) -> None:
-        """``_write`` of tables of document texts (see ``_raw_tables``)."""
+        """``_write`` of tables of document texts (see ``raw_tables``)."""
         self._forget(path)
         if path.parent.name == "open" and not any(tables.values()):
             with contextlib.suppress(FileNotFoundError):
                 path.unlink()
                 if self.fsync:
-                    _fsync_dir(path.parent)
+                    fsync_dir(path.parent)
             return
-        write_atomic(path, _compose(tables), fsync=self.fsync)
+        write_atomic(path, compose_tables(tables), fsync=self.fsync)
 
     def _forget(self, path: Path) -> None:
         with self._cache_lock:
@@ -485,7 +190,7 @@ class TinyCaseStore(CaseStore):
         if entry is None:
             return None
         try:
-            same = _stamp(os.stat(path)) == entry[0]
+            same = stamp_of(os.stat(path)) == entry[0]
         except FileNotFoundError:
             same = False
         with self._cache_lock:
@@ -503,21 +208,21 @@ class TinyCaseStore(CaseStore):
         cached = self._cached_cases(path)
         if cached is not None:
             blob = cached.get(key)
-            return None if blob is None else _parse_case(blob)
-        read = _read_text(path)
+            return None if blob is None else parse_case(blob)
+        read = read_text(path)
         if read is None:
             return None
         st, settled, text = read
         found: dict[str, Any] | None = None
         kept: dict[str, bytes] = {}
-        for table, k, doc_text, doc in _scan(path, text) if text else ():
+        for table, k, doc_text, doc in scan_documents(path, text) if text else ():
             if table == "cases":
                 if k == key:
                     found = doc  # freshly parsed: the caller's own
                 if settled:
                     kept[k] = doc_text.encode("utf-8")
         if settled:
-            self._keep_cases(path, _stamp(st), kept)
+            self._keep_cases(path, stamp_of(st), kept)
         return found
 
     def _keep_cases(self, path: Path, stamp: Stamp, blobs: dict[str, bytes]) -> None:
@@ -539,12 +244,12 @@ class TinyCaseStore(CaseStore):
             hit = self._tables.get(path)
         if hit is not None:
             try:
-                if _stamp(os.stat(path)) == hit[0]:
+                if stamp_of(os.stat(path)) == hit[0]:
                     cached: dict[str, Any] = hit[1].get(table, {})
                     return cached
             except FileNotFoundError:
                 pass
-        loaded = _load(path)
+        loaded = load_tables(path)
         with self._cache_lock:
             if loaded is not None and loaded[1]:
                 self._tables[path] = (loaded[0], loaded[2])
@@ -590,13 +295,13 @@ class TinyCaseStore(CaseStore):
         left as it is (a replay, or a change no summary shows)."""
         path = self._index(dt.date.fromisoformat(entry["day"]), int(entry["seq"]))
         key, summary = str(entry["seq"]), entry["summary"]
-        tables = _raw_tables(path)
+        tables = raw_tables(path)
         rows = tables.setdefault("open", {})
         if summary is None:
             if rows.pop(key, None) is None:
                 return
         else:
-            text = _json(summary)
+            text = json_text(summary)
             if rows.get(key) == text:
                 return
             rows[key] = text
@@ -648,11 +353,11 @@ class TinyCaseStore(CaseStore):
             if seq > 99_999:
                 raise StoreError(f"more than 99,999 cases on {day}", None)
             case = make(self.number(day, seq))
-            tables = _raw_tables(self._partition(day, seq))
-            tables.setdefault("cases", {})[str(seq)] = _json(case)
+            tables = raw_tables(self._partition(day, seq))
+            tables.setdefault("cases", {})[str(seq)] = json_text(case)
             self._write_case(day, seq, tables, case, summary(case),
                              audit(case) if audit else None)
-            return _copy(case)  # type: ignore[no-any-return]
+            return deep_copy(case)  # type: ignore[no-any-return]
 
     def get(self, number: str) -> dict[str, Any] | None:
         _, day, seq = parse_number(number)
@@ -668,17 +373,17 @@ class TinyCaseStore(CaseStore):
         _, day, seq = parse_number(number)
         with self._lock:
             self._replay_journal()
-            tables = _raw_tables(self._partition(day, seq))
+            tables = raw_tables(self._partition(day, seq))
             rows = tables.setdefault("cases", {})
             text = rows.get(str(seq))
-            current = None if text is None else _parse_case(text)  # the change's own
+            current = None if text is None else parse_case(text)  # the change's own
             if current is None or current.get("number") != _normal(number):
                 raise StoreError(f"no case {number}", None, code="unknown-case",
                                  hint="check the number on the receipt")
             new = change(current)
-            rows[str(seq)] = _json(new)
+            rows[str(seq)] = json_text(new)
             self._write_case(day, seq, tables, new, summary(new), audit(new) if audit else None)
-            return _copy(new)  # type: ignore[no-any-return]
+            return deep_copy(new)  # type: ignore[no-any-return]
 
     def open_summaries(self) -> list[dict[str, Any]]:
         folder = self.root / "open"
@@ -722,13 +427,13 @@ class TinyCaseStore(CaseStore):
                 if cached is not None:
                     rows.update((int(k), v) for k, v in cached.items())
                     continue
-                read = _read_text(path)
+                read = read_text(path)
                 if read is not None and read[2]:
-                    rows.update((int(k), doc) for table, k, _, doc in _scan(path, read[2])
+                    rows.update((int(k), doc) for table, k, _, doc in scan_documents(path, read[2])
                                 if table == "cases")
             for seq in sorted(rows):
                 doc = rows[seq]
-                yield _parse_case(doc) if isinstance(doc, bytes) else doc
+                yield parse_case(doc) if isinstance(doc, bytes) else doc
 
     def import_cases(self, cases: Iterable[dict[str, Any]],
                      summary: Callable[[dict[str, Any]], dict[str, Any] | None]) -> int:
@@ -847,30 +552,16 @@ class TinyCaseStore(CaseStore):
     def get_version(self, digest: str) -> dict[str, Any] | None:
         rows = self._read(self.root / "versions.json", "versions")
         found = rows.get(str(_doc_id(digest)))
-        return _copy(found) if found and found.get("hash") == digest else None
+        return deep_copy(found) if found and found.get("hash") == digest else None
 
     def versions(self, code: str | None = None) -> list[dict[str, Any]]:
         rows = self._read(self.root / "versions.json", "versions").values()
-        chosen = [_copy(r) for r in rows if code is None or r.get("code") == code]
+        chosen = [deep_copy(r) for r in rows if code is None or r.get("code") == code]
         return sorted(chosen, key=lambda r: str(r.get("published_at", "")))
-
-
-def _parse_case(text: str | bytes) -> dict[str, Any]:
-    found: dict[str, Any] = json.loads(text)
-    return found
 
 
 def _normal(number: str) -> str:
     return number.strip().upper()
-
-
-def _stamp(st: os.stat_result) -> Stamp:
-    # The inode changes with every atomic replace (a freed inode number can come back,
-    # though); mtime and size alone can repeat within one clock tick, and mtime can be
-    # set back (os.utime), ctime cannot. A file changed within one tick of being read
-    # could still keep all five: ``_load`` says such a file is not settled, and it is
-    # not cached.
-    return (st.st_dev, st.st_ino, st.st_ctime_ns, st.st_mtime_ns, st.st_size)
 
 
 def _doc_id(digest: str) -> int:

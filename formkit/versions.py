@@ -15,12 +15,12 @@ from typing import Any
 from pydantic import BaseModel
 
 from formkit.cases import Case, CaseService
+from formkit.casestore import CaseStore
 from formkit.catalog import OpenCatalog
 from formkit.dsl.library import libraries_from_texts
 from formkit.errors import DefinitionError, FormkitError, FormkitErrors
 from formkit.loader import load_matter_text
 from formkit.ruleset import RuleSet
-from formkit.store import CaseStore
 
 __all__ = ["Impact", "case_rules", "impact_of", "matter_snapshot", "publish",
            "rules_from_snapshot", "snapshot_for_case"]

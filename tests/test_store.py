@@ -16,17 +16,17 @@ from typing import Any
 import pytest
 from tinydb import TinyDB
 
-import formkit.store
+import formkit.storefiles
 from formkit.errors import InputError
 from formkit.store import (
     INDEX_SHARDS,
     LEGACY_SHARDS,
-    SETTLE_NS,
     SHARDS,
     StoreError,
     TinyCaseStore,
     parse_number,
 )
+from formkit.storefiles import SETTLE_NS
 
 D = dt.date
 DAY = D(2026, 11, 25)
@@ -54,7 +54,7 @@ def set_state(store: TinyCaseStore, number: str, state: str) -> dict[str, Any]:
 def settle_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
     """Count every file as settled however recently it changed, so that reads go
     through the read cache at once (in use a file must first be still for 2 s)."""
-    monkeypatch.setattr(formkit.store, "SETTLE_NS", -10 ** 18)
+    monkeypatch.setattr(formkit.storefiles, "SETTLE_NS", -10 ** 18)
 
 
 @pytest.fixture(params=["cache", "no-cache"])
@@ -311,6 +311,7 @@ CRASH_AT = """
 import os, sys
 from pathlib import Path
 import formkit.store as st
+import formkit.storefiles as sf
 root, number, point = sys.argv[1], sys.argv[2], sys.argv[3]
 real_write, real_unlink = st.write_atomic, os.unlink
 def write_atomic(path, text, **kwargs):
@@ -321,7 +322,8 @@ def unlink(path, *args, **kwargs):
     if point == "unlink" and Path(path).name == "journal.json":
         os._exit(70)  # everything written, the journal still there
     real_unlink(path, *args, **kwargs)
-st.write_atomic, os.unlink = write_atomic, unlink
+st.write_atomic = sf.write_atomic = write_atomic  # the store's writes and TinyDB's
+os.unlink = unlink
 store = st.TinyCaseStore(root)
 store.update(number, lambda c: {**c, "state": "accepted", "history": ["accepted"]},
              lambda c: {"number": c["number"], "state": c["state"]},

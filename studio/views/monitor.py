@@ -15,9 +15,9 @@ import pandas as pd
 import streamlit as st
 
 from formkit.calendar import WorkCalendar
+from formkit.casestore import CaseStore
 from formkit.monitor import Flag, MonitorConfig, monitor
 from formkit.stats import Overview, overview
-from formkit.store import CaseStore
 from formkit.window import STATES
 from studio.common import catalog, store, today
 

@@ -1,0 +1,101 @@
+"""The case store's interface: what the case service needs from storage, whatever
+holds the cases (``formkit.store.TinyCaseStore`` is the embedded one; a PostgreSQL
+store would implement the same), and the case number every store shares."""
+
+from __future__ import annotations
+
+import abc
+import datetime as dt
+import re
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+from formkit.errors import FormkitError
+
+__all__ = ["AuditOf", "CaseStore", "StoreError", "parse_number"]
+
+AuditOf = Callable[[dict[str, Any]], dict[str, Any] | None]
+_NUMBER = re.compile(r"^([A-Z0-9]{1,8})(\d{8})(\d{5})$")
+
+
+class StoreError(FormkitError):
+    """Raised when the store cannot do what was asked (unknown case, bad number, I/O)."""
+
+    kind = "io"
+
+
+def parse_number(number: str) -> tuple[str, dt.date, int]:
+    """``FK2026112500042`` -> (prefix, receipt day, sequence)."""
+    m = _NUMBER.match(number.strip().upper())
+    if not m:
+        raise StoreError(f"'{number}' is not a case number", None,
+                         hint="a case number is the centre prefix, the date and a "
+                              "5-digit sequence, e.g. FK2026112500042", code="bad-number")
+    try:
+        day = dt.datetime.strptime(m.group(2), "%Y%m%d").date()
+    except ValueError:
+        raise StoreError(f"'{number}' has an impossible date", None,
+                         code="bad-number") from None
+    return m.group(1), day, int(m.group(3))
+
+
+class CaseStore(abc.ABC):
+    """What the case service needs from storage (TinyDB here; PostgreSQL later)."""
+
+    @abc.abstractmethod
+    def create(self, day: dt.date, make: Callable[[str], dict[str, Any]],
+               summary: Callable[[dict[str, Any]], dict[str, Any] | None],
+               audit: AuditOf | None = None) -> dict[str, Any]:
+        """Allocate the next number for ``day``, store ``make(number)``; return it.
+
+        ``audit(case)``, when given, is the audit entry committed with the case.
+        """
+
+    @abc.abstractmethod
+    def get(self, number: str) -> dict[str, Any] | None:
+        """The case with this number, or None."""
+
+    @abc.abstractmethod
+    def update(self, number: str, change: Callable[[dict[str, Any]], dict[str, Any]],
+               summary: Callable[[dict[str, Any]], dict[str, Any] | None],
+               audit: AuditOf | None = None) -> dict[str, Any]:
+        """Apply ``change`` to the stored case atomically; return the new case.
+
+        ``audit(new)``, when given, is the audit entry committed with the change: a
+        crash leaves both or neither (one transaction in PostgreSQL).
+        """
+
+    @abc.abstractmethod
+    def open_summaries(self) -> list[dict[str, Any]]:
+        """Summaries of every open case (for monitoring)."""
+
+    @abc.abstractmethod
+    def cases_since(self, since: dt.date, *, copy: bool = True
+                    ) -> Iterator[dict[str, Any]]:
+        """Every case received on or after ``since``, in number order (``copy=False``:
+        read-only documents, for scans)."""
+
+    @abc.abstractmethod
+    def import_cases(self, cases: Iterable[dict[str, Any]],
+                     summary: Callable[[dict[str, Any]], dict[str, Any] | None]) -> int:
+        """Store cases as they are (restore, bulk load); returns how many."""
+
+    @abc.abstractmethod
+    def append_audit(self, entry: dict[str, Any]) -> None:
+        """Append one audit entry durably."""
+
+    @abc.abstractmethod
+    def audit(self, since: dt.date | None = None) -> Iterator[dict[str, Any]]:
+        """The audit trail, oldest first."""
+
+    @abc.abstractmethod
+    def put_version(self, snapshot: dict[str, Any]) -> bool:
+        """Store an immutable matter snapshot by its hash; False if already there."""
+
+    @abc.abstractmethod
+    def get_version(self, digest: str) -> dict[str, Any] | None:
+        """The snapshot with this hash."""
+
+    @abc.abstractmethod
+    def versions(self, code: str | None = None) -> list[dict[str, Any]]:
+        """Published snapshots (of one matter), oldest first."""

@@ -347,11 +347,23 @@ class Gen:
     def _rows(self, node: ast.Call) -> Code:
         depth = int(str(self.infos[node].ref[2]))
         var = f"_r{depth}"
-        rows = _at(self._code(node.args[0]), _OR)
+        rows_code = self._code(node.args[0])
         cond = self._truth(node.args[1])
+        if ":=" not in rows_code[0]:
+            rows = _at(rows_code, _OR)
+            if node.name == "count":
+                return f"_Decimal(sum(1 for {var} in {rows} or () if {_at(cond, _OR)}))", _ATOM
+            return f"{node.name}({cond[0]} for {var} in {rows} or ())", _ATOM
+        # The rows of a repeat inside a group (company.rows) are read with a null test
+        # that binds a temporary, which Python forbids in a comprehension's iterable:
+        # bind them before it. No rows: count 0, any false, all true.
+        t = self.unit.temp()
+        empty = {"count": "_Decimal(0)", "any": "False", "all": "True"}[node.name]
         if node.name == "count":
-            return f"_Decimal(sum(1 for {var} in {rows} or () if {_at(cond, _OR)}))", _ATOM
-        return f"{node.name}({cond[0]} for {var} in {rows} or ())", _ATOM
+            run = f"_Decimal(sum(1 for {var} in {t} if {_at(cond, _OR)}))"
+        else:
+            run = f"{node.name}({cond[0]} for {var} in {t})"
+        return f"{empty} if ({t} := {rows_code[0]}) is None else {run}", _COND
 
 
 # The emitter of each kind of node (a table: faster than a chain of isinstance tests).

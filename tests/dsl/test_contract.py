@@ -52,6 +52,9 @@ FIELDS: dict[str, T] = {
     "missing_date": DATE,
     "missing_flag": BOOL,
     "missing_rows": list_of(group_of({"share": NUMBER})),
+    # a repeat inside a group, the group answered or not
+    "company": group_of({"rows": list_of(group_of({"share": NUMBER}))}),
+    "no_company": group_of({"rows": list_of(group_of({"share": NUMBER}))}),
 }
 
 ENV: dict[str, Any] = {
@@ -75,6 +78,8 @@ ENV: dict[str, Any] = {
     "missing_date": None,
     "missing_flag": None,
     "missing_rows": None,
+    "company": {"rows": [{"share": D(60)}, {"share": D(40)}, {"share": None}]},
+    "no_company": None,
 }
 
 
@@ -320,6 +325,14 @@ CASES: list[tuple[Any, ...]] = [
     ("count(empty_rows, share > 0)", 0),
     ("any(empty_rows, share > 0)", False),
     ("all(empty_rows, share > 0)", True),
+    # a repeat inside a group (its rows read through the group, which may be null)
+    ("count(company.rows, share > 50)", 1),
+    ("any(company.rows, share < 50)", True),
+    ("all(company.rows, share > 0)", False),  # a row without a share: null is not true
+    ("count(no_company.rows, share > 50)", 0),
+    ("any(no_company.rows, share > 50)", False),
+    ("all(no_company.rows, share > 50)", True),
+    ("count(company.rows, share > 50) + count(no_company.rows, true)", 1),
     ("count(shareholders, shar > 1)", Err("name", 1, 21, "did you mean 'share'?")),
     ("any(shareholders, share)", Err("type", 1, 19)),
     ("count(nums, true)", Err("type", 1, 7)),

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable, Sequence
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from formkit.dsl import ast
@@ -207,6 +208,10 @@ class Gen:
 
     def _binary(self, node: ast.Binary) -> Code:
         op = node.op
+        if op == "or":
+            one_of = self._one_of(node)
+            if one_of is not None:
+                return one_of
         if op in ("and", "or"):
             level = _AND if op == "and" else _OR
             return (f"{_at(self._truth(node.left), level)} {op} "
@@ -232,6 +237,34 @@ class Gen:
             return f"{a} {op} {b}", level
         nulls = " or ".join(f"{t} is None" for t in tests)
         return f"None if {nulls} else {a} {op} {b}", _COND
+
+    def _one_of(self, node: ast.Binary) -> Code | None:
+        """``kind == "retail" or kind == "catering"`` as ``kind in {...}``: the same
+        value (a null is in no set, as it equals no literal), one test, less code."""
+        parts: list[ast.Node] = []
+        todo: list[ast.Node] = [node]
+        while todo:
+            part = todo.pop()
+            if isinstance(part, ast.Binary) and part.op == "or":
+                todo += (part.right, part.left)
+            else:
+                parts.append(part)
+        subject: ast.Name | None = None
+        values: list[Any] = []
+        for part in parts:
+            if not (isinstance(part, ast.Compare) and part.ops == ["=="]):
+                return None
+            left, right = part.operands
+            if not (isinstance(left, ast.Name) and isinstance(right, ast.Literal)
+                    and isinstance(right.value, str | Decimal)):
+                return None
+            subject = subject or left
+            if left.name != subject.name or self.infos[left].ref != self.infos[subject].ref:
+                return None
+            values.append(right.value)
+        assert subject is not None
+        code = self._code(subject)
+        return f"{_at(code, _ADD)} in {self.unit.const(frozenset(values))}", _CMP
 
     def _compare(self, node: ast.Compare) -> Code:
         operands = node.operands
@@ -345,25 +378,10 @@ class Gen:
         return f"_B_{name}({args})", _ATOM
 
     def _rows(self, node: ast.Call) -> Code:
-        depth = int(str(self.infos[node].ref[2]))
-        var = f"_r{depth}"
-        rows_code = self._code(node.args[0])
-        cond = self._truth(node.args[1])
-        if ":=" not in rows_code[0]:
-            rows = _at(rows_code, _OR)
-            if node.name == "count":
-                return f"_Decimal(sum(1 for {var} in {rows} or () if {_at(cond, _OR)}))", _ATOM
-            return f"{node.name}({cond[0]} for {var} in {rows} or ())", _ATOM
-        # The rows of a repeat inside a group (company.rows) are read with a null test
-        # that binds a temporary, which Python forbids in a comprehension's iterable:
-        # bind them before it. No rows: count 0, any false, all true.
-        t = self.unit.temp()
-        empty = {"count": "_Decimal(0)", "any": "False", "all": "True"}[node.name]
-        if node.name == "count":
-            run = f"_Decimal(sum(1 for {var} in {t} if {_at(cond, _OR)}))"
-        else:
-            run = f"{node.name}({cond[0]} for {var} in {t})"
-        return f"{empty} if ({t} := {rows_code[0]}) is None else {run}", _COND
+        var = f"_r{int(str(self.infos[node].ref[2]))}"
+        rows = self._code(node.args[0])[0]
+        cond = self._truth(node.args[1])[0]
+        return f"_{node.name}_rows({rows}, lambda {var}: {cond})", _ATOM
 
 
 # The emitter of each kind of node (a table: faster than a chain of isinstance tests).

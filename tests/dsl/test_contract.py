@@ -239,6 +239,19 @@ CASES: list[tuple[Any, ...]] = [
     ("if false then 1 / 0 else 2", 2),
     ("1 / 0", Err("evaluation", 1, 1)),
     ("10 % 0", Err("evaluation", 1, 1)),
+    # one value against several literals (compiled as one set test: same answers)
+    ('business_kind == "retail" or business_kind == "catering"', True),
+    ('name == "李四" or name == "王五"', False),
+    ('missing_text == "a" or missing_text == "b"', False),
+    ("age == 30 or age == 31.0", True),
+    ("age == 29 or age == 30.00 or age == 31", True),
+    ("missing == 1 or missing == 2", False),
+    ('name == "李四" or name == "王五" or age > 18', True),
+    ('name == "张三" or 申请人类型 == "x"', True),
+    ('count(shareholders, kind == "legal" or kind == "natural")', 2),
+    ('not (business_kind == "retail" or business_kind == "catering")', False),
+    ('business_kind == "retial" or business_kind == "catering"',
+     Err("name", 1, 18, "did you mean 'retail'?")),
 
     # ---- null -----------------------------------------------------------------------------
     ("null == null", True),

@@ -67,7 +67,10 @@ class CaseStore(abc.ABC):
 
     @abc.abstractmethod
     def open_summaries(self) -> list[dict[str, Any]]:
-        """Summaries of every open case (for monitoring)."""
+        """Summaries of every open case (for monitoring): fresh dicts, whose nested
+        lists (route, pauses) may be shared with the store's cache: read them, do
+        not change them in place (a monitor reads thousands; a deep copy would cost
+        a tenth of its time)."""
 
     @abc.abstractmethod
     def cases_since(self, since: dt.date, *, copy: bool = True

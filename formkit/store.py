@@ -146,9 +146,16 @@ class TinyCaseStore(CaseStore):
         return out
 
     def _write(self, path: Path, data: dict[str, Any]) -> None:
+        self._replace(path, json_text(data), empty=not any(data.values()))
+
+    def _write_raw(self, path: Path, tables: Mapping[str, Mapping[str, str]]) -> None:
+        """``_write`` of tables of document texts (see ``raw_tables``)."""
+        self._replace(path, compose_tables(tables), empty=not any(tables.values()))
+
+    def _replace(self, path: Path, text: str, *, empty: bool) -> None:
         # A file just written is not settled: the next read takes it from the disk.
         self._forget(path)
-        if path.parent.name == "open" and not any(data.values()):
+        if empty and path.parent.name == "open":
             # An index file with no open case left is removed, not kept empty: the
             # monitor lists the folder, and a year leaves ~1,000 such files behind.
             with contextlib.suppress(FileNotFoundError):
@@ -156,18 +163,7 @@ class TinyCaseStore(CaseStore):
                 if self.fsync:
                     fsync_dir(path.parent)
             return
-        write_atomic(path, json_text(data), fsync=self.fsync)
-
-    def _write_raw(self, path: Path, tables: Mapping[str, Mapping[str, str]]) -> None:
-        """``_write`` of tables of document texts (see ``raw_tables``)."""
-        self._forget(path)
-        if path.parent.name == "open" and not any(tables.values()):
-            with contextlib.suppress(FileNotFoundError):
-                path.unlink()
-                if self.fsync:
-                    fsync_dir(path.parent)
-            return
-        write_atomic(path, compose_tables(tables), fsync=self.fsync)
+        write_atomic(path, text, fsync=self.fsync)
 
     def _forget(self, path: Path) -> None:
         with self._cache_lock:

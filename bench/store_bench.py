@@ -23,7 +23,7 @@
    ``TinyCaseStore`` per operation as the CLI would open it, in a fresh child process
    that holds nothing else (as ``formkit cases overdue`` runs; the same overdue lists
    timed in this process, which carries the heap the generated year left, are printed
-   too, without a verdict: their p99 ran 10-30 ms higher), ``--ops`` lookups
+   too, without a verdict: either can be the slower one in a run), ``--ops`` lookups
    ``store.get`` of random numbers of the year (goal < 5 ms) and overdue lists
    ``monitor(store.open_summaries(), today, calendar)`` (goal < 100 ms); then on one
    long-lived store object (the studio's): ``--ops`` durable transitions through

@@ -44,103 +44,45 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from formkit.calendar import WorkCalendar
 from formkit.cases import SPECIAL_PROCEDURES, TRANSITIONS, Case, summary
-from formkit.catalog import OpenCatalog, open_catalog
+from formkit.catalog import open_catalog
 from formkit.deadlines import deadline
-from formkit.examples import submission_of
-from formkit.precheck import run_precheck
 from formkit.store import TinyCaseStore
 from formkit.versions import matter_snapshot
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from casegen import (
+    GIVEN,
+    MIX,
+    P_DENY,
+    P_LATE,
+    P_NOTICE_LAG,
+    P_PAUSE,
+    P_REFUSE,
+    P_STUCK,
+    P_SUPPLEMENT,
+    P_TOLERATED_LATE,
+    SURNAMES,
+    Cut,
+    MatterKit,
+    Template,
+    matter_kits,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "studio" / "app.py"
 PASSWORDS = {"clerk": "clerk123", "ms_officer": "officer123", "supervisor": "super123"}
 
-# Share of a county centre's cases per sample matter (ID cards, social security cards,
-# individual businesses and real estate dominate); unlisted matters weigh 1.
-MIX: dict[str, float] = {"XX-PS-0001": 18, "XX-HR-0001": 14, "XX-MS-0001": 12,
-                         "XX-NR-0001": 10, "XX-PS-0002": 7, "XX-MS-0003": 6, "XX-MS-0002": 6,
-                         "XX-CA-0001": 5, "XX-TX-0001": 4, "XX-HR-0002": 4, "XX-CA-0002": 3}
-P_REFUSE, P_SUPPLEMENT, P_NOTICE_LAG = 0.015, 0.035, 0.015
-P_LATE, P_STUCK, P_PAUSE, P_DENY, P_TOLERATED_LATE = 0.03, 0.003, 0.02, 0.03, 0.1
-NAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高梁郑谢宋唐许韩冯邓曹彭曾肖田董袁潘蔡蒋余杜叶程苏"
-GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂华建国志红玲文辉俊婷燕鹏宇浩欣怡晨"
-
-
-class _Cut(Exception):
-    """The next event would come after today: the case stops where it is."""
-
-
-@dataclass
-class Template:
-    """One pre-checked example of a matter."""
-
-    outcome: str
-    blob: bytes  # pickled (fields, materials, precheck): a fresh copy per case
-    route: list[list[str]]
-    step_days: list[int | None]
-    tolerated: list[str]
-
-
-@dataclass
-class Kit:
-    """What the generator needs of one matter."""
-
-    code: str
-    department: str
-    version: str
-    unit: str
-    committed: int
-    statutory: int
-    licensing: bool
-    accepts: list[Template] = field(default_factory=list)
-    incomplete: Template | None = None
-    refuse: Template | None = None
-
-
-def kits_of(opened: OpenCatalog, calendar: WorkCalendar, today: dt.date) -> list[Kit]:
-    """Every matter of the catalog with its examples, pre-checked."""
-    kits = []
-    for code, matter in sorted(opened.matters.items()):
-        rules = opened.rules_of(code)
-        if rules is None or rules.errors:
-            continue
-        kit = Kit(code=code, department=matter.department,
-                  version=matter_snapshot(opened, code)["hash"], unit=matter.time_limit.unit,
-                  committed=matter.time_limit.committed_days,
-                  statutory=matter.time_limit.statutory_days,
-                  licensing=matter.kind == "administrative_licensing")
-        for ex in matter.tests:
-            sub = submission_of(ex)
-            result = run_precheck(rules, sub, today=ex.today or today, calendar=calendar)
-            materials = [{"id": m["id"], "form": m.get("form"), "copies": m.get("copies"),
-                          "original_sighted": True} for m in sub["materials"]]
-            tpl = Template(outcome=result.outcome,
-                           blob=pickle.dumps((dict(ex.fields), materials,
-                                              result.model_dump(mode="json"))),
-                           route=result.route,
-                           step_days=[matter.route[i].days for i in result.route_steps],
-                           tolerated=[m.id for m in result.tolerated_materials])
-            if result.accepted:
-                kit.accepts.append(tpl)
-            elif result.outcome == "incomplete":
-                kit.incomplete = kit.incomplete or tpl
-            else:
-                kit.refuse = kit.refuse or tpl
-        if kit.accepts:
-            kits.append(kit)
-    return kits
-
 
 class Generator:
     """Cases received over the working days up to ``today``, as CaseService leaves them."""
 
-    def __init__(self, kits: list[Kit], calendar: WorkCalendar, number: Callable[..., str],
+    def __init__(self, kits: list[MatterKit], calendar: WorkCalendar, number: Callable[..., str],
                  today: dt.date, days: int, seed: int) -> None:
         self.rng = random.Random(seed)
         self.kits = kits
@@ -177,7 +119,7 @@ class Generator:
                 for seq in range(1, base + (1 if i < extra else 0) + 1)]
 
     def name(self) -> str:
-        return self.rng.choice(NAMES) + "".join(self.rng.choice(GIVEN)
+        return self.rng.choice(SURNAMES) + "".join(self.rng.choice(GIVEN)
                                                 for _ in range(self.rng.choice((1, 2, 2))))
 
     def case(self, di: int, seq: int) -> dict[str, Any]:
@@ -207,7 +149,7 @@ class Generator:
         def event(action: str, to_state: str, actor: str, when: int,
                   data: dict[str, Any] | None = None, comment: str = "") -> None:
             if when > self.t:
-                raise _Cut
+                raise Cut
             if when > moment[0]:
                 moment[0], moment[1] = when, 9 * 60 + rng.randint(0, 420)
             else:
@@ -260,11 +202,11 @@ class Generator:
             doc["step_days"] = list(ok.step_days)
             doc["signed"] = [{} for _ in ok.route]
             self.review(doc, kit, ok, acc, event)
-        except _Cut:
+        except Cut:
             pass
         return doc
 
-    def review(self, doc: dict[str, Any], kit: Kit, ok: Template, acc: int,
+    def review(self, doc: dict[str, Any], kit: MatterKit, ok: Template, acc: int,
                event: Callable[..., None]) -> None:
         rng = self.rng
         span = kit.committed if kit.unit == "working_days" else kit.committed * 5 // 7
@@ -353,7 +295,7 @@ def fill_store(root: Path, definitions: Path, *, cases: int = 10_000, days: int 
     calendar = opened.work_calendar()
     store = TinyCaseStore(root, prefix=opened.catalog.code_prefix if opened.catalog else "FK",
                           fsync=False)
-    kits = kits_of(opened, calendar, today)
+    kits = [kit for kit, _ in matter_kits(opened, calendar, today)]
     for kit in kits:
         store.put_version({**matter_snapshot(opened, kit.code), "published": True,
                            "published_by": "bench", "published_at": "2026-01-01T08:00:00",

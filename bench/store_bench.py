@@ -74,7 +74,7 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib.metadata import version as package_version
 from pathlib import Path
 from typing import Any
@@ -83,91 +83,39 @@ from tinydb import TinyDB
 
 from formkit.calendar import WorkCalendar
 from formkit.cases import SPECIAL_PROCEDURES, TRANSITIONS, Case, CaseService, audit_entry, summary
-from formkit.catalog import OpenCatalog, open_catalog
+from formkit.catalog import open_catalog
 from formkit.deadlines import deadline
-from formkit.examples import submission_of
 from formkit.monitor import monitor
-from formkit.precheck import run_precheck
 from formkit.store import TinyCaseStore
 from formkit.versions import matter_snapshot
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from casegen import (
+    GIVEN,
+    P_DENY,
+    P_LATE,
+    P_NOTICE_LAG,
+    P_PAUSE,
+    P_REFUSE,
+    P_STUCK,
+    P_SUPPLEMENT,
+    P_TOLERATED_LATE,
+    SURNAMES,
+    Cut,
+    MatterKit,
+    Template,
+    matter_kits,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFINITIONS = ROOT / "definitions"
 YEAR = 2026
 FRONT_SEATS, BACK_SEATS = 146, 120
 
-# Share of a county centre's yearly cases per sample matter (a guess from the volumes
-# typical counties publish: ID cards, social security cards, individual businesses and
-# real estate dominate). A matter of the catalog not listed here gets weight 1.
-MIX: dict[str, float] = {
-    "XX-PS-0001": 18,  # 居民身份证换领
-    "XX-HR-0001": 14,  # 社会保障卡申领
-    "XX-MS-0001": 12,  # 个体工商户登记
-    "XX-NR-0001": 10,  # 不动产转移登记
-    "XX-PS-0002": 7,  # 户口迁移
-    "XX-MS-0003": 6,  # 公司设立登记
-    "XX-MS-0002": 6,  # 食品经营许可
-    "XX-CA-0001": 5,  # 婚姻登记
-    "XX-TX-0001": 4,  # 增值税发票限额
-    "XX-HR-0002": 4,  # 失业保险金
-    "XX-CA-0002": 3,  # 最低生活保障
-    "XX-DP-0001": 2,  # 残疾人证
-    "XX-HE-0002": 2,  # 公共场所卫生许可
-    "XX-TR-0001": 2,  # 道路货运经营许可
-    "XX-HC-0001": 1.5,  # 施工许可
-    "XX-FR-0001": 1.5,  # 公众聚集场所消防检查
-    "XX-HE-0001": 0.5,  # 医疗机构执业登记
-    "XX-EC-0001": 0.5,  # 环评报告表审批
-}
-# How cases go (shares of all cases).
-P_REFUSE = 0.015  # 不予受理 at the window
-P_SUPPLEMENT = 0.035  # 一次性告知补正, accepted when the applicant comes back
-P_NOTICE_LAG = 0.015  # the decision at the window waits 1-7 working days (§32 risk)
-P_LATE = 0.03  # decided 1-8 working days after the committed deadline
-P_STUCK = 0.003  # stuck in review for weeks or months (red cards at year end)
-P_PAUSE = 0.02  # of licensing cases: a statutory special procedure stops the clock
-P_DENY = 0.03  # 不予许可
-P_TOLERATED_LATE = 0.1  # a tolerated material comes after its 5-day limit
-
-SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高梁郑谢"
-            "宋唐许韩冯邓曹彭曾肖田董袁潘蔡蒋余杜叶程苏")
-GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂华建国志红玲文辉俊婷燕鹏宇浩欣怡晨"
 _ID = re.compile(r"^([0-9]{14})[0-9]{3}[0-9X]$")
 _MOBILE = re.compile(r"^1[3-9][0-9]{9}$")
 _CJK_NAME = re.compile(r"^[\u4e00-\u9fff]{2,4}$")
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-
-
-class _Cut(Exception):
-    """The next event would happen after the bench's 'now': the case stops here."""
-
-
-@dataclass
-class Template:
-    """One pre-checked example of a matter: answers, materials and their pre-check."""
-
-    outcome: str
-    blob: bytes  # pickled (fields, materials, precheck): a fresh copy per case is cheap
-    materials: list[str]
-    route: list[list[str]]
-    step_days: list[int | None]
-    tolerated: list[str]
-
-
-@dataclass
-class MatterKit:
-    """What the generator needs of one matter."""
-
-    code: str
-    department: str
-    version: str
-    unit: str
-    committed: int
-    statutory: int
-    licensing: bool
-    accepts: list[Template] = field(default_factory=list)
-    incomplete: Template | None = None
-    refuse: Template | None = None
 
 
 def pct(values: Sequence[float], q: float) -> float:
@@ -185,45 +133,6 @@ def secs(seconds: float) -> str:
 
 
 # ---------------------------------------------------------------- the catalog's matters
-
-
-def matter_kits(opened: OpenCatalog, calendar: WorkCalendar) -> list[tuple[MatterKit, float]]:
-    """Every matter of the catalog with its pre-checked examples and its volume weight."""
-    kits = []
-    for code, matter in opened.matters.items():
-        rules = opened.rules_of(code)
-        if rules is None or rules.errors:
-            continue
-        kit = MatterKit(code=code, department=matter.department,
-                        version=matter_snapshot(opened, code)["hash"],
-                        unit=matter.time_limit.unit,
-                        committed=matter.time_limit.committed_days,
-                        statutory=matter.time_limit.statutory_days,
-                        licensing=matter.kind == "administrative_licensing")
-        for ex in matter.tests:
-            submission = submission_of(ex)
-            result = run_precheck(rules, submission, today=ex.today or dt.date(YEAR, 11, 25),
-                                  calendar=calendar)
-            # as the window records them: HandedIn(**m, original_sighted=True)
-            materials = [{"id": m["id"], "form": m.get("form"), "copies": m.get("copies"),
-                          "original_sighted": True} for m in submission["materials"]]
-            precheck = result.model_dump(mode="json")
-            tpl = Template(
-                outcome=result.outcome,
-                blob=pickle.dumps((dict(ex.fields), materials, precheck)),
-                materials=[m["id"] for m in materials],
-                route=result.route,
-                step_days=[matter.route[i].days for i in result.route_steps],
-                tolerated=[m.id for m in result.tolerated_materials])
-            if result.outcome in ("accept", "accept_with_tolerance"):
-                kit.accepts.append(tpl)
-            elif result.outcome == "incomplete":
-                kit.incomplete = kit.incomplete or tpl
-            else:
-                kit.refuse = kit.refuse or tpl
-        if kit.accepts:
-            kits.append((kit, MIX.get(code, 1.0)))
-    return kits
 
 
 # ---------------------------------------------------------------- the generator
@@ -367,7 +276,7 @@ class YearGenerator:
                   data: dict[str, Any] | None = None, comment: str = "") -> int:
             moment = self.at(when_di, clock[0], clock[1])
             if moment > now:
-                raise _Cut
+                raise Cut
             history.append({"action": action,
                             "from_state": doc["state"] if history else None,
                             "to_state": to_state, "actor": actor,
@@ -391,7 +300,7 @@ class YearGenerator:
                             "to_state": "received", "actor": window,
                             "at": received.isoformat(), "comment": "", "data": {}})
             if received > now:
-                raise _Cut
+                raise Cut
             decide = di + (self.ri(1, 7) if self.r() < P_NOTICE_LAG else 0)
             if path == "refuse":
                 event("refuse", "refused", window, decide, {"outcome": "refuse"})
@@ -418,7 +327,7 @@ class YearGenerator:
                 acc = decide
             self.accept(doc, kit, ok, precheck, acc, set_precheck)
             self.review(doc, kit, ok, acc, event)
-        except _Cut:
+        except Cut:
             pass
         return doc
 
@@ -766,7 +675,7 @@ def _run(args: argparse.Namespace, command: str, rng: random.Random, work: Path,
     prefix = opened.catalog.code_prefix if opened.catalog else "FK"
     root = work / "store"
     store = TinyCaseStore(root, prefix=prefix)
-    kits = matter_kits(opened, calendar)
+    kits = matter_kits(opened, calendar, dt.date(YEAR, 11, 25))
     for kit, _ in kits:
         snapshot = matter_snapshot(opened, kit.code)
         store.put_version({**snapshot, "published": True, "published_by": "bench",

@@ -108,15 +108,25 @@ class TinyCaseStore(CaseStore):
             self._replay_journal()
 
     def _layout(self) -> tuple[int, int]:
-        """The shard counts of ``layout.json``; written with today's counts in a new
-        store; a store of cases without it was made with LEGACY_SHARDS."""
+        """The shard counts of ``layout.json``, written when missing: today's counts in
+        a new store, LEGACY_SHARDS in a store of cases made before the file existed
+        (checked against its partition names, once: a store whose file was lost is
+        refused, never read with the wrong counts)."""
         path = self.root / "layout.json"
         try:
             layout = json.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
-            if any((self.root / name).exists() for name in ("cases", "open", "seq")):
-                return LEGACY_SHARDS, LEGACY_SHARDS
             layout = {"shards": SHARDS, "index_shards": INDEX_SHARDS}
+            if any((self.root / name).exists() for name in ("cases", "open", "seq")):
+                used = self._shards_in_use()
+                if used > LEGACY_SHARDS:
+                    raise StoreError(
+                        f"{path} is missing, and the case files use {used} shards a day",
+                        None, code="layout-missing",
+                        hint=f'restore it from a backup of the store folder, or write '
+                             f'{{"shards": {SHARDS}, "index_shards": {INDEX_SHARDS}}} '
+                             f'into it (this formkit\'s layout)') from None
+                layout = {"shards": LEGACY_SHARDS, "index_shards": LEGACY_SHARDS}
             write_atomic(path, json.dumps(layout), fsync=self.fsync)
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise damaged(path, exc) from None
@@ -127,6 +137,16 @@ class TinyCaseStore(CaseStore):
                 raise damaged(path, f"'{key}' must be a whole number from 1 to 1000")
             counts.append(n)
         return counts[0], counts[1]
+
+    def _shards_in_use(self) -> int:
+        """One more than the highest shard number among the case partitions
+        (``DD-N.json``)."""
+        top = -1
+        for file in (self.root / "cases").glob("*/*/*.json"):
+            shard = file.stem.rpartition("-")[2]
+            if shard.isdigit():
+                top = max(top, int(shard))
+        return top + 1
 
     # ---- files
 
@@ -346,10 +366,15 @@ class TinyCaseStore(CaseStore):
         with self._lock:
             self._replay_journal()
             seq = self._next_seq(day)
+            tables = raw_tables(self._partition(day, seq))
+            while str(seq) in tables.get("cases", {}):
+                # The day's counter is behind its cases (an import cut short, a
+                # restored seq file): never overwrite a case, take the next number.
+                seq = self._next_seq(day)
+                tables = raw_tables(self._partition(day, seq))
             if seq > 99_999:
                 raise StoreError(f"more than 99,999 cases on {day}", None)
             case = make(self.number(day, seq))
-            tables = raw_tables(self._partition(day, seq))
             tables.setdefault("cases", {})[str(seq)] = json_text(case)
             self._write_case(day, seq, tables, case, summary(case),
                              audit(case) if audit else None)
@@ -438,21 +463,22 @@ class TinyCaseStore(CaseStore):
         last: dict[dt.date, int] = {}
         count = 0
         for case in cases:
-            _, day, seq = parse_number(case["number"])
+            prefix, day, seq = parse_number(case["number"])
+            if prefix != self.prefix:
+                raise StoreError(f"case {case['number']} is not of this store (its numbers "
+                                 f"start with {self.prefix})", None, code="other-prefix",
+                                 hint="import it into the store of its own centre")
+            case["number"] = _normal(case["number"])
             parts.setdefault(self._partition(day, seq), {})[str(seq)] = case
             index.setdefault(self._index(day, seq), {})[str(seq)] = summary(case)
             last[day] = max(last.get(day, 0), seq)
             count += 1
         with self._lock:
             self._replay_journal()
-            for path, docs in parts.items():
-                self._merge(path, "cases", docs)
-            for path, summaries in index.items():
-                self._merge(path, "open", summaries)
+            # The counters first: an import cut short leaves no number to be given again.
             by_month: dict[Path, dict[str, int]] = {}
             for day, top in last.items():
                 by_month.setdefault(self._seq_path(day), {})[f"{day:%Y%m%d}"] = top
-
             for path, tops in by_month.items():
                 def raise_to(rows: dict[str, Any], tops: dict[str, int] = tops) -> None:
                     for key, top in tops.items():
@@ -460,6 +486,10 @@ class TinyCaseStore(CaseStore):
                             rows[key] = {"day": f"{key[:4]}-{key[4:6]}-{key[6:]}",
                                          "last": top}
                 self._rmw(path, "seq", raise_to)
+            for path, docs in parts.items():
+                self._merge(path, "cases", docs)
+            for path, summaries in index.items():
+                self._merge(path, "open", summaries)
         return count
 
     def _merge(self, path: Path, table: str,

@@ -99,7 +99,7 @@ def load_tables(path: Path) -> tuple[Stamp, bool, dict[str, dict[str, Any]]] | N
         return stamp_of(st), settled, {}
     try:
         data = json.loads(text)
-    except json.JSONDecodeError as exc:
+    except (ValueError, RecursionError) as exc:  # JSONDecodeError, huge numbers, depth
         raise damaged(path, exc) from None
     # TinyDB's layout: {table: {doc_id: document}}
     if not isinstance(data, dict) or not all(
@@ -165,7 +165,7 @@ def scan_documents(path: Path, text: str) -> Iterator[tuple[str, str, str, dict[
             i = next_member(expect("}", i))
         if expect("}", i) != len(text):
             raise damaged(path, "extra data after the tables")
-    except json.JSONDecodeError as exc:
+    except (ValueError, RecursionError) as exc:  # JSONDecodeError, huge numbers, depth
         raise damaged(path, exc) from None
 
 

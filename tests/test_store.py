@@ -467,7 +467,10 @@ def test_a_store_made_before_the_layout_file_keeps_its_four_shards(tmp_path: Pat
     legacy_store(root, cases)
     store = TinyCaseStore(root)
     assert (store.shards, store.index_shards) == (LEGACY_SHARDS, LEGACY_SHARDS) == (4, 4)
-    assert not (root / "layout.json").exists()  # nothing guessed is written down
+    # checked against the partition names once, then written down: a file lost later
+    # is noticed, never guessed (see the next test)
+    assert json.loads((root / "layout.json").read_text("utf-8")) == {
+        "shards": 4, "index_shards": 4}
     assert [store.get(c["number"]) for c in cases] == cases
     assert list(store.cases_since(DAY)) == cases
     assert sorted(s["number"] for s in store.open_summaries()) == [
@@ -481,6 +484,18 @@ def test_a_store_made_before_the_layout_file_keeps_its_four_shards(tmp_path: Pat
     assert got is not None and got["state"] == "accepted"
     assert reopened.get("FK2026112500010") is not None
     assert len(reopened.open_summaries()) == 9
+
+
+def test_a_lost_layout_file_is_refused_not_guessed(tmp_path: Path) -> None:
+    store = TinyCaseStore(tmp_path / "s")
+    numbers = [create(store)["number"] for _ in range(20)]
+    (store.root / "layout.json").unlink()
+    with pytest.raises(StoreError) as info:
+        TinyCaseStore(store.root)
+    assert info.value.code == "layout-missing" and '"shards": 16' in str(info.value.hint)
+    assert not (store.root / "layout.json").exists()  # nothing written, nothing lost
+    (store.root / "layout.json").write_text('{"shards": 16, "index_shards": 4}', "utf-8")
+    assert [c["number"] for c in TinyCaseStore(store.root).cases_since(DAY)] == numbers
 
 
 def test_the_layout_file_decides(tmp_path: Path) -> None:
@@ -503,6 +518,52 @@ def test_a_damaged_layout_file_is_a_store_error(tmp_path: Path, text: str) -> No
     with pytest.raises(StoreError) as info:
         TinyCaseStore(tmp_path / "s")
     assert info.value.code == "damaged" and "layout.json" in str(info.value)
+
+
+# --- numbers are never given twice, cases never overwritten ---------------------------------
+
+
+def test_a_counter_behind_its_cases_never_overwrites_one(store: TinyCaseStore) -> None:
+    made = [create(store) for _ in range(3)]
+    # a seq file restored from an older backup: the day's counter says 1
+    (store.root / "seq" / "2026-11.json").write_text(json.dumps(
+        {"seq": {"20261125": {"day": "2026-11-25", "last": 1}}}), "utf-8")
+    assert create(store)["number"] == "FK2026112500004"
+    assert [store.get(c["number"]) for c in made] == made
+
+
+def test_an_import_raises_the_counter_before_it_writes_cases(tmp_path: Path) -> None:
+    store = TinyCaseStore(tmp_path / "s")
+    cases = [doc(f"FK20261125{i:05d}") for i in range(1, 4)]
+    (store.root / "open").mkdir()
+    (store.root / "open" / "2026-11-25-1.json").write_text("{", "utf-8")  # damaged
+    with pytest.raises(StoreError):
+        store.import_cases(cases, index_entry)
+    (store.root / "open" / "2026-11-25-1.json").unlink()
+    assert create(store)["number"] == "FK2026112500004"  # 1-3 may have been written
+
+
+def test_an_import_keeps_to_the_store_s_numbers(tmp_path: Path) -> None:
+    store = TinyCaseStore(tmp_path / "s")
+    with pytest.raises(StoreError) as info:
+        store.import_cases([doc("XX2026112500001")], index_entry)
+    assert info.value.code == "other-prefix"
+    assert store.import_cases([doc("fk2026112500001")], index_entry) == 1
+    found = store.get("FK2026112500001")
+    assert found is not None and found["number"] == "FK2026112500001"
+
+
+@pytest.mark.parametrize("garbage", ["9" * 5000, "[" * 100_000 + "]" * 100_000])
+def test_a_partition_with_absurd_json_is_a_store_error(store: TinyCaseStore,
+                                                       garbage: str) -> None:
+    case = create(store)
+    part = store.root / "cases" / "2026" / "11" / "25-1.json"
+    part.write_text('{"cases": {"1": {"n": ' + garbage + '}}}', "utf-8")
+    with pytest.raises(StoreError) as info:
+        TinyCaseStore(store.root).get(case["number"])
+    assert info.value.code == "damaged"
+    with pytest.raises(StoreError):
+        set_state(store, case["number"], "accepted")
 
 
 # --- the read cache --------------------------------------------------------------------------

@@ -76,8 +76,10 @@ def read_text(path: Path) -> tuple[os.stat_result, bool, str] | None:
             raw = f.read()
     except FileNotFoundError:
         return None
-    except OSError as exc:
-        raise damaged(path, exc) from None
+    except OSError as exc:  # permissions, too many open files: the file may be fine
+        raise StoreError(f"cannot read store file {path}: {exc.strerror or exc}", None,
+                         code="io", hint="check the store folder's owner and permissions "
+                         "and the process's open files; nothing was changed") from None
     try:
         return st, settled, raw.decode("utf-8")
     except UnicodeDecodeError as exc:

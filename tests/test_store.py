@@ -566,6 +566,16 @@ def test_a_partition_with_absurd_json_is_a_store_error(store: TinyCaseStore,
         set_state(store, case["number"], "accepted")
 
 
+def test_a_file_that_cannot_be_read_is_an_io_error_not_damage(store: TinyCaseStore) -> None:
+    case = create(store)
+    part = store.root / "cases" / "2026" / "11" / "25-1.json"
+    part.unlink()
+    part.mkdir()  # unreadable as a file (as root, permissions would not stop a read)
+    with pytest.raises(StoreError) as info:
+        TinyCaseStore(store.root).get(case["number"])
+    assert info.value.code == "io" and "restore" not in str(info.value.hint)
+
+
 # --- the read cache --------------------------------------------------------------------------
 
 OTHER_PROCESS = """

@@ -267,14 +267,15 @@ def _matter_file(text: str, name: str, cache: ParseCache | None
                  ) -> tuple[Matter | None, YamlDoc]:
     """A matter file from the cache, or read and (when clean) kept there. A clean
     file's data and node tree are released: positions are composed again on demand."""
-    if cache is not None:
-        found = cache.get(text, name)
+    entry = cache.entry(text, name) if cache is not None else None
+    if cache is not None and entry is not None:
+        found = cache.get(entry, text, name)
         if found is not None:
             return found
     matter, doc = load_matter_text(text, name)
     if matter is not None and not doc.errors:
-        if cache is not None:
-            cache.put(text, name, matter, doc)
+        if cache is not None and entry is not None:
+            cache.put(entry, matter, doc)
         doc.release()
     return matter, doc
 

@@ -143,19 +143,24 @@ class ParseCache:
                         (self.folder / _STAMP).touch()  # what prune's "not used" reads
         return self._usable
 
-    def _entry(self, text: str, name: str) -> Path:
-        key = hashlib.sha256(name.encode("utf-8", "surrogateescape") + b"\0"
-                             + text.encode("utf-8", "surrogateescape")).hexdigest()
+    def entry(self, text: str, name: str) -> Path | None:
+        """Where the file ``name`` with ``text`` is kept (for ``get``, then ``put``);
+        None for a name or text that cannot be encoded (never cached)."""
+        try:
+            key = hashlib.sha256(name.encode("utf-8", "surrogateescape") + b"\0"
+                                 + text.encode("utf-8", "surrogateescape")).hexdigest()
+        except UnicodeError:
+            return None
         return self.folder / key[:2] / f"{key}.pickle"
 
-    def get(self, text: str, name: str) -> tuple[Matter, YamlDoc] | None:
-        """The matter and its (released) document, or None on a miss."""
+    def get(self, path: Path, text: str, name: str) -> tuple[Matter, YamlDoc] | None:
+        """The matter and its (released) document kept at ``path`` (``entry``) for
+        this text and name, or None on a miss."""
         if not self.usable:
             return None
         try:
-            path = self._entry(text, name)
             data = path.read_bytes()
-        except (OSError, UnicodeError):
+        except OSError:
             return None
         try:
             matter, file = _Unpickler(io.BytesIO(data)).load()
@@ -172,13 +177,13 @@ class ParseCache:
         self.hits += 1
         return matter, doc
 
-    def put(self, text: str, name: str, matter: Matter, doc: YamlDoc) -> None:
-        """Keep a clean file's matter (written atomically; a failure turns the cache off)."""
+    def put(self, path: Path, matter: Matter, doc: YamlDoc) -> None:
+        """Keep a clean file's matter at ``path`` (``entry``; written atomically; a
+        failure turns the cache off)."""
         if not self.usable:
             return
         tmp: str | None = None
         try:
-            path = self._entry(text, name)
             buffer = io.BytesIO()
             pickler = pickle.Pickler(buffer, protocol=_PICKLE_PROTOCOL)
             pickler.dispatch_table = {PosStr: _reduce_posstr}

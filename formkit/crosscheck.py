@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from formkit.errors import DefinitionError, FormkitError
 from formkit.loader import LoadedCatalog
-from formkit.model import NUMBER_TYPES, TEXT_TYPES, FieldType, FormField, Matter
+from formkit.model import NUMBER_TYPES, TEXT_TYPES, FieldType, FormField, Matter, iter_fields
 from formkit.yamldoc import YamlDoc
 
-__all__ = ["check_catalog", "check_matter", "field_paths", "iter_fields"]
+__all__ = ["check_catalog", "check_matter", "field_paths"]
 
 Loc = tuple[int | str, ...]
 # The rule language's reserved words (dsl/grammar.lark): a field or let so named
@@ -42,17 +42,6 @@ def _suggest_or_list(name: str, candidates: Iterable[str], what: str) -> str:
         return f"this matter has no {what}"
     shown = ", ".join(names[:12]) + (", ..." if len(names) > 12 else "")
     return f"the {what} are: {shown}"
-
-
-def iter_fields(fields: Sequence[FormField], loc: Loc = ("form",),
-                prefix: str = "") -> Iterator[tuple[FormField, Loc, str]]:
-    """Every field with its YAML location and dotted path, depth first."""
-    for i, f in enumerate(fields):
-        here = (*loc, i)
-        path = f"{prefix}{f.id}"
-        yield f, here, path
-        if f.fields:
-            yield from iter_fields(f.fields, (*here, "fields"), path + ".")
 
 
 def field_paths(matter: Matter) -> set[str]:

@@ -7,8 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from formkit.crosscheck import iter_fields
-from formkit.model import Matter
+from formkit.model import Matter, iter_fields
 
 __all__ = ["Change", "change_rows", "diff_matters"]
 

@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from formkit.errors import DefinitionError, FormkitError, InputError, LimitError, SourceSpan
-from formkit.model import CalendarFile, Catalog, FormField, Matter
+from formkit.model import CalendarFile, Catalog, Matter, iter_fields
 from formkit.parsecache import ParseCache, default_cache
 from formkit.yamldoc import MAX_FILE_BYTES, YamlDoc, parse_yaml
 
@@ -143,14 +143,9 @@ def _place_constants(matter: Matter, doc: YamlDoc) -> None:
     for name, expr in matter.let.items():
         if expr.source is None:
             expr.source = doc.text_at(("let", name))
-    todo: list[tuple[tuple[int | str, ...], list[FormField]]] = [(("form",), matter.form)]
-    while todo:
-        loc, fields = todo.pop()
-        for i, f in enumerate(fields):
-            if f.value is not None and f.value.source is None:
-                f.value.source = doc.text_at((*loc, i, "value"))
-            if f.fields:
-                todo.append(((*loc, i, "fields"), f.fields))
+    for f, loc, _ in iter_fields(matter.form):
+        if f.value is not None and f.value.source is None:
+            f.value.source = doc.text_at((*loc, "value"))
 
 
 def load_catalog(root: str | os.PathLike[str],

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any, Literal
@@ -47,6 +48,7 @@ __all__ = [
     "RouteStep",
     "Section",
     "TimeLimit",
+    "iter_fields",
 ]
 
 MAX_EXPRESSION_CHARS = 4000
@@ -402,3 +404,14 @@ class Matter(_Strict):
     def file(self) -> str:
         """The file this matter was read from."""
         return self._file
+
+
+def iter_fields(fields: Sequence[FormField], loc: tuple[int | str, ...] = ("form",),
+                prefix: str = "") -> Iterator[tuple[FormField, tuple[int | str, ...], str]]:
+    """Every field with its YAML location and dotted path, depth first."""
+    for i, f in enumerate(fields):
+        here = (*loc, i)
+        path = f"{prefix}{f.id}"
+        yield f, here, path
+        if f.fields:
+            yield from iter_fields(f.fields, (*here, "fields"), path + ".")

@@ -530,29 +530,40 @@ import datetime as dt, gc, json, sys
 sys.path.insert(0, sys.argv[1])
 import store_bench as sb
 from formkit.catalog import open_catalog
-from formkit.monitor import monitor
 from formkit.store import TinyCaseStore
 args = json.loads(sys.stdin.read())
 calendar = open_catalog(sb.DEFINITIONS).work_calendar()  # as the CLI opens it
-today = dt.date.fromisoformat(args["today"])
 cold = sb.Sample()
 for number in args["numbers"]:
     fresh = TinyCaseStore(args["root"], prefix=args["prefix"])
     with cold.op():
         found = fresh.get(number)
     assert found is not None and found["number"] == number
-cold_m, cold_read = sb.Sample(), sb.Sample()
-for _ in range(args["ops"]):
-    fresh = TinyCaseStore(args["root"], prefix=args["prefix"])
-    with cold_m.op():
-        with cold_read.op():
-            got = fresh.open_summaries()
-        report = monitor(got, today, calendar)
+cold_m, cold_read, report = sb.cold_overdue(args["root"], args["prefix"],
+                                            dt.date.fromisoformat(args["today"]),
+                                            calendar, args["ops"])
 flags = {k: len(getattr(report, k)) for k in sb.FLAGS}
 print(json.dumps({"samples": [[s.times, s.gc] for s in (cold, cold_m, cold_read)],
                   "open": report.open_cases, "flags": flags,
                   "tracked": len(gc.get_objects())}))
 """
+
+
+def cold_overdue(root: Path | str, prefix: str, today: dt.date, calendar: WorkCalendar,
+                 ops: int) -> tuple[Sample, Sample, Any]:
+    """``ops`` overdue lists, each on a new store object: the whole list, the reading
+    of the open-case index within it, and the last report."""
+    whole, read = Sample(), Sample()
+    report = None
+    for _ in range(ops):
+        fresh = TinyCaseStore(root, prefix=prefix)
+        with whole.op():
+            with read.op():
+                got = fresh.open_summaries()
+            report = monitor(got, today, calendar)
+    return whole, read, report
+
+
 FLAGS = ("due_soon", "yellow", "red", "notice_risk", "step_overdue", "tolerated_overdue")
 
 
@@ -740,12 +751,7 @@ def _run(args: argparse.Namespace, command: str, rng: random.Random, work: Path,
     cold, cold_m, cold_read, cold_report, tracked_child = cold_in_child(
         root, prefix, sample_numbers, today, args.ops)
     log("cold overdue lists in this process ...")
-    cold_here = Sample()
-    for _ in range(args.ops):
-        fresh = TinyCaseStore(root, prefix=prefix)
-        with cold_here.op():
-            monitor(fresh.open_summaries(), today, calendar)
-    del fresh
+    cold_here, _, _ = cold_overdue(root, prefix, today, calendar, args.ops)
     notes.append(f"Cold operations ran in a fresh child process (the CLI's situation; "
                  f"its collector tracked {tracked_child:,} objects at the end). The "
                  f"overdue list timed cold in this bench process, RSS "

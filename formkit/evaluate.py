@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from formkit.dsl.checker import Checker, Scope
-from formkit.dsl.compiler import EvalContext, Unit
+from formkit.dsl.compiler import EvalContext, Unit, call
 from formkit.dsl.parser import parse_expression
 from formkit.dsl.source import Source
 from formkit.dsl.types import ANY, BOOL, DATE, NULL, NUMBER, TEXT, T, group_of, list_of, unify
@@ -150,7 +150,7 @@ def evaluate_text(expr: str, scope: Scope, env: dict[str, Any],
     program = unit.build()[0]
     if unit.errors:
         raise unit.errors[0]
-    return program(env, ctx), typed.type
+    return call(program, env, ctx), typed.type
 
 
 def evaluate_cli(expr: str, *, data_file: str | None = None, catalog_dir: str | None = None,

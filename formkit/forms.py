@@ -18,8 +18,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from formkit import identifiers
-from formkit.dsl.compiler import EvalContext, Program
-from formkit.errors import FormkitError
+from formkit.dsl.compiler import EvalContext, Program, failure
 from formkit.messages import message
 from formkit.model import Expr, FieldType, FormField, Matter
 from formkit.ruleset import Place, RuleSet
@@ -113,8 +112,8 @@ class _Run:
             return default
         try:
             return program(env, self.ctx, row) is True
-        except FormkitError as exc:
-            self.error(path, "evaluation_failed", detail=exc.message)
+        except Exception as exc:
+            self.error(path, "evaluation_failed", detail=failure(program, exc).message)
             return default
 
 
@@ -344,9 +343,10 @@ def _walk(fields: list[FormField], env: dict[str, Any], values: dict[str, Any],
             if program is not None:
                 try:
                     values[f.id] = program(env, run.ctx, row)
-                except FormkitError as exc:
+                except Exception as exc:
+                    error = failure(program, exc)
                     if final:
-                        run.error(path, "evaluation_failed", detail=exc.message)
+                        run.error(path, "evaluation_failed", detail=error.message)
                     values[f.id] = None
         visible = parent_visible and run.cond(f, "visible", place, env, row, True)
         if not visible:

@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field, model_serializer
 from formkit.calendar import WorkCalendar
 from formkit.deadlines import deadline
 from formkit.dsl import ast
-from formkit.dsl.compiler import EvalContext
+from formkit.dsl.compiler import EvalContext, call, failure
 from formkit.errors import FormkitError
 from formkit.forms import FieldError, form_state
 from formkit.messages import message
@@ -234,7 +234,8 @@ class _Explainer:
         if name not in self._lets:
             try:
                 program = self.rules.let_program(name)
-                self._lets[name] = to_json(program(self.env, self.ctx)) if program else None
+                self._lets[name] = to_json(call(program, self.env, self.ctx)) \
+                    if program else None
             except FormkitError:
                 self._lets[name] = None
         return self._lets[name]
@@ -290,9 +291,9 @@ def run_precheck(rules: RuleSet, submission: Any, *, today: dt.date | None = Non
             return default
         try:
             truth: bool = program(env, ctx) is True
-        except FormkitError as exc:
+        except Exception as exc:
             field_errors.append(FieldError(field=str(place), message=message(
-                "evaluation_failed", lang, detail=exc.message)))
+                "evaluation_failed", lang, detail=failure(program, exc).message)))
             return default
         if trace is not None:
             trace.setdefault(place, set()).add(truth)
@@ -364,7 +365,7 @@ def _fee(rules: RuleSet, env: dict[str, Any], ctx: EvalContext,
     if program is None:
         return None
     try:
-        value = program(env, ctx)
+        value = call(program, env, ctx)
     except FormkitError as exc:
         errors.append(FieldError(field="fee", message=message("evaluation_failed", lang,
                                                               detail=exc.message)))

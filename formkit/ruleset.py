@@ -14,7 +14,7 @@ from typing import Any
 
 from formkit.dsl import ast
 from formkit.dsl.checker import Checker, LetEntry, Scope, Typed
-from formkit.dsl.compiler import Program, Unit
+from formkit.dsl.compiler import Program, Unit, call
 from formkit.dsl.library import Libraries
 from formkit.dsl.parser import parse_expression
 from formkit.dsl.source import Source
@@ -199,4 +199,4 @@ def _what(place: Place) -> str:
 def evaluate_let(rules: RuleSet, name: str, env: dict[str, Any]) -> Any:  # pragma: no cover
     """Evaluate a ``let`` value by name (used by explanations)."""
     program = rules.let_program(name)
-    return program(env) if program is not None else None
+    return call(program, env) if program is not None else None

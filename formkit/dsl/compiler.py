@@ -12,12 +12,11 @@ null.
 from __future__ import annotations
 
 import datetime as dt
-import sys
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, DecimalException
-from typing import Any, NoReturn, Protocol
+from typing import Any, Protocol
 
 from formkit.dsl import ast
 from formkit.dsl.checker import Checker, Instance, Typed
@@ -25,7 +24,7 @@ from formkit.dsl.codegen import Gen
 from formkit.dsl.functions import BUILTINS, EvalFault, date_add, fault_error
 from formkit.errors import EvaluationError, FormkitError, SourceSpan
 
-__all__ = ["EvalContext", "Program", "Unit"]
+__all__ = ["EvalContext", "Program", "Unit", "call", "failure"]
 
 MAX_WORKDAY_SPAN = 7305  # 20 years of calendar days
 
@@ -83,8 +82,10 @@ class _Site:
 class Program(Protocol):
     """A compiled expression: call it with the answers, a context and (in a repeat) a row.
 
-    It is the generated function itself (no wrapper frame on the hot path); a
-    fault inside it is raised as a FormkitError placed at the offending node.
+    It is the generated function itself: no wrapper frame and no ``try`` of its own
+    (a ``try`` is most of the ``compile()`` cost of a small expression). A fault
+    inside it escapes as the Python exception; ``failure(program, exc)`` turns that
+    into the ``FormkitError`` placed at the offending node, and ``call()`` does both.
     """
 
     def __call__(self, env: dict[str, Any], ctx: EvalContext | None = None,
@@ -92,7 +93,7 @@ class Program(Protocol):
 
 
 class _Meta:
-    """What a program's error handler needs: the checked tree and the fault sites."""
+    """What a program's failures are mapped with: the checked tree and the fault sites."""
 
     __slots__ = ("sites", "text", "typed")
 
@@ -100,12 +101,6 @@ class _Meta:
         self.typed = typed
         self.sites = sites
         self.text = typed.source.text
-
-    def fail(self) -> NoReturn:
-        """Raise the error for the exception being handled (called from an ``except``)."""
-        exc = sys.exc_info()[1]
-        assert isinstance(exc, Exception)
-        raise self.error(exc) from None
 
     def error(self, exc: Exception) -> Exception:
         """The FormkitError an exception inside the generated code is reported as."""
@@ -130,6 +125,29 @@ class _Meta:
         if site is None:
             return self.typed.source.span(0, len(self.text))
         return site.typed.source.span(site.node.start, site.node.end)
+
+
+def failure(program: Program, exc: Exception) -> FormkitError:
+    """The FormkitError that ``exc``, raised by calling ``program``, is reported as.
+
+    Call it from the ``except Exception`` around a program call. An exception no
+    rule or answer can cause (a bug in formkit) is raised again as itself.
+    """
+    meta = getattr(program, "formkit_meta", None)
+    error = meta.error(exc) if isinstance(meta, _Meta) else exc
+    if isinstance(error, FormkitError):
+        return error
+    raise exc
+
+
+def call(program: Program, env: dict[str, Any], ctx: EvalContext | None = None,
+         row: dict[str, Any] | None = None) -> Any:
+    """``program(env, ctx, row)``, its faults raised as FormkitErrors (one frame more
+    than a direct call: hot loops call the program and use ``failure()`` themselves)."""
+    try:
+        return program(env, ctx, row)
+    except Exception as exc:
+        raise failure(program, exc) from None
 
 
 def _div(a: Any, b: Any, site: int) -> Any:
@@ -223,22 +241,20 @@ class Unit:
         # Functions still to generate: queued, not generated on the spot, so a long chain
         # of lets does not become a deep Python recursion here.
         self._pending: list[tuple[str, Typed, str]] = []
-        self._programs: list[tuple[str, Typed, list[_Site]]] = []
+        self._programs: list[tuple[str, _Meta]] = []
 
     def add(self, typed: Typed) -> int:
         """Queue an expression; returns its index in ``build()``'s result."""
         index = len(self._programs)
         name = f"_e{index}"
-        self._programs.append((name, typed, []))
-        self.ns[f"_M{index}"] = _Meta(typed, self.sites)
+        self._programs.append((name, _Meta(typed, self.sites)))
         gen = Gen(self, typed)
         body = gen.expr(typed.root)
-        # Python's compile() is most of a program's cost: keep the wrapper small (the
-        # default context only when the body reads it, the handler a single call, the
+        # Python's compile() is most of a program's cost: keep the function small (the
+        # default context only when the body reads it, no try (see Program), the
         # defaults None set by build(), one line per statement).
         prologue = " if c is None: c = _EvalContext()\n" if gen.uses_ctx else ""
-        self.lines.append(f"def {name}(d, c, r):\n{prologue} try: return {body}\n"
-                          f" except Exception: _M{index}.fail()")
+        self.lines.append(f"def {name}(d, c, r):\n{prologue} return {body}")
         while self._pending:
             self._function(*self._pending.pop())
         return len(self._programs) - 1
@@ -256,9 +272,12 @@ class Unit:
         else:
             code = compile(source, "<formkit rules>", "exec")
         exec(code, self.ns)  # the source holds no user text: see the module docstring
-        programs = [self.ns[name] for name, _, _ in self._programs]
-        for program in programs:
+        programs = []
+        for name, meta in self._programs:
+            program = self.ns[name]
             program.__defaults__ = (None, None)  # program(env), program(env, ctx)
+            program.formkit_meta = meta  # for failure()
+            programs.append(program)
         return programs
 
     # ---- code generation

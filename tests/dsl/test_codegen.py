@@ -8,7 +8,7 @@ from decimal import Decimal as D
 import pytest
 
 from formkit.dsl.checker import Checker, Scope
-from formkit.dsl.compiler import EvalContext, Program, Unit
+from formkit.dsl.compiler import EvalContext, Program, Unit, call, failure
 from formkit.dsl.parser import parse_expression
 from formkit.dsl.source import Source
 from formkit.errors import FormkitError
@@ -70,5 +70,30 @@ def test_programs_default_their_context_and_row() -> None:
 def test_a_bad_value_is_a_formkit_error() -> None:
     program, _, _ = compiled("age + 1 > 2")
     with pytest.raises(FormkitError) as info:
-        program({"age": "thirty"})
+        call(program, {"age": "thirty"})
     assert info.value.code == "bad-value"
+    assert (info.value.span.column, info.value.span.end_column) == (1, 12)
+
+
+def test_a_direct_call_raises_python_errors_that_failure_maps() -> None:
+    # The generated function has no try of its own: the caller maps what escapes.
+    program, _, _ = compiled("age + 1 > 0 and round(age, 20) > 1")
+    with pytest.raises(TypeError) as raw:
+        program({"age": "thirty"})
+    assert failure(program, raw.value).code == "bad-value"
+    with pytest.raises(Exception) as fault:
+        program({"age": D(1)})
+    error = failure(program, fault.value)
+    assert error.code != "bad-value" and error.span is not None
+    assert (error.span.column, error.span.end_column) == (17, 31)  # at round(...)
+
+
+def test_a_bug_in_formkit_is_not_dressed_as_a_rule_error() -> None:
+    program, _, _ = compiled("age > 1")
+
+    class Broken(dict[str, object]):
+        def get(self, *args: object) -> object:
+            raise AssertionError("formkit bug")
+
+    with pytest.raises(AssertionError, match="formkit bug"):
+        call(program, Broken())

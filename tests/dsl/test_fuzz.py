@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from formkit.dsl.checker import Scope
-from formkit.dsl.compiler import EvalContext
+from formkit.dsl.compiler import EvalContext, call
 from formkit.dsl.parser import parse_expression, parse_library
 from formkit.dsl.source import Source
 from formkit.errors import FormkitError
@@ -194,9 +194,9 @@ def test_expressions_inside_yaml(row_expr: str, check_expr: str) -> None:
         try:
             if place.row:
                 for row in rows:
-                    program(env, EvalContext(today=TODAY), row)
+                    call(program, env, EvalContext(today=TODAY), row)
             else:
-                program(env, EvalContext(today=TODAY))
+                call(program, env, EvalContext(today=TODAY))
         except FormkitError as err:
             assert err.kind in KINDS
 

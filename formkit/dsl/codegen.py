@@ -52,6 +52,8 @@ class Gen:
         self.uses_ctx = False  # the code reads the context ``c``
         self._constant: set[ast.Node] = set()  # reads nothing (whether or not it folded)
         self._reported: set[ast.Node] = set()  # failed to fold, and the fault is reported
+        # Arithmetic over values that may be null, as (null tests, plain code): see _checked
+        self._guarded: dict[ast.Node, tuple[list[str], Code]] = {}
 
     def expr(self, node: ast.Node) -> str:
         """The code of ``node``, to stand alone (after ``return``)."""
@@ -75,7 +77,10 @@ class Gen:
             return code
         constant.add(node)
         folded = self._fold(node, code[0], parts)
-        return code if folded is None else (folded, _ATOM)
+        if folded is None:
+            return code
+        self._guarded.pop(node, None)
+        return folded, _ATOM
 
     def _pure(self, node: ast.Node) -> bool:
         """Whether ``node`` itself reads nothing: no answers, no row, no context."""
@@ -115,21 +120,35 @@ class Gen:
         """Whether ``code`` is a constant that is not null."""
         return code in self.unit.fixed or code == "True" or code == "False"
 
-    def _checked(self, operands: list[tuple[Code, bool, str | None, int]]
-                 ) -> tuple[list[str], list[str]]:
+    def _checked(self, operands: list[tuple[ast.Node | None, Code, bool, str | None, int]]
+                 ) -> tuple[list[str], list[str], bool]:
         """Null tests for operands evaluated left to right, and the codes to use them by.
 
-        Each operand is (code, may be null, the temporary it must be bound to or
-        None, the precedence level its use needs). Every operand runs once, in
+        Each operand is (node or None, code, may be null, the temporary it must be bound to
+        or None, the precedence level its use needs). Every operand runs once, in
         order, and none after a null one, as with ``(a := x) is not None and
         (b := y) is not None``; but a constant, a temporary or a parameter needs
-        no binding, and a constant no test.
+        no binding, and a constant no test. An operand that is arithmetic over
+        values that may be null brings its own tests and is used as plain
+        arithmetic: ``a * 2 + b > 100`` is ``(t1 := a) is not None and (t2 := b)
+        is not None and t1 * 2 + t2 > 100``, not a null test per operation.
+
+        The third result: every use is a name or such arithmetic, so nothing is
+        left to run after the tests (the uses may be reordered after later tests).
         """
         tests: list[str] = []
         uses: list[str] = []
-        needs = [nullable and not self._fixed(code[0]) for code, nullable, _, _ in operands]
-        for i, (code, _, keep, level) in enumerate(operands):
-            if code[0].isidentifier():  # no effects: test and use it as it is
+        guarded = [self._guarded.get(node) if node is not None and keep is None else None
+                   for node, _, _, keep, _ in operands]
+        needs = [g is not None or (nullable and not self._fixed(code[0]))
+                 for g, (_, code, nullable, _, _) in zip(guarded, operands, strict=True)]
+        pure = True
+        for i, (_, code, _, keep, level) in enumerate(operands):
+            g = guarded[i]
+            if g is not None:  # its parts are bound by its own tests
+                tests += g[0]
+                uses.append(_at(g[1], level))
+            elif code[0].isidentifier():  # no effects: test and use it as it is
                 if needs[i]:
                     tests.append(code[0])
                 uses.append(code[0])
@@ -140,7 +159,8 @@ class Gen:
                 uses.append(t)
             else:
                 uses.append(f"({keep} := {code[0]})" if keep else _at(code, level))
-        return tests, uses
+                pure = False
+        return tests, uses, pure
 
     def _unless_null(self, code: Code, use: Callable[[str], str]) -> Code:
         """``use(value)`` for the value of ``code``, or null if that is null."""
@@ -231,12 +251,15 @@ class Gen:
                 else f"-{_at(right, _UNARY)}"
             return f"_date_add({left[0]}, {minus})", _ATOM
         level = _ARITHMETIC[op]
-        tests, (a, b) = self._checked([(left, li.nullable, None, level),
-                                       (right, ri.nullable, None, level + 1)])
+        tests, (a, b), pure = self._checked([(node.left, left, li.nullable, None, level),
+                                             (node.right, right, ri.nullable, None, level + 1)])
+        code = f"{a} {op} {b}"
         if not tests:
-            return f"{a} {op} {b}", level
+            return code, level
+        if pure:  # a comparison or sum that uses it can test its parts instead
+            self._guarded[node] = (tests, (code, level))
         nulls = " or ".join(f"{t} is None" for t in tests)
-        return f"None if {nulls} else {a} {op} {b}", _COND
+        return f"None if {nulls} else {code}", _COND
 
     def _one_of(self, node: ast.Binary) -> Code | None:
         """``kind == "retail" or kind == "catering"`` as ``kind in {...}``: the same
@@ -270,7 +293,7 @@ class Gen:
         operands = node.operands
         if len(operands) == 2:
             return self._pair(node.ops[0], self._code(operands[0]), self._code(operands[1]),
-                              self.infos[operands[0]], self.infos[operands[1]], operands[1])
+                              self.infos[operands[0]], self.infos[operands[1]], operands)
         # A chain evaluates each middle operand once (like Python): bind it to a temp.
         codes: list[str] = []
         prev = self._code(operands[0])
@@ -281,8 +304,10 @@ class Gen:
             keep = None
             if i + 1 < len(node.ops) and not right[0].isidentifier():
                 keep = self.unit.temp()
+            # (after the first pair, the left value is a temporary or a name: no node)
             codes.append(_at(self._pair(op, prev, right, prev_info, self.infos[right_node],
-                                        right_node, keep), _AND))
+                                        (operands[0] if i == 0 else None, right_node), keep),
+                             _AND))
             prev = (keep, _ATOM) if keep else right
             prev_info = self.infos[right_node]
             if op in _ORDERING:  # got this far: the ordering found it not null
@@ -290,15 +315,18 @@ class Gen:
         return " and ".join(codes), _AND
 
     def _pair(self, op: str, left: Code, right: Code, li: Info, ri: Info,
-              right_node: ast.Node, keep: str | None = None) -> Code:
-        """``left op right``; ``keep``: the temporary the right value must be bound to."""
+              nodes: Sequence[ast.Node | None], keep: str | None = None) -> Code:
+        """``left op right``; ``nodes``: the left (None when ``left`` is a temporary) and
+        right nodes; ``keep``: the temporary the right value must be bound to."""
+        left_node, right_node = nodes
+        assert right_node is not None
         if op in ("==", "!="):
             return f"{_at(left, _ADD)} {op} {self._kept(right, keep)}", _CMP
         if op in ("in", "not in"):
-            code = self._membership(left, right, ri, right_node, keep)
+            code = self._membership(left, right, ri, nodes, keep)
             return (f"not {_at(code, _NOT)}", _NOT) if op == "not in" else code
-        tests, (a, b) = self._checked([(left, li.nullable, None, _ADD),
-                                       (right, ri.nullable, keep, _ADD)])
+        tests, (a, b), _ = self._checked([(left_node, left, li.nullable, None, _ADD),
+                                          (right_node, right, ri.nullable, keep, _ADD)])
         return self._and_tested(tests, f"{a} {op} {b}")
 
     @staticmethod
@@ -311,8 +339,9 @@ class Gen:
             return code, _CMP
         return "".join(f"{t} is not None and " for t in tests) + code, _AND
 
-    def _membership(self, left: Code, right: Code, ri: Info, right_node: ast.Node,
-                    keep: str | None) -> Code:
+    def _membership(self, left: Code, right: Code, ri: Info,
+                    nodes: Sequence[ast.Node | None], keep: str | None) -> Code:
+        left_node, right_node = nodes
         if isinstance(right_node, ast.ListLit) and all(
                 isinstance(i, ast.Literal) for i in right_node.items):
             values = frozenset(i.value for i in right_node.items
@@ -322,8 +351,8 @@ class Gen:
             return (f"({keep} := {right[0]}) is not None and {found}", _AND) if keep \
                 else (found, _CMP)
         if ri.type.kind == "text" or ri.type.kind == "any":
-            tests, (a, b) = self._checked([(left, True, None, _ADD),
-                                           (right, True, keep, _ADD)])
+            tests, (a, b), _ = self._checked([(left_node, left, True, None, _ADD),
+                                              (right_node, right, True, keep, _ADD)])
             return self._and_tested(tests, f"{a} in {b}")
         if not ri.nullable:
             return f"{_at(left, _ADD)} in {self._kept(right, keep)}", _CMP

@@ -60,6 +60,39 @@ def test_brackets_and_null_tests(text: str, value: object) -> None:
     assert program(dict(ENV), EvalContext(dt.date(2026, 11, 25))) == value
 
 
+# Arithmetic under an ordering tests its parts once, then computes. Each row: the
+# number of null tests in the code, and the value for age 30 and floor_area 120.5; with
+# either one null the value is null (false under an ordering).
+@pytest.mark.parametrize(("text", "tests", "value"), [
+    ("age * 2 + floor_area > 100", 2, True),
+    ("(age + 1) * (floor_area - 2) >= 3674", 2, False),  # 31 * 118.5 = 3673.5
+    ("(age + 1) * (floor_area - 2) >= 3673", 2, True),
+    ("age / 2 + floor_area > 135", 2, True),            # _div's result is tested once
+    ("age + 1 + 2 > floor_area", 2, False),
+    ("age * 2 + floor_area", 2, D("180.5")),             # a value: null if a part is null
+    ("0 < age * 2 + floor_area < 300", 3, True),        # a chain's middle: bound, tested
+    ("abs(age - floor_area) + age > 120", 4, True),     # a call: tested as its own part
+])
+def test_arithmetic_tests_its_parts_once(text: str, tests: int, value: object) -> None:
+    program, checker, unit = compiled(text)
+    assert not checker.errors and not unit.errors
+    code = unit.lines[-1]
+    assert code.count(" is not None") + code.count(" is None") == tests, code
+    null = False if isinstance(value, bool) else None
+    for age in (D(30), None):
+        for area in (D("120.5"), None):
+            want = value if age is not None and area is not None else null
+            assert program({"age": age, "floor_area": area}) == want, (age, area, code)
+
+
+def test_arithmetic_with_a_bad_value_is_still_a_formkit_error() -> None:
+    program, _, _ = compiled("age * 2 + floor_area > 100")
+    with pytest.raises(FormkitError) as info:
+        call(program, {"age": "thirty", "floor_area": D(1)})
+    assert info.value.code == "bad-value"
+    assert call(program, {"age": "thirty", "floor_area": None}) is False  # null wins
+
+
 def test_programs_default_their_context_and_row() -> None:
     program, _, _ = compiled("today() > born")
     assert program(dict(ENV)) is True

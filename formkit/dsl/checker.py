@@ -30,7 +30,10 @@ MAX_ROWS = 4
 
 # The types a condition may have (null and an unknown type count as false / pass).
 _CONDITIONS = frozenset({"bool", "null", "any"})
-_LITERAL_TYPES = {type(None): NULL, bool: BOOL, str: TEXT}
+# Infos without a reference are shared between nodes (an Info is never changed once set).
+_LITERAL_INFOS = {type(None): Info(NULL, True), bool: Info(BOOL, False), str: Info(TEXT, False)}
+_NUMBER_LITERAL = Info(NUMBER, False)
+_BOOL_RESULT = Info(BOOL, False)  # what comparisons, and/or and not give
 
 KEYWORDS = frozenset(
     ["and", "or", "not", "in", "if", "then", "else", "true", "false", "null", "let", "use"])
@@ -137,11 +140,16 @@ class Checker:
         return visit(self, node, ctx)
 
     def _literal(self, node: ast.Literal, ctx: _Ctx) -> Info:
-        t = _LITERAL_TYPES.get(type(node.value), NUMBER)
-        return self._set(ctx, node, t, t is NULL)
+        info = ctx.info[node] = _LITERAL_INFOS.get(type(node.value), _NUMBER_LITERAL)
+        return info
 
     def _name(self, node: ast.Name, ctx: _Ctx) -> Info:
         name = node.name
+        if not ctx.rows and ctx.params is None:  # the common case: a form field
+            t = self.scope.fields.get(name)
+            if t is not None:
+                info = ctx.info[node] = Info(t, True, ("field", name))
+                return info
         for depth in range(len(ctx.rows) - 1, -1, -1):
             member = ctx.rows[depth].member(name)
             if member is not None:
@@ -252,7 +260,8 @@ class Checker:
         operand = self._visit(node.operand, ctx)
         if node.op == "not":
             self._condition(operand, node.operand, ctx, "'not'")
-            return self._set(ctx, node, BOOL, False)
+            ctx.info[node] = _BOOL_RESULT
+            return _BOOL_RESULT
         if operand.type.kind not in ("number", "any", "null"):
             self._error(RuleTypeError, ctx, node, f"'-' needs a number, not "
                         f"{_article(operand.type)}", None, "wrong-type")
@@ -266,15 +275,16 @@ class Checker:
                         _want_hint(BOOL), "not-a-condition")
 
     def _binary(self, node: ast.Binary, ctx: _Ctx) -> Info:
-        left = self._visit(node.left, ctx)
-        right = self._visit(node.right, ctx)
+        left = _VISITORS[type(node.left)](self, node.left, ctx)
+        right = _VISITORS[type(node.right)](self, node.right, ctx)
         op = node.op
         if op in ("and", "or"):
             if left.type.kind not in _CONDITIONS:
                 self._condition(left, node.left, ctx, f"'{op}'")
             if right.type.kind not in _CONDITIONS:
                 self._condition(right, node.right, ctx, f"'{op}'")
-            return self._set(ctx, node, BOOL, False)
+            ctx.info[node] = _BOOL_RESULT
+            return _BOOL_RESULT
         a, b = left.type.kind, right.type.kind
         nullable = left.nullable or right.nullable
         result: T | None = None
@@ -306,13 +316,13 @@ class Checker:
         return self._set(ctx, node, result, nullable)
 
     def _compare(self, node: ast.Compare, ctx: _Ctx) -> Info:
-        infos = [self._visit(o, ctx) for o in node.operands]
+        operands = node.operands
+        infos = [_VISITORS[type(o)](self, o, ctx) for o in operands]
         for i, op in enumerate(node.ops):
-            left, right = infos[i], infos[i + 1]
-            lnode, rnode = node.operands[i], node.operands[i + 1]
-            start = node.op_starts[i]
-            self._compare_pair(op, left, right, lnode, rnode, ctx, start)
-        return self._set(ctx, node, BOOL, False)
+            self._compare_pair(op, infos[i], infos[i + 1], operands[i], operands[i + 1], ctx,
+                               node.op_starts[i])
+        ctx.info[node] = _BOOL_RESULT
+        return _BOOL_RESULT
 
     def _compare_pair(self, op: str, left: Info, right: Info, lnode: ast.Node,
                       rnode: ast.Node, ctx: _Ctx, start: int) -> None:
@@ -334,18 +344,20 @@ class Checker:
             self._choice_literals(a, rnode, ctx, list_items=True)
             self._choice_literals(b.elem, lnode, ctx)
             return
-        if unify(a, b) is None:
+        joined = unify(a, b)
+        if joined is None:
             self._type_pair(op, a, b, ctx, lnode, rnode)
             return
-        if op in ("<", "<=", ">", ">=") and unify(a, b) is not None:
-            kind = (unify(a, b) or ANY).kind
-            if kind not in ("number", "date", "text", "any", "null"):
-                self._error(RuleTypeError, ctx, lnode, f"'{op}' cannot order "
-                            f"{_article(a)} values", "only numbers, dates and texts are "
-                            "ordered", "wrong-type", start, start + len(op))
-                return
-        self._choice_literals(a, rnode, ctx)
-        self._choice_literals(b, lnode, ctx)
+        if op in ("<", "<=", ">", ">=") and \
+                joined.kind not in ("number", "date", "text", "any", "null"):
+            self._error(RuleTypeError, ctx, lnode, f"'{op}' cannot order "
+                        f"{_article(a)} values", "only numbers, dates and texts are "
+                        "ordered", "wrong-type", start, start + len(op))
+            return
+        if a.options is not None:
+            self._choice_literals(a, rnode, ctx)
+        if b.options is not None:
+            self._choice_literals(b, lnode, ctx)
         if a.kind == "list" and a.elem is not None:  # categories == ["hot_fod"]
             self._choice_literals(a.elem, rnode, ctx, list_items=True)
         if b.kind == "list" and b.elem is not None:

@@ -61,10 +61,7 @@ class Gen:
 
     def _code(self, node: ast.Node) -> Code:
         kind = type(node)
-        emit = _EMITTERS.get(kind)
-        if emit is None:  # pragma: no cover
-            raise AssertionError(node)
-        code = emit(self, node)
+        code = _EMITTERS[kind](self, node)
         if kind is ast.Literal or kind is ast.Name:
             return code
         # Constants are folded bottom-up: a node whose parts are all constant is one too.
@@ -116,10 +113,6 @@ class Gen:
             return None
         return self.unit.const(value)
 
-    def _fixed(self, code: str) -> bool:
-        """Whether ``code`` is a constant that is not null."""
-        return code in self.unit.fixed or code == "True" or code == "False"
-
     def _checked(self, operands: list[tuple[ast.Node | None, Code, bool, str | None, int]]
                  ) -> tuple[list[str], list[str], bool]:
         """Null tests for operands evaluated left to right, and the codes to use them by.
@@ -136,23 +129,27 @@ class Gen:
         The third result: every use is a name or such arithmetic, so nothing is
         left to run after the tests (the uses may be reordered after later tests).
         """
+        guarded = self._guarded
+        fixed = self.unit.fixed
+        # per operand: its guarded form, and whether it needs a test (or binds parts)
+        parts: list[tuple[tuple[list[str], Code] | None, bool]] = []
+        for node, code, nullable, keep, _ in operands:
+            g = guarded.get(node) if node is not None and keep is None else None
+            parts.append((g, g is not None or (nullable and code[0] not in fixed
+                                               and code[0] not in ("True", "False"))))
         tests: list[str] = []
         uses: list[str] = []
-        guarded = [self._guarded.get(node) if node is not None and keep is None else None
-                   for node, _, _, keep, _ in operands]
-        needs = [g is not None or (nullable and not self._fixed(code[0]))
-                 for g, (_, code, nullable, _, _) in zip(guarded, operands, strict=True)]
         pure = True
         for i, (_, code, _, keep, level) in enumerate(operands):
-            g = guarded[i]
+            g, need = parts[i]
             if g is not None:  # its parts are bound by its own tests
                 tests += g[0]
                 uses.append(_at(g[1], level))
             elif code[0].isidentifier():  # no effects: test and use it as it is
-                if needs[i]:
+                if need:
                     tests.append(code[0])
                 uses.append(code[0])
-            elif needs[i] or any(needs[i + 1:]):
+            elif need or any(p[1] for p in parts[i + 1:]):
                 # bound even when it cannot be null, so it runs before the later tests
                 t = keep or self.unit.temp()
                 tests.append(f"({t} := {code[0]})")
@@ -337,7 +334,7 @@ class Gen:
     def _and_tested(tests: list[str], code: str) -> Code:
         if not tests:
             return code, _CMP
-        return "".join(f"{t} is not None and " for t in tests) + code, _AND
+        return " is not None and ".join(tests) + f" is not None and {code}", _AND
 
     def _membership(self, left: Code, right: Code, ri: Info,
                     nodes: Sequence[ast.Node | None], keep: str | None) -> Code:

@@ -84,6 +84,12 @@ class CaseStore(abc.ABC):
         """Store cases as they are (restore, bulk load); returns how many."""
 
     @abc.abstractmethod
+    def rebuild_index(self, summary: Callable[[dict[str, Any]], dict[str, Any] | None]
+                      ) -> dict[str, int]:
+        """Rebuild the open-case summaries from the cases (a repair: the summaries are
+        derived from the cases, which stay as they are); returns counts."""
+
+    @abc.abstractmethod
     def append_audit(self, entry: dict[str, Any]) -> None:
         """Append one audit entry durably."""
 

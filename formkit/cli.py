@@ -226,7 +226,7 @@ def _calendar(catalog_dir: str) -> Any:
 
 
 def cmd_cases(args: argparse.Namespace) -> int:
-    """Operators' view of the case store: overdue, show, export, import."""
+    """Operators' view of the case store: overdue, show, export, import, reindex."""
     import datetime as dt
 
     from formkit.monitor import MonitorConfig, monitor
@@ -266,6 +266,13 @@ def cmd_cases(args: argparse.Namespace) -> int:
             return 0
         from formkit.cases import summary
 
+        if args.action == "reindex":
+            counts = store.rebuild_index(summary)
+            print(json.dumps(counts) if args.json else
+                  f"rebuilt the open-case index: {counts['open_cases']} open of "
+                  f"{counts['cases']} cases in {counts['index_files']} files "
+                  f"({counts['removed_files']} stale files removed)")
+            return 0
         name = args.number
         try:
             source = sys.stdin if name in (None, "-") else open(  # noqa: SIM115
@@ -357,8 +364,9 @@ def _build_parser() -> _Parser:
     p.add_argument("--json", action="store_true", help="accepted; the schema is JSON")
     p.set_defaults(func=cmd_schema)
 
-    p = sub.add_parser("cases", help="the case store: overdue, show, export, import")
-    p.add_argument("action", choices=["overdue", "show", "export", "import"])
+    p = sub.add_parser("cases", help="the case store: overdue, show, export, import, "
+                       "reindex")
+    p.add_argument("action", choices=["overdue", "show", "export", "import", "reindex"])
     p.add_argument("number", nargs="?", help="case number (show) or file (import)")
     p.add_argument("--store", help="store folder (default $FORMKIT_STORE or var/store)")
     p.add_argument("--catalog", default="definitions")

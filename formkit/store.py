@@ -295,12 +295,17 @@ class TinyCaseStore(CaseStore):
         write_atomic(self._journal_path(), json.dumps(entry, ensure_ascii=False),
                      fsync=self.fsync)
         self._write_raw(self._partition(day, seq), tables)
-        self._finish(entry, replay=False)
+        try:
+            self._finish(entry, replay=False)
+        except StoreError as exc:  # the journal stays: the next writer completes it
+            raise StoreError(f"case {case.get('number')} was saved, but {exc.message}",
+                             exc.span, hint=exc.hint, code=exc.code) from None
         os.unlink(self._journal_path())
 
-    def _finish(self, entry: dict[str, Any], *, replay: bool) -> None:
+    def _finish(self, entry: dict[str, Any], *, replay: bool, index: bool = True) -> None:
         """The writes that follow a case write: its index entry and its audit entry."""
-        self._apply_index(entry)
+        if index:
+            self._apply_index(entry)
         audit = entry.get("audit")
         # On replay the crash may have come after the audit line: never write it twice.
         if audit is not None and not (replay and self._audit_ends_with(audit)):
@@ -323,7 +328,7 @@ class TinyCaseStore(CaseStore):
             rows[key] = text
         self._write_raw(path, tables)
 
-    def _replay_journal(self) -> None:
+    def _replay_journal(self, *, index: bool = True) -> None:
         path = self._journal_path()
         if path.exists():
             try:
@@ -331,7 +336,7 @@ class TinyCaseStore(CaseStore):
             except (json.JSONDecodeError, OSError):
                 entry = None  # torn before its rename: the index write never started
             if entry is not None and self._holds(entry):
-                self._finish(entry, replay=True)
+                self._finish(entry, replay=True, index=index)
             os.unlink(path)
 
     def _holds(self, entry: dict[str, Any]) -> bool:
@@ -492,6 +497,37 @@ class TinyCaseStore(CaseStore):
                 self._merge(path, "open", summaries)
         return count
 
+    def rebuild_index(self, summary: Callable[[dict[str, Any]], dict[str, Any] | None]
+                      ) -> dict[str, int]:
+        """Write the open-case index afresh from the case partitions.
+
+        The repair for a damaged, lost or hand-edited index file: the index is
+        derived from the cases, which are read, never written. A crash journal is
+        completed first (its audit line; its index entry comes from the cases).
+        Nothing is written until every partition has been read, so a damaged case
+        partition stops the rebuild with the index as it was.
+        """
+        with self._lock:
+            self._replay_journal(index=False)
+            index: dict[Path, dict[str, dict[str, Any]]] = {}
+            cases = 0
+            for case in self.cases_since(dt.date.min):
+                cases += 1
+                entry = summary(case)
+                if entry is not None:
+                    _, day, seq = parse_number(case["number"])
+                    index.setdefault(self._index(day, seq), {})[str(seq)] = entry
+            folder = self.root / "open"
+            stale = [folder / e.name for e in os.scandir(folder)
+                     if _INDEX_NAME.match(e.name) and folder / e.name not in index] \
+                if folder.is_dir() else []
+            for path, rows in index.items():
+                self._write(path, {"open": rows})
+            for path in stale:
+                self._replace(path, "", empty=True)
+        return {"cases": cases, "open_cases": sum(len(r) for r in index.values()),
+                "index_files": len(index), "removed_files": len(stale)}
+
     def _merge(self, path: Path, table: str,
                docs: Mapping[str, dict[str, Any] | None]) -> None:
         data = AtomicJSONStorage(path).read() or {}
@@ -584,6 +620,9 @@ class TinyCaseStore(CaseStore):
         rows = self._read(self.root / "versions.json", "versions").values()
         chosen = [deep_copy(r) for r in rows if code is None or r.get("code") == code]
         return sorted(chosen, key=lambda r: str(r.get("published_at", "")))
+
+
+_INDEX_NAME = re.compile(r"^\d{4}-\d{2}-\d{2}-\d+\.json$")  # open/2026-11-25-2.json
 
 
 def _normal(number: str) -> str:

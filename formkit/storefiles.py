@@ -195,6 +195,12 @@ def raw_tables(path: Path) -> dict[str, dict[str, str]]:
 
 
 def damaged(path: Path, why: object) -> StoreError:
+    if path.parent.name == "open":  # an open-case index file: derived from the cases
+        return StoreError(f"the open-case index file {path} is damaged: {why}", None,
+                          code="damaged", hint="rebuild the index from the cases: formkit "
+                          f"cases reindex --store {path.parent.parent} (the cases are "
+                          "unaffected; a change that met this file is saved and waits in "
+                          "journal.json, which holds back further writes until then)")
     return StoreError(f"store file {path} is damaged: {why}", None, code="damaged",
                       hint="restore it from the last export; other files are unaffected")
 

@@ -747,3 +747,77 @@ def test_an_unchanged_index_entry_is_not_rewritten(store: TinyCaseStore) -> None
     set_state(store, case["number"], "accepted")
     assert os.stat(index).st_ino != before.st_ino
     assert store.open_summaries() == [{"number": case["number"], "state": "accepted"}]
+
+
+# --- repair: the open-case index is derived from the cases, and rebuilt from them -------------
+
+def _by_number(summaries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return sorted(summaries, key=lambda s: s["number"])
+
+
+def test_a_damaged_index_file_is_rebuilt_from_the_cases(store: TinyCaseStore) -> None:
+    numbers = [create(store)["number"] for _ in range(12)]
+    set_state(store, numbers[0], "issued")  # off the index
+    before = _by_number(store.open_summaries())
+    seq = parse_number(numbers[1])[2]
+    bad = store.root / "open" / f"2026-11-25-{seq % store.index_shards}.json"
+    bad.write_text('{"open": {"2": ', "utf-8")
+    with pytest.raises(StoreError) as info:
+        store.open_summaries()
+    assert "reindex" in (info.value.hint or "")
+    # A change whose index entry is in that file is saved, and the error says so.
+    with pytest.raises(StoreError) as info:
+        store.update(numbers[1], lambda c: {**c, "state": "accepted"}, index_entry,
+                     lambda c: {"at": "2026-11-25T10:00:00", "action": "accept",
+                                "number": c["number"]})
+    assert f"case {numbers[1]} was saved" in info.value.message
+    assert "reindex" in (info.value.hint or "")
+    assert store.get(numbers[1])["state"] == "accepted"  # type: ignore[index]
+    with pytest.raises(StoreError):  # its journal holds back other writes
+        create(store)
+    counts = store.rebuild_index(index_entry)
+    assert counts == {"cases": 12, "open_cases": 11, "index_files": store.index_shards,
+                      "removed_files": 0}
+    assert not (store.root / "journal.json").exists()
+    want = [{**s, "state": "accepted"} if s["number"] == numbers[1] else s for s in before]
+    assert _by_number(store.open_summaries()) == want
+    assert [e["action"] for e in store.audit()] == ["accept"]  # completed once
+    store.rebuild_index(index_entry)  # again: nothing changes, nothing is added
+    assert _by_number(store.open_summaries()) == want
+    assert [e["action"] for e in store.audit()] == ["accept"]
+    assert create(store)["number"] == store.number(DAY, 13)  # writes again
+
+
+def test_a_lost_index_is_rebuilt_and_stale_index_files_go(store: TinyCaseStore) -> None:
+    for day in (D(2026, 11, 24), DAY):
+        for _ in range(5):
+            create(store, day)
+    before = _by_number(store.open_summaries())
+    folder = store.root / "open"
+    for path in folder.glob("2026-11-24-*.json"):
+        path.unlink()
+    stale = folder / "2026-01-05-0.json"  # a case that is no longer open (or never was)
+    stale.write_text('{"open": {"4": {"number": "FK2026010500004", "state": "accepted"}}}',
+                     "utf-8")
+    notes = folder / "notes.txt"  # not an index file: not ours to remove
+    notes.write_text("hand-written", "utf-8")
+    counts = store.rebuild_index(index_entry)
+    assert (counts["cases"], counts["open_cases"], counts["removed_files"]) == (10, 10, 1)
+    assert not stale.exists() and notes.exists()
+    assert _by_number(store.open_summaries()) == before
+    assert _by_number(TinyCaseStore(store.root).open_summaries()) == before
+
+
+def test_a_damaged_case_partition_stops_the_rebuild_before_it_writes(
+        store: TinyCaseStore) -> None:
+    numbers = [create(store)["number"] for _ in range(SHARDS + 2)]
+    set_state(store, numbers[3], "issued")
+    folder = store.root / "open"
+    index_before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    part = store.root / "cases" / "2026" / "11" / f"25-{parse_number(numbers[5])[2] % SHARDS}.json"
+    part.write_bytes(b'{"cases": {"6": [')
+    with pytest.raises(StoreError) as info:
+        store.rebuild_index(lambda c: {"number": c["number"], "state": "rebuilt"})
+    assert info.value.code == "damaged" and str(part) in info.value.message
+    assert "export" in (info.value.hint or "")  # a partition is restored, not rebuilt
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == index_before

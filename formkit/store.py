@@ -308,7 +308,7 @@ class TinyCaseStore(CaseStore):
             self._apply_index(entry)
         audit = entry.get("audit")
         # On replay the crash may have come after the audit line: never write it twice.
-        if audit is not None and not (replay and self._audit_ends_with(audit)):
+        if audit is not None and not (replay and self._audit_has_recent(audit)):
             self._append_line(audit)
 
     def _apply_index(self, entry: dict[str, Any]) -> None:
@@ -549,8 +549,13 @@ class TinyCaseStore(CaseStore):
     def _audit_path(self, entry: Mapping[str, Any]) -> Path:
         return self.root / "audit" / f"{str(entry.get('at', ''))[:7] or 'undated'}.jsonl"
 
-    def _audit_ends_with(self, entry: dict[str, Any]) -> bool:
-        """Whether ``entry`` is the last line of its audit file (replay: not twice)."""
+    def _audit_has_recent(self, entry: dict[str, Any]) -> bool:
+        """Whether ``entry`` is among the last 64 KB of its audit file (replay: not twice).
+
+        Usually it is the last line. It is not when the journal's removal was lost
+        in a power cut (the removal is not fsync-ed; the next journal write syncs the
+        folder) after a plain ``append_audit`` made it to the disk.
+        """
         path = self._audit_path(entry)
         try:
             with path.open("rb") as f:
@@ -559,10 +564,9 @@ class TinyCaseStore(CaseStore):
         except FileNotFoundError:
             return False
         for line in reversed(tail):
-            if line.strip():
-                with contextlib.suppress(json.JSONDecodeError):
-                    return bool(json.loads(line) == entry)
-                return False
+            with contextlib.suppress(json.JSONDecodeError):
+                if line.strip() and json.loads(line) == entry:
+                    return True
         return False
 
     def _append_line(self, entry: dict[str, Any]) -> None:

@@ -821,3 +821,23 @@ def test_a_damaged_case_partition_stops_the_rebuild_before_it_writes(
     assert info.value.code == "damaged" and str(part) in info.value.message
     assert "export" in (info.value.hint or "")  # a partition is restored, not rebuilt
     assert {p.name: p.read_bytes() for p in folder.iterdir()} == index_before
+
+
+def test_a_journal_whose_removal_was_lost_adds_no_audit_line_twice(
+        store: TinyCaseStore) -> None:
+    case = create(store)
+    entry = {"at": "2026-11-25T10:00:00", "action": "accept", "number": case["number"]}
+    store.update(case["number"], lambda c: {**c, "state": "accepted"}, index_entry,
+                 lambda c: entry)
+    summary_file = next((store.root / "open").glob("*.json"))
+    journal = {"day": "2026-11-25", "seq": parse_number(case["number"])[2],
+               "summary": {"number": case["number"], "state": "accepted"},
+               "case": store.get(case["number"]), "audit": entry}
+    # a later audit line reached the disk, the journal's removal did not (a power cut)
+    store.append_audit({"at": "2026-11-25T10:05:00", "action": "sign-in"})
+    (store.root / "journal.json").write_text(json.dumps(journal, ensure_ascii=False), "utf-8")
+    index_before = summary_file.read_bytes()
+    reopened = TinyCaseStore(store.root)  # replays the journal
+    assert not (reopened.root / "journal.json").exists()
+    assert [e["action"] for e in reopened.audit()] == ["accept", "sign-in"]
+    assert summary_file.read_bytes() == index_before

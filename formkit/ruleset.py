@@ -144,7 +144,12 @@ class RuleSet:
         return not self.errors
 
     def programs(self) -> dict[Place, Program]:
-        """Compile every checked expression (once) and return them by place."""
+        """Compile every checked expression (once) and return them by place.
+
+        A program is the generated function itself: what a fault raises escapes as
+        the Python exception. Call it with ``formkit.dsl.compiler.call`` to get a
+        placed ``FormkitError`` instead, or map the exception with ``failure``.
+        """
         if self._programs is None:
             unit = Unit(self.checker)
             order = list(self.typed)
@@ -156,7 +161,8 @@ class RuleSet:
         return self._programs
 
     def let_program(self, name: str) -> Program | None:
-        """A program that evaluates the ``let`` value ``name`` (for explanations)."""
+        """A program that evaluates the ``let`` value ``name`` (for explanations; call
+        it as ``programs()`` says)."""
         entry = self.scope.lets.get(name) or self.scope.libs.get(name)
         typed = self.checker.let_typed.get(entry.key) if entry else None
         if typed is None:

@@ -18,9 +18,11 @@
 2. Times an ``AppTest`` run of each page signed in as its role (window: clerk;
    back office: ms_officer; monitor: supervisor): once for a fresh process (catalog
    load and store files parsed: the server's one-time warm-up), then per page the
-   first render after switching to it (page data caches cleared) and ``--runs``
-   re-runs (median and max), plus the window with a matter found and the back office
-   with a case open (first render = the run after that interaction).
+   first render after switching to it (page data caches cleared; for the monitor, a
+   new store object too, so its figures are computed afresh) and ``--runs`` re-runs
+   (median and max), plus the window with a matter found, the back office with a
+   case open (first render = the run after that interaction), and the monitor with
+   an open case changed by another store object (another window) before each re-run.
 3. Prints a markdown table with the exact command line. Nothing is asserted
    (``tests/studio/test_pages_speed.py`` asserts the 1 s bound).
 
@@ -325,6 +327,10 @@ class Page:
     user: str
     file: str
     prepare: Callable[[Any], None] | None = None
+    between: Callable[[], None] | None = None  # before each re-run, untimed
+    # the first render with a new store object: the monitor's figures (tallies the
+    # store keeps per partition) are computed afresh, as in a new server process
+    cold_store: bool = False
 
 
 def _choose_food_matter(at: Any) -> None:
@@ -337,12 +343,22 @@ def _open_first_case(at: Any) -> None:
         pick.select_index(0).run()
 
 
+def change_an_open_case() -> None:
+    """What another window's transition writes: an open case and its summary change."""
+    store = TinyCaseStore(os.environ["FORMKIT_STORE"])
+    number = min(s["number"] for s in store.open_summaries())
+    store.update(number, lambda c: {**c, "applicant": f"{c.get('applicant') or ''}·"},
+                 summary)
+
+
 PAGES = [Page("window.py", "clerk", "window.py"),
          Page("window.py (食品经营许可 chosen)", "clerk", "window.py", _choose_food_matter),
          Page("backoffice.py", "ms_officer", "backoffice.py"),
          Page("backoffice.py (first case open)", "ms_officer", "backoffice.py",
               _open_first_case),
-         Page("monitor.py", "supervisor", "monitor.py")]
+         Page("monitor.py", "supervisor", "monitor.py", cold_store=True),
+         Page("monitor.py (a case changed before each re-run)", "supervisor", "monitor.py",
+              between=change_an_open_case, cold_store=True)]
 
 
 def signed_in(user: str) -> tuple[Any, float]:
@@ -381,12 +397,20 @@ def time_page(page: Page, runs: int) -> dict[str, tuple[float, float]]:
     import streamlit as st
 
     at, _ = signed_in(page.user)
-    st.cache_data.clear()  # the monitor's figures: computed afresh, as after a change
+    st.cache_data.clear()
+    if page.cold_store:
+        from studio.common import _store
+
+        _store.clear()
     first = _render(at, lambda: at.switch_page(f"views/{page.file}").run())
     if page.prepare is not None:
         prepare = page.prepare
         first = _render(at, lambda: prepare(at))
-    times = [_render(at, at.run) for _ in range(runs)]
+    times = []
+    for _ in range(runs):
+        if page.between is not None:
+            page.between()
+        times.append(_render(at, at.run))
     walls = sorted(times)
     return {"first": first, "median": walls[len(walls) // 2], "max": walls[-1]}
 

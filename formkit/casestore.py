@@ -7,14 +7,15 @@ from __future__ import annotations
 import abc
 import datetime as dt
 import re
-from collections.abc import Callable, Iterable, Iterator
-from typing import Any
+from collections.abc import Callable, Hashable, Iterable, Iterator
+from typing import Any, TypeVar
 
 from formkit.errors import FormkitError
 
 __all__ = ["AuditOf", "CaseStore", "StoreError", "parse_number"]
 
 AuditOf = Callable[[dict[str, Any]], dict[str, Any] | None]
+T = TypeVar("T")
 _NUMBER = re.compile(r"^([A-Z0-9]{1,8})(\d{8})(\d{5})$")
 
 
@@ -77,6 +78,15 @@ class CaseStore(abc.ABC):
                     ) -> Iterator[dict[str, Any]]:
         """Every case received on or after ``since``, in number order (``copy=False``:
         read-only documents, for scans)."""
+
+    @abc.abstractmethod
+    def digests_since(self, since: dt.date, key: Hashable,
+                      digest: Callable[[list[dict[str, Any]]], T]) -> list[T]:
+        """``digest`` of each group of cases received on or after ``since`` (a
+        partition, a day: each case in exactly one group), for figures that add up.
+        An implementation may keep a group's digest, per ``key``, while the group is
+        unchanged: ``key`` names the computation and all it depends on besides the
+        cases (PostgreSQL: a materialised per-day summary, or the query itself)."""
 
     @abc.abstractmethod
     def import_cases(self, cases: Iterable[dict[str, Any]],

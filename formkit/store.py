@@ -43,14 +43,14 @@ import json
 import os
 import re
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 from tinydb import TinyDB
 from tinydb.table import Document
 
-from formkit.casestore import AuditOf, CaseStore, StoreError, parse_number
+from formkit.casestore import AuditOf, CaseStore, StoreError, T, parse_number
 from formkit.errors import InputError
 from formkit.storefiles import (
     AtomicJSONStorage,
@@ -103,6 +103,8 @@ class TinyCaseStore(CaseStore):
             collections.OrderedDict()
         self._cases_size = 0
         self._tables: dict[Path, tuple[Stamp, dict[str, Any]]] = {}
+        # digests_since: per key, per partition, the digest and the file's stamp
+        self._digests: dict[Hashable, dict[Path, tuple[Stamp, Any]]] = {}
         with self._lock:
             self.shards, self.index_shards = self._layout()
             self._replay_journal()
@@ -436,15 +438,7 @@ class TinyCaseStore(CaseStore):
         their files, and not cached: a scan over a year would otherwise
         push out the partitions that lookups use.
         """
-        base = self.root / "cases"
-        if not base.is_dir():
-            return
-        days: dict[dt.date, list[Path]] = {}
-        for path in base.glob("*/*/*.json"):
-            year, month = path.parent.parent.name, path.parent.name
-            day = dt.date(int(year), int(month), int(path.stem.split("-")[0]))
-            if day >= since:
-                days.setdefault(day, []).append(path)
+        days = self._partitions_since(since)
         for day in sorted(days):
             # a day's cases are spread over its shards: merge them back into number order
             rows: dict[int, bytes | dict[str, Any]] = {}
@@ -460,6 +454,65 @@ class TinyCaseStore(CaseStore):
             for seq in sorted(rows):
                 doc = rows[seq]
                 yield parse_case(doc) if isinstance(doc, bytes) else doc
+
+    def _partitions_since(self, since: dt.date) -> dict[dt.date, list[Path]]:
+        """The case partitions of each receipt day on or after ``since``."""
+        days: dict[dt.date, list[Path]] = {}
+        base = self.root / "cases"
+        if not base.is_dir():
+            return days
+        for path in base.glob("*/*/*.json"):
+            day = _day_of(path)
+            if day >= since:
+                days.setdefault(day, []).append(path)
+        return days
+
+    def digests_since(self, since: dt.date, key: Hashable,
+                      digest: Callable[[list[dict[str, Any]]], T]) -> list[T]:
+        """``digest`` of the cases (in number order) of each partition received on or
+        after ``since``, partitions in day order.
+
+        For figures that add up over a long period: each digest is kept, per ``key``,
+        while its partition file is unchanged (its stat, and settled, as for the read
+        cache), so a second call reads only the partitions written since. ``key`` must
+        name the computation and everything it depends on besides the cases. The
+        digests of the four most recent keys are kept.
+        """
+        with self._cache_lock:
+            kept = self._digests.pop(key, {})
+            self._digests[key] = kept  # the most recent key last
+            while len(self._digests) > 4:
+                del self._digests[next(iter(self._digests))]
+        out: list[T] = []
+        seen: set[Path] = set()
+        days = self._partitions_since(since)
+        for day in sorted(days):
+            for path in sorted(days[day]):
+                seen.add(path)
+                try:
+                    stamp = stamp_of(os.stat(path))
+                except FileNotFoundError:
+                    continue
+                hit = kept.get(path)
+                if hit is not None and hit[0] == stamp:
+                    out.append(hit[1])
+                    continue
+                read = read_text(path)
+                if read is None:
+                    continue
+                st, settled, text = read
+                rows = {int(k): doc for table, k, _, doc in
+                        (scan_documents(path, text) if text else ()) if table == "cases"}
+                value = digest([rows[seq] for seq in sorted(rows)])
+                if settled:
+                    kept[path] = (stamp_of(st), value)
+                else:
+                    kept.pop(path, None)
+                out.append(value)
+        # partitions removed since (kept ones before ``since`` serve a longer period)
+        for gone in [p for p in kept if p not in seen and _day_of(p) >= since]:
+            kept.pop(gone, None)
+        return out
 
     def import_cases(self, cases: Iterable[dict[str, Any]],
                      summary: Callable[[dict[str, Any]], dict[str, Any] | None]) -> int:
@@ -624,6 +677,12 @@ class TinyCaseStore(CaseStore):
         rows = self._read(self.root / "versions.json", "versions").values()
         chosen = [deep_copy(r) for r in rows if code is None or r.get("code") == code]
         return sorted(chosen, key=lambda r: str(r.get("published_at", "")))
+
+
+def _day_of(partition: Path) -> dt.date:
+    """The receipt day of a case partition, ``cases/2026/11/25-2.json``."""
+    return dt.date(int(partition.parent.parent.name), int(partition.parent.name),
+                   int(partition.stem.split("-")[0]))
 
 
 _INDEX_NAME = re.compile(r"^\d{4}-\d{2}-\d{2}-\d+\.json$")  # open/2026-11-25-2.json

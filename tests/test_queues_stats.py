@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from formkit.cases import CaseService, HandedIn
 from formkit.catalog import open_catalog
 from formkit.examples import submission_of
 from formkit.queues import decision_queue, issue_queue, section_queue
-from formkit.stats import overview
+from formkit.stats import Tally, overview, store_overview, tally
 from formkit.store import TinyCaseStore
 from tests.cases_support import Clock, example, rules, service
 
@@ -68,6 +71,64 @@ def test_overview_counts_and_on_time_rate(tmp_path: Path) -> None:
     assert (perf.matter, perf.decided, perf.on_time) == ("XX-MS-0001", 2, 1)
     assert perf.on_time_rate == 0.5
     assert perf.average_days == 10.0  # (0 + 20 working days) / 2
+
+
+def _decided_cases(tmp_path: Path) -> tuple[CaseService, list[str], list[dt.datetime]]:
+    """Three accepted business registrations, all signed, two approved (one late)."""
+    clock = [dt.datetime(2026, 11, 2, 9)]
+    service, numbers = _accepted_cases(tmp_path, clock)
+    for n in numbers:
+        service.start_review(n, actor="officer")
+        for step in service.get(n).route:
+            for unit in step:
+                service.sign_off(n, unit, actor="officer")
+    service.approve(numbers[0], actor="chief")
+    clock[0] = dt.datetime(2026, 11, 30, 9)
+    service.approve(numbers[1], actor="chief")
+    return service, numbers, clock
+
+
+def test_store_overview_is_overview_and_reads_only_what_changed(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import formkit.stats
+    import formkit.storefiles
+
+    monkeypatch.setattr(formkit.storefiles, "SETTLE_NS", -10 ** 18)  # cache at once
+    service, numbers, clock = _decided_cases(tmp_path)
+    since, today, cal = dt.date(2026, 1, 1), clock[0].date(), service.calendar
+    tallied: list[int] = []
+    real = formkit.stats.tally
+
+    def counting(cases: Any, calendar: Any) -> Tally:
+        tallied.append(len(cases))  # one call per partition read
+        return real(cases, calendar)
+
+    monkeypatch.setattr(formkit.stats, "tally", counting)
+
+    def fresh() -> Any:  # every case read afresh, not counted
+        return real(service.store.cases_since(since), cal).overview()
+
+    assert store_overview(service.store, since, today, cal) == fresh()
+    read = len(tallied)
+    assert store_overview(service.store, since, today, cal) == fresh()
+    assert len(tallied) == read  # every partition's tally kept
+    service.approve(numbers[2], actor="chief")  # the third is decided too
+    got = store_overview(service.store, since, today, cal)
+    assert got == fresh() and got.performance[0].decided == 3
+    assert len(tallied) == read + 1  # its partition alone read again
+
+
+@pytest.mark.parametrize("cut", [0, 1, 2, 3])
+def test_tallies_add_up(tmp_path: Path, cut: int) -> None:
+    service, _, _ = _decided_cases(tmp_path)
+    cases = list(service.store.cases_since(dt.date(2026, 1, 1)))
+    cases[-1]["committed_days"] = 7  # the latest case's limit is the one shown
+    cases[-1]["decided_on"] = cases[-1]["decided_on"] or "2026-11-30"
+    whole = tally(cases, service.calendar).overview()
+    part = tally(cases[cut:], service.calendar)
+    part.merge(tally(cases[:cut], service.calendar))  # merged in any order
+    assert part.overview() == whole
+    assert whole.performance[0].committed_days == 7
 
 
 def test_decision_and_issue_queues(tmp_path: Path) -> None:

@@ -841,3 +841,55 @@ def test_a_journal_whose_removal_was_lost_adds_no_audit_line_twice(
     assert not (reopened.root / "journal.json").exists()
     assert [e["action"] for e in reopened.audit()] == ["accept", "sign-in"]
     assert summary_file.read_bytes() == index_before
+
+
+# --- digests: per-partition figures kept while the partition is unchanged -------------------
+
+def test_digests_are_kept_while_their_partition_is_unchanged(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    settle_at_once(monkeypatch)
+    store = TinyCaseStore(tmp_path / "store", fsync=False)
+    numbers = [create(store, day)["number"] for day in (D(2026, 11, 23), DAY, DAY)]
+    seen: list[list[str]] = []
+
+    def digest(cases: list[dict[str, Any]]) -> list[str]:
+        got = [f"{c['number']}:{c['state']}" for c in cases]
+        seen.append(got)
+        return got
+
+    def digests(since: dt.date | None = None, key: str = "states") -> list[list[str]]:
+        return store.digests_since(since or D(2026, 11, 1), key, digest)
+
+    first = digests()
+    assert sorted(x for d in first for x in d) == sorted(f"{n}:received" for n in numbers)
+    assert len(seen) == 3  # one call per partition (seq 1 and 2 of the 25th differ)
+    assert digests() == first and len(seen) == 3  # nothing read again
+    set_state(store, numbers[1], "accepted")
+    assert f"{numbers[1]}:accepted" in [x for d in digests() for x in d]
+    assert len(seen) == 4  # only the changed partition
+    assert digests(DAY) == [d for d in digests() if d[0].startswith(numbers[1][:10])]
+    assert len(seen) == 4  # a shorter period uses the same digests
+    assert len(digests(key="another")) == 3 and len(seen) == 7  # its own digests
+
+
+def test_a_digest_of_a_partition_still_settling_is_not_kept(tmp_path: Path) -> None:
+    store = TinyCaseStore(tmp_path / "store", fsync=False)
+    create(store)
+    calls = []
+    for _ in range(2):
+        store.digests_since(DAY, "n", lambda cases: calls.append(len(cases)))
+    assert calls == [1, 1]  # just written: read again until it has been still for 2 s
+
+
+def test_digests_forget_removed_partitions_and_old_keys(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    settle_at_once(monkeypatch)
+    store = TinyCaseStore(tmp_path / "store", fsync=False)
+    create(store)
+    for key in range(6):
+        store.digests_since(DAY, key, len)
+    assert list(store._digests) == [2, 3, 4, 5]  # the four most recent keys
+    part = next((store.root / "cases").glob("*/*/*.json"))
+    part.unlink()
+    assert store.digests_since(DAY, 5, len) == []
+    assert store._digests[5] == {}

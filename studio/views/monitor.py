@@ -1,23 +1,19 @@
 """效能监察 Monitor (电子效能监察): deadlines at risk, cards, and how each matter does.
 
 Lists come from ``formkit.monitor.monitor`` over the open-case index; counts,
-on-time rates and handling days from ``formkit.stats.overview``.
+on-time rates and handling days from ``formkit.stats.store_overview``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import pickle
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
-from formkit.calendar import WorkCalendar
-from formkit.casestore import CaseStore
 from formkit.monitor import Flag, MonitorConfig, monitor
-from formkit.stats import Overview, overview
+from formkit.stats import store_overview
 from formkit.window import STATES
 from studio.common import catalog, store, today
 
@@ -39,19 +35,6 @@ def _since(period: str, day: dt.date) -> dt.date:
     if period in ("90", "30"):
         return day - dt.timedelta(days=int(period))
     return dt.date(1900, 1, 1)
-
-
-@st.cache_data(ttl=120, max_entries=32, show_spinner=False)
-def _figures(_shop: CaseStore, _cal: WorkCalendar, root: str, since: dt.date, day: dt.date,
-             stamp: str) -> Overview:
-    """``overview`` of the cases since ``since``, shared by every supervisor's session.
-
-    ``store.cases_since`` hands out a copy of every case (most of a render's time at
-    10,000 cases), so the figures are kept while the open-case index is unchanged
-    (``stamp``): receipts and transitions of open cases change it. A change it misses
-    (issuing a denied case, a bulk import of closed cases) shows within two minutes.
-    """
-    return overview(_shop.cases_since(since, copy=False), day, _cal)
 
 
 def _flags(flags: list[Flag], matters: dict[str, str], depts: dict[str, str]
@@ -95,9 +78,9 @@ def main() -> None:
 
     period = st.selectbox("统计区间 Period", list(PERIODS), format_func=PERIODS.__getitem__,
                           key="mon_period")
-    stamp = hashlib.sha1(pickle.dumps(summaries)).hexdigest()
-    figures = _figures(shop, cal, str(shop.root), _since(period, day), day,
-                       stamp)
+    # Current at every render: the store keeps a tally per partition (shared by every
+    # session), and reads again only the partitions written since the last render.
+    figures = store_overview(shop, _since(period, day), day, cal)
     left, right = st.columns(2)
     with left:
         st.subheader("按阶段 By stage")

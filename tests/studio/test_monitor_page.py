@@ -118,6 +118,26 @@ def test_thresholds_and_period_are_the_supervisors(signed_in: Callable[..., AppT
     assert not at.exception, at.exception
 
 
+def test_figures_follow_a_change_made_at_another_desk(signed_in: Callable[..., AppTest],
+                                                     workspace: Path) -> None:
+    desk = Desk(workspace)
+    first = desk.on(dt.date(2026, 11, 20)).receive(ALL)
+    second = desk.on(dt.date(2026, 11, 20)).receive(ALL)
+    for case in (first, second):
+        desk.sign_all(case.number)
+    desk.on(dt.date(2026, 11, 24)).svc.approve(first.number, actor="chief")
+    at = signed_in("supervisor", "monitor.py")
+    assert table(at, "编码 Code", FOOD).set_index("编码 Code").loc[FOOD]["办结 Decided"] == 1
+    # another desk denies the second: the next render's figures include it
+    desk.on(dt.date(2026, 11, 25)).svc.deny(second.number, actor="chief", reason="不符合条件")
+    at.run()
+    assert not at.exception, at.exception
+    perf = table(at, "编码 Code", FOOD).set_index("编码 Code").loc[FOOD]
+    assert (perf["办结 Decided"], perf["按时 On time"]) == (2, 2)
+    stages = table(at, "阶段 Stage").set_index("阶段 Stage")["件数 Cases"].to_dict()
+    assert stages["不予许可 Denied"] == 1
+
+
 def test_an_empty_store_shows_empty_lists(signed_in: Callable[..., AppTest]) -> None:
     at = signed_in("supervisor", "monitor.py")
     assert not at.exception, at.exception

@@ -509,8 +509,9 @@ class TinyCaseStore(CaseStore):
                 else:
                     kept.pop(path, None)
                 out.append(value)
-        # partitions removed since (kept ones before ``since`` serve a longer period)
-        for gone in [p for p in kept if p not in seen and _day_of(p) >= since]:
+        # partitions removed since (kept ones before ``since`` serve a longer period);
+        # list(): a copy in one step, as another session's call may be adding to it
+        for gone in [p for p in list(kept) if p not in seen and _day_of(p) >= since]:
             kept.pop(gone, None)
         return out
 

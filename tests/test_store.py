@@ -893,3 +893,38 @@ def test_digests_forget_removed_partitions_and_old_keys(
     part.unlink()
     assert store.digests_since(DAY, 5, len) == []
     assert store._digests[5] == {}
+
+
+def test_sessions_share_digests_safely(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    settle_at_once(monkeypatch)
+    store = TinyCaseStore(tmp_path / "store", fsync=False)
+    for day in range(1, 21):
+        for _ in range(3):
+            create(store, D(2026, 11, day))
+    failures: list[BaseException] = []
+
+    def session() -> None:
+        try:
+            for _ in range(30):
+                got = store.digests_since(D(2026, 11, 1), "n", len)
+                assert sum(got) >= 60
+        except BaseException as exc:  # reported by the main thread
+            failures.append(exc)
+
+    def window() -> None:
+        for _ in range(15):
+            create(store, D(2026, 11, 30))
+
+    threads = [threading.Thread(target=session) for _ in range(3)]
+    threads.append(threading.Thread(target=window))
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as the interpreter can
+    try:
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert failures == []
+    assert sum(store.digests_since(D(2026, 11, 1), "n", len)) == 75

@@ -107,7 +107,11 @@ class TinyCaseStore(CaseStore):
         self._digests: dict[Hashable, dict[Path, tuple[Stamp, Any]]] = {}
         with self._lock:
             self.shards, self.index_shards = self._layout()
-            self._replay_journal()
+            with contextlib.suppress(StoreError):
+                # A journal that cannot be completed (its index file damaged) stays for
+                # the writers, which report it with its hint; opening the store must
+                # still work, for reads and for the repair (rebuild_index).
+                self._replay_journal()
 
     def _layout(self) -> tuple[int, int]:
         """The shard counts of ``layout.json``, written when missing: today's counts in
@@ -330,16 +334,23 @@ class TinyCaseStore(CaseStore):
             rows[key] = text
         self._write_raw(path, tables)
 
-    def _replay_journal(self, *, index: bool = True) -> None:
+    def _replay_journal(self) -> None:
+        entry = self._pending()
+        if entry is not None:
+            if entry and self._holds(entry):
+                self._finish(entry, replay=True)
+            os.unlink(self._journal_path())
+
+    def _pending(self) -> dict[str, Any] | None:
+        """The journal's entry; {} for a torn one; None when there is no journal."""
         path = self._journal_path()
-        if path.exists():
-            try:
-                entry = json.loads(path.read_text(encoding="utf-8"))
-            except (json.JSONDecodeError, OSError):
-                entry = None  # torn before its rename: the index write never started
-            if entry is not None and self._holds(entry):
-                self._finish(entry, replay=True, index=index)
-            os.unlink(path)
+        if not path.exists():
+            return None
+        try:
+            entry = json.loads(path.read_text(encoding="utf-8"))
+        except (json.JSONDecodeError, OSError):
+            return {}  # torn before its rename: the index write never started
+        return entry if isinstance(entry, dict) else {}
 
     def _holds(self, entry: dict[str, Any]) -> bool:
         """Whether the journalled case reached its partition (else the crash came first)."""
@@ -476,12 +487,13 @@ class TinyCaseStore(CaseStore):
         while its partition file is unchanged (its stat, and settled, as for the read
         cache), so a second call reads only the partitions written since. ``key`` must
         name the computation and everything it depends on besides the cases. The
-        digests of the four most recent keys are kept.
+        digests of the two most recent keys are kept (a catalog reload brings a new
+        calendar, so a new key for the monitor's figures).
         """
         with self._cache_lock:
             kept = self._digests.pop(key, {})
             self._digests[key] = kept  # the most recent key last
-            while len(self._digests) > 4:
+            while len(self._digests) > 2:
                 del self._digests[next(iter(self._digests))]
         out: list[T] = []
         seen: set[Path] = set()
@@ -556,13 +568,15 @@ class TinyCaseStore(CaseStore):
         """Write the open-case index afresh from the case partitions.
 
         The repair for a damaged, lost or hand-edited index file: the index is
-        derived from the cases, which are read, never written. A crash journal is
-        completed first (its audit line; its index entry comes from the cases).
-        Nothing is written until every partition has been read, so a damaged case
-        partition stops the rebuild with the index as it was.
+        derived from the cases, which are read, never written. A pending crash
+        journal is completed last (its audit line; its index entry comes from the
+        cases) and then removed. Nothing is written until every partition has been
+        read, so a damaged case partition stops the rebuild with the index and the
+        journal as they were.
         """
         with self._lock:
-            self._replay_journal(index=False)
+            pending = self._pending()
+            done = pending if pending and self._holds(pending) else None
             index: dict[Path, dict[str, dict[str, Any]]] = {}
             cases = 0
             for case in self.cases_since(dt.date.min):
@@ -579,6 +593,10 @@ class TinyCaseStore(CaseStore):
                 self._write(path, {"open": rows})
             for path in stale:
                 self._replace(path, "", empty=True)
+            if done is not None:
+                self._finish(done, replay=True, index=False)
+            if pending is not None:
+                os.unlink(self._journal_path())
         return {"cases": cases, "open_cases": sum(len(r) for r in index.values()),
                 "index_files": len(index), "removed_files": len(stale)}
 

@@ -199,8 +199,8 @@ def damaged(path: Path, why: object) -> StoreError:
         return StoreError(f"the open-case index file {path} is damaged: {why}", None,
                           code="damaged", hint="rebuild the index from the cases: formkit "
                           f"cases reindex --store {path.parent.parent} (the cases are "
-                          "unaffected; a change that met this file is saved and waits in "
-                          "journal.json, which holds back further writes until then)")
+                          "unaffected; a pending change in journal.json is completed by "
+                          "the rebuild, and holds back further writes until then)")
     return StoreError(f"store file {path} is damaged: {why}", None, code="damaged",
                       hint="restore it from the last export; other files are unaffected")
 

@@ -10,7 +10,9 @@ from typing import Any
 
 import pytest
 
+from formkit.cases import summary
 from formkit.cli import main
+from formkit.store import StoreError, TinyCaseStore
 from tests.cases_support import Clock, receive_example, service
 
 DAY = dt.date(2026, 11, 25)
@@ -99,3 +101,19 @@ def test_reindex_repairs_a_damaged_index(filled: tuple[Path, dict[str, str]],
     code, out, _ = run(capsys, "reindex", "--store", str(store))
     assert code == 0 and out == ("rebuilt the open-case index: 2 open of 2 cases in 2 files "
                                  "(0 stale files removed)\n")
+
+
+def test_reindex_after_a_change_met_the_damaged_file(filled: tuple[Path, dict[str, str]],
+                                                     capsys: pytest.CaptureFixture[str]
+                                                     ) -> None:
+    store, numbers = filled
+    for path in (store / "open").glob("*.json"):
+        path.write_text("{", "utf-8")
+    window = TinyCaseStore(store)
+    with pytest.raises(StoreError, match="was saved"):  # the journal stays behind
+        window.update(numbers["food"], lambda c: {**c, "applicant": "李四"}, summary)
+    code, out, _ = run(capsys, "reindex", "--store", str(store), "--json")
+    assert code == 0 and one_json(out)["open_cases"] == 2
+    assert not (store / "journal.json").exists()
+    applicants = {s["number"]: s["applicant"] for s in TinyCaseStore(store).open_summaries()}
+    assert applicants[numbers["food"]] == "李四"

@@ -888,7 +888,7 @@ def test_digests_forget_removed_partitions_and_old_keys(
     create(store)
     for key in range(6):
         store.digests_since(DAY, key, len)
-    assert list(store._digests) == [2, 3, 4, 5]  # the four most recent keys
+    assert list(store._digests) == [4, 5]  # the two most recent keys
     part = next((store.root / "cases").glob("*/*/*.json"))
     part.unlink()
     assert store.digests_since(DAY, 5, len) == []
@@ -928,3 +928,46 @@ def test_sessions_share_digests_safely(tmp_path: Path, monkeypatch: pytest.Monke
         sys.setswitchinterval(interval)
     assert failures == []
     assert sum(store.digests_since(D(2026, 11, 1), "n", len)) == 75
+
+
+def test_a_new_process_can_open_the_store_and_rebuild(store: TinyCaseStore) -> None:
+    numbers = [create(store)["number"] for _ in range(3)]
+    seq = parse_number(numbers[0])[2]
+    (store.root / "open" / f"2026-11-25-{seq % store.index_shards}.json").write_text(
+        "{", "utf-8")
+    with pytest.raises(StoreError, match="was saved"):
+        set_state(store, numbers[0], "accepted")
+    other = TinyCaseStore(store.root)  # a restarted studio, the CLI: opening still works
+    assert other.get(numbers[0])["state"] == "accepted"  # type: ignore[index]
+    with pytest.raises(StoreError) as info:  # writes wait for the repair, and say so
+        create(other)
+    assert "reindex" in (info.value.hint or "")
+    other.rebuild_index(index_entry)
+    assert {s["number"]: s["state"] for s in other.open_summaries()} == {
+        numbers[0]: "accepted", numbers[1]: "received", numbers[2]: "received"}
+    assert create(other)["number"] == other.number(DAY, 4)
+
+
+def test_a_rebuild_stopped_by_a_damaged_partition_keeps_the_journal(
+        store: TinyCaseStore) -> None:
+    numbers = [create(store, day)["number"] for day in (D(2026, 11, 24), DAY)]
+    seq = parse_number(numbers[1])[2]
+    (store.root / "open" / f"2026-11-25-{seq % store.index_shards}.json").write_text(
+        "{", "utf-8")
+    with pytest.raises(StoreError, match="was saved"):
+        store.update(numbers[1], lambda c: {**c, "state": "accepted"}, index_entry,
+                     lambda c: {"at": "2026-11-25T10:00:00", "action": "accept"})
+    part = next((store.root / "cases" / "2026" / "11").glob("24-*.json"))
+    good = part.read_bytes()
+    part.write_bytes(b"{")
+    with pytest.raises(StoreError) as info:
+        store.rebuild_index(index_entry)
+    assert str(part) in info.value.message
+    assert (store.root / "journal.json").exists()  # the pending change is not lost
+    assert list(store.audit()) == []
+    part.write_bytes(good)  # restored from a backup
+    store.rebuild_index(index_entry)
+    assert not (store.root / "journal.json").exists()
+    assert [e["action"] for e in store.audit()] == ["accept"]
+    assert {s["number"]: s["state"] for s in store.open_summaries()} == {
+        numbers[0]: "received", numbers[1]: "accepted"}

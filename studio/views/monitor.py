@@ -12,8 +12,9 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from formkit.errors import FormkitError
 from formkit.monitor import Flag, MonitorConfig, monitor
-from formkit.stats import store_overview
+from formkit.stats import Overview, store_overview
 from formkit.window import STATES
 from studio.common import catalog, store, today
 
@@ -65,7 +66,11 @@ def main() -> None:
     config = MonitorConfig(due_soon_days=int(due_soon), red_after_days=int(red_after),
                            notice_warn_days=int(notice_warn))
     shop = store()
-    summaries = shop.open_summaries()
+    try:
+        summaries = shop.open_summaries()
+    except FormkitError as exc:  # a damaged index file: say which, and how to repair it
+        _store_error(exc)
+        return
     report = monitor(summaries, day, cal, config)
     cols = st.columns(7)
     for col, (label, value) in zip(cols, [
@@ -80,7 +85,31 @@ def main() -> None:
                           key="mon_period")
     # Current at every render: the store keeps a tally per partition (shared by every
     # session), and reads again only the partitions written since the last render.
-    figures = store_overview(shop, _since(period, day), day, cal)
+    figures: Overview | None = None
+    try:
+        figures = store_overview(shop, _since(period, day), day, cal)
+    except FormkitError as exc:  # a damaged case partition: the lists still show
+        _store_error(exc)
+    if figures is not None:
+        _by_stage_and_department(figures, depts)
+    for name, title in LISTS:
+        flags: list[Flag] = getattr(report, name)
+        st.subheader(f"{title}：{len(flags)}")
+        if flags:
+            st.dataframe(_flags(flags, matters, depts), hide_index=True, width="stretch",
+                         key=f"mon_{name}")
+        else:
+            st.caption("无 None")
+    if figures is not None:
+        _performance(figures, matters)
+
+
+def _store_error(exc: FormkitError) -> None:
+    st.error(f"案件库读取失败 Cannot read the case store：{exc.message}"
+             + (f"（{exc.hint}）" if exc.hint else ""))
+
+
+def _by_stage_and_department(figures: Overview, depts: dict[str, str]) -> None:
     left, right = st.columns(2)
     with left:
         st.subheader("按阶段 By stage")
@@ -95,21 +124,15 @@ def main() -> None:
         st.subheader("按部门 By department")
         by_dept = pd.DataFrame(
             [{"部门 Department": depts.get(d, d or "—"), "件数 Cases": n}
-             for d, n in sorted(figures.by_department.items(), key=lambda kv: -kv[1])],
+             for d, n in sorted(figures.by_department.items(),
+                                key=lambda kv: (-kv[1], kv[0]))],
             columns=["部门 Department", "件数 Cases"])
         if not by_dept.empty:
             st.bar_chart(by_dept, x="部门 Department", y="件数 Cases", horizontal=True)
         st.dataframe(by_dept, hide_index=True, width="stretch", key="mon_by_department")
 
-    for name, title in LISTS:
-        flags: list[Flag] = getattr(report, name)
-        st.subheader(f"{title}：{len(flags)}")
-        if flags:
-            st.dataframe(_flags(flags, matters, depts), hide_index=True, width="stretch",
-                         key=f"mon_{name}")
-        else:
-            st.caption("无 None")
 
+def _performance(figures: Overview, matters: dict[str, str]) -> None:
     st.subheader("按事项的按时办结率与平均办理天数 On-time rate and handling days per matter")
     perf = pd.DataFrame(
         [{"编码 Code": p.matter, "事项 Matter": matters.get(p.matter, p.matter),

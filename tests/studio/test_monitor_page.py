@@ -138,6 +138,26 @@ def test_figures_follow_a_change_made_at_another_desk(signed_in: Callable[..., A
     assert stages["不予许可 Denied"] == 1
 
 
+def test_a_damaged_store_file_is_an_error_on_the_page(signed_in: Callable[..., AppTest],
+                                                      workspace: Path) -> None:
+    desk = Desk(workspace)
+    case = desk.on(dt.date(2026, 11, 20)).receive(ALL)
+    root = workspace / "var" / "store"
+    part = next((root / "cases").glob("*/*/*.json"))
+    good = part.read_bytes()
+    part.write_bytes(b'{"cases": {"1": ')  # a damaged partition: the lists still show
+    at = signed_in("supervisor", "monitor.py")
+    assert not at.exception, at.exception
+    assert any(str(part) in e.value for e in at.error)
+    assert case.number in set(table(at, "案件编号 Case", case.number)["案件编号 Case"])
+    part.write_bytes(good)
+    index = next((root / "open").glob("*.json"))
+    index.write_text("{", "utf-8")  # a damaged index: nothing to list; how to repair
+    at.run()
+    assert not at.exception, at.exception
+    assert any("formkit cases reindex" in e.value for e in at.error)
+
+
 def test_an_empty_store_shows_empty_lists(signed_in: Callable[..., AppTest]) -> None:
     at = signed_in("supervisor", "monitor.py")
     assert not at.exception, at.exception

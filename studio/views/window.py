@@ -19,6 +19,7 @@ from formkit.errors import FormkitError
 from formkit.model import Matter
 from formkit.notices import NOTICE_KINDS, NoticeInfo, notice_kind, render_notice
 from formkit.precheck import PrecheckResult, run_precheck
+from formkit.ruleset import RuleSet
 from formkit.search import search_matters
 from formkit.versions import case_rules, snapshot_for_case
 from formkit.window import OUTCOMES, STATES, clock, field_title, material_checklist, unit_names
@@ -191,16 +192,9 @@ def new_application(opened: OpenCatalog, svc: CaseService) -> None:
         st.button("下一位申请人 Next applicant", key=f"{scope}|next", on_click=clear_scope,
                   args=(scope,))
         return
-    day, cal = svc.now().date(), svc.calendar
     applicant = st.text_input("申请人 Applicant（名称或姓名 legal name）", key=f"{scope}|applicant")
-    st.subheader("申请表 Application form")
     checked = bool(st.session_state.get(f"{scope}|checked"))
-    answers, _ = render_form(rules, scope, today=day, calendar=cal, show_required=checked)
-    handed = handed_in(matter, scope)
-    result = run_precheck(rules, _submission(answers, handed), today=day, calendar=cal,
-                          explain=True)
-    st.subheader("材料清单 Materials checklist")
-    checklist_widgets(material_checklist(matter, result), scope)
+    answers, handed, result = _form_and_checklist(svc, rules, scope, show_required=checked)
     st.button("运行预检 Run pre-check", key=f"{scope}|run", type="primary",
               on_click=_mark_checked, args=(scope,))
     if not checked:
@@ -208,7 +202,7 @@ def new_application(opened: OpenCatalog, svc: CaseService) -> None:
     st.subheader("预检 Pre-check")
     outcome_panel(opened, matter, result)
     notice_panel(opened, matter, result, applicant=applicant, number="（立案后生成 on filing）",
-                 key=f"{scope}|preview", calendar=cal)
+                 key=f"{scope}|preview", calendar=svc.calendar)
     if st.button("立案并出具通知书 Create case", key=f"{scope}|create", type="primary"):
         if not applicant.strip():
             st.error("请填写申请人 Enter the applicant's name")
@@ -224,6 +218,22 @@ def new_application(opened: OpenCatalog, svc: CaseService) -> None:
             return
         st.session_state[f"{scope}|case"] = case.number
         st.rerun()
+
+
+def _form_and_checklist(svc: CaseService, rules: RuleSet, scope: str, *, show_required: bool
+                        ) -> tuple[dict[str, Any], list[HandedIn], PrecheckResult]:
+    """The application form and the materials checklist, pre-checked as they stand: the
+    answers, the materials handed in and the pre-check (a new application and a
+    returning one alike)."""
+    day, cal, matter = svc.now().date(), svc.calendar, rules.matter
+    st.subheader("申请表 Application form")
+    answers, _ = render_form(rules, scope, today=day, calendar=cal, show_required=show_required)
+    handed = handed_in(matter, scope)
+    result = run_precheck(rules, _submission(answers, handed), today=day, calendar=cal,
+                          explain=True)
+    st.subheader("材料清单 Materials checklist")
+    checklist_widgets(material_checklist(matter, result), scope)
+    return answers, handed, result
 
 
 # ---------------------------------------------------------------- returning applicants
@@ -274,14 +284,7 @@ def returning(opened: OpenCatalog, svc: CaseService) -> None:
                 f"{_d(case.received_on)} · **告知 Notified：** {_d(case.notice_on)}")
     with st.expander("上次一次性告知 Last one-time notice", expanded=True):
         outcome_panel(opened, matter, PrecheckResult.model_validate(case.precheck))
-    day, cal = svc.now().date(), svc.calendar
-    st.subheader("申请表 Application form")
-    answers, _ = render_form(rules, scope, today=day, calendar=cal, show_required=True)
-    handed = handed_in(matter, scope)
-    result = run_precheck(rules, _submission(answers, handed), today=day, calendar=cal,
-                          explain=True)
-    st.subheader("材料清单 Materials checklist")
-    checklist_widgets(material_checklist(matter, result), scope)
+    answers, handed, result = _form_and_checklist(svc, rules, scope, show_required=True)
     st.subheader("预检（未提交）Pre-check preview")
     outcome_panel(opened, matter, result)
     if st.button("补正提交并重新预检 Resubmit and pre-check again", key=f"{scope}|resubmit",

@@ -16,6 +16,7 @@ import streamlit as st
 
 from formkit.catalog import OpenCatalog, open_catalog
 from formkit.editing import DraftStore
+from formkit.errors import FormkitError
 from formkit.store import TinyCaseStore
 from formkit.studio_data import catalog_signature
 from formkit.users import User, UserList, load_users
@@ -89,3 +90,8 @@ def sign_out() -> None:
     """Forget the user (and their page state)."""
     for key in list(st.session_state.keys()):
         del st.session_state[key]
+
+
+def with_hint(exc: FormkitError) -> str:
+    """An error's message with its hint (what to do) after it, for st.error."""
+    return exc.message + (f"（{exc.hint}）" if exc.hint else "")

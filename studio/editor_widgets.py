@@ -25,7 +25,7 @@ from formkit.ruleset import RuleSet
 from formkit.studio_data import catalog_signature
 from formkit.studio_edit import edit_refusal, get_in, matter_file, set_in
 from formkit.users import User
-from studio.common import catalog, catalog_dir, current_user, drafts
+from studio.common import catalog, catalog_dir, current_user, drafts, with_hint
 
 MATTER = "current_matter"  # the matter every authoring page works on (not a widget key)
 ANSWERS = "preview_answers"  # code -> the preview's answers (shared with playground, examples)
@@ -101,8 +101,7 @@ def apply_edit(code: str, change: Callable[[str], str]) -> bool:
     try:
         new = change(text)
     except FormkitError as exc:
-        flash(f"无法修改 Cannot change: {exc.message}" + (f"（{exc.hint}）" if exc.hint else ""),
-              "error")
+        flash(f"无法修改 Cannot change: {with_hint(exc)}", "error")
         return False
     if new == text:
         return False

@@ -30,7 +30,7 @@ from formkit.window import (
     signable_units,
     unit_names,
 )
-from studio.common import catalog, current_user, store, today
+from studio.common import catalog, current_user, store, today, with_hint
 
 DECIDE, ISSUE = "decide", "issue"
 
@@ -69,7 +69,7 @@ def _act(action: Callable[[], Case], done: str) -> None:
     try:
         action()
     except FormkitError as exc:
-        st.error(f"未能完成 Not done：{exc.message}" + (f"（{exc.hint}）" if exc.hint else ""))
+        st.error(f"未能完成 Not done：{with_hint(exc)}")
         return
     st.session_state["bo_flash"] = done
     st.rerun()

@@ -16,7 +16,7 @@ from formkit.errors import FormkitError
 from formkit.monitor import Flag, MonitorConfig, monitor
 from formkit.stats import Overview, store_overview
 from formkit.window import STATES
-from studio.common import catalog, store, today
+from studio.common import catalog, store, today, with_hint
 
 PERIODS = {"year": "本年 This year", "90": "近90天 Last 90 days", "30": "近30天 Last 30 days",
            "all": "全部 All"}
@@ -105,8 +105,7 @@ def main() -> None:
 
 
 def _store_error(exc: FormkitError) -> None:
-    st.error(f"案件库读取失败 Cannot read the case store：{exc.message}"
-             + (f"（{exc.hint}）" if exc.hint else ""))
+    st.error(f"案件库读取失败 Cannot read the case store：{with_hint(exc)}")
 
 
 def _by_stage_and_department(figures: Overview, depts: dict[str, str]) -> None:

@@ -17,7 +17,7 @@ from formkit.editing import publish_draft
 from formkit.errors import FormkitError, FormkitErrors
 from formkit.model import Matter
 from formkit.versions import impact_of, rules_from_snapshot
-from studio.common import catalog, catalog_dir, drafts, store
+from studio.common import catalog, catalog_dir, drafts, store, with_hint
 from studio.editor_widgets import MATTER, Work, flash, open_work, show_errors, show_flash
 
 
@@ -84,7 +84,7 @@ def _publish(work: Work) -> None:
         show_errors(exc.errors)
         return
     except FormkitError as exc:
-        st.error(f"发布被拒绝 Refused：{exc.message}" + (f"（{exc.hint}）" if exc.hint else ""))
+        st.error(f"发布被拒绝 Refused：{with_hint(exc)}")
         return
     drafts().discard(work.user.username, work.code)
     st.session_state[MATTER] = snapshot["code"]

@@ -117,8 +117,7 @@ def overview(cases: Iterable[dict[str, Any]], today: dt.date,
     return tally(cases, calendar).overview()
 
 
-def store_overview(store: CaseStore, since: dt.date, today: dt.date,
-                   calendar: WorkCalendar) -> Overview:
+def store_overview(store: CaseStore, since: dt.date, calendar: WorkCalendar) -> Overview:
     """``overview`` of the store's cases received since ``since``, from tallies the store
     keeps per partition: after the first call, only partitions written since are read
     (a transition rewrites one), so the figures stay current at every render."""

@@ -459,9 +459,8 @@ class TinyCaseStore(CaseStore):
                     rows.update((int(k), v) for k, v in cached.items())
                     continue
                 read = read_text(path)
-                if read is not None and read[2]:
-                    rows.update((int(k), doc) for table, k, _, doc in scan_documents(path, read[2])
-                                if table == "cases")
+                if read is not None:
+                    rows.update(_cases_of(path, read[2]))
             for seq in sorted(rows):
                 doc = rows[seq]
                 yield parse_case(doc) if isinstance(doc, bytes) else doc
@@ -513,8 +512,7 @@ class TinyCaseStore(CaseStore):
                 if read is None:
                     continue
                 st, settled, text = read
-                rows = {int(k): doc for table, k, _, doc in
-                        (scan_documents(path, text) if text else ()) if table == "cases"}
+                rows = _cases_of(path, text)
                 value = digest([rows[seq] for seq in sorted(rows)])
                 if settled:
                     kept[path] = (stamp_of(st), value)
@@ -696,6 +694,12 @@ class TinyCaseStore(CaseStore):
         rows = self._read(self.root / "versions.json", "versions").values()
         chosen = [deep_copy(r) for r in rows if code is None or r.get("code") == code]
         return sorted(chosen, key=lambda r: str(r.get("published_at", "")))
+
+
+def _cases_of(partition: Path, text: str) -> dict[int, dict[str, Any]]:
+    """The cases of a partition's text, parsed, by sequence number."""
+    return {int(k): doc for table, k, _, doc in
+            (scan_documents(partition, text) if text else ()) if table == "cases"}
 
 
 def _day_of(partition: Path) -> dt.date:

@@ -73,7 +73,7 @@ def test_overview_counts_and_on_time_rate(tmp_path: Path) -> None:
     assert perf.average_days == 10.0  # (0 + 20 working days) / 2
 
 
-def _decided_cases(tmp_path: Path) -> tuple[CaseService, list[str], list[dt.datetime]]:
+def _decided_cases(tmp_path: Path) -> tuple[CaseService, list[str]]:
     """Three accepted business registrations, all signed, two approved (one late)."""
     clock = [dt.datetime(2026, 11, 2, 9)]
     service, numbers = _accepted_cases(tmp_path, clock)
@@ -85,7 +85,7 @@ def _decided_cases(tmp_path: Path) -> tuple[CaseService, list[str], list[dt.date
     service.approve(numbers[0], actor="chief")
     clock[0] = dt.datetime(2026, 11, 30, 9)
     service.approve(numbers[1], actor="chief")
-    return service, numbers, clock
+    return service, numbers
 
 
 def test_store_overview_is_overview_and_reads_only_what_changed(
@@ -94,8 +94,8 @@ def test_store_overview_is_overview_and_reads_only_what_changed(
     import formkit.storefiles
 
     monkeypatch.setattr(formkit.storefiles, "SETTLE_NS", -10 ** 18)  # cache at once
-    service, numbers, clock = _decided_cases(tmp_path)
-    since, today, cal = dt.date(2026, 1, 1), clock[0].date(), service.calendar
+    service, numbers = _decided_cases(tmp_path)
+    since, cal = dt.date(2026, 1, 1), service.calendar
     tallied: list[int] = []
     real = formkit.stats.tally
 
@@ -108,19 +108,19 @@ def test_store_overview_is_overview_and_reads_only_what_changed(
     def fresh() -> Any:  # every case read afresh, not counted
         return real(service.store.cases_since(since), cal).overview()
 
-    assert store_overview(service.store, since, today, cal) == fresh()
+    assert store_overview(service.store, since, cal) == fresh()
     read = len(tallied)
-    assert store_overview(service.store, since, today, cal) == fresh()
+    assert store_overview(service.store, since, cal) == fresh()
     assert len(tallied) == read  # every partition's tally kept
     service.approve(numbers[2], actor="chief")  # the third is decided too
-    got = store_overview(service.store, since, today, cal)
+    got = store_overview(service.store, since, cal)
     assert got == fresh() and got.performance[0].decided == 3
     assert len(tallied) == read + 1  # its partition alone read again
 
 
 @pytest.mark.parametrize("cut", [0, 1, 2, 3])
 def test_tallies_add_up(tmp_path: Path, cut: int) -> None:
-    service, _, _ = _decided_cases(tmp_path)
+    service, _ = _decided_cases(tmp_path)
     cases = list(service.store.cases_since(dt.date(2026, 1, 1)))
     cases[-1]["committed_days"] = 7  # the latest case's limit is the one shown
     cases[-1]["decided_on"] = cases[-1]["decided_on"] or "2026-11-30"

@@ -87,7 +87,7 @@ def main() -> None:
     # session), and reads again only the partitions written since the last render.
     figures: Overview | None = None
     try:
-        figures = store_overview(shop, _since(period, day), day, cal)
+        figures = store_overview(shop, _since(period, day), cal)
     except FormkitError as exc:  # a damaged case partition: the lists still show
         _store_error(exc)
     if figures is not None:

@@ -22,7 +22,6 @@ test: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check formkit studio tests bench
-	$(BIN)/ruff format --check formkit
 
 typecheck: $(STAMP)
 	$(BIN)/mypy --strict formkit

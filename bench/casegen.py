@@ -9,10 +9,10 @@ import pickle
 from dataclasses import dataclass, field
 
 from formkit.calendar import WorkCalendar
+from formkit.cases.versions import matter_snapshot
 from formkit.catalog import OpenCatalog
-from formkit.examples import submission_of
-from formkit.precheck import run_precheck
-from formkit.versions import matter_snapshot
+from formkit.intake.examples import submission_of
+from formkit.intake.precheck import run_precheck
 
 # Share of a county centre's yearly cases per sample matter (a guess from the volumes
 # typical counties publish: ID cards, social security cards, individual businesses and

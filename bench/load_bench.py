@@ -7,7 +7,7 @@ run is a fresh Python process that imports formkit and calls ``open_catalog`` on
 same work as ``formkit validate``), in three situations:
 
 * no cache: ``FORMKIT_CACHE=off``, every file read, composed, walked and validated;
-* first load: an empty parse cache (``formkit.parsecache``), every file read and each
+* first load: an empty parse cache (``formkit.definitions.parsecache``), every file read and each
   clean one written to the cache (what the first ``formkit validate`` after an install
   or a formkit upgrade costs; one run);
 * cached: the cache filled by the first load (what every later start costs: the
@@ -51,7 +51,7 @@ CHILD = r"""
 import gc, json, os, resource, sys, time
 t0 = time.perf_counter()
 import formkit.catalog as catalog
-import formkit.crosscheck as crosscheck
+import formkit.definitions.crosscheck as crosscheck
 t1 = time.perf_counter()
 spent = {"cross": 0.0, "libs": 0.0, "rules": 0.0}
 

@@ -6,8 +6,8 @@
 1. Fills a fresh case store with ``--cases`` realistic cases received over the
    ``--days`` working days up to ``--today`` (10,000 over 25 days is a busy county
    centre, ~400 a day), as plain dicts shaped exactly like
-   ``formkit.cases.Case(...).model_dump(mode="json")`` and loaded with
-   ``store.import_cases(docs, formkit.cases.summary)``. Matters of the sample catalog
+   ``formkit.cases.service.Case(...).model_dump(mode="json")`` and loaded with
+   ``store.import_cases(docs, formkit.cases.service.summary)``. Matters of the sample catalog
    are weighted by typical volumes; answers, materials and the stored pre-check come
    from each matter's own ``tests:`` examples (run through ``run_precheck``); each
    case carries the history ``CaseService`` would have left (receive, accept or
@@ -51,11 +51,11 @@ from pathlib import Path
 from typing import Any
 
 from formkit.calendar import WorkCalendar
-from formkit.cases import SPECIAL_PROCEDURES, TRANSITIONS, Case, summary
+from formkit.cases.service import SPECIAL_PROCEDURES, TRANSITIONS, Case, summary
+from formkit.cases.tinystore import TinyCaseStore
+from formkit.cases.versions import matter_snapshot
 from formkit.catalog import open_catalog
-from formkit.deadlines import deadline
-from formkit.store import TinyCaseStore
-from formkit.versions import matter_snapshot
+from formkit.intake.deadlines import deadline
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from casegen import (
@@ -399,7 +399,7 @@ def time_page(page: Page, runs: int) -> dict[str, tuple[float, float]]:
     at, _ = signed_in(page.user)
     st.cache_data.clear()
     if page.cold_store:
-        from studio.common import _store
+        from formkit_studio.common import _store
 
         _store.clear()
     first = _render(at, lambda: at.switch_page(f"views/{page.file}").run())

@@ -20,8 +20,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from formkit.catalog import open_catalog  # noqa: E402
-from formkit.examples import submission_of  # noqa: E402
-from formkit.precheck import run_precheck  # noqa: E402
+from formkit.intake.examples import submission_of  # noqa: E402
+from formkit.intake.precheck import run_precheck  # noqa: E402
 
 
 def main() -> None:

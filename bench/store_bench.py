@@ -5,7 +5,7 @@
 
 1. Generates a year of cases (``--cases``, spread evenly over the working days of 2026,
    ~520 a day at 130,000) as plain dicts shaped exactly like
-   ``formkit.cases.Case(...).model_dump(mode="json")``: numbers from
+   ``formkit.cases.service.Case(...).model_dump(mode="json")``: numbers from
    ``TinyCaseStore.number(day, seq)``; matters of the sample catalog ``definitions/``
    weighted by a county's typical volumes; answers and materials from each matter's own
    ``tests:`` examples (names, ID and mobile numbers varied per case, birth dates kept so
@@ -16,7 +16,7 @@
    evening of the year's last working day, so the cases received in its last weeks, a
    few late ones and the odd stuck one are still open. A sample is checked by
    round-tripping it through the pydantic model and replaying its history through
-   ``formkit.cases.TRANSITIONS``.
+   ``formkit.cases.service.TRANSITIONS``.
 2. Times ``TinyCaseStore.import_cases(cases, summary)`` into a fresh folder (durable
    writes, fsync on; goal < 60 s).
 3. With the year stored (and the import's store object dropped): cold, a new
@@ -82,12 +82,19 @@ from typing import Any
 from tinydb import TinyDB
 
 from formkit.calendar import WorkCalendar
-from formkit.cases import SPECIAL_PROCEDURES, TRANSITIONS, Case, CaseService, audit_entry, summary
+from formkit.cases.monitor import monitor
+from formkit.cases.service import (
+    SPECIAL_PROCEDURES,
+    TRANSITIONS,
+    Case,
+    CaseService,
+    audit_entry,
+    summary,
+)
+from formkit.cases.tinystore import TinyCaseStore
+from formkit.cases.versions import matter_snapshot
 from formkit.catalog import open_catalog
-from formkit.deadlines import deadline
-from formkit.monitor import monitor
-from formkit.store import TinyCaseStore
-from formkit.versions import matter_snapshot
+from formkit.intake.deadlines import deadline
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from casegen import (
@@ -530,7 +537,7 @@ import datetime as dt, gc, json, sys
 sys.path.insert(0, sys.argv[1])
 import store_bench as sb
 from formkit.catalog import open_catalog
-from formkit.store import TinyCaseStore
+from formkit.cases.tinystore import TinyCaseStore
 args = json.loads(sys.stdin.read())
 calendar = open_catalog(sb.DEFINITIONS).work_calendar()  # as the CLI opens it
 cold = sb.Sample()

@@ -12,15 +12,15 @@ The embedding API::
 
 from formkit.calendar import WorkCalendar
 from formkit.catalog import OpenCatalog, open_catalog
+from formkit.definitions.loader import LoadedCatalog, load_catalog
+from formkit.definitions.model import Catalog, Matter
 from formkit.errors import FormkitError, FormkitErrors, SourceSpan
-from formkit.examples import ExamplesReport, run_examples
-from formkit.forms import FieldError, FieldState, FormState, form_state
-from formkit.loader import LoadedCatalog, load_catalog
-from formkit.model import Catalog, Matter
-from formkit.notices import NoticeInfo, notice_kind, render_notice
-from formkit.precheck import PrecheckResult, run_precheck
+from formkit.intake.examples import ExamplesReport, run_examples
+from formkit.intake.forms import FieldError, FieldState, FormState, form_state
+from formkit.intake.notices import NoticeInfo, notice_kind, render_notice
+from formkit.intake.precheck import PrecheckResult, run_precheck
+from formkit.intake.schema import matter_schema
 from formkit.ruleset import RuleSet
-from formkit.schema import matter_schema
 
 __all__ = [
     "Catalog",

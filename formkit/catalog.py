@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from formkit.calendar import WorkCalendar
+from formkit.definitions.loader import LoadedCatalog, load_catalog, paused_gc
+from formkit.definitions.parsecache import ParseCache
 from formkit.dsl.library import Libraries, load_libraries
-from formkit.loader import LoadedCatalog, load_catalog, paused_gc
-from formkit.parsecache import ParseCache
 from formkit.ruleset import RuleSet
 
 __all__ = ["OpenCatalog", "open_catalog"]

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from formkit.definitions.model import Expr, FieldType, FormField, Matter
 from formkit.dsl import ast
 from formkit.dsl.checker import Checker, LetEntry, Scope, Typed
 from formkit.dsl.compiler import Program, Unit, call
@@ -20,7 +21,6 @@ from formkit.dsl.parser import parse_expression
 from formkit.dsl.source import Source
 from formkit.dsl.types import BOOL, NUMBER, T, field_type
 from formkit.errors import FormkitError, RuleNameError, SourceSpan
-from formkit.model import Expr, FieldType, FormField, Matter
 
 __all__ = ["Place", "RuleSet", "parse_cached"]
 

@@ -6,16 +6,10 @@ the signed-in user's role; every page is thin over formkit.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import streamlit as st
-
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:  # `streamlit run studio/app.py` from anywhere
-    sys.path.insert(0, str(ROOT))
-
-from studio.common import current_user, sign_out  # noqa: E402
+from formkit_studio.common import current_user, sign_out
 
 VIEWS = Path(__file__).resolve().parent / "views"
 

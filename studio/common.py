@@ -14,12 +14,12 @@ from pathlib import Path
 
 import streamlit as st
 
+from formkit.authoring.catalog_view import catalog_signature
+from formkit.authoring.drafts import DraftStore
+from formkit.cases.tinystore import TinyCaseStore
 from formkit.catalog import OpenCatalog, open_catalog
-from formkit.editing import DraftStore
+from formkit.definitions.users import User, UserList, load_users
 from formkit.errors import FormkitError
-from formkit.store import TinyCaseStore
-from formkit.studio_data import catalog_signature
-from formkit.users import User, UserList, load_users
 
 
 def catalog_dir() -> Path:

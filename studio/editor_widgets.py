@@ -2,7 +2,7 @@
 
 The working text of a matter is the signed-in user's draft if there is one,
 else the file. Every edit goes through ``apply_edit``: it reads the working
-text, applies a pure ``formkit.studio_edit`` step and saves the result as the
+text, applies a pure ``formkit.authoring.steps`` step and saves the result as the
 draft at once, so a reload keeps it. Widgets are bound to the text with
 ``bind``: a widget shows the text's value whenever the text (or the thing the
 widget edits) changed, and otherwise keeps what the user is typing.
@@ -17,15 +17,15 @@ from pathlib import Path
 from typing import Any
 
 import streamlit as st
+from formkit_studio.common import catalog, catalog_dir, current_user, drafts, with_hint
 
+from formkit.authoring.catalog_view import catalog_signature
+from formkit.authoring.drafts import EditCheck, check_draft, check_expression, load_yaml
+from formkit.authoring.steps import edit_refusal, get_in, matter_file, set_in
 from formkit.catalog import OpenCatalog
-from formkit.editing import EditCheck, check_draft, check_expression, load_yaml
+from formkit.definitions.users import User
 from formkit.errors import FormkitError
 from formkit.ruleset import RuleSet
-from formkit.studio_data import catalog_signature
-from formkit.studio_edit import edit_refusal, get_in, matter_file, set_in
-from formkit.users import User
-from studio.common import catalog, catalog_dir, current_user, drafts, with_hint
 
 MATTER = "current_matter"  # the matter every authoring page works on (not a widget key)
 ANSWERS = "preview_answers"  # code -> the preview's answers (shared with playground, examples)
@@ -271,7 +271,7 @@ def show_errors(errors: Sequence[FormkitError], limit: int = 30) -> None:
 
 def row_of(work: Work, path: str) -> list[str] | None:
     """The field path up to its nearest enclosing repeat (where row names are in scope)."""
-    from formkit.studio_edit import field_rows
+    from formkit.authoring.steps import field_rows
 
     rows = {r.path: r for r in field_rows(work.tree)}
     parts = path.split(".")

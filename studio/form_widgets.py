@@ -1,8 +1,8 @@
 """The generated form and the materials checklist, drawn from formkit's state.
 
 Every decision shown (visible, required, computed values, errors, required
-materials and why) comes from ``formkit.forms.form_state`` and
-``formkit.precheck.run_precheck``; this module only maps fields to widgets and
+materials and why) comes from ``formkit.intake.forms.form_state`` and
+``formkit.intake.precheck.run_precheck``; this module only maps fields to widgets and
 reads the answers back from the session.
 
 Widget keys are ``{scope}|{path}`` (``new:XX-MS-0002|operator.uscc``,
@@ -20,13 +20,13 @@ from typing import Any
 
 import streamlit as st
 
-from formkit.cases import HandedIn
+from formkit.cases.service import HandedIn
+from formkit.definitions.model import FieldType, FormField, Matter
+from formkit.desk.checklist import FORMS, ChecklistItem, why_text
 from formkit.dsl.compiler import EvalContext
-from formkit.forms import FieldState, FormState, form_state
-from formkit.messages import message
-from formkit.model import FieldType, FormField, Matter
+from formkit.intake.forms import FieldState, FormState, form_state
+from formkit.intake.messages import message
 from formkit.ruleset import RuleSet
-from formkit.window import FORMS, ChecklistItem, why_text
 
 __all__ = ["checklist_widgets", "clear_scope", "handed_in", "load_answers",
            "load_materials", "render_form"]

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-# The parse cache (formkit.parsecache) of this test run, shared by the CLI and studio
+# The parse cache (formkit.definitions.parsecache) of this test run, shared by the CLI and studio
 # processes the tests start: never the developer's own ~/.cache/formkit.
 _CACHE_DIR = tempfile.mkdtemp(prefix="formkit-test-cache-")
 os.environ["FORMKIT_CACHE_DIR"] = _CACHE_DIR

@@ -10,7 +10,7 @@ import pytest
 
 from formkit.catalog import OpenCatalog, open_catalog
 from formkit.cli import main
-from formkit.model import Expr, FieldType, Matter
+from formkit.definitions.model import Expr, FieldType, Matter
 
 ROOT = Path(__file__).resolve().parents[1]
 

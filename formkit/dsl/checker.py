@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from formkit.dsl import ast
-from formkit.dsl.functions import BUILTINS, EvalFault, SignatureError, compile_regex
+from formkit.dsl.builtins import BUILTINS, EvalFault, SignatureError, compile_regex
 from formkit.dsl.scope import Info, Instance, LetEntry, Scope, Typed
 from formkit.dsl.source import Source
 from formkit.dsl.types import ANY, BOOL, DATE, NULL, NUMBER, TEXT, T, list_of, unify

@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from formkit.dsl import ast
-from formkit.dsl.functions import BUILTINS, EvalFault, compile_regex, fault_error
+from formkit.dsl.builtins import BUILTINS, EvalFault, compile_regex, fault_error
 from formkit.dsl.scope import Info, Typed
 
 if TYPE_CHECKING:

@@ -19,9 +19,9 @@ from decimal import Decimal, DecimalException
 from typing import Any, Protocol
 
 from formkit.dsl import ast
+from formkit.dsl.builtins import BUILTINS, EvalFault, date_add, fault_error
 from formkit.dsl.checker import Checker, Instance, Typed
 from formkit.dsl.codegen import Gen
-from formkit.dsl.functions import BUILTINS, EvalFault, date_add, fault_error
 from formkit.errors import EvaluationError, FormkitError, SourceSpan
 
 __all__ = ["EvalContext", "Program", "Unit", "call", "failure"]

@@ -9,13 +9,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from formkit.definitions.yamldoc import SourceFile
 from formkit.dsl import ast
+from formkit.dsl.builtins import BUILTINS
 from formkit.dsl.checker import LetEntry
-from formkit.dsl.functions import BUILTINS
 from formkit.dsl.parser import parse_library
 from formkit.dsl.source import Source
 from formkit.errors import DefinitionError, FormkitError, InputError, RuleNameError
-from formkit.yamldoc import SourceFile
 
 __all__ = ["Libraries", "RuleLibrary", "load_libraries"]
 

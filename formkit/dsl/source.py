@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from formkit.definitions.yamldoc import PosStr, SourceFile
 from formkit.errors import SourceSpan
-from formkit.yamldoc import PosStr, SourceFile
 
 __all__ = ["Source"]
 

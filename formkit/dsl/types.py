@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from formkit.model import NUMBER_TYPES, TEXT_TYPES, FieldType, FormField
+from formkit.definitions.model import NUMBER_TYPES, TEXT_TYPES, FieldType, FormField
 
 __all__ = [
     "ANY",

@@ -1,7 +1,7 @@
 """后台审批 Back office (受审分离): the department's queues, one case at a time.
 
-Queues come from ``formkit.queues.section_queue`` (one per section of the
-officer's department, oldest deadline first) and ``formkit.window`` (ready to
+Queues come from ``formkit.cases.queues.section_queue`` (one per section of the
+officer's department, oldest deadline first) and ``formkit.desk.checklist`` (ready to
 decide, ready to issue); every action is a ``CaseService`` transition.
 """
 
@@ -11,16 +11,15 @@ from collections.abc import Callable
 from typing import Any
 
 import streamlit as st
+from formkit_studio.common import catalog, current_user, store, today, with_hint
 
 from formkit.calendar import WorkCalendar
-from formkit.cases import SPECIAL_PROCEDURES, Case, CaseService
+from formkit.cases.monitor import effective_deadline
+from formkit.cases.queues import QueueItem, decision_queue, issue_queue, section_queue
+from formkit.cases.service import SPECIAL_PROCEDURES, Case, CaseService
+from formkit.cases.versions import case_rules
 from formkit.catalog import OpenCatalog
-from formkit.errors import FormkitError
-from formkit.monitor import effective_deadline
-from formkit.precheck import PrecheckResult
-from formkit.queues import QueueItem, decision_queue, issue_queue, section_queue
-from formkit.versions import case_rules
-from formkit.window import (
+from formkit.desk.checklist import (
     FORMS,
     OUTCOMES,
     STATES,
@@ -30,7 +29,8 @@ from formkit.window import (
     signable_units,
     unit_names,
 )
-from studio.common import catalog, current_user, store, today, with_hint
+from formkit.errors import FormkitError
+from formkit.intake.precheck import PrecheckResult
 
 DECIDE, ISSUE = "decide", "issue"
 

@@ -7,11 +7,11 @@ Every figure comes from formkit; creating a matter saves a draft
 from __future__ import annotations
 
 import streamlit as st
+from formkit_studio.common import catalog, current_user, drafts
+from formkit_studio.editor_widgets import MATTER, flash, show_flash, working_text
 
-from formkit.editing import new_matter_text
-from formkit.studio_edit import KINDS, catalog_table, creation_refusal, edit_refusal
-from studio.common import catalog, current_user, drafts
-from studio.editor_widgets import MATTER, flash, show_flash, working_text
+from formkit.authoring.drafts import new_matter_text
+from formkit.authoring.steps import KINDS, catalog_table, creation_refusal, edit_refusal
 
 _ALL = "全部 All"
 _TEMPLATE = ""

@@ -1,6 +1,6 @@
 """编辑 Editor: change a matter without touching YAML; every change is saved as a draft.
 
-Each tab edits one part of the matter through a ``formkit.studio_edit`` step;
+Each tab edits one part of the matter through a ``formkit.authoring.steps`` step;
 every expression is checked live (``check_expression``) and the whole draft
 is checked in the catalog (``check_draft``) at the top of the page.
 """
@@ -12,9 +12,26 @@ from typing import Any
 
 import pandas as pd
 import streamlit as st
+from formkit_studio.editor_widgets import (
+    Work,
+    apply_edit,
+    bind,
+    discard_draft,
+    expr_input,
+    expression_errors,
+    flash,
+    open_work,
+    row_of,
+    save_text,
+    set_value,
+    show_check,
+    show_errors,
+    show_flash,
+    text_input,
+)
 
-from formkit.editing import load_yaml
-from formkit.studio_edit import (
+from formkit.authoring.drafts import load_yaml
+from formkit.authoring.steps import (
     CHANNELS,
     FIELD_TYPES,
     KINDS,
@@ -39,23 +56,6 @@ from formkit.studio_edit import (
     set_in,
     set_let,
     set_options,
-)
-from studio.editor_widgets import (
-    Work,
-    apply_edit,
-    bind,
-    discard_draft,
-    expr_input,
-    expression_errors,
-    flash,
-    open_work,
-    row_of,
-    save_text,
-    set_value,
-    show_check,
-    show_errors,
-    show_flash,
-    text_input,
 )
 
 Loc = tuple[str | int, ...]

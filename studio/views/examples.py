@@ -7,17 +7,8 @@ a new example's ``expect`` is what the pre-check says of the preview now.
 from __future__ import annotations
 
 import streamlit as st
-
-from formkit.cases import HandedIn
-from formkit.dsl.compiler import EvalContext
-from formkit.examples import run_examples
-from formkit.forms import form_state
-from formkit.model import Example
-from formkit.precheck import run_precheck
-from formkit.studio_examples import add_example, example_entry
-from formkit.window import OUTCOMES
-from studio.common import today
-from studio.editor_widgets import (
+from formkit_studio.common import today
+from formkit_studio.editor_widgets import (
     ANSWERS,
     HANDED,
     Work,
@@ -26,7 +17,16 @@ from studio.editor_widgets import (
     open_loaded_work,
     preview_scope,
 )
-from studio.form_widgets import clear_scope, load_answers, load_materials
+from formkit_studio.form_widgets import clear_scope, load_answers, load_materials
+
+from formkit.authoring.saved_examples import add_example, example_entry
+from formkit.cases.service import HandedIn
+from formkit.definitions.model import Example
+from formkit.desk.checklist import OUTCOMES
+from formkit.dsl.compiler import EvalContext
+from formkit.intake.examples import run_examples
+from formkit.intake.forms import form_state
+from formkit.intake.precheck import run_precheck
 
 
 def _open_in_preview(work: Work, example: Example) -> None:

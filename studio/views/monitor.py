@@ -1,7 +1,7 @@
 """效能监察 Monitor (电子效能监察): deadlines at risk, cards, and how each matter does.
 
-Lists come from ``formkit.monitor.monitor`` over the open-case index; counts,
-on-time rates and handling days from ``formkit.stats.store_overview``.
+Lists come from ``formkit.cases.monitor.monitor`` over the open-case index; counts,
+on-time rates and handling days from ``formkit.cases.stats.store_overview``.
 """
 
 from __future__ import annotations
@@ -11,12 +11,12 @@ from typing import Any
 
 import pandas as pd
 import streamlit as st
+from formkit_studio.common import catalog, store, today, with_hint
 
+from formkit.cases.monitor import Flag, MonitorConfig, monitor
+from formkit.cases.stats import Overview, store_overview
+from formkit.desk.checklist import STATES
 from formkit.errors import FormkitError
-from formkit.monitor import Flag, MonitorConfig, monitor
-from formkit.stats import Overview, store_overview
-from formkit.window import STATES
-from studio.common import catalog, store, today, with_hint
 
 PERIODS = {"year": "本年 This year", "90": "近90天 Last 90 days", "30": "近30天 Last 30 days",
            "all": "全部 All"}

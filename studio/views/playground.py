@@ -10,14 +10,14 @@ from __future__ import annotations
 import json
 
 import streamlit as st
+from formkit_studio.common import today
+from formkit_studio.editor_widgets import ANSWERS, bind, open_loaded_work, show_errors
 
+from formkit.cli.evaluate import evaluate_text
 from formkit.dsl.compiler import EvalContext
 from formkit.errors import FormkitError
-from formkit.evaluate import evaluate_text
-from formkit.forms import form_state
+from formkit.intake.forms import form_state
 from formkit.values import to_json
-from studio.common import today
-from studio.editor_widgets import ANSWERS, bind, open_loaded_work, show_errors
 
 _SAVED = "pg_expr_saved"  # the expression, kept across pages (widget state is not)
 

@@ -11,11 +11,26 @@ from __future__ import annotations
 from typing import Any
 
 import streamlit as st
+from formkit_studio.common import today
+from formkit_studio.editor_widgets import (
+    ANSWERS,
+    HANDED,
+    open_loaded_work,
+    preview_scope,
+    show_errors,
+)
+from formkit_studio.form_widgets import (
+    checklist_widgets,
+    clear_scope,
+    handed_in,
+    load_answers,
+    load_materials,
+    render_form,
+)
 
-from formkit.cases import HandedIn
-from formkit.model import Matter
-from formkit.precheck import PrecheckResult, run_precheck
-from formkit.window import (
+from formkit.cases.service import HandedIn
+from formkit.definitions.model import Matter
+from formkit.desk.checklist import (
     FORMS,
     OUTCOMES,
     field_title,
@@ -24,22 +39,7 @@ from formkit.window import (
     why,
     why_text,
 )
-from studio.common import today
-from studio.editor_widgets import (
-    ANSWERS,
-    HANDED,
-    open_loaded_work,
-    preview_scope,
-    show_errors,
-)
-from studio.form_widgets import (
-    checklist_widgets,
-    clear_scope,
-    handed_in,
-    load_answers,
-    load_materials,
-    render_form,
-)
+from formkit.intake.precheck import PrecheckResult, run_precheck
 
 _ICONS = {"accept": "✅", "accept_with_tolerance": "🕒", "incomplete": "📝", "refuse": "⛔"}
 

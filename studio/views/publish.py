@@ -10,15 +10,15 @@ from __future__ import annotations
 from typing import Any
 
 import streamlit as st
+from formkit_studio.common import catalog, catalog_dir, drafts, store, with_hint
+from formkit_studio.editor_widgets import MATTER, Work, flash, open_work, show_errors, show_flash
 
-from formkit.cases import CaseService
-from formkit.diff import change_rows, diff_matters
-from formkit.editing import publish_draft
+from formkit.authoring.diff import change_rows, diff_matters
+from formkit.authoring.drafts import publish_draft
+from formkit.cases.service import CaseService
+from formkit.cases.versions import impact_of, rules_from_snapshot
+from formkit.definitions.model import Matter
 from formkit.errors import FormkitError, FormkitErrors
-from formkit.model import Matter
-from formkit.versions import impact_of, rules_from_snapshot
-from studio.common import catalog, catalog_dir, drafts, store, with_hint
-from studio.editor_widgets import MATTER, Work, flash, open_work, show_errors, show_flash
 
 
 def _label(v: dict[str, Any]) -> str:

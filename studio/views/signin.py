@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import streamlit as st
-
-from studio.common import sign_in, users
+from formkit_studio.common import sign_in, users
 
 st.title("formkit · 登录 Sign in")
 with st.form("signin"):

@@ -11,20 +11,8 @@ import re
 from typing import Any
 
 import streamlit as st
-
-from formkit.calendar import WorkCalendar
-from formkit.cases import Case, CaseService, HandedIn
-from formkit.catalog import OpenCatalog
-from formkit.errors import FormkitError
-from formkit.model import Matter
-from formkit.notices import NOTICE_KINDS, NoticeInfo, notice_kind, render_notice
-from formkit.precheck import PrecheckResult, run_precheck
-from formkit.ruleset import RuleSet
-from formkit.search import search_matters
-from formkit.versions import case_rules, snapshot_for_case
-from formkit.window import OUTCOMES, STATES, clock, field_title, material_checklist, unit_names
-from studio.common import catalog, current_user, store, today
-from studio.form_widgets import (
+from formkit_studio.common import catalog, current_user, store, today
+from formkit_studio.form_widgets import (
     checklist_widgets,
     clear_scope,
     handed_in,
@@ -32,6 +20,25 @@ from studio.form_widgets import (
     load_materials,
     render_form,
 )
+
+from formkit.calendar import WorkCalendar
+from formkit.cases.service import Case, CaseService, HandedIn
+from formkit.cases.versions import case_rules, snapshot_for_case
+from formkit.catalog import OpenCatalog
+from formkit.definitions.model import Matter
+from formkit.desk.checklist import (
+    OUTCOMES,
+    STATES,
+    clock,
+    field_title,
+    material_checklist,
+    unit_names,
+)
+from formkit.desk.search import search_matters
+from formkit.errors import FormkitError
+from formkit.intake.notices import NOTICE_KINDS, NoticeInfo, notice_kind, render_notice
+from formkit.intake.precheck import PrecheckResult, run_precheck
+from formkit.ruleset import RuleSet
 
 _PRINT = ('<div class="no-print" style="text-align:right">'
           '<button onclick="window.print()">打印 Print</button></div>'

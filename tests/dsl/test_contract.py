@@ -15,13 +15,13 @@ from typing import Any, NamedTuple
 
 import pytest
 
+from formkit.cli.evaluate import evaluate_text
 from formkit.dsl import ast
 from formkit.dsl.checker import Scope
 from formkit.dsl.compiler import EvalContext
 from formkit.dsl.parser import MAX_DEPTH, MAX_LENGTH, MAX_LIST, parse_expression
 from formkit.dsl.types import BOOL, DATE, NUMBER, TEXT, T, group_of, list_of
 from formkit.errors import FormkitError, FormkitErrors
-from formkit.evaluate import evaluate_text
 
 TODAY = dt.date(2026, 11, 25)
 

@@ -17,15 +17,15 @@ from typing import Any
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from formkit.cli.evaluate import evaluate_cli, evaluate_text
+from formkit.definitions.loader import load_matter_text
+from formkit.definitions.yamldoc import SourceFile
 from formkit.dsl.checker import Scope
 from formkit.dsl.compiler import EvalContext, call
 from formkit.dsl.parser import parse_expression, parse_library
 from formkit.dsl.source import Source
 from formkit.errors import FormkitError
-from formkit.evaluate import evaluate_cli, evaluate_text
-from formkit.loader import load_matter_text
 from formkit.ruleset import RuleSet
-from formkit.yamldoc import SourceFile
 from tests.dsl.test_contract import ENV, FIELDS
 
 SETTINGS = settings(max_examples=300, deadline=None,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from formkit.definitions.loader import load_matter_text
 from formkit.dsl.library import libraries_from_texts, load_libraries
-from formkit.loader import load_matter_text
 from formkit.ruleset import RuleSet
 
 MATTER = """\

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
+from formkit.definitions.loader import load_matter_text
+from formkit.definitions.model import Matter
 from formkit.dsl.compiler import EvalContext
 from formkit.dsl.library import Libraries, load_libraries
 from formkit.errors import FormkitError
-from formkit.loader import load_matter_text
-from formkit.model import Matter
 from formkit.ruleset import Place, RuleSet
 
 HEAD = """\

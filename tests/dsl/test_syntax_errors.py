@@ -13,14 +13,14 @@ from pathlib import Path
 
 import pytest
 
+from formkit.cli.evaluate import evaluate_text
+from formkit.definitions.loader import load_matter_text
 from formkit.dsl.checker import Scope
 from formkit.dsl.compiler import EvalContext
 from formkit.dsl.library import load_libraries
 from formkit.dsl.parser import SYNTAX_ERRORS, parse_expression
 from formkit.dsl.types import NUMBER, TEXT, T
 from formkit.errors import FormkitError, RuleSyntaxError, render_errors
-from formkit.evaluate import evaluate_text
-from formkit.loader import load_matter_text
 from formkit.ruleset import RuleSet
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "dsl"

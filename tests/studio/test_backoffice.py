@@ -8,10 +8,10 @@ from pathlib import Path
 import pandas as pd
 from streamlit.testing.v1 import AppTest
 
-from formkit.cases import HandedIn
+from formkit.cases.service import HandedIn
+from formkit.cases.versions import snapshot_for_case
 from formkit.catalog import open_catalog
-from formkit.examples import submission_of
-from formkit.versions import snapshot_for_case
+from formkit.intake.examples import submission_of
 from tests.studio.test_window import receive_food, service
 
 ALL = ["application_form", "layout_plan", "safety_rules"]

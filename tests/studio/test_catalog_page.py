@@ -70,7 +70,7 @@ def test_formkit_studio_serves_the_page() -> None:
     """What `make run` starts: a real Streamlit server on the sample catalog."""
     port = _free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "formkit.cli", "studio", str(ROOT / "definitions"),
+        [sys.executable, "-m", "formkit", "studio", str(ROOT / "definitions"),
          "--port", str(port)], cwd=ROOT, env=dict(os.environ),
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from formkit.editing import load_yaml
-from formkit.studio_edit import get_in
+from formkit.authoring.drafts import load_yaml
+from formkit.authoring.steps import get_in
 from tests.studio.authoring import codes, draft, matter_file, on_matter, texts
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from formkit.editing import load_yaml
+from formkit.authoring.drafts import load_yaml
 from tests.studio.authoring import SCOPE, draft, go, on_matter, texts
 
 

@@ -9,10 +9,10 @@ from pathlib import Path
 import pandas as pd
 from streamlit.testing.v1 import AppTest
 
-from formkit.cases import Case, CaseService, HandedIn
+from formkit.cases.service import Case, CaseService, HandedIn
+from formkit.cases.tinystore import TinyCaseStore
+from formkit.cases.versions import snapshot_for_case
 from formkit.catalog import open_catalog
-from formkit.store import TinyCaseStore
-from formkit.versions import snapshot_for_case
 from tests.studio.test_backoffice import click, worklist
 from tests.studio.test_window import (
     FOOD,

@@ -65,7 +65,7 @@ def timed(at: AppTest, *, cold: bool, before: Callable[[], None] | None = None
     empty); ``before``: done first, untimed."""
     if cold:
         st.cache_data.clear()
-        from studio.common import _store
+        from formkit_studio.common import _store
 
         _store.clear()
     if before is not None:

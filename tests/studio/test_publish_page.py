@@ -9,11 +9,11 @@ from pathlib import Path
 import pandas as pd
 from streamlit.testing.v1 import AppTest
 
-from formkit.cases import CaseService, HandedIn
+from formkit.cases.service import CaseService, HandedIn
+from formkit.cases.tinystore import TinyCaseStore
+from formkit.cases.versions import snapshot_for_case
 from formkit.catalog import open_catalog
-from formkit.examples import submission_of
-from formkit.store import TinyCaseStore
-from formkit.versions import snapshot_for_case
+from formkit.intake.examples import submission_of
 from tests.studio.authoring import codes, draft, go, matter_file, on_matter, texts
 
 

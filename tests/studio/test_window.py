@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from formkit.cases import Case, CaseService, HandedIn
+from formkit.cases.service import Case, CaseService, HandedIn
+from formkit.cases.tinystore import TinyCaseStore
+from formkit.cases.versions import snapshot_for_case
 from formkit.catalog import open_catalog
-from formkit.store import TinyCaseStore
-from formkit.versions import snapshot_for_case
 
 FOOD = "XX-MS-0002"
 COMPANY = "XX-MS-0003"

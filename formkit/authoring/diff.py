@@ -1,0 +1,117 @@
+"""A readable, field-level diff between two versions of a matter."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from pydantic import BaseModel
+
+from formkit.definitions.model import Matter, iter_fields
+
+__all__ = ["Change", "change_rows", "diff_matters"]
+
+_FIELD_ATTRS = ("type", "label", "required", "visible", "constraint", "message", "value",
+                "default", "help", "placeholder", "options", "min", "max")
+_MATERIAL_ATTRS = ("name", "form", "medium", "copies", "required", "tolerable", "source",
+                   "notes", "standard")
+
+
+class Change(BaseModel):
+    """One difference: where, what, before and after (as readable text)."""
+
+    section: str  # basic | field | material | check | route | let
+    item: str
+    what: str  # added | removed | changed
+    attr: str = ""
+    before: str = ""
+    after: str = ""
+
+    def __str__(self) -> str:
+        if self.what == "changed":
+            return f"{self.section} {self.item}: {self.attr} {self.before} -> {self.after}"
+        return f"{self.section} {self.item}: {self.what}"
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, bool):  # as the YAML says it, not Python's True
+        return "true" if value else "false"
+    if hasattr(value, "model_dump"):
+        value = value.model_dump(mode="json", exclude_none=True)
+    if isinstance(value, dict) and set(value) <= {"zh", "en"}:
+        return str(value.get("zh", ""))
+    if isinstance(value, list):
+        return ", ".join(_text(v) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {_text(v)}" for k, v in value.items())
+    return str(value)
+
+
+def _attrs(section: str, item: str, old: Any, new: Any, attrs: tuple[str, ...]
+           ) -> list[Change]:
+    out = []
+    for attr in attrs:
+        a, b = _text(getattr(old, attr, None)), _text(getattr(new, attr, None))
+        if a != b:
+            out.append(Change(section=section, item=item, what="changed", attr=attr,
+                              before=a, after=b))
+    return out
+
+
+def _keyed(section: str, old: dict[str, Any], new: dict[str, Any],
+           attrs: tuple[str, ...]) -> list[Change]:
+    out: list[Change] = []
+    for key in old:
+        if key not in new:
+            out.append(Change(section=section, item=key, what="removed"))
+    for key, value in new.items():
+        if key not in old:
+            out.append(Change(section=section, item=key, what="added"))
+        else:
+            out.extend(_attrs(section, key, old[key], value, attrs))
+    return out
+
+
+def diff_matters(old: Matter, new: Matter) -> list[Change]:
+    """Every difference between ``old`` and ``new`` that an editor would name."""
+    out: list[Change] = []
+    basic = ("code", "name", "department", "kind", "basis", "fee", "channels", "max_visits",
+             "result", "uses")
+    out.extend(_attrs("basic", "", old, new, basic))
+    out.extend(_attrs("time_limit", "", old.time_limit, new.time_limit,
+                      ("unit", "statutory_days", "committed_days")))
+    out.extend(_keyed("field", {p: f for f, _, p in iter_fields(old.form)},
+                      {p: f for f, _, p in iter_fields(new.form)}, _FIELD_ATTRS))
+    out.extend(_keyed("material", {m.id: m for m in old.materials},
+                      {m.id: m for m in new.materials}, _MATERIAL_ATTRS))
+    out.extend(_keyed("check", {_check_key(c): c for c in old.checks},
+                      {_check_key(c): c for c in new.checks}, ("when", "refuse", "warn")))
+    out.extend(_keyed("route", {f"{i + 1}": s for i, s in enumerate(old.route)},
+                      {f"{i + 1}": s for i, s in enumerate(new.route)},
+                      ("step", "when", "name", "days")))
+    out.extend(_keyed("let", dict(old.let), dict(new.let), ()))
+    for name in set(old.let) & set(new.let):
+        if old.let[name].text != new.let[name].text:
+            out.append(Change(section="let", item=name, what="changed", attr="expression",
+                              before=old.let[name].text, after=new.let[name].text))
+    return out
+
+
+def _check_key(check: Any) -> str:
+    label = check.refuse or check.warn
+    return f"{'refuse' if check.refuse else 'warn'}: {label.zh if label else ''}"
+
+
+_SECTIONS = {"basic": "基本信息 Basic", "time_limit": "时限 Time limit",
+             "field": "字段 Field", "material": "材料 Material", "check": "检查 Check",
+             "route": "流程 Route", "let": "计算值 Let"}
+_WHAT = {"added": "新增 added", "removed": "删除 removed", "changed": "修改 changed"}
+
+
+def change_rows(changes: Iterable[Change]) -> list[dict[str, str]]:
+    """A diff as table rows with Chinese and English headings."""
+    return [{"部分 Section": _SECTIONS.get(c.section, c.section), "项目 Item": c.item,
+             "变化 Change": _WHAT.get(c.what, c.what), "属性 Attribute": c.attr,
+             "原来 Before": c.before, "现在 After": c.after} for c in changes]

@@ -1,0 +1,137 @@
+"""Matter versions: immutable snapshots by content hash, publishing, and change impact.
+
+A snapshot holds the matter's YAML text and the texts of the rule libraries it
+uses, so a case is always evaluated against exactly what it was taken under.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import hashlib
+import json
+from typing import Any
+
+from pydantic import BaseModel
+
+from formkit.cases.service import Case, CaseService
+from formkit.cases.store import CaseStore
+from formkit.catalog import OpenCatalog
+from formkit.definitions.loader import load_matter_text
+from formkit.dsl.library import libraries_from_texts
+from formkit.errors import DefinitionError, FormkitError, FormkitErrors
+from formkit.ruleset import RuleSet
+
+__all__ = ["Impact", "case_rules", "impact_of", "matter_snapshot", "publish",
+           "rules_from_snapshot", "snapshot_for_case"]
+
+
+class Impact(BaseModel):
+    """An open case that a new version would treat differently."""
+
+    number: str
+    state: str
+    before: str
+    after: str
+    changes: list[str]
+
+
+def matter_snapshot(opened: OpenCatalog, code: str) -> dict[str, Any]:
+    """The content of matter ``code`` as it stands, with its libraries, and its hash."""
+    matter = opened.matters.get(code)
+    if matter is None:
+        raise DefinitionError(f"no matter '{code}' in the catalog", None, code="unknown-matter")
+    doc = opened.doc_of(matter)
+    assert doc is not None
+    libraries = {lib.name: lib.source.text for lib in opened.libraries.closure(matter.uses)}
+    content = {"code": code, "file": matter.file, "matter_yaml": doc.file.text,
+               "libraries": libraries}
+    digest = hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False)
+                            .encode("utf-8")).hexdigest()
+    return {"hash": digest, **content}
+
+
+def publish(store: CaseStore, opened: OpenCatalog, code: str, *, actor: str, note: str,
+            now: dt.datetime | None = None) -> tuple[dict[str, Any], bool]:
+    """Publish the matter as it stands: never a broken one. Returns (snapshot, new?)."""
+    rules = opened.rules_of(code)
+    if rules is None:
+        raise DefinitionError(f"matter '{code}' does not load; fix it before publishing",
+                              None, code="unpublishable")
+    if rules.errors:
+        raise FormkitErrors(rules.errors)
+    at = (now or dt.datetime.now()).isoformat(timespec="seconds")
+    snapshot = {**matter_snapshot(opened, code), "published": True, "published_by": actor,
+                "published_at": at, "note": note}
+    created = store.put_version(snapshot)
+    if created:
+        store.append_audit({"kind": "publish", "code": code, "hash": snapshot["hash"],
+                            "actor": actor, "at": at, "note": note})
+    return snapshot, created
+
+
+def snapshot_for_case(store: CaseStore, opened: OpenCatalog, code: str) -> str:
+    """The version hash a new case is taken under (stored, so it can be replayed)."""
+    snapshot = matter_snapshot(opened, code)
+    if store.get_version(snapshot["hash"]) is None:
+        store.put_version({**snapshot, "published": False,
+                           "published_at": dt.datetime.now().isoformat(timespec="seconds")})
+    digest: str = snapshot["hash"]
+    return digest
+
+
+@functools.lru_cache(maxsize=256)
+def _rules(digest: str, text: str, file: str, libraries: str) -> RuleSet:
+    libs = libraries_from_texts({name: (f"rules/{name}.rules", body)
+                                 for name, body in json.loads(libraries).items()})
+    matter, doc = load_matter_text(text, file)
+    if matter is None:
+        raise FormkitErrors(doc.errors) if doc.errors else DefinitionError(
+            f"snapshot {digest[:12]} does not load", None)
+    return RuleSet.build(matter, libs)
+
+
+def rules_from_snapshot(snapshot: dict[str, Any]) -> RuleSet:
+    """The checked rules of a snapshot (cached by hash)."""
+    return _rules(snapshot["hash"], snapshot["matter_yaml"], snapshot.get("file", "matter.yaml"),
+                  json.dumps(snapshot.get("libraries", {}), sort_keys=True))
+
+
+def case_rules(store: CaseStore, case: Case) -> RuleSet:
+    """The rules a case was taken under."""
+    snapshot = store.get_version(case.version)
+    if snapshot is None:
+        raise DefinitionError(f"case {case.number}: its matter version {case.version[:12]} "
+                              "is not in the store", None, code="unknown-version")
+    return rules_from_snapshot(snapshot)
+
+
+def impact_of(service: CaseService, code: str, new_rules: RuleSet) -> list[Impact]:
+    """Open cases of ``code`` that ``new_rules`` would pre-check differently."""
+    out: list[Impact] = []
+    for summary in service.store.open_summaries():
+        if summary.get("matter") != code:
+            continue
+        case = service.get(summary["number"])
+        try:
+            before = service.precheck(case, case_rules(service.store, case))
+        except FormkitError:
+            continue
+        after = service.precheck(case, new_rules)
+        changes: list[str] = []
+        if before.outcome != after.outcome:
+            changes.append(f"outcome {before.outcome} -> {after.outcome}")
+        for key in ("missing_materials", "tolerated_materials", "fetched_materials"):
+            old = {m.id for m in getattr(before, key)}
+            new = {m.id for m in getattr(after, key)}
+            if old != new:
+                added, removed = sorted(new - old), sorted(old - new)
+                changes.append(f"{key}: +{added} -{removed}")
+        if before.route != after.route:
+            changes.append(f"route {before.route} -> {after.route}")
+        if len(before.refusals) != len(after.refusals):
+            changes.append(f"refusals {len(before.refusals)} -> {len(after.refusals)}")
+        if changes:
+            out.append(Impact(number=case.number, state=case.state, before=before.outcome,
+                              after=after.outcome, changes=changes))
+    return out

@@ -1,0 +1,427 @@
+"""The ``formkit`` command line: the only place that prints errors or picks exit codes.
+
+Exit status: 0 success, 1 the input was checked and is wrong, 2 the command
+line is wrong. With ``--json`` exactly one JSON document goes to stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import json
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+from typing import Any, NoReturn
+
+from formkit.errors import EvaluationError, FormkitError, render_errors
+
+__all__ = ["main"]
+
+
+class _UsageError(Exception):
+    """The command line itself is wrong (exit 2)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise _UsageError(message)
+
+
+def _emit(doc: Any) -> None:
+    sys.stdout.write(json.dumps(doc, ensure_ascii=False, default=_json_default) + "\n")
+
+
+def _json_default(value: Any) -> Any:
+    from formkit.values import to_json
+
+    return to_json(value)
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    """Load and check a catalog; report every error."""
+    from formkit.catalog import open_catalog
+
+    loaded = open_catalog(args.dir)
+    # File by file, top to bottom: the order an editor fixes them in.
+    errors = sorted(loaded.errors, key=_position)
+    if args.json:
+        _emit({"ok": not errors, "matters": loaded.files,
+               "errors": [e.to_json() for e in errors]})
+    else:
+        if errors:
+            print(render_errors(errors))
+        else:
+            print(f"ok: {loaded.files} matters in {args.dir}, no errors")
+    return 1 if errors else 0
+
+
+def _position(error: FormkitError) -> tuple[str, int, int]:
+    span = error.span
+    if span is None:
+        return ("", 0, 0)
+    return (span.file or "", span.line or 0, span.column or 0)
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    """Check and evaluate one expression."""
+    from formkit.cli.evaluate import evaluate_cli
+
+    _today(args.today)
+    if (args.catalog is None) != (args.matter is None):
+        raise _UsageError("--catalog and --matter go together")
+    try:
+        value = evaluate_cli(args.expr, data_file=args.data, catalog_dir=args.catalog,
+                             matter_code=args.matter, today=args.today)
+    except FormkitError as exc:
+        if args.json:
+            _emit({"error": exc.to_json()})
+        else:
+            print(exc.render(), file=sys.stderr)
+        return 1
+    if args.json:
+        _emit({"value": value})
+    else:
+        print(json.dumps(value, ensure_ascii=False, default=_json_default))
+    return 0
+
+
+def _today(text: str | None) -> Any:
+    """``--today``: a wrong date is a command-line error (exit 2)."""
+    from formkit.cli.evaluate import parse_today
+
+    try:
+        return parse_today(text)
+    except FormkitError as exc:
+        raise _UsageError(exc.message) from None
+
+
+def _fail(args: argparse.Namespace, error: FormkitError) -> int:
+    if getattr(args, "json", False):
+        _emit({"error": error.to_json()})
+    else:
+        print(error.render(), file=sys.stderr)
+    return 1
+
+
+def _matter_rules(catalog_dir: str, code: str) -> tuple[Any, Any]:
+    """The opened catalog and the checked rules of ``code``; raises FormkitError."""
+    from formkit.catalog import open_catalog
+    from formkit.errors import DefinitionError, FormkitErrors, InputError
+
+    opened = open_catalog(catalog_dir)
+    rules = opened.rules_of(code)
+    if rules is None:
+        fatal = [e for e in opened.errors if e.kind == "io"]
+        if fatal:
+            raise fatal[0]
+        close = difflib.get_close_matches(code, list(opened.matters), n=1)
+        raise InputError(f"no matter '{code}' in {catalog_dir}", None,
+                         hint=f"did you mean '{close[0]}'?" if close else
+                         "'formkit validate' lists the catalog's problems")
+    if rules.errors or opened.catalog is None:
+        errors = rules.errors or [DefinitionError("the catalog file has errors", None)]
+        raise errors[0] if len(errors) == 1 else FormkitErrors(errors)
+    return opened, rules
+
+
+def cmd_precheck(args: argparse.Namespace) -> int:
+    """Pre-check one submission of a matter."""
+    from formkit.cli.evaluate import read_json_object
+    from formkit.intake.precheck import run_precheck
+
+    today = _today(args.today)
+    try:
+        opened, rules = _matter_rules(args.catalog, args.code)
+        data = read_json_object(args.data)
+    except FormkitError as exc:
+        return _fail(args, exc)
+    result = run_precheck(rules, data, today=today, calendar=opened.work_calendar(),
+                          lang=args.lang, explain=args.explain)
+    doc = result.model_dump(mode="json")
+    if args.json:
+        _emit(doc)
+        return 0
+    print(f"{result.matter}: {result.outcome}")
+    for e in result.field_errors:
+        print(f"  字段 {e.field}: {e.message}")
+    for m in result.missing_materials:
+        print(f"  缺少材料 {m.id}: {m.reason}")
+    for m in result.tolerated_materials:
+        print(f"  容缺材料 {m.id}")
+    for m in result.fetched_materials:
+        print(f"  部门调取 {m.id}")
+    for r in result.refusals:
+        print(f"  不予受理: {r.message}")
+    for w in result.warnings:
+        print(f"  提示: {w.message}")
+    print(f"  route: {result.route}")
+    if result.accepted:
+        print(f"  承诺办结: {result.committed_deadline}  法定办结: {result.statutory_deadline}")
+    return 0
+
+
+def cmd_test(args: argparse.Namespace) -> int:
+    """Run every matter's examples; a failing example exits 1."""
+    from formkit.catalog import open_catalog
+    from formkit.intake.examples import run_examples
+
+    opened = open_catalog(args.dir)
+    if opened.catalog is None:
+        return _fail(args, opened.errors[0] if opened.errors else FormkitError(
+            "the catalog could not be read"))
+    report = run_examples(opened, coverage=args.coverage)
+    broken = opened.errors
+    if args.json:
+        doc = report.model_dump(mode="json", exclude_none=True)
+        doc["failures"] = [{"matter": f.matter, "test": f.test, "message": f.message,
+                            **({"file": f.file, "line": f.line} if f.file else {})}
+                           for f in report.failures]
+        if broken:
+            doc["errors"] = [e.to_json() for e in broken]
+        _emit(doc)
+    else:
+        for f in report.failures:
+            where = f"{f.file}:{f.line}: " if f.file else ""
+            print(f"{where}FAIL {f.matter} · {f.test}\n    {f.message}")
+        for u in report.uncovered or []:
+            never = " and ".join("true" if v else "false" for v in u.never)
+            print(f"{u.file}:{u.line}: uncovered {u.matter} {u.place}: never {never}: "
+                  f"{u.condition}")
+        if broken:
+            print(render_errors(broken))
+        print(f"{report.passed} passed, {report.failed} failed")
+    return 1 if report.failed or broken else 0
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    """Print the JSON Schema of a matter's intake form."""
+    from formkit.intake.schema import matter_schema
+
+    try:
+        _, rules = _matter_rules(args.catalog, args.code)
+    except FormkitError as exc:
+        return _fail(args, exc)
+    _emit(matter_schema(rules.matter))
+    return 0
+
+
+def _store(args: argparse.Namespace) -> Any:
+    import os
+
+    from formkit.cases.tinystore import TinyCaseStore
+
+    root = args.store or os.environ.get("FORMKIT_STORE") or "var/store"
+    return TinyCaseStore(root)
+
+
+def _calendar(catalog_dir: str) -> Any:
+    from formkit.calendar import WorkCalendar
+    from formkit.catalog import open_catalog
+
+    try:
+        return open_catalog(catalog_dir).work_calendar()
+    except FormkitError:  # pragma: no cover - open_catalog collects its errors
+        return WorkCalendar()
+
+
+def cmd_cases(args: argparse.Namespace) -> int:
+    """Operators' view of the case store: overdue, show, export, import, reindex."""
+    import datetime as dt
+
+    from formkit.cases.monitor import MonitorConfig, monitor
+
+    try:
+        store = _store(args)
+        if args.action == "overdue":
+            today = _today(args.today) or dt.date.today()
+            report = monitor(store.open_summaries(), today, _calendar(args.catalog),
+                             MonitorConfig(red_after_days=args.red_after))
+            flags = report.overdue() + report.notice_risk + report.step_overdue + \
+                report.tolerated_overdue
+            if args.json:
+                _emit({"today": today.isoformat(), "open_cases": report.open_cases,
+                       "overdue": [f.model_dump(mode="json") for f in flags]})
+            else:
+                for f in flags:
+                    print(f"{f.kind:18} {f.number} {f.matter:12} due {f.due} "
+                          f"({f.days}) {f.detail}")
+                print(f"{len(flags)} flagged of {report.open_cases} open cases")
+            return 0
+        if args.action == "show":
+            if not args.number:
+                raise _UsageError("cases show needs a case number")
+            doc = store.get(args.number)
+            if doc is None:
+                from formkit.cases.tinystore import StoreError
+
+                raise StoreError(f"no case {args.number}", None, code="unknown-case")
+            _emit(doc) if args.json else print(json.dumps(doc, ensure_ascii=False, indent=2))
+            return 0
+        if args.action == "export":
+            since = _today(args.since) or dt.date(1900, 1, 1)
+            out = sys.stdout
+            for doc in store.cases_since(since):
+                out.write(json.dumps(doc, ensure_ascii=False) + "\n")
+            return 0
+        from formkit.cases.service import summary
+
+        if args.action == "reindex":
+            counts = store.rebuild_index(summary)
+            print(json.dumps(counts) if args.json else
+                  f"rebuilt the open-case index: {counts['open_cases']} open of "
+                  f"{counts['cases']} cases in {counts['index_files']} files "
+                  f"({counts['removed_files']} stale files removed)")
+            return 0
+        name = args.number
+        try:
+            source = sys.stdin if name in (None, "-") else open(  # noqa: SIM115
+                name, encoding="utf-8")
+        except OSError as exc:
+            from formkit.errors import InputError
+
+            raise InputError(f"cannot read {name}: {exc.strerror}", None) from None
+        with source:
+            count = store.import_cases(_json_lines(source), summary)
+        print(json.dumps({"imported": count}) if args.json else f"imported {count} cases")
+        return 0
+    except FormkitError as exc:
+        return _fail(args, exc)
+
+
+def _json_lines(lines: Any) -> Any:
+    from formkit.errors import InputError
+
+    for i, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            doc = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"line {i} is not JSON: {exc.msg}", None) from None
+        if not isinstance(doc, dict) or "number" not in doc:
+            raise InputError(f"line {i} is not a case (no 'number')", None)
+        yield doc
+
+
+def cmd_studio(args: argparse.Namespace) -> int:
+    """Start the Streamlit studio on a catalog folder."""
+    import importlib.util
+    import os
+    from pathlib import Path
+
+    spec = importlib.util.find_spec("formkit_studio")
+    if spec is None or spec.origin is None or importlib.util.find_spec("streamlit") is None:
+        raise _UsageError("the studio is not installed; install it with "
+                          "pip install 'formkit[studio]'")
+    app = Path(spec.origin).parent / "app.py"
+    env = dict(os.environ, FORMKIT_CATALOG=str(Path(args.dir).resolve()))
+    if args.store:
+        env["FORMKIT_STORE"] = str(Path(args.store).resolve())
+    cmd = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port",
+           str(args.port), "--server.headless", "true", "--browser.gatherUsageStats", "false",
+           "--client.toolbarMode", "viewer"]
+    sys.stdout.flush()
+    # Become the server (no wrapper process left behind when it is stopped).
+    os.execve(sys.executable, cmd, env)
+
+
+def _build_parser() -> _Parser:
+    parser = _Parser(prog="formkit", description="formkit: forms and rules for "
+                     "government service centres")
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+
+    p = sub.add_parser("validate", help="check a catalog and every expression")
+    p.add_argument("dir", nargs="?", default="definitions")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("eval", help="check and evaluate one expression")
+    p.add_argument("expr")
+    p.add_argument("--data")
+    p.add_argument("--catalog")
+    p.add_argument("--matter")
+    p.add_argument("--today")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_eval)
+
+    p = sub.add_parser("precheck", help="pre-check a submission of a matter")
+    p.add_argument("code")
+    p.add_argument("--data", required=True)
+    p.add_argument("--catalog", default="definitions")
+    p.add_argument("--today")
+    p.add_argument("--lang", choices=["zh", "en"], default="zh")
+    p.add_argument("--explain", action="store_true")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_precheck)
+
+    p = sub.add_parser("test", help="run every matter's tests: examples")
+    p.add_argument("dir", nargs="?", default="definitions")
+    p.add_argument("--coverage", action="store_true")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_test)
+
+    p = sub.add_parser("schema", help="print a matter's JSON Schema")
+    p.add_argument("code")
+    p.add_argument("--catalog", default="definitions")
+    p.add_argument("--json", action="store_true", help="accepted; the schema is JSON")
+    p.set_defaults(func=cmd_schema)
+
+    p = sub.add_parser("cases", help="the case store: overdue, show, export, import, "
+                       "reindex")
+    p.add_argument("action", choices=["overdue", "show", "export", "import", "reindex"])
+    p.add_argument("number", nargs="?", help="case number (show) or file (import)")
+    p.add_argument("--store", help="store folder (default $FORMKIT_STORE or var/store)")
+    p.add_argument("--catalog", default="definitions")
+    p.add_argument("--today")
+    p.add_argument("--since")
+    p.add_argument("--red-after", type=int, default=3, dest="red_after")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_cases, file=None)
+
+    p = sub.add_parser("studio", help="start the Streamlit studio")
+    p.add_argument("dir", nargs="?", default="definitions")
+    p.add_argument("--port", type=int, default=8501)
+    p.add_argument("--store", help="TinyDB file for cases and versions")
+    p.set_defaults(func=cmd_studio)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    parser = _build_parser()
+    words = list(argv if argv is not None else sys.argv[1:])
+    wants_json = "--json" in words
+    command: str | None = None
+    try:
+        args = parser.parse_args(words)
+        command = args.command
+        if args.command is None:
+            parser.print_help(sys.stderr)
+            return 2
+        func: Callable[[argparse.Namespace], int] = args.func
+        return func(args)
+    except _UsageError as exc:
+        print(f"formkit: {exc}", file=sys.stderr)
+        print("usage: see 'formkit --help'", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:  # pragma: no cover - interactive only
+        return 130
+    except Exception as exc:  # an unexpected fault is a bug, reported as an error object
+        traceback.print_exc(file=sys.stderr) if _debug() else None
+        error = EvaluationError(f"internal error: {type(exc).__name__}: {exc}",
+                                hint="this is a bug in formkit; please report it",
+                                code="internal")
+        if wants_json and command == "validate":
+            _emit({"ok": False, "matters": 0, "errors": [error.to_json()]})
+        elif wants_json:
+            _emit({"error": error.to_json()})
+        else:
+            print(error.render(), file=sys.stderr)
+        return 1
+
+
+def _debug() -> bool:
+    import os
+
+    return bool(os.environ.get("FORMKIT_DEBUG"))

@@ -1,0 +1,417 @@
+"""Pydantic models of a catalog and a matter, exactly as matter-format.md states.
+
+Unknown keys are errors (``extra="forbid"``): a typo must never drop a rule.
+Expressions are kept as ``Expr`` values that remember where their text starts
+in the YAML file, so the rule checker can point inside them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterator, Sequence
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    PlainValidator,
+    PrivateAttr,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError, core_schema
+
+from formkit.definitions.yamldoc import PosStr
+from formkit.errors import SourceSpan
+
+__all__ = [
+    "Catalog",
+    "Check",
+    "Cond",
+    "Department",
+    "Example",
+    "Expect",
+    "Expr",
+    "FieldType",
+    "FormField",
+    "HandedMaterial",
+    "Label",
+    "Material",
+    "Matter",
+    "MatterKind",
+    "Option",
+    "RouteStep",
+    "Section",
+    "TimeLimit",
+    "iter_fields",
+]
+
+MAX_EXPRESSION_CHARS = 4000
+
+
+class Expr:
+    """An expression's text and, when read from YAML, where it starts in the file."""
+
+    __slots__ = ("source", "text")
+
+    def __init__(self, text: str, source: PosStr | None = None) -> None:
+        self.text = str(text)
+        self.source = source if source is not None else (
+            text if isinstance(text, PosStr) else None)
+
+    def __repr__(self) -> str:
+        return f"Expr({self.text!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Expr) and other.text == self.text
+
+    def __hash__(self) -> int:
+        return hash(self.text)
+
+    def span(self, offset: int = 0, end_offset: int | None = None) -> SourceSpan | None:
+        """The file span of characters ``offset``..``end_offset`` of the expression."""
+        if self.source is None:
+            return None
+        return self.source.span_of(offset, end_offset)
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: Any) -> core_schema.CoreSchema:
+        return core_schema.no_info_plain_validator_function(
+            _to_expr, serialization=core_schema.plain_serializer_function_ser_schema(str))
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def _to_expr(value: Any) -> Expr:
+    if isinstance(value, Expr):
+        return value
+    if isinstance(value, bool):
+        # `let: {strict: true}`: a constant is an expression too.
+        return Expr("true" if value else "false")
+    if isinstance(value, int | float) and math.isfinite(value):
+        return Expr(str(value))
+    if isinstance(value, str):
+        if not value.strip():
+            raise PydanticCustomError("expr_empty", "an expression may not be empty")
+        return Expr(value)
+    raise PydanticCustomError("expr_type", "expected an expression (text)")
+
+
+# YAML 1.1 spelled true and false this way; the loader reads them as text (YAML 1.2),
+# but where only a condition makes sense an editor's `required: yes` means true.
+_YES_NO = {w: b for words, b in ((("yes", "on"), True), (("no", "off"), False))
+           for word in words for w in (word, word.title(), word.upper())}
+
+
+def _to_cond(value: Any) -> bool | Expr:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        if value in _YES_NO:
+            return _YES_NO[value]
+        return _to_expr(value)
+    raise PydanticCustomError("cond_type", "expected true, false or an expression")
+
+
+def _to_amount(value: Any) -> Decimal | Expr:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if not math.isfinite(value) or value < 0:
+            raise PydanticCustomError("fee_range", "a fee is a number of yuan, 0 or more")
+        return Decimal(str(value))
+    if isinstance(value, str):
+        return _to_expr(value)
+    raise PydanticCustomError("fee_type", "expected a number of yuan or an expression")
+
+
+def _no_bool(value: Any) -> Any:
+    # pydantic reads `copies: true` as 1; in a definition it is a slip, not a count.
+    if isinstance(value, bool):
+        raise PydanticCustomError("int_type", "expected a whole number, not true/false")
+    return value
+
+
+def _label_text(value: Any) -> Any:
+    if isinstance(value, str) and not value.strip():
+        raise PydanticCustomError("label_empty", "the Chinese text may not be empty")
+    return value
+
+
+def _ser_cond(value: Any) -> Any:
+    if isinstance(value, Expr):
+        return value.text
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
+
+
+Cond = Annotated[bool | Expr, PlainValidator(_to_cond), PlainSerializer(_ser_cond)]
+"""``true``, ``false`` or an expression (``required``, ``visible``, ``constraint``, ``when``)."""
+
+Amount = Annotated[Decimal | Expr, PlainValidator(_to_amount), PlainSerializer(_ser_cond)]
+
+Int = Annotated[int, BeforeValidator(_no_bool)]
+"""A whole number; ``true``/``false`` are not numbers here."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=False, str_strip_whitespace=False)
+
+
+Ident = Annotated[str, Field(pattern=r"^[^\W\d]\w*$", max_length=64)]
+"""A name usable in expressions: a Unicode word not starting with a digit."""
+
+
+class Label(_Strict):
+    """A text in Chinese (required) and English (optional)."""
+
+    zh: Annotated[str, BeforeValidator(_label_text)]
+    en: str | None = None
+
+    def text(self, lang: str = "zh") -> str:
+        """The text in ``lang``, falling back to Chinese."""
+        return self.en if lang == "en" and self.en else self.zh
+
+
+class Section(_Strict):
+    """A back-office unit of a department that cases are routed to."""
+
+    id: Ident
+    name: Label
+
+
+class Department(_Strict):
+    """A department hosted by the centre."""
+
+    id: Ident
+    name: Label
+    sections: list[Section] = Field(default_factory=list)
+
+
+class Catalog(_Strict):
+    """The centre: its name, departments, calendar file and rules folder."""
+
+    name: Label
+    departments: list[Department] = Field(min_length=1)
+    calendar: str | None = None
+    rules: str = "../rules"
+    code_prefix: str = Field(default="FK", pattern=r"^[A-Z0-9]{1,8}$")
+
+
+class CalendarDay(_Strict):
+    """One day in the centre's own calendar file."""
+
+    date: dt.date
+    name: Label | None = None
+
+
+class CalendarFile(_Strict):
+    """The centre's overrides of the official schedule (``calendar.yaml``)."""
+
+    closures: list[CalendarDay] = Field(default_factory=list)
+    workdays: list[CalendarDay] = Field(default_factory=list)
+
+
+class MatterKind(StrEnum):
+    """事项类型, with the national code in the comment."""
+
+    administrative_licensing = "administrative_licensing"  # 01 行政许可
+    administrative_payment = "administrative_payment"  # 05 行政给付
+    administrative_confirmation = "administrative_confirmation"  # 07 行政确认
+    administrative_reward = "administrative_reward"  # 08 行政奖励
+    administrative_ruling = "administrative_ruling"  # 09 行政裁决
+    other_administrative = "other_administrative"  # 10 其他行政权力
+    public_service = "public_service"  # 20 公共服务
+
+
+class FieldType(StrEnum):
+    """The types a form field may have."""
+
+    text = "text"
+    textarea = "textarea"
+    number = "number"
+    integer = "integer"
+    money = "money"
+    boolean = "boolean"
+    date = "date"
+    choice = "choice"
+    multichoice = "multichoice"
+    id_number = "id_number"
+    uscc = "uscc"
+    mobile = "mobile"
+    email = "email"
+    group = "group"
+    repeat = "repeat"
+
+
+TEXT_TYPES = frozenset({FieldType.text, FieldType.textarea, FieldType.choice,
+                        FieldType.id_number, FieldType.uscc, FieldType.mobile, FieldType.email})
+NUMBER_TYPES = frozenset({FieldType.number, FieldType.integer, FieldType.money})
+
+
+class Option(_Strict):
+    """One option of a choice or multichoice field."""
+
+    value: str = Field(min_length=1)
+    label: Label
+
+    @field_validator("value", mode="before")
+    @classmethod
+    def _scalar_text(cls, v: Any) -> Any:
+        # `value: 1` or `value: yes` in YAML are numbers/booleans: keep them as text.
+        if isinstance(v, bool):
+            return "true" if v else "false"
+        if isinstance(v, int | float):
+            return str(v)
+        return v
+
+
+class FormField(_Strict):
+    """A field of the intake form; ``group`` and ``repeat`` nest ``fields``."""
+
+    id: Ident
+    type: FieldType
+    label: Label | None = None
+    required: Cond = False
+    visible: Cond = True
+    constraint: Cond | None = None
+    message: Label | None = None
+    value: Expr | None = None
+    default: Any = None
+    help: Label | None = None
+    placeholder: Label | None = None
+    options: list[Option] | None = None
+    fields: list[FormField] | None = None
+    min: Decimal | None = None
+    max: Decimal | None = None
+
+    def title(self, lang: str = "zh") -> str:
+        """The label in ``lang``, or the id when the field has none."""
+        return self.label.text(lang) if self.label is not None else self.id
+
+
+class Material(_Strict):
+    """A material (申请材料) the applicant hands in or the window fetches."""
+
+    id: Ident
+    name: Label
+    form: Literal["original", "copy", "original_and_copy"] = "original"
+    medium: Literal["paper", "electronic", "either"] = "paper"
+    copies: Int = Field(default=1, ge=0, le=100)
+    required: Cond = True
+    tolerable: bool = False
+    source: Literal["applicant", "government"] = "applicant"
+    notes: Label | None = None
+    standard: Label | None = None
+
+
+class Channel(StrEnum):
+    """办理渠道: where the matter can be applied for."""
+
+    window = "window"
+    online = "online"
+    self_service = "self_service"
+    mail = "mail"
+
+
+class Check(_Strict):
+    """A reason to refuse the application, or to warn the clerk."""
+
+    when: Cond
+    refuse: Label | None = None
+    warn: Label | None = None
+
+
+class RouteStep(_Strict):
+    """A back-office step; its units work in parallel."""
+
+    step: list[str] = Field(min_length=1)
+    when: Cond = True
+    name: Label | None = None
+    days: Int | None = Field(default=None, ge=0)
+
+
+class TimeLimit(_Strict):
+    """法定 and 承诺 time limits and their unit."""
+
+    unit: Literal["working_days", "calendar_days"] = "working_days"
+    statutory_days: Int = Field(ge=0, le=3650)
+    committed_days: Int = Field(ge=0, le=3650)
+
+
+class HandedMaterial(_Strict):
+    """A material handed in: its id, and optionally its form and copies."""
+
+    id: str
+    form: Literal["original", "copy", "original_and_copy"] | None = None
+    copies: Int | None = Field(default=None, ge=0)
+
+
+class Expect(_Strict):
+    """What an example expects; what it leaves out is not compared."""
+
+    outcome: Literal["refuse", "incomplete", "accept_with_tolerance", "accept"] | None = None
+    missing: list[str] | None = None
+    tolerated: list[str] | None = None
+    fetched: list[str] | None = None
+    field_errors: list[str] | None = None
+    refusals: Int | None = Field(default=None, ge=0)
+    warnings: Int | None = Field(default=None, ge=0)
+    route: list[list[str]] | None = None
+    committed_deadline: dt.date | None = None
+    statutory_deadline: dt.date | None = None
+
+
+class Example(_Strict):
+    """One of a matter's ``tests:`` examples."""
+
+    name: str = Field(min_length=1)
+    today: dt.date | None = None
+    fields: dict[str, Any] = Field(default_factory=dict)
+    materials: list[HandedMaterial] = Field(default_factory=list)
+    expect: Expect
+
+
+class Matter(_Strict):
+    """One matter (政务服务事项) as its YAML file declares it."""
+
+    code: str = Field(min_length=1, max_length=36, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+    name: Label
+    department: str
+    kind: MatterKind
+    basis: list[str] = Field(default_factory=list)
+    time_limit: TimeLimit
+    fee: Amount = Decimal(0)
+    channels: list[Channel] = Field(default_factory=lambda: [Channel("window")])
+    max_visits: Int = Field(default=1, ge=0, le=10)
+    result: Label | None = None
+    uses: list[str] = Field(default_factory=list)
+    let: dict[Ident, Expr] = Field(default_factory=dict)
+    form: list[FormField] = Field(default_factory=list)
+    materials: list[Material] = Field(default_factory=list)
+    checks: list[Check] = Field(default_factory=list)
+    route: list[RouteStep] = Field(default_factory=list)
+    tests: list[Example] = Field(default_factory=list)
+
+    _file: str = PrivateAttr(default="")
+
+    @property
+    def file(self) -> str:
+        """The file this matter was read from."""
+        return self._file
+
+
+def iter_fields(fields: Sequence[FormField], loc: tuple[int | str, ...] = ("form",),
+                prefix: str = "") -> Iterator[tuple[FormField, tuple[int | str, ...], str]]:
+    """Every field with its YAML location and dotted path, depth first."""
+    for i, f in enumerate(fields):
+        here = (*loc, i)
+        path = f"{prefix}{f.id}"
+        yield f, here, path
+        if f.fields:
+            yield from iter_fields(f.fields, (*here, "fields"), path + ".")

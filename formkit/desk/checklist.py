@@ -1,0 +1,221 @@
+"""Desk helpers for the window (一窗受理) and the back office (受审分离).
+
+What the studio's daily-work pages show, computed without Streamlit so the tests
+check it directly: the materials checklist for the answers given so far (which
+material is required now, and why), field titles by row-indexed path, a case's
+answers as labelled rows, the back-office units of a department, the units an
+officer may sign now, and the lists a queue does not hold (cases ready for a
+decision, results ready to issue).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable, Mapping
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from formkit.calendar import WorkCalendar
+from formkit.cases.service import Case
+from formkit.definitions.model import Catalog, Expr, Matter
+from formkit.dsl.compiler import EvalContext
+from formkit.intake.forms import FieldState, field_title, form_state
+from formkit.intake.precheck import PrecheckResult
+from formkit.ruleset import RuleSet
+
+__all__ = [
+    "FORMS",
+    "OUTCOMES",
+    "STATES",
+    "AnswerRow",
+    "ChecklistItem",
+    "answer_rows",
+    "clock",
+    "department_units",
+    "field_title",
+    "material_checklist",
+    "signable_units",
+    "unit_names",
+    "why",
+    "why_text",
+]
+
+# Bilingual names of the case states, the pre-check outcomes and the material forms.
+STATES: dict[str, tuple[str, str]] = {
+    "received": ("已收件", "Received"),
+    "supplement": ("待补正", "Awaiting supplement"),
+    "refused": ("不予受理", "Not accepted"),
+    "accepted": ("已受理", "Accepted"),
+    "in_review": ("审查中", "In review"),
+    "approved": ("准予许可", "Approved"),
+    "denied": ("不予许可", "Denied"),
+    "issued": ("已送达办结", "Issued"),
+}
+OUTCOMES: dict[str, tuple[str, str]] = {
+    "accept": ("受理", "Accept"),
+    "accept_with_tolerance": ("容缺受理", "Accept, materials to follow"),
+    "incomplete": ("一次性告知补正", "Incomplete: one-time notice"),
+    "refuse": ("不予受理", "Refuse"),
+}
+FORMS: dict[str, tuple[str, str]] = {
+    "original": ("原件", "Original"),
+    "copy": ("复印件", "Copy"),
+    "original_and_copy": ("原件及复印件", "Original and copy"),
+}
+Status = Literal["handed_in", "missing", "tolerated", "fetched", "not_required"]
+
+
+class ChecklistItem(BaseModel):
+    """One material of the matter as the answers given so far make it."""
+
+    id: str
+    name: str
+    name_en: str = ""
+    required: bool  # required now, for these answers
+    status: Status
+    reason: str | None = None  # why a required material does not count yet
+    condition: str  # the matter's requirement: "true" or an expression
+    values: dict[str, Any] = Field(default_factory=dict)  # the values that decided it
+    form: str  # as the matter asks: original / copy / original_and_copy
+    copies: int
+    tolerable: bool
+    fetched: bool  # the window fetches it (government data sharing)
+    standard: str | None = None
+    notes: str | None = None
+
+
+class AnswerRow(BaseModel):
+    """One answered (or unanswered) field of a case, by its row-indexed path."""
+
+    path: str
+    title: str
+    value: str
+    errors: list[str] = Field(default_factory=list)
+
+
+def material_checklist(matter: Matter, result: PrecheckResult) -> list[ChecklistItem]:
+    """Every material of ``matter``, in order: required now or not, why, and its status.
+
+    ``result`` must come from ``run_precheck(..., explain=True)`` on the same answers.
+    """
+    if result.required_materials is None:
+        raise ValueError("material_checklist needs run_precheck(..., explain=True)")
+    required = {m.id: m for m in result.required_materials}
+    missing = {m.id: m.reason for m in result.missing_materials}
+    tolerated = {m.id for m in result.tolerated_materials}
+    items: list[ChecklistItem] = []
+    for m in matter.materials:
+        explained = required.get(m.id)
+        status: Status
+        if explained is None:
+            status = "not_required"
+        elif m.source == "government":
+            status = "fetched"
+        elif m.id in missing:
+            status = "missing"
+        elif m.id in tolerated:
+            status = "tolerated"
+        else:
+            status = "handed_in"
+        if explained is not None and explained.condition is not None:
+            condition, values = explained.condition, dict(explained.values or {})
+        else:
+            condition = _condition_text(m.required)
+            values = {}
+        items.append(ChecklistItem(
+            id=m.id, name=m.name.zh, name_en=m.name.en or "", required=explained is not None,
+            status=status, reason=missing.get(m.id), condition=condition, values=values,
+            form=m.form, copies=m.copies, tolerable=m.tolerable,
+            fetched=m.source == "government",
+            standard=m.standard.zh if m.standard else None,
+            notes=m.notes.zh if m.notes else None))
+    return items
+
+
+def _condition_text(cond: bool | Expr) -> str:
+    return cond.text if isinstance(cond, Expr) else ("true" if cond else "false")
+
+
+def why_text(item: ChecklistItem) -> str:
+    """Why the material is (or is not) required now, for the clerk to read out."""
+    if not item.required:
+        return f"本次无需提交 not required now（条件 condition: {item.condition} 不成立 false）"
+    if item.condition == "true":
+        reason = "所有申请均需 always required"
+    else:
+        reason = f"需要 required because {item.condition}" + _decided_by(item.values)
+    if item.fetched:
+        reason += "；由窗口通过数据共享调取 fetched by the window"
+    elif item.tolerable:
+        reason += "；可容缺 may follow later"
+    return reason
+
+
+def why(condition: str | None, values: Mapping[str, Any] | None) -> str:
+    """A condition with the values that decided it, as ``why_text`` writes them:
+    ``因为 because premises == "rented"（premises = "rented"）``."""
+    if condition is None:
+        return ""
+    if condition in ("true", "false"):
+        return "始终 always" if condition == "true" else "从不 never"
+    return f"因为 because {condition}" + _decided_by(values or {})
+
+
+def _decided_by(values: Mapping[str, Any]) -> str:
+    shown = "，".join(f"{k} = {json.dumps(v, ensure_ascii=False)}" for k, v in values.items())
+    return f"（{shown}）" if shown else ""
+
+
+def _shown(fs: FieldState) -> str:
+    value = fs.value
+    if value is None or value == [] or value == "":
+        return ""
+    labels = {o["value"]: o["label"] for o in fs.options or []}
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, list):
+        return "、".join(labels.get(str(v), str(v)) for v in value)
+    return labels.get(str(value), str(value))
+
+
+def answer_rows(rules: RuleSet, fields: dict[str, Any], *, today: dt.date,
+                calendar: WorkCalendar | None = None) -> list[AnswerRow]:
+    """A case's answers as titled rows, in form order: visible fields only, with errors."""
+    state, _ = form_state(rules, fields, ctx=EvalContext(today, calendar))
+    return [AnswerRow(path=fs.path, title=field_title(rules.matter, fs.path),
+                      value=_shown(fs), errors=fs.errors)
+            for fs in state.fields if fs.visible and fs.type not in ("group", "repeat")]
+
+
+def department_units(catalog: Catalog, department: str) -> list[tuple[str, str]]:
+    """The back-office units of ``department`` as (``dept.section``, name) pairs."""
+    for d in catalog.departments:
+        if d.id == department:
+            return [(f"{d.id}.{s.id}", s.name.zh + (f" {s.name.en}" if s.name.en else ""))
+                    for s in d.sections]
+    return []
+
+
+def unit_names(catalog: Catalog) -> dict[str, str]:
+    """Every unit of the catalog (``dept.section``) -> ``部门·股室``."""
+    return {f"{d.id}.{s.id}": f"{d.name.zh}·{s.name.zh}"
+            for d in catalog.departments for s in d.sections}
+
+
+def signable_units(case: Case, department: str | None) -> list[str]:
+    """The units of the case's current step that have not signed yet and that an
+    officer of ``department`` may sign for (``None``: any department)."""
+    if case.state != "in_review" or case.step >= len(case.route):
+        return []
+    signed = case.signed[case.step] if case.step < len(case.signed) else {}
+    return [u for u in case.route[case.step] if u not in signed
+            and (department is None or u.split(".", 1)[0] == department)]
+
+
+def clock(today: dt.date) -> Callable[[], dt.datetime]:
+    """``CaseService(now=...)`` for a fixed day (FORMKIT_TODAY) at the wall-clock time."""
+    def now() -> dt.datetime:
+        return dt.datetime.combine(today, dt.datetime.now().time())
+    return now

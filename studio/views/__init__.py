@@ -1,0 +1,1 @@
+"""The studio's pages, one script a task; Streamlit runs each by its file path."""

@@ -1,0 +1,265 @@
+"""The editing steps behind the authoring pages, without Streamlit (formkit.authoring.steps)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from formkit.authoring.drafts import check_draft, load_yaml
+from formkit.authoring.steps import (
+    EditError,
+    add_field,
+    add_item,
+    amount_value,
+    catalog_table,
+    cond_mode,
+    cond_value,
+    creation_refusal,
+    edit_materials,
+    edit_refusal,
+    field_rows,
+    get_in,
+    material_rows,
+    matter_file,
+    move_field,
+    move_item,
+    nest_field,
+    remove_field,
+    remove_item,
+    set_in,
+    set_let,
+    set_options,
+)
+from formkit.catalog import open_catalog
+from formkit.definitions.users import User
+
+ROOT = Path(__file__).resolve().parents[2]
+IBR = ROOT / "definitions" / "market_supervision" / "individual_business_registration.yaml"
+TEXT = IBR.read_text(encoding="utf-8")
+TODAY = dt.date(2026, 11, 25)
+
+
+def user(role: str, department: str | None = None) -> User:
+    return User(username="someone", name={"zh": "某人"}, role=role, department=department,
+                password="x")
+
+
+def changed_lines(old: str, new: str) -> tuple[list[str], list[str]]:
+    """Lines removed from ``old`` and lines added in ``new`` (a line diff)."""
+    diff = list(difflib.ndiff(old.splitlines(), new.splitlines()))
+    return [x[2:] for x in diff if x.startswith("- ")], [x[2:] for x in diff if x.startswith("+ ")]
+
+
+@pytest.fixture(scope="module")
+def opened() -> Any:
+    return open_catalog(ROOT / "definitions")
+
+
+# ---- values set in place, the hand layout kept
+
+
+def test_set_in_changes_one_line_and_keeps_comments_and_flow_maps() -> None:
+    new = set_in(TEXT, ("form", 1, "fields", 0, "label", "zh"), "经营者姓名")
+    gone, added = changed_lines(TEXT, new)
+    assert gone == ["      - {id: name, type: text, label: {zh: 姓名, en: Name}, required: true, "
+                    "max: 30}"]
+    assert added == ["      - {id: name, type: text, label: {zh: 经营者姓名, en: Name}, "
+                     "required: true, max: 30}"]
+    assert new.startswith("# 个体工商户设立登记 办事指南\n")
+
+
+@pytest.mark.parametrize(("loc", "value", "expected"), [
+    # an empty value removes the key
+    (("form", 0, "label", "en"), "", {"zh": "申请方式"}),
+    # a missing map is created (a label in flow style)
+    (("form", 4, "help", "zh"), "可不填", {"zh": "可不填"}),
+    # the last key of a label removed: the label goes as a whole
+    (("result", "en"), None, {"zh": "营业执照"}),
+])
+def test_set_in_creates_and_removes(loc: tuple[Any, ...], value: Any, expected: Any) -> None:
+    tree = load_yaml(set_in(TEXT, loc, value))
+    assert dict(get_in(tree, loc[:-1])) == expected
+
+
+def test_set_in_removes_an_emptied_label() -> None:
+    text = set_in(set_in(TEXT, ("result", "en"), None), ("result", "zh"), None)
+    assert "result" not in load_yaml(text)
+
+
+# ---- fields
+
+
+def test_field_rows_give_paths_depths_and_places() -> None:
+    rows = {r.path: r for r in field_rows(load_yaml(TEXT))}
+    assert rows["operator.mobile"].loc == ("form", 1, "fields", 2)
+    assert rows["operator.mobile"].depth == 1
+    assert rows["family_members"].container and rows["family_members"].type == "repeat"
+    assert rows["family_members.relation"].parent == "family_members"
+
+
+def test_add_field_after_a_field_and_inside_a_group() -> None:
+    text, path = add_field(TEXT, "operator.mobile")
+    assert path == "operator.new_field"
+    text, inner = add_field(text, "agent", inside=True)
+    assert inner == "agent.new_field"
+    text, second = add_field(text, "agent.new_field")
+    assert second == "agent.new_field_2"  # ids stay unique among siblings
+    paths = [r.path for r in field_rows(load_yaml(text))]
+    assert paths.index("operator.new_field") == paths.index("operator.mobile") + 1
+    assert "      - {id: new_field, type: text, label: {zh: 新字段, en: New field}}" in text
+    check, _ = check_draft(ROOT / "definitions", IBR, text)
+    assert check.ok, [e.render() for e in check.errors]
+
+
+def test_add_inside_a_plain_field_is_refused() -> None:
+    with pytest.raises(EditError):
+        add_field(TEXT, "floor_area", inside=True)
+
+
+def test_move_remove_and_nest_fields() -> None:
+    moved = move_field(TEXT, "agent", -1)
+    assert [r.path for r in field_rows(load_yaml(moved))][:2] == ["applicant_role", "agent"]
+    assert move_field(TEXT, "applicant_role", -1) == TEXT  # already first: nothing moves
+    removed = remove_field(TEXT, "operator.mobile")
+    assert "operator.mobile" not in [r.path for r in field_rows(load_yaml(removed))]
+    nested, path = nest_field(TEXT, "business_name", "operator")
+    assert path == "operator.business_name"
+    back, path = nest_field(nested, "operator.business_name", None)
+    assert path == "business_name"
+    assert [r.path for r in field_rows(load_yaml(back))][-1] == "business_name"
+
+
+@pytest.mark.parametrize(("path", "into", "code"), [
+    ("operator", "operator", "nest-into-self"),  # a group into itself
+    ("operator.name", "agent", "duplicate-id"),  # agent already has a `name`
+    ("floor_area", "capital", "definition"),  # not a group or a repeat
+])
+def test_nest_field_refusals(path: str, into: str, code: str) -> None:
+    with pytest.raises(EditError) as caught:
+        nest_field(TEXT, path, into)
+    assert caught.value.code == code
+
+
+def test_set_options_replaces_the_choices_in_flow_style() -> None:
+    text = set_options(TEXT, "organisation", [{"value": "individual", "zh": "个人经营"},
+                                              {"value": "", "zh": "ignored"},
+                                              {"value": "partner", "zh": "合伙", "en": "P"}])
+    assert "      - {value: partner, label: {zh: 合伙, en: P}}" in text
+    assert "ignored" not in text
+
+
+# ---- conditions and fees as typed
+
+
+@pytest.mark.parametrize(("value", "mode"), [
+    (True, ("yes", "")), (False, ("no", "")), ("yes", ("yes", "")), (None, ("", "")),
+    ('premises == "rented"', ("when", 'premises == "rented"')),
+])
+def test_cond_mode(value: Any, mode: tuple[str, str]) -> None:
+    assert cond_mode(value) == mode
+
+
+@pytest.mark.parametrize(("mode", "expression", "default", "written"), [
+    ("yes", "", False, True),  # required: true
+    ("no", "", False, None),  # the default: the key goes
+    ("no", "", True, False),  # visible: false
+    ("when", " agent_applies ", False, "agent_applies"),
+    ("when", "", False, None),  # nothing typed yet: nothing written
+])
+def test_cond_value(mode: str, expression: str, default: bool, written: Any) -> None:
+    assert cond_value(mode, expression, default) == written
+
+
+@pytest.mark.parametrize(("typed", "value"), [
+    ("0", 0), ("12.5", 12.5), ("", None), ("floor_area * 2", "floor_area * 2")])
+def test_amount_value(typed: str, value: Any) -> None:
+    assert amount_value(typed) == value
+
+
+# ---- materials table
+
+
+def test_material_rows_fill_in_the_defaults() -> None:
+    rows = material_rows(load_yaml(TEXT))
+    assert rows[0] == {"id": "application_form", "name_zh": "个体工商户登记（备案）申请书",
+                       "name_en": "Application form for individual business registration",
+                       "form": "original", "medium": "paper", "copies": 1, "required": "true",
+                       "tolerable": False, "source": "applicant"}
+    assert rows[3]["required"] == 'premises == "rented"'
+
+
+def test_edit_materials_applies_a_data_editor_change_set() -> None:
+    text = edit_materials(TEXT, {
+        "edited_rows": {1: {"required": 'premises == "rented"', "copies": 2},
+                        "3": {"tolerable": False}},
+        "added_rows": [{"name_zh": "营业场所照片", "form": "copy", "required": "false"}],
+        "deleted_rows": [8]})
+    rows = {r["id"]: r for r in material_rows(load_yaml(text))}
+    assert rows["operator_id"]["required"] == 'premises == "rented"'
+    assert rows["operator_id"]["copies"] == 2
+    assert rows["lease_contract"]["tolerable"] is False
+    assert "agent_id" not in rows
+    assert rows["material"] == {**rows["material"], "name_zh": "营业场所照片", "form": "copy",
+                                "required": "false"}
+    added = get_in(load_yaml(text), ("materials", 8))
+    assert "medium" not in added and "copies" not in added  # defaults are not written
+
+
+# ---- checks, route, let
+
+
+def test_list_items_are_added_moved_and_removed() -> None:
+    text = add_item(TEXT, ("checks",), {"when": "floor_area > 5000", "refuse": {"zh": "太大"}})
+    assert get_in(load_yaml(text), ("checks", 4, "when")) == "floor_area > 5000"
+    assert "refuse: {zh: 太大}" in text
+    moved = move_item(text, ("checks",), 4, -4)
+    assert get_in(load_yaml(moved), ("checks", 0, "when")) == "floor_area > 5000"
+    assert len(get_in(load_yaml(remove_item(moved, ("checks",), 0)), ("checks",))) == 4
+
+
+def test_set_let_renames_in_place_and_refuses_a_taken_name() -> None:
+    text = set_let(TEXT, "operator_age", "age_of_operator", "age(operator.id_number)")
+    assert list(load_yaml(text)["let"]) == ["age_of_operator", "agent_applies"]
+    added = set_let(TEXT, None, "big_shop", "floor_area > 500")
+    assert list(load_yaml(added)["let"])[-1] == "big_shop"
+    assert "big_shop" not in load_yaml(set_let(added, "big_shop", "", ""))["let"]
+    with pytest.raises(EditError):
+        set_let(TEXT, "operator_age", "agent_applies", "true")
+
+
+# ---- examples
+
+
+# ---- who may do what
+
+
+def test_creation_and_edit_refusals(opened: Any) -> None:
+    editor = user("editor", "market_supervision")
+    assert creation_refusal(opened, editor, "XX-MS-0099", "新事项", "market_supervision",
+                            []) is None
+    assert "已被使用" in str(creation_refusal(opened, editor, "XX-MS-0001", "x",
+                                            "market_supervision", []))
+    assert "已被使用" in str(creation_refusal(opened, editor, "NEW-1", "x",
+                                            "market_supervision", ["NEW-1"]))
+    assert "编码" in str(creation_refusal(opened, editor, "bad code", "x",
+                                        "market_supervision", []))
+    assert "中文名称" in str(creation_refusal(opened, editor, "XX-MS-0099", " ",
+                                          "market_supervision", []))
+    assert "本部门" in str(creation_refusal(opened, editor, "XX-MS-0099", "x", "health", []))
+    assert edit_refusal(user("admin"), ["health"]) is None
+    assert edit_refusal(editor, ["market_supervision", "health"]) is not None
+
+
+def test_matter_file_of_a_new_matter_is_in_its_department(opened: Any) -> None:
+    assert matter_file(opened, "XX-MS-0001", TEXT) == IBR
+    new = 'code: "XX-HE-9"\ndepartment: health\n'
+    assert matter_file(opened, "XX-HE-9", new) == opened.root / "health" / "xx-he-9.yaml"
+
+
+def test_catalog_table_has_the_kind(opened: Any) -> None:
+    rows = {r["编码 Code"]: r for r in catalog_table(opened)}
+    assert rows["XX-MS-0001"]["类型 Kind"] == "行政许可 Licensing (01)"

@@ -13,7 +13,7 @@ from formkit.definitions.parsecache import ParseCache
 from formkit.dsl.library import Libraries, load_libraries
 from formkit.ruleset import RuleSet
 
-__all__ = ["OpenCatalog", "open_catalog"]
+__all__ = ["OpenCatalog", "catalog_signature", "open_catalog"]
 
 
 @dataclass
@@ -73,3 +73,18 @@ def _open_catalog(root: str | os.PathLike[str],
                 seen.add(key)
                 result.errors.append(error)
     return result
+
+
+def catalog_signature(root: Path) -> tuple[tuple[str, float], ...]:
+    """Names and modification times of every definition file: a key for caching an
+    opened catalog in a long-running process (the studio, a server)."""
+    out: list[tuple[str, float]] = []
+    for dirpath, _, files in os.walk(root):
+        for name in files:
+            if name.endswith((".yaml", ".yml", ".rules")):
+                path = Path(dirpath) / name
+                out.append((str(path), path.stat().st_mtime))
+    rules = root.parent / "rules"
+    if rules.is_dir():
+        out.extend((str(p), p.stat().st_mtime) for p in rules.glob("*.rules"))
+    return tuple(sorted(out))

@@ -14,10 +14,9 @@ from pathlib import Path
 
 import streamlit as st
 
-from formkit.authoring.catalog_view import catalog_signature
 from formkit.authoring.drafts import DraftStore
 from formkit.cases.tinystore import TinyCaseStore
-from formkit.catalog import OpenCatalog, open_catalog
+from formkit.catalog import OpenCatalog, catalog_signature, open_catalog
 from formkit.definitions.users import User, UserList, load_users
 from formkit.errors import FormkitError
 

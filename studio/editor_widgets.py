@@ -19,10 +19,10 @@ from typing import Any
 import streamlit as st
 from formkit_studio.common import catalog, catalog_dir, current_user, drafts, with_hint
 
-from formkit.authoring.catalog_view import catalog_signature
+from formkit.authoring.access import edit_refusal
 from formkit.authoring.drafts import EditCheck, check_draft, check_expression, load_yaml
-from formkit.authoring.steps import edit_refusal, get_in, matter_file, set_in
-from formkit.catalog import OpenCatalog
+from formkit.authoring.steps import TableEdit, get_in, matter_file, set_in
+from formkit.catalog import OpenCatalog, catalog_signature
 from formkit.definitions.users import User
 from formkit.errors import FormkitError
 from formkit.ruleset import RuleSet
@@ -324,3 +324,14 @@ def text_input(work: Work, label: str, key: str, loc: tuple[str | int, ...], *,
 
 def _text_changed(code: str, key: str, loc: tuple[str | int, ...]) -> None:
     set_value(code, loc, str(st.session_state.get(key) or "").strip() or None)
+
+
+def table_edit(change_set: Any) -> TableEdit:
+    """A ``st.data_editor`` change set (``edited_rows``, ``deleted_rows``,
+    ``added_rows``) as the engine's ``TableEdit``; ``None`` is no change."""
+    change_set = change_set or {}
+    return TableEdit(
+        edited={int(i): dict(cells) for i, cells in
+                (change_set.get("edited_rows") or {}).items()},
+        deleted=frozenset(int(i) for i in change_set.get("deleted_rows") or []),
+        added=tuple(dict(r) for r in change_set.get("added_rows") or []))

@@ -19,10 +19,11 @@ from collections.abc import Iterable
 from typing import Any
 
 import streamlit as st
+from formkit_studio.labels import FORMS, why_text
 
 from formkit.cases.service import HandedIn
 from formkit.definitions.model import FieldType, FormField, Matter
-from formkit.desk.checklist import FORMS, ChecklistItem, why_text
+from formkit.desk.checklist import ChecklistItem
 from formkit.dsl.compiler import EvalContext
 from formkit.intake.forms import FieldState, FormState, form_state
 from formkit.intake.messages import message

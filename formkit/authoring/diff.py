@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 from pydantic import BaseModel
 
 from formkit.definitions.model import Matter, iter_fields
 
-__all__ = ["Change", "change_rows", "diff_matters"]
+__all__ = ["Change", "diff_matters"]
 
 _FIELD_ATTRS = ("type", "label", "required", "visible", "constraint", "message", "value",
                 "default", "help", "placeholder", "options", "min", "max")
@@ -102,16 +101,3 @@ def diff_matters(old: Matter, new: Matter) -> list[Change]:
 def _check_key(check: Any) -> str:
     label = check.refuse or check.warn
     return f"{'refuse' if check.refuse else 'warn'}: {label.zh if label else ''}"
-
-
-_SECTIONS = {"basic": "基本信息 Basic", "time_limit": "时限 Time limit",
-             "field": "字段 Field", "material": "材料 Material", "check": "检查 Check",
-             "route": "流程 Route", "let": "计算值 Let"}
-_WHAT = {"added": "新增 added", "removed": "删除 removed", "changed": "修改 changed"}
-
-
-def change_rows(changes: Iterable[Change]) -> list[dict[str, str]]:
-    """A diff as table rows with Chinese and English headings."""
-    return [{"部分 Section": _SECTIONS.get(c.section, c.section), "项目 Item": c.item,
-             "变化 Change": _WHAT.get(c.what, c.what), "属性 Attribute": c.attr,
-             "原来 Before": c.before, "现在 After": c.after} for c in changes]

@@ -11,38 +11,30 @@ survives reordering. Nothing here decides what is valid: the pages show what
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from formkit.authoring.catalog_view import catalog_rows
 from formkit.authoring.drafts import dump_yaml, load_yaml
 from formkit.catalog import OpenCatalog
-from formkit.definitions.users import User
 from formkit.errors import DefinitionError
 
 __all__ = [
-    "CHANNELS",
-    "FIELD_TYPES",
-    "KINDS",
-    "MATERIAL_COLUMNS",
     "EditError",
+    "MATERIAL_COLUMNS",
     "FieldRow",
+    "TableEdit",
     "add_field",
     "add_item",
     "amount_value",
-    "apply_rows",
-    "catalog_table",
     "cond_mode",
     "cond_value",
-    "creation_refusal",
     "default_value",
     "edit",
     "edit_materials",
-    "edit_refusal",
     "field_rows",
     "get_in",
     "material_rows",
@@ -60,25 +52,6 @@ __all__ = [
 Loc = tuple[str | int, ...]
 R = TypeVar("R")
 
-KINDS: dict[str, str] = {
-    "administrative_licensing": "行政许可 Licensing (01)",
-    "administrative_payment": "行政给付 Payment (05)",
-    "administrative_confirmation": "行政确认 Confirmation (07)",
-    "administrative_reward": "行政奖励 Reward (08)",
-    "administrative_ruling": "行政裁决 Ruling (09)",
-    "other_administrative": "其他行政权力 Other (10)",
-    "public_service": "公共服务 Public service (20)",
-}
-FIELD_TYPES: dict[str, str] = {
-    "text": "文本 text", "textarea": "多行文本 textarea", "number": "数字 number",
-    "integer": "整数 integer", "money": "金额 money", "boolean": "是/否 boolean",
-    "date": "日期 date", "choice": "单选 choice", "multichoice": "多选 multichoice",
-    "id_number": "身份证号 id_number", "uscc": "统一社会信用代码 uscc",
-    "mobile": "手机号 mobile", "email": "邮箱 email", "group": "分组 group",
-    "repeat": "表格（多行）repeat",
-}
-CHANNELS: dict[str, str] = {"window": "窗口 Window", "online": "网上 Online",
-                            "self_service": "自助 Self-service", "mail": "邮寄 Mail"}
 MATERIAL_COLUMNS = ("id", "name_zh", "name_en", "form", "medium", "copies", "required",
                     "tolerable", "source")
 _CONTAINERS = ("group", "repeat")
@@ -89,39 +62,6 @@ _LABEL_KEYS = frozenset({"label", "name", "help", "placeholder", "message", "not
 class EditError(DefinitionError):
     """Raised when an edit cannot be made (an id already taken, a group into itself)."""
 
-
-# ---- the catalog page
-
-
-def catalog_table(opened: OpenCatalog) -> list[dict[str, str]]:
-    """The catalog rows with each matter's kind (``类型 Kind``)."""
-    kinds = {code: m.kind.value for code, m in opened.matters.items()}
-    return [{**row, "类型 Kind": KINDS.get(kinds.get(row["编码 Code"], ""), "")}
-            for row in catalog_rows(opened)]
-
-
-def creation_refusal(opened: OpenCatalog, user: User, code: str, name_zh: str,
-                     department: str, drafts: Iterable[str]) -> str | None:
-    """Why a new matter cannot be created (None: it can)."""
-    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,35}", code):
-        return "编码只能由字母、数字和 - _ . 组成 (code: letters, digits, - _ . only)"
-    if code in opened.matters or code in set(drafts):
-        return f"编码 {code} 已被使用 (the code is taken)"
-    if not name_zh.strip():
-        return "请填写中文名称 (the Chinese name is required)"
-    if not user.can_edit(department):
-        return edit_refusal(user, [department])
-    return None
-
-
-def edit_refusal(user: User, departments: Iterable[str]) -> str | None:
-    """Why ``user`` may not edit a matter of these departments (None: they may)."""
-    for department in departments:
-        if not user.can_edit(department):
-            own = user.department or "—"
-            return (f"您只能编辑本部门（{own}）的事项，此事项属于 {department} "
-                    f"(you can edit only your own department's matters)")
-    return None
 
 
 def matter_file(opened: OpenCatalog, code: str, text: str) -> Path:
@@ -459,21 +399,27 @@ def set_options(text: str, path: str, rows: list[dict[str, Any]]) -> str:
     return edit(text, change)[0]
 
 
-# ---- tables (materials) edited as st.data_editor change sets
+# ---- tables (materials, options) edited a cell at a time
 
 
-def apply_rows(rows: list[dict[str, Any]], changes: Mapping[str, Any]
-               ) -> list[dict[str, Any]]:
-    """Rows after a ``st.data_editor`` change set (edited, added, deleted rows)."""
-    out = [dict(r) for r in rows]
-    for index, edits in (changes.get("edited_rows") or {}).items():
-        i = int(index)
-        if 0 <= i < len(out):
-            out[i].update(edits)
-    deleted = {int(i) for i in changes.get("deleted_rows") or []}
-    out = [r for i, r in enumerate(out) if i not in deleted]
-    out.extend(dict(r) for r in changes.get("added_rows") or [])
-    return out
+@dataclass(frozen=True)
+class TableEdit:
+    """What a table editor changed: cells of existing rows (by row index), the rows
+    deleted (indexes into the rows before the edit) and the rows added at the end."""
+
+    edited: Mapping[int, Mapping[str, Any]] = field(default_factory=dict)
+    deleted: frozenset[int] = frozenset()
+    added: tuple[Mapping[str, Any], ...] = ()
+
+    def apply(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """``rows`` after this edit."""
+        out = [dict(r) for r in rows]
+        for i, cells in self.edited.items():
+            if 0 <= i < len(out):
+                out[i].update(cells)
+        out = [r for i, r in enumerate(out) if i not in self.deleted]
+        out.extend(dict(r) for r in self.added)
+        return out
 
 
 def material_rows(tree: Any) -> list[dict[str, Any]]:
@@ -512,9 +458,9 @@ def _material_value(column: str, value: Any) -> Any:
     return "" if value is None else str(value).strip()
 
 
-def edit_materials(text: str, changes: Mapping[str, Any]) -> str:
-    """``text`` with a ``st.data_editor`` change set of the materials table applied;
-    only the cells that changed are written (defaults are left out of new rows)."""
+def edit_materials(text: str, change_set: TableEdit) -> str:
+    """``text`` with an edit of the materials table (``material_rows``) applied; only
+    the cells that changed are written (defaults are left out of new rows)."""
     def set_cell(item: Any, column: str, value: Any) -> None:
         value = _material_value(column, value)
         if column in ("name_zh", "name_en"):
@@ -536,16 +482,15 @@ def edit_materials(text: str, changes: Mapping[str, Any]) -> str:
 
     def change(tree: Any) -> None:
         seq = _seq(tree, ("materials",))
-        for index, edits in (changes.get("edited_rows") or {}).items():
-            i = int(index)
+        for i, cells in change_set.edited.items():
             if 0 <= i < len(seq) and isinstance(seq[i], dict):
-                for column, value in edits.items():
+                for column, value in cells.items():
                     if column in MATERIAL_COLUMNS:
                         set_cell(seq[i], column, value)
-        for i in sorted({int(i) for i in changes.get("deleted_rows") or []}, reverse=True):
+        for i in sorted(change_set.deleted, reverse=True):
             if 0 <= i < len(seq):
                 del seq[i]
-        for added in changes.get("added_rows") or []:
+        for added in change_set.added:
             item = CommentedMap()
             item["id"] = str(added.get("id") or "").strip() or _fresh_id(seq, "material")
             item["name"] = _node({"zh": str(added.get("name_zh") or "新材料")}, "name")

@@ -11,8 +11,7 @@ decision, results ready to issue).
 from __future__ import annotations
 
 import datetime as dt
-import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
@@ -26,9 +25,6 @@ from formkit.intake.precheck import PrecheckResult
 from formkit.ruleset import RuleSet
 
 __all__ = [
-    "FORMS",
-    "OUTCOMES",
-    "STATES",
     "AnswerRow",
     "ChecklistItem",
     "answer_rows",
@@ -38,32 +34,8 @@ __all__ = [
     "material_checklist",
     "signable_units",
     "unit_names",
-    "why",
-    "why_text",
 ]
 
-# Bilingual names of the case states, the pre-check outcomes and the material forms.
-STATES: dict[str, tuple[str, str]] = {
-    "received": ("已收件", "Received"),
-    "supplement": ("待补正", "Awaiting supplement"),
-    "refused": ("不予受理", "Not accepted"),
-    "accepted": ("已受理", "Accepted"),
-    "in_review": ("审查中", "In review"),
-    "approved": ("准予许可", "Approved"),
-    "denied": ("不予许可", "Denied"),
-    "issued": ("已送达办结", "Issued"),
-}
-OUTCOMES: dict[str, tuple[str, str]] = {
-    "accept": ("受理", "Accept"),
-    "accept_with_tolerance": ("容缺受理", "Accept, materials to follow"),
-    "incomplete": ("一次性告知补正", "Incomplete: one-time notice"),
-    "refuse": ("不予受理", "Refuse"),
-}
-FORMS: dict[str, tuple[str, str]] = {
-    "original": ("原件", "Original"),
-    "copy": ("复印件", "Copy"),
-    "original_and_copy": ("原件及复印件", "Original and copy"),
-}
 Status = Literal["handed_in", "missing", "tolerated", "fetched", "not_required"]
 
 
@@ -122,7 +94,8 @@ def material_checklist(matter: Matter, result: PrecheckResult) -> list[Checklist
         if explained is not None and explained.condition is not None:
             condition, values = explained.condition, dict(explained.values or {})
         else:
-            condition = _condition_text(m.required)
+            condition = m.required.text if isinstance(m.required, Expr) \
+                else ("true" if m.required else "false")
             values = {}
         items.append(ChecklistItem(
             id=m.id, name=m.name.zh, name_en=m.name.en or "", required=explained is not None,
@@ -132,40 +105,6 @@ def material_checklist(matter: Matter, result: PrecheckResult) -> list[Checklist
             standard=m.standard.zh if m.standard else None,
             notes=m.notes.zh if m.notes else None))
     return items
-
-
-def _condition_text(cond: bool | Expr) -> str:
-    return cond.text if isinstance(cond, Expr) else ("true" if cond else "false")
-
-
-def why_text(item: ChecklistItem) -> str:
-    """Why the material is (or is not) required now, for the clerk to read out."""
-    if not item.required:
-        return f"本次无需提交 not required now（条件 condition: {item.condition} 不成立 false）"
-    if item.condition == "true":
-        reason = "所有申请均需 always required"
-    else:
-        reason = f"需要 required because {item.condition}" + _decided_by(item.values)
-    if item.fetched:
-        reason += "；由窗口通过数据共享调取 fetched by the window"
-    elif item.tolerable:
-        reason += "；可容缺 may follow later"
-    return reason
-
-
-def why(condition: str | None, values: Mapping[str, Any] | None) -> str:
-    """A condition with the values that decided it, as ``why_text`` writes them:
-    ``因为 because premises == "rented"（premises = "rented"）``."""
-    if condition is None:
-        return ""
-    if condition in ("true", "false"):
-        return "始终 always" if condition == "true" else "从不 never"
-    return f"因为 because {condition}" + _decided_by(values or {})
-
-
-def _decided_by(values: Mapping[str, Any]) -> str:
-    shown = "，".join(f"{k} = {json.dumps(v, ensure_ascii=False)}" for k, v in values.items())
-    return f"（{shown}）" if shown else ""
 
 
 def _shown(fs: FieldState) -> str:

@@ -12,6 +12,7 @@ from typing import Any
 
 import streamlit as st
 from formkit_studio.common import catalog, current_user, store, today, with_hint
+from formkit_studio.labels import FORMS, OUTCOMES, STATES
 
 from formkit.calendar import WorkCalendar
 from formkit.cases.monitor import effective_deadline
@@ -20,9 +21,6 @@ from formkit.cases.service import SPECIAL_PROCEDURES, Case, CaseService
 from formkit.cases.versions import case_rules
 from formkit.catalog import OpenCatalog
 from formkit.desk.checklist import (
-    FORMS,
-    OUTCOMES,
-    STATES,
     answer_rows,
     clock,
     department_units,

@@ -9,9 +9,10 @@ from __future__ import annotations
 import streamlit as st
 from formkit_studio.common import catalog, current_user, drafts
 from formkit_studio.editor_widgets import MATTER, flash, show_flash, working_text
+from formkit_studio.labels import KINDS, catalog_rows
 
+from formkit.authoring.access import creation_refusal, edit_refusal
 from formkit.authoring.drafts import new_matter_text
-from formkit.authoring.steps import KINDS, catalog_table, creation_refusal, edit_refusal
 
 _ALL = "全部 All"
 _TEMPLATE = ""
@@ -83,7 +84,7 @@ def main() -> None:
         st.error(f"目录中有 {len(opened.errors)} 处错误 (errors in the catalog)")
         with st.expander("错误详情 / details", expanded=True):
             st.code("\n\n".join(e.render() for e in opened.errors[:50]), language="text")
-    rows = catalog_table(opened)
+    rows = catalog_rows(opened)
     departments = sorted({r["部门 Department"] for r in rows})
     col1, col2, col3 = st.columns([1, 1, 2])
     chosen = col1.selectbox("部门 Department", [_ALL, *departments], key="dept")

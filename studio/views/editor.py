@@ -27,20 +27,18 @@ from formkit_studio.editor_widgets import (
     show_check,
     show_errors,
     show_flash,
+    table_edit,
     text_input,
 )
+from formkit_studio.labels import CHANNELS, FIELD_TYPES, KINDS
 
 from formkit.authoring.drafts import load_yaml
 from formkit.authoring.steps import (
-    CHANNELS,
-    FIELD_TYPES,
-    KINDS,
     MATERIAL_COLUMNS,
     FieldRow,
     add_field,
     add_item,
     amount_value,
-    apply_rows,
     cond_mode,
     cond_value,
     default_value,
@@ -224,7 +222,7 @@ def _options(work: Work, row: FieldRow) -> None:
                    column_config={"value": st.column_config.TextColumn("取值 Value"),
                                   "zh": st.column_config.TextColumn("中文 Label (zh)"),
                                   "en": st.column_config.TextColumn("英文 Label (en)")})
-    edited = apply_rows(rows, st.session_state.get("field_options") or {})
+    edited = table_edit(st.session_state.get("field_options")).apply(rows)
     if edited != rows and apply_edit(work.code, lambda t: set_options(t, row.path, edited)):
         st.rerun()
 
@@ -341,8 +339,8 @@ def materials_tab(work: Work) -> None:
                        "tolerable": st.column_config.CheckboxColumn("容缺 Tolerable"),
                        "source": st.column_config.SelectboxColumn(
                            "来源 Source", options=["applicant", "government"])})
-    changes = st.session_state.get("materials_table") or {}
-    if any(changes.get(k) for k in ("edited_rows", "added_rows", "deleted_rows")) and \
+    changes = table_edit(st.session_state.get("materials_table"))
+    if (changes.edited or changes.added or changes.deleted) and \
             apply_edit(work.code, lambda text: edit_materials(text, changes)):
         st.rerun()
     for row in rows:

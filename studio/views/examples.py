@@ -18,11 +18,11 @@ from formkit_studio.editor_widgets import (
     preview_scope,
 )
 from formkit_studio.form_widgets import clear_scope, load_answers, load_materials
+from formkit_studio.labels import OUTCOMES
 
 from formkit.authoring.saved_examples import add_example, example_entry
 from formkit.cases.service import HandedIn
 from formkit.definitions.model import Example
-from formkit.desk.checklist import OUTCOMES
 from formkit.dsl.compiler import EvalContext
 from formkit.intake.examples import run_examples
 from formkit.intake.forms import form_state

@@ -12,10 +12,10 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 from formkit_studio.common import catalog, store, today, with_hint
+from formkit_studio.labels import STATES
 
 from formkit.cases.monitor import Flag, MonitorConfig, monitor
 from formkit.cases.stats import Overview, store_overview
-from formkit.desk.checklist import STATES
 from formkit.errors import FormkitError
 
 PERIODS = {"year": "本年 This year", "90": "近90天 Last 90 days", "30": "近30天 Last 30 days",

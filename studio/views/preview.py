@@ -27,18 +27,11 @@ from formkit_studio.form_widgets import (
     load_materials,
     render_form,
 )
+from formkit_studio.labels import FORMS, OUTCOMES, why, why_text
 
 from formkit.cases.service import HandedIn
 from formkit.definitions.model import Matter
-from formkit.desk.checklist import (
-    FORMS,
-    OUTCOMES,
-    field_title,
-    material_checklist,
-    unit_names,
-    why,
-    why_text,
-)
+from formkit.desk.checklist import field_title, material_checklist, unit_names
 from formkit.intake.precheck import PrecheckResult, run_precheck
 
 _ICONS = {"accept": "✅", "accept_with_tolerance": "🕒", "incomplete": "📝", "refuse": "⛔"}

@@ -12,8 +12,9 @@ from typing import Any
 import streamlit as st
 from formkit_studio.common import catalog, catalog_dir, drafts, store, with_hint
 from formkit_studio.editor_widgets import MATTER, Work, flash, open_work, show_errors, show_flash
+from formkit_studio.labels import change_rows
 
-from formkit.authoring.diff import change_rows, diff_matters
+from formkit.authoring.diff import diff_matters
 from formkit.authoring.drafts import publish_draft
 from formkit.cases.service import CaseService
 from formkit.cases.versions import impact_of, rules_from_snapshot

@@ -20,20 +20,14 @@ from formkit_studio.form_widgets import (
     load_materials,
     render_form,
 )
+from formkit_studio.labels import OUTCOMES, STATES
 
 from formkit.calendar import WorkCalendar
 from formkit.cases.service import Case, CaseService, HandedIn
 from formkit.cases.versions import case_rules, snapshot_for_case
 from formkit.catalog import OpenCatalog
 from formkit.definitions.model import Matter
-from formkit.desk.checklist import (
-    OUTCOMES,
-    STATES,
-    clock,
-    field_title,
-    material_checklist,
-    unit_names,
-)
+from formkit.desk.checklist import clock, field_title, material_checklist, unit_names
 from formkit.desk.search import search_matters
 from formkit.errors import FormkitError
 from formkit.intake.notices import NOTICE_KINDS, NoticeInfo, notice_kind, render_notice

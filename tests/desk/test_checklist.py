@@ -16,8 +16,6 @@ from formkit.desk.checklist import (
     material_checklist,
     signable_units,
     unit_names,
-    why,
-    why_text,
 )
 from formkit.intake.precheck import run_precheck
 from tests.cases.support import calendar, catalog, example, rules
@@ -61,19 +59,9 @@ def test_checklist_follows_the_answers_and_says_why() -> None:
     assert poa.required and poa.condition == "by_agent"
     assert poa.values == {"by_agent": True}
     assert by_agent["vending_documents"].values == {"vending_machines": True}
-    assert "by_agent" in why_text(poa) and "true" in why_text(poa)
     themselves = checklist(food_answers(), [])
     assert not themselves["power_of_attorney"].required
-    assert "不成立" in why_text(themselves["power_of_attorney"])
-
-
-@pytest.mark.parametrize(("material", "words"), [
-    ("application_form", "always required"),  # required: true
-    ("business_licence", "fetched by the window"),  # source: government
-    ("safety_rules", "may follow later"),  # tolerable
-])
-def test_why_text(material: str, words: str) -> None:
-    assert words in why_text(checklist(food_answers(), [])[material])
+    assert themselves["power_of_attorney"].condition == "by_agent"
 
 
 def test_checklist_needs_an_explained_precheck() -> None:
@@ -155,9 +143,3 @@ def test_clock_keeps_the_day_and_the_time_of_day() -> None:
     wall = dt.datetime.combine(TODAY, dt.datetime.now().time())
     assert abs((wall - now).total_seconds()) < 60
 
-
-def test_why_names_the_condition_and_the_values_that_decided_it() -> None:
-    assert why('premises == "rented"', {"premises": "rented"}) == \
-        '因为 because premises == "rented"（premises = "rented"）'
-    assert why("true", {}) == "始终 always" and why("false", None) == "从不 never"
-    assert why(None, None) == ""

@@ -1,0 +1,145 @@
+"""Every label the studio's pages show: names of states, outcomes, kinds and types,
+table column headers, and the sentences that say why a material is required.
+
+The engine returns codes and data (``Case.state``, ``PrecheckResult.outcome``,
+``ChecklistItem.condition`` and ``values``); this module turns them into what a
+clerk, officer, supervisor or editor reads. Pure functions: no Streamlit, so the
+tests call them directly.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from formkit.authoring.diff import Change
+from formkit.catalog import OpenCatalog
+from formkit.desk.checklist import ChecklistItem
+
+__all__ = [
+    "CHANNELS",
+    "FIELD_TYPES",
+    "FORMS",
+    "KINDS",
+    "OUTCOMES",
+    "STATES",
+    "catalog_rows",
+    "change_rows",
+    "why",
+    "why_text",
+]
+
+# Bilingual names of the case states, the pre-check outcomes and the material forms.
+STATES: dict[str, tuple[str, str]] = {
+    "received": ("已收件", "Received"),
+    "supplement": ("待补正", "Awaiting supplement"),
+    "refused": ("不予受理", "Not accepted"),
+    "accepted": ("已受理", "Accepted"),
+    "in_review": ("审查中", "In review"),
+    "approved": ("准予许可", "Approved"),
+    "denied": ("不予许可", "Denied"),
+    "issued": ("已送达办结", "Issued"),
+}
+OUTCOMES: dict[str, tuple[str, str]] = {
+    "accept": ("受理", "Accept"),
+    "accept_with_tolerance": ("容缺受理", "Accept, materials to follow"),
+    "incomplete": ("一次性告知补正", "Incomplete: one-time notice"),
+    "refuse": ("不予受理", "Refuse"),
+}
+FORMS: dict[str, tuple[str, str]] = {
+    "original": ("原件", "Original"),
+    "copy": ("复印件", "Copy"),
+    "original_and_copy": ("原件及复印件", "Original and copy"),
+}
+KINDS: dict[str, str] = {
+    "administrative_licensing": "行政许可 Licensing (01)",
+    "administrative_payment": "行政给付 Payment (05)",
+    "administrative_confirmation": "行政确认 Confirmation (07)",
+    "administrative_reward": "行政奖励 Reward (08)",
+    "administrative_ruling": "行政裁决 Ruling (09)",
+    "other_administrative": "其他行政权力 Other (10)",
+    "public_service": "公共服务 Public service (20)",
+}
+FIELD_TYPES: dict[str, str] = {
+    "text": "文本 text", "textarea": "多行文本 textarea", "number": "数字 number",
+    "integer": "整数 integer", "money": "金额 money", "boolean": "是/否 boolean",
+    "date": "日期 date", "choice": "单选 choice", "multichoice": "多选 multichoice",
+    "id_number": "身份证号 id_number", "uscc": "统一社会信用代码 uscc",
+    "mobile": "手机号 mobile", "email": "邮箱 email", "group": "分组 group",
+    "repeat": "表格（多行）repeat",
+}
+CHANNELS: dict[str, str] = {"window": "窗口 Window", "online": "网上 Online",
+                            "self_service": "自助 Self-service", "mail": "邮寄 Mail"}
+
+
+# ---- why a material is required
+
+
+def why_text(item: ChecklistItem) -> str:
+    """Why the material is (or is not) required now, for the clerk to read out."""
+    if not item.required:
+        return f"本次无需提交 not required now（条件 condition: {item.condition} 不成立 false）"
+    if item.condition == "true":
+        reason = "所有申请均需 always required"
+    else:
+        reason = f"需要 required because {item.condition}" + _decided_by(item.values)
+    if item.fetched:
+        reason += "；由窗口通过数据共享调取 fetched by the window"
+    elif item.tolerable:
+        reason += "；可容缺 may follow later"
+    return reason
+
+
+def why(condition: str | None, values: Mapping[str, Any] | None) -> str:
+    """A condition with the values that decided it, as ``why_text`` writes them:
+    ``因为 because premises == "rented"（premises = "rented"）``."""
+    if condition is None:
+        return ""
+    if condition in ("true", "false"):
+        return "始终 always" if condition == "true" else "从不 never"
+    return f"因为 because {condition}" + _decided_by(values or {})
+
+
+def _decided_by(values: Mapping[str, Any]) -> str:
+    shown = "，".join(f"{k} = {json.dumps(v, ensure_ascii=False)}" for k, v in values.items())
+    return f"（{shown}）" if shown else ""
+
+
+# ---- tables
+
+_UNITS = {"working_days": "工作日", "calendar_days": "自然日"}
+
+
+def catalog_rows(opened: OpenCatalog) -> list[dict[str, str]]:
+    """One row per matter: department, code, name, kind, time limits."""
+    names = {d.id: d.name.zh for d in opened.catalog.departments} if opened.catalog else {}
+    rows = []
+    for matter in sorted(opened.matters.values(), key=lambda m: (m.department, m.code)):
+        limit = matter.time_limit
+        unit = _UNITS[limit.unit]
+        rows.append({
+            "部门 Department": names.get(matter.department, matter.department),
+            "编码 Code": matter.code,
+            "事项名称 Matter": matter.name.zh,
+            "Name (en)": matter.name.en or "",
+            "法定时限 Statutory": "当场" if limit.statutory_days == 0
+            else f"{limit.statutory_days} {unit}",
+            "承诺时限 Committed": "即办" if limit.committed_days == 0
+            else f"{limit.committed_days} {unit}",
+            "类型 Kind": KINDS.get(matter.kind.value, ""),
+        })
+    return rows
+
+
+_SECTIONS = {"basic": "基本信息 Basic", "time_limit": "时限 Time limit",
+             "field": "字段 Field", "material": "材料 Material", "check": "检查 Check",
+             "route": "流程 Route", "let": "计算值 Let"}
+_WHAT = {"added": "新增 added", "removed": "删除 removed", "changed": "修改 changed"}
+
+
+def change_rows(changes: Iterable[Change]) -> list[dict[str, str]]:
+    """A diff as table rows with Chinese and English headings."""
+    return [{"部分 Section": _SECTIONS.get(c.section, c.section), "项目 Item": c.item,
+             "变化 Change": _WHAT.get(c.what, c.what), "属性 Attribute": c.attr,
+             "原来 Before": c.before, "现在 After": c.after} for c in changes]

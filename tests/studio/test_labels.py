@@ -1,0 +1,93 @@
+"""What the studio pages print for the engine's codes and data (formkit_studio.labels)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from formkit_studio.editor_widgets import table_edit
+from formkit_studio.labels import catalog_rows, change_rows, why, why_text
+
+from formkit.authoring.diff import diff_matters
+from formkit.authoring.steps import set_in
+from formkit.catalog import open_catalog
+from formkit.definitions.loader import load_matter_text
+from formkit.definitions.model import Matter
+from tests.desk.test_checklist import checklist, food_answers
+
+TEXT = (Path(__file__).resolve().parents[2] / "definitions" / "market_supervision"
+        / "individual_business_registration.yaml").read_text(encoding="utf-8")
+
+
+def _matter(text: str) -> Matter:
+    matter, doc = load_matter_text(text, "m.yaml")
+    assert matter is not None, doc.errors
+    return matter
+
+
+def _row(section: str, item: str, what: str, attr: str, before: str, after: str
+         ) -> dict[str, str]:
+    return {"部分 Section": section, "项目 Item": item, "变化 Change": what,
+            "属性 Attribute": attr, "原来 Before": before, "现在 After": after}
+
+
+def test_a_label_change_is_one_row() -> None:
+    new = set_in(TEXT, ("form", 0, "label", "zh"), "申请人身份")
+    assert change_rows(diff_matters(_matter(TEXT), _matter(new))) == [
+        _row("字段 Field", "applicant_role", "修改 changed", "label", "申请方式", "申请人身份")]
+
+
+def test_booleans_read_as_yaml_and_the_time_limit_has_a_heading() -> None:
+    new = set_in(TEXT, ("materials", 0, "tolerable"), True)
+    new = set_in(new, ("time_limit", "committed_days"), 2)
+    rows = change_rows(diff_matters(_matter(TEXT), _matter(new)))
+    assert _row("时限 Time limit", "", "修改 changed", "committed_days", "1", "2") in rows
+    assert _row("材料 Material", "application_form", "修改 changed", "tolerable", "false",
+                "true") in rows
+
+# ---- why a material is required
+
+
+def test_why_text_names_the_condition_and_says_when_it_does_not_hold() -> None:
+    by_agent = checklist(food_answers(applicant_role="agent"), [])
+    assert "by_agent" in why_text(by_agent["power_of_attorney"])
+    assert "true" in why_text(by_agent["power_of_attorney"])
+    themselves = checklist(food_answers(), [])
+    assert "不成立" in why_text(themselves["power_of_attorney"])
+
+
+@pytest.mark.parametrize(("material", "words"), [
+    ("application_form", "always required"),  # required: true
+    ("business_licence", "fetched by the window"),  # source: government
+    ("safety_rules", "may follow later"),  # tolerable
+])
+def test_why_text(material: str, words: str) -> None:
+    assert words in why_text(checklist(food_answers(), [])[material])
+
+
+def test_why_names_the_condition_and_the_values_that_decided_it() -> None:
+    assert why('premises == "rented"', {"premises": "rented"}) == \
+        '因为 because premises == "rented"（premises = "rented"）'
+    assert why("true", {}) == "始终 always" and why("false", None) == "从不 never"
+    assert why(None, None) == ""
+
+
+# ---- tables
+
+
+def test_catalog_rows_have_the_kind() -> None:
+    opened = open_catalog(Path(__file__).resolve().parents[2] / "definitions")
+    rows = {r["编码 Code"]: r for r in catalog_rows(opened)}
+    assert rows["XX-MS-0001"]["类型 Kind"] == "行政许可 Licensing (01)"
+    assert rows["XX-MS-0001"]["事项名称 Matter"] == "个体工商户设立登记"
+
+
+@pytest.mark.parametrize(("change_set", "rows"), [
+    (None, [{"v": "a"}, {"v": "b"}]),  # nothing changed yet
+    ({"edited_rows": {"1": {"v": "B"}}}, [{"v": "a"}, {"v": "B"}]),  # keys arrive as text
+    ({"deleted_rows": [0], "added_rows": [{"v": "c"}]}, [{"v": "b"}, {"v": "c"}]),
+])
+def test_table_edit_reads_a_data_editor_change_set(change_set: Any,
+                                                   rows: list[dict[str, str]]) -> None:
+    assert table_edit(change_set).apply([{"v": "a"}, {"v": "b"}]) == rows

@@ -33,4 +33,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/rule_bench.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build dist

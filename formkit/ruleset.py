@@ -3,58 +3,30 @@
 ``RuleSet.build(matter, libraries)`` parses and checks every expression in its
 place (conditions must be conditions, computed values must fit their field,
 the fee must be a number), with the library definitions the matter uses.
-Compilation to Python is lazy: ``validate`` only needs the check.
+Compilation to Python is lazy: ``validate`` only needs the check. Each step is
+``formkit.dsl.pipeline``'s (``parse``, ``check``, ``compile_programs``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
 
 from formkit.definitions.model import Expr, FieldType, FormField, Matter
-from formkit.dsl import ast
+from formkit.dsl import pipeline
 from formkit.dsl.checker import Checker, LetEntry, Scope, Typed
-from formkit.dsl.compiler import Program, Unit, call
+from formkit.dsl.compiler import Program
 from formkit.dsl.library import Libraries
-from formkit.dsl.parser import parse_expression
 from formkit.dsl.source import Source
 from formkit.dsl.types import BOOL, NUMBER, T, field_type
 from formkit.errors import FormkitError, RuleNameError, SourceSpan
 
-__all__ = ["Place", "RuleSet", "parse_cached"]
-
-_PARSE_CACHE: dict[str, ast.Node | FormkitError] = {}
-_CACHE_LIMIT = 50_000
+__all__ = ["Place", "RuleSet"]
 
 
-def parse_cached(expr: Expr) -> tuple[ast.Node | None, Source, FormkitError | None]:
-    """Parse an expression, reusing the tree of an identical text (offsets are relative)."""
-    source = Source(expr.text, pos=expr.source)
-    hit = _PARSE_CACHE.get(expr.text)
-    if hit is None:
-        try:
-            hit = parse_expression(expr.text, Source(expr.text))
-        except FormkitError as exc:
-            hit = exc
-        if len(_PARSE_CACHE) < _CACHE_LIMIT:
-            _PARSE_CACHE[expr.text] = hit
-    if isinstance(hit, FormkitError):
-        # Re-place the cached error (found in a bare text) in this expression's file.
-        span = hit.span
-        placed = type(hit)(hit.message, hint=hit.hint, code=hit.code, span=source.span(
-            _offset(expr.text, span.line, span.column) if span else 0,
-            _offset(expr.text, span.end_line, span.end_column)
-            if span and span.end_column else None))
-        return None, source, placed
-    return hit, source, None
-
-
-def _offset(text: str, line: int | None, column: int | None) -> int:
-    if line is None or column is None:
-        return 0
-    lines = text.split("\n")
-    return sum(len(x) + 1 for x in lines[: line - 1]) + column - 1
+def _source(expr: Expr) -> Source:
+    """The expression's text, placed in its YAML file when it was read from one."""
+    return Source(expr.text, pos=expr.source)
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,9 +60,12 @@ class RuleSet:
                       context=f"matter {matter.code}")
         errors: list[FormkitError] = []
         for name, expr in matter.let.items():
-            body, source, err = parse_cached(expr)
-            if err is not None:
-                errors.append(err)
+            source = _source(expr)
+            body = None
+            try:
+                body = pipeline.parse(expr.text, source, cached=True)
+            except FormkitError as exc:
+                errors.append(exc)
             scope.lets[name] = LetEntry(name, None, body, source, "let")
             if name in scope.fields:
                 errors.append(RuleNameError(
@@ -114,13 +89,11 @@ class RuleSet:
             else:
                 checker.check_function_alone(entry)
         for place, expr, want, row in self._expressions():
-            body, source, err = parse_cached(expr)
-            if err is not None:
-                self.errors.append(err)
-                continue
-            assert body is not None
-            self.typed[place] = checker.check(body, source, want=want, row=row,
-                                              what=_what(place))
+            try:
+                self.typed[place] = pipeline.check(checker, expr.text, _source(expr), want=want,
+                                                   row=row, what=_what(place), cached=True)
+            except FormkitError as exc:
+                self.errors.append(exc)
         self.errors.extend(checker.errors)
 
     def _expressions(self) -> Iterator[tuple[Place, Expr, T | None, T | None]]:
@@ -146,17 +119,13 @@ class RuleSet:
     def programs(self) -> dict[Place, Program]:
         """Compile every checked expression (once) and return them by place.
 
-        A program is the generated function itself: what a fault raises escapes as
-        the Python exception. Call it with ``formkit.dsl.compiler.call`` to get a
-        placed ``FormkitError`` instead, or map the exception with ``failure``.
+        Run a program with ``formkit.dsl.compiler.call``: what a fault raises comes
+        out as a ``FormkitError`` placed at the offending call.
         """
         if self._programs is None:
-            unit = Unit(self.checker)
             order = list(self.typed)
-            for place in order:
-                unit.add(self.typed[place])
-            built = unit.build()
-            self.errors.extend(unit.errors)
+            built, errors = pipeline.compile_programs(self.checker, [self.typed[p] for p in order])
+            self.errors.extend(errors)
             self._programs = dict(zip(order, built, strict=True))
         return self._programs
 
@@ -167,9 +136,7 @@ class RuleSet:
         typed = self.checker.let_typed.get(entry.key) if entry else None
         if typed is None:
             return None
-        unit = Unit(self.checker)
-        unit.add(typed)
-        return unit.build()[0]
+        return pipeline.compile_programs(self.checker, [typed])[0][0]
 
 
 def _field_expressions(fields: list[FormField], prefix: str, row: T | None
@@ -200,9 +167,3 @@ def _what(place: Place) -> str:
     if place.kind == "fee":
         return "the fee"
     return f"the 'when' of {place.kind} {place.key}"
-
-
-def evaluate_let(rules: RuleSet, name: str, env: dict[str, Any]) -> Any:  # pragma: no cover
-    """Evaluate a ``let`` value by name (used by explanations)."""
-    program = rules.let_program(name)
-    return call(program, env) if program is not None else None

@@ -21,12 +21,11 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from formkit.cases.files import write_atomic
 from formkit.cases.store import CaseStore
-from formkit.cases.versions import publish
+from formkit.cases.versions import publish_version
 from formkit.catalog import OpenCatalog, open_catalog
 from formkit.definitions.model import Matter
+from formkit.dsl import pipeline
 from formkit.dsl.checker import Checker
-from formkit.dsl.parser import parse_expression
-from formkit.dsl.source import Source
 from formkit.dsl.types import BOOL, NUMBER, T
 from formkit.errors import DefinitionError, FormkitError, FormkitErrors
 from formkit.ruleset import RuleSet
@@ -241,11 +240,6 @@ _WANTS: dict[str, T | None] = {"condition": BOOL, "number": NUMBER, "value": Non
 def check_expression(rules: RuleSet, text: str, want: str = "condition",
                      row: Sequence[str] | None = None) -> list[FormkitError]:
     """Check one expression as typed in an editor box; errors point inside ``text``."""
-    source = Source(text)
-    try:
-        node = parse_expression(text, source)
-    except FormkitError as exc:
-        return [exc]
     checker = Checker(rules.scope)
     row_type = None
     if row:
@@ -259,7 +253,10 @@ def check_expression(rules: RuleSet, text: str, want: str = "condition",
             if f.type.value == "repeat":  # a group inside a repeat keeps the row's names
                 row_type = field_type(f).elem
             fields = f.fields or []
-    checker.check(node, source, want=_WANTS.get(want), row=row_type)
+    try:
+        pipeline.check(checker, text, want=_WANTS.get(want), row=row_type)
+    except FormkitError as exc:  # a syntax error: nothing to check
+        return [exc]
     return checker.errors
 
 
@@ -307,5 +304,5 @@ def publish_draft(root: Path, file: Path, text: str, store: CaseStore, *, actor:
     assert check.matter is not None
     write_atomic(file, text)
     reopened = open_catalog(root)
-    snapshot, _ = publish(store, reopened, check.matter.code, actor=actor, note=note)
+    snapshot, _ = publish_version(store, reopened, check.matter.code, actor=actor, note=note)
     return snapshot

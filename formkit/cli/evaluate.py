@@ -1,4 +1,8 @@
-"""Evaluate one expression, for ``formkit eval`` and the studio's playground."""
+"""``formkit eval``: one expression evaluated over JSON data (or a matter's answers).
+
+The expression goes through ``formkit.dsl.pipeline.evaluate_text``, as in the studio's
+playground; this module reads the data and types it.
+"""
 
 from __future__ import annotations
 
@@ -10,15 +14,14 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from formkit.dsl.checker import Checker, Scope
-from formkit.dsl.compiler import EvalContext, Unit, call
-from formkit.dsl.parser import parse_expression
-from formkit.dsl.source import Source
+from formkit.dsl.checker import Scope
+from formkit.dsl.compiler import EvalContext
+from formkit.dsl.pipeline import evaluate_text
 from formkit.dsl.types import ANY, BOOL, DATE, NULL, NUMBER, TEXT, T, group_of, list_of, unify
-from formkit.errors import FormkitErrors, InputError, LimitError, RuleTypeError
+from formkit.errors import InputError, LimitError, RuleTypeError
 from formkit.values import from_json, to_json
 
-__all__ = ["evaluate_cli", "evaluate_text", "infer_type", "parse_today"]
+__all__ = ["evaluate_cli", "infer_type", "parse_today"]
 
 _DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 MAX_DATA_BYTES = 5_000_000
@@ -134,23 +137,6 @@ def _check_printable(value: Any) -> None:
     elif isinstance(value, dict):
         for item in value.values():
             _check_printable(item)
-
-
-def evaluate_text(expr: str, scope: Scope, env: dict[str, Any],
-                  ctx: EvalContext) -> tuple[Any, T]:
-    """Parse, check, compile and run ``expr``; raises the first error(s) found."""
-    source = Source(expr)
-    node = parse_expression(expr, source)
-    checker = Checker(scope)
-    typed = checker.check(node, source)
-    if checker.errors:
-        raise checker.errors[0] if len(checker.errors) == 1 else FormkitErrors(checker.errors)
-    unit = Unit(checker)
-    unit.add(typed)
-    program = unit.build()[0]
-    if unit.errors:
-        raise unit.errors[0]
-    return call(program, env, ctx), typed.type
 
 
 def evaluate_cli(expr: str, *, data_file: str | None = None, catalog_dir: str | None = None,

@@ -84,8 +84,8 @@ class Program(Protocol):
 
     It is the generated function itself: no wrapper frame and no ``try`` of its own
     (a ``try`` is most of the ``compile()`` cost of a small expression). A fault
-    inside it escapes as the Python exception; ``failure(program, exc)`` turns that
-    into the ``FormkitError`` placed at the offending node, and ``call()`` does both.
+    inside it escapes as the Python exception; run it with ``call()``, which turns
+    that into the ``FormkitError`` placed at the offending node (``failure``).
     """
 
     def __call__(self, env: dict[str, Any], ctx: EvalContext | None = None,
@@ -130,8 +130,8 @@ class _Meta:
 def failure(program: Program, exc: Exception) -> FormkitError:
     """The FormkitError that ``exc``, raised by calling ``program``, is reported as.
 
-    Call it from the ``except Exception`` around a program call. An exception no
-    rule or answer can cause (a bug in formkit) is raised again as itself.
+    ``call`` uses it; an exception no rule or answer can cause (a bug in formkit) is
+    raised again as itself.
     """
     meta = getattr(program, "formkit_meta", None)
     error = meta.error(exc) if isinstance(meta, _Meta) else exc
@@ -142,8 +142,8 @@ def failure(program: Program, exc: Exception) -> FormkitError:
 
 def call(program: Program, env: dict[str, Any], ctx: EvalContext | None = None,
          row: dict[str, Any] | None = None) -> Any:
-    """``program(env, ctx, row)``, its faults raised as FormkitErrors (one frame more
-    than a direct call: hot loops call the program and use ``failure()`` themselves)."""
+    """``program(env, ctx, row)``, its faults raised as FormkitErrors: the one way
+    formkit runs a program (callers catch ``FormkitError``, never ``Exception``)."""
     try:
         return program(env, ctx, row)
     except Exception as exc:

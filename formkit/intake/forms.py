@@ -18,8 +18,9 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from formkit import identifiers
-from formkit.definitions.model import Expr, FieldType, FormField, Matter
-from formkit.dsl.compiler import EvalContext, Program, failure
+from formkit.definitions.model import FieldType, FormField, Matter
+from formkit.dsl.compiler import EvalContext, Program, call
+from formkit.errors import FormkitError
 from formkit.intake.messages import message
 from formkit.ruleset import Place, RuleSet
 from formkit.values import to_json
@@ -111,9 +112,9 @@ class _Run:
         if program is None:
             return default
         try:
-            return program(env, self.ctx, row) is True
-        except Exception as exc:
-            self.error(path, "evaluation_failed", detail=failure(program, exc).message)
+            return call(program, env, self.ctx, row) is True
+        except FormkitError as exc:
+            self.error(path, "evaluation_failed", detail=exc.message)
             return default
 
 
@@ -342,11 +343,10 @@ def _walk(fields: list[FormField], env: dict[str, Any], values: dict[str, Any],
             program = run.program(place, "value", in_row)
             if program is not None:
                 try:
-                    values[f.id] = program(env, run.ctx, row)
-                except Exception as exc:
-                    error = failure(program, exc)
+                    values[f.id] = call(program, env, run.ctx, row)
+                except FormkitError as exc:
                     if final:
-                        run.error(path, "evaluation_failed", detail=error.message)
+                        run.error(path, "evaluation_failed", detail=exc.message)
                     values[f.id] = None
         visible = parent_visible and run.cond(f, "visible", place, env, row, True)
         if not visible:
@@ -465,7 +465,3 @@ def _under(path: str, hidden: set[str]) -> bool:
     return path in hidden or any(ch in ".[" and path[:i] in hidden
                                  for i, ch in enumerate(path))
 
-
-def is_expression(value: Any) -> bool:
-    """True for an ``Expr`` (a condition written as an expression)."""
-    return isinstance(value, Expr)

@@ -18,12 +18,13 @@ from pydantic import BaseModel, Field, model_serializer
 from formkit.calendar import WorkCalendar
 from formkit.definitions.model import Expr, Material, Matter
 from formkit.dsl import ast
-from formkit.dsl.compiler import EvalContext, call, failure
+from formkit.dsl.compiler import EvalContext, call
+from formkit.dsl.pipeline import parse
 from formkit.errors import FormkitError
 from formkit.intake.deadlines import deadline
 from formkit.intake.forms import FieldError, form_state
 from formkit.intake.messages import message
-from formkit.ruleset import Place, RuleSet, parse_cached
+from formkit.ruleset import Place, RuleSet
 from formkit.values import to_json
 
 __all__ = [
@@ -201,8 +202,9 @@ class _Explainer:
         item.values = self.values(expr)
 
     def values(self, expr: Expr) -> dict[str, Any]:
-        node, _, err = parse_cached(expr)
-        if node is None or err is not None:
+        try:
+            node = parse(expr.text, cached=True)
+        except FormkitError:
             return {}
         out: dict[str, Any] = {}
         inner: set[int] = set()  # the `operator` of `operator.id_number`: shown as part
@@ -290,10 +292,10 @@ def run_precheck(rules: RuleSet, submission: Any, *, today: dt.date | None = Non
         if program is None:
             return default
         try:
-            truth: bool = program(env, ctx) is True
-        except Exception as exc:
+            truth: bool = call(program, env, ctx) is True
+        except FormkitError as exc:
             field_errors.append(FieldError(field=str(place), message=message(
-                "evaluation_failed", lang, detail=failure(program, exc).message)))
+                "evaluation_failed", lang, detail=exc.message)))
             return default
         if trace is not None:
             trace.setdefault(place, set()).add(truth)

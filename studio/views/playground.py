@@ -13,8 +13,8 @@ import streamlit as st
 from formkit_studio.common import today
 from formkit_studio.editor_widgets import ANSWERS, bind, open_loaded_work, show_errors
 
-from formkit.cli.evaluate import evaluate_text
 from formkit.dsl.compiler import EvalContext
+from formkit.dsl.pipeline import evaluate_text
 from formkit.errors import FormkitError
 from formkit.intake.forms import form_state
 from formkit.values import to_json

@@ -15,11 +15,11 @@ from typing import Any, NamedTuple
 
 import pytest
 
-from formkit.cli.evaluate import evaluate_text
 from formkit.dsl import ast
 from formkit.dsl.checker import Scope
 from formkit.dsl.compiler import EvalContext
 from formkit.dsl.parser import MAX_DEPTH, MAX_LENGTH, MAX_LIST, parse_expression
+from formkit.dsl.pipeline import evaluate_text
 from formkit.dsl.types import BOOL, DATE, NUMBER, TEXT, T, group_of, list_of
 from formkit.errors import FormkitError, FormkitErrors
 

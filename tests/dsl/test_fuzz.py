@@ -17,12 +17,13 @@ from typing import Any
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from formkit.cli.evaluate import evaluate_cli, evaluate_text
+from formkit.cli.evaluate import evaluate_cli
 from formkit.definitions.loader import load_matter_text
 from formkit.definitions.yamldoc import SourceFile
 from formkit.dsl.checker import Scope
 from formkit.dsl.compiler import EvalContext, call
 from formkit.dsl.parser import parse_expression, parse_library
+from formkit.dsl.pipeline import evaluate_text
 from formkit.dsl.source import Source
 from formkit.errors import FormkitError
 from formkit.ruleset import RuleSet

@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from formkit.cli.evaluate import evaluate_text
 from formkit.definitions.loader import load_matter_text
 from formkit.dsl.checker import Scope
 from formkit.dsl.compiler import EvalContext
 from formkit.dsl.library import load_libraries
 from formkit.dsl.parser import SYNTAX_ERRORS, parse_expression
+from formkit.dsl.pipeline import evaluate_text
 from formkit.dsl.types import NUMBER, TEXT, T
 from formkit.errors import FormkitError, RuleSyntaxError, render_errors
 from formkit.ruleset import RuleSet

@@ -1,6 +1,6 @@
 """formkit: forms, pre-checks and routing for government service centres, from YAML.
 
-The embedding API::
+The embedding API (``docs/embedding.md``)::
 
     import formkit
     catalog = formkit.open_catalog("definitions")
@@ -8,13 +8,39 @@ The embedding API::
     result = formkit.run_precheck(rules, {"fields": {...}, "materials": [...]},
                                   calendar=catalog.work_calendar())
     result.model_dump(mode="json")   # exactly what `formkit precheck --json` prints
+
+    store = formkit.TinyCaseStore("var/store")
+    snapshot, _ = formkit.publish_version(store, catalog, "XX-MS-0001", actor=..., note=...)
+    cases = formkit.CaseService(store, catalog.work_calendar())
+    case = cases.receive(rules, snapshot["hash"], fields, materials, actor="clerk01")
+
+The package reads as the pipeline (``docs/architecture.md``): definitions ->
+dsl -> ruleset/catalog -> intake -> cases -> authoring, desk -> cli. Names
+below are the supported surface; the subpackages hold the rest.
 """
 
 from formkit.calendar import WorkCalendar
+from formkit.cases.monitor import Flag, MonitorConfig, MonitorReport, monitor
+from formkit.cases.service import Case, CaseService, HandedIn
+from formkit.cases.store import CaseStore
+from formkit.cases.tinystore import TinyCaseStore
+from formkit.cases.versions import publish_version
 from formkit.catalog import OpenCatalog, open_catalog
 from formkit.definitions.loader import LoadedCatalog, load_catalog
 from formkit.definitions.model import Catalog, Matter
-from formkit.errors import FormkitError, FormkitErrors, SourceSpan
+from formkit.dsl.compiler import EvalContext
+from formkit.errors import (
+    DefinitionError,
+    EvaluationError,
+    FormkitError,
+    FormkitErrors,
+    InputError,
+    LimitError,
+    RuleNameError,
+    RuleSyntaxError,
+    RuleTypeError,
+    SourceSpan,
+)
 from formkit.intake.examples import ExamplesReport, run_examples
 from formkit.intake.forms import FieldError, FieldState, FormState, form_state
 from formkit.intake.notices import NoticeInfo, notice_kind, render_notice
@@ -23,26 +49,44 @@ from formkit.intake.schema import matter_schema
 from formkit.ruleset import RuleSet
 
 __all__ = [
+    "Case",
+    "CaseService",
+    "CaseStore",
     "Catalog",
+    "DefinitionError",
+    "EvalContext",
+    "EvaluationError",
     "ExamplesReport",
     "FieldError",
     "FieldState",
+    "Flag",
     "FormState",
     "FormkitError",
     "FormkitErrors",
+    "HandedIn",
+    "InputError",
+    "LimitError",
     "LoadedCatalog",
     "Matter",
+    "MonitorConfig",
+    "MonitorReport",
     "NoticeInfo",
     "OpenCatalog",
     "PrecheckResult",
+    "RuleNameError",
     "RuleSet",
+    "RuleSyntaxError",
+    "RuleTypeError",
     "SourceSpan",
+    "TinyCaseStore",
     "WorkCalendar",
     "form_state",
     "load_catalog",
     "matter_schema",
+    "monitor",
     "notice_kind",
     "open_catalog",
+    "publish_version",
     "render_notice",
     "run_examples",
     "run_precheck",

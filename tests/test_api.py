@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import types
 from pathlib import Path
 
 import jsonschema  # type: ignore[import-untyped]
@@ -21,6 +22,14 @@ def test_all_is_sorted_and_unique() -> None:
 def test_every_exported_name_exists() -> None:
     missing = [name for name in formkit.__all__ if not hasattr(formkit, name)]
     assert missing == []
+
+
+def test_the_namespace_is_all() -> None:
+    # As httpx does: every public name of the package is in __all__ and nothing else is.
+    # Subpackages and modules (formkit.cases, formkit.errors ...) are the layout, not names.
+    public = sorted(name for name, value in vars(formkit).items()
+                    if not name.startswith("_") and not isinstance(value, types.ModuleType))
+    assert public == formkit.__all__
 
 
 def test_the_flow_of_docs_embedding() -> None:

@@ -22,7 +22,7 @@ from formkit.dsl.library import libraries_from_texts
 from formkit.errors import DefinitionError, FormkitError, FormkitErrors
 from formkit.ruleset import RuleSet
 
-__all__ = ["Impact", "case_rules", "impact_of", "matter_snapshot", "publish",
+__all__ = ["Impact", "case_rules", "impact_of", "matter_snapshot", "publish_version",
            "rules_from_snapshot", "snapshot_for_case"]
 
 
@@ -51,8 +51,8 @@ def matter_snapshot(opened: OpenCatalog, code: str) -> dict[str, Any]:
     return {"hash": digest, **content}
 
 
-def publish(store: CaseStore, opened: OpenCatalog, code: str, *, actor: str, note: str,
-            now: dt.datetime | None = None) -> tuple[dict[str, Any], bool]:
+def publish_version(store: CaseStore, opened: OpenCatalog, code: str, *, actor: str,
+                    note: str, now: dt.datetime | None = None) -> tuple[dict[str, Any], bool]:
     """Publish the matter as it stands: never a broken one. Returns (snapshot, new?)."""
     rules = opened.rules_of(code)
     if rules is None:

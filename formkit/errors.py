@@ -1,19 +1,24 @@
 """Errors with source positions.
 
 Every problem formkit reports is a ``FormkitError``: a stable ``kind`` (the
-contract's error kinds), a short ``code``, a message, an optional source span
-and a hint. Errors are collected, not thrown at the first one.
+contract's error kinds), a stable ``code`` (``unknown-name``, ``unknown-case``;
+``docs/errors.md`` lists them all), a message, an optional source span and a
+hint. Errors are collected, not thrown at the first one.
 
-Exception tree::
+Exception tree (the kind in brackets)::
 
     FormkitError
      +-- DefinitionError      a YAML file or a definition is wrong       (definition)
+     |    +-- EditError       an authoring edit cannot be made           (definition)
      +-- RuleSyntaxError      an expression does not parse               (syntax)
      +-- RuleNameError        an expression names something unknown      (name)
      +-- RuleTypeError        an expression mixes types                  (type)
      +-- EvaluationError      an expression failed while running         (evaluation)
+     +-- IllegalTransition    a case action its state does not allow     (evaluation)
      +-- LimitError           a size, depth or cost bound was passed     (limit)
      +-- InputError           a file could not be read                   (io)
+     +-- StoreError           the case store cannot read or write        (io)
+     +-- NotFoundError        no case with that number                   (name)
      +-- FormkitErrors        many errors at once (``errors`` holds them)
 """
 
@@ -26,15 +31,19 @@ from typing import Any, ClassVar
 
 __all__ = [
     "DefinitionError",
+    "EditError",
     "EvaluationError",
     "FormkitError",
     "FormkitErrors",
+    "IllegalTransition",
     "InputError",
     "LimitError",
+    "NotFoundError",
     "RuleNameError",
     "RuleSyntaxError",
     "RuleTypeError",
     "SourceSpan",
+    "StoreError",
     "render_errors",
 ]
 
@@ -68,9 +77,11 @@ class SourceSpan:
 
 
 class FormkitError(Exception):
-    """Base of every error formkit reports; carries a kind, a place and a hint."""
+    """Base of every error formkit reports; carries a kind, a code, a place and a hint."""
 
     kind: ClassVar[str] = "definition"
+    # The code of an error raised without one; None: its kind.
+    default_code: ClassVar[str | None] = None
 
     def __init__(self, message: str, span: SourceSpan | None = None, *,
                  hint: str | None = None, code: str | None = None) -> None:
@@ -78,7 +89,7 @@ class FormkitError(Exception):
         self.message = message
         self.span = span
         self.hint = hint
-        self.code = code or self.kind
+        self.code = code or self.default_code or self.kind
 
     def __str__(self) -> str:
         return self.render()
@@ -89,8 +100,9 @@ class FormkitError(Exception):
         return self
 
     def to_json(self) -> dict[str, Any]:
-        """The contract's error object: kind, message, and file/line/column when known."""
-        out: dict[str, Any] = {"kind": self.kind, "message": self.message}
+        """The contract's error object: kind, message, code, file/line/column when
+        known, and the hint."""
+        out: dict[str, Any] = {"kind": self.kind, "message": self.message, "code": self.code}
         if self.span is not None:
             if self.span.file is not None:
                 out["file"] = self.span.file
@@ -138,6 +150,10 @@ class DefinitionError(FormkitError):
     kind = "definition"
 
 
+class EditError(DefinitionError):
+    """Raised when an authoring edit cannot be made (an id already taken, a group into itself)."""
+
+
 class RuleSyntaxError(FormkitError):
     """Raised when an expression or a rule library does not parse."""
 
@@ -162,6 +178,13 @@ class EvaluationError(FormkitError):
     kind = "evaluation"
 
 
+class IllegalTransition(FormkitError):
+    """Raised when a case action is not allowed in the case's state, or by the law."""
+
+    kind = "evaluation"
+    default_code = "illegal-transition"
+
+
 class LimitError(FormkitError):
     """Raised when input passes a size, depth, alias or regular-expression bound."""
 
@@ -172,6 +195,18 @@ class InputError(FormkitError):
     """Raised when a file or folder cannot be read."""
 
     kind = "io"
+
+
+class StoreError(FormkitError):
+    """Raised when the case store cannot read or write its files, or a number is malformed."""
+
+    kind = "io"
+
+
+class NotFoundError(FormkitError):
+    """Raised when no case has the number asked for (HTTP: 404)."""
+
+    kind = "name"
 
 
 class FormkitErrors(FormkitError):

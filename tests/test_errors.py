@@ -1,22 +1,32 @@
-"""Errors: the contract's error object, and the rendered file:line:col, line, caret, hint."""
+"""Errors: one tree, the contract's error object, and the rendered file:line:col, line,
+caret, hint."""
 
 from __future__ import annotations
 
+import importlib
 import json
+import pkgutil
+import re
 
 import pytest
 
+import formkit
+import formkit.errors
 from formkit.errors import (
     DefinitionError,
+    EditError,
     EvaluationError,
     FormkitError,
     FormkitErrors,
+    IllegalTransition,
     InputError,
     LimitError,
+    NotFoundError,
     RuleNameError,
     RuleSyntaxError,
     RuleTypeError,
     SourceSpan,
+    StoreError,
     render_errors,
 )
 
@@ -87,18 +97,20 @@ def test_to_json_is_the_contract_error_object() -> None:
     err = RuleTypeError("'>' cannot compare a number with a text", _span(2, 18),
                         hint="both sides must have the same type", code="wrong-type")
     doc = err.to_json()
+    # the contract's keys, and the stable code (cli.md's example has no code; http-api.md
+    # lists it)
     assert doc == {"kind": "type", "message": "'>' cannot compare a number with a text",
-                   "file": "definitions/ms/a.yaml", "line": 2, "column": 18,
-                   "hint": "both sides must have the same type"}
+                   "code": "wrong-type", "file": "definitions/ms/a.yaml", "line": 2,
+                   "column": 18, "hint": "both sides must have the same type"}
     # The source text never leaks into the object, and it is plain JSON.
     assert json.loads(json.dumps(doc, ensure_ascii=False)) == doc
 
 
 def test_to_json_leaves_out_what_is_not_known() -> None:
-    assert InputError("no such folder: x").to_json() == {"kind": "io",
-                                                         "message": "no such folder: x"}
+    assert InputError("no such folder: x").to_json() == {
+        "kind": "io", "message": "no such folder: x", "code": "io"}
     assert InputError("cannot read", SourceSpan("a.yaml")).to_json() == {
-        "kind": "io", "message": "cannot read", "file": "a.yaml"}
+        "kind": "io", "message": "cannot read", "code": "io", "file": "a.yaml"}
 
 
 @pytest.mark.parametrize(("cls", "kind"), [
@@ -111,6 +123,53 @@ def test_every_kind_of_the_contract_has_its_class(cls: type[FormkitError], kind:
     assert isinstance(err, FormkitError) and err.kind == kind
     assert err.code == kind  # the code defaults to the kind
     assert cls.__doc__ and cls.__doc__.startswith("Raised")
+
+
+@pytest.mark.parametrize(("cls", "kind", "code"), [
+    # an edit the authoring pages cannot make is a definition error
+    (EditError, "definition", "definition"),
+    # the contract: an action the state does not allow is evaluation/illegal-transition
+    (IllegalTransition, "evaluation", "illegal-transition"),
+    # the store's files, and malformed case numbers
+    (StoreError, "io", "io"),
+    # a number no case has: something named does not exist, never an io error
+    (NotFoundError, "name", "name"),
+])
+def test_the_errors_from_elsewhere_have_their_kind_and_default_code(
+        cls: type[FormkitError], kind: str, code: str) -> None:
+    err = cls("m")
+    assert (err.kind, err.code) == (kind, code)
+    assert cls("m", code="more-precise").code == "more-precise"
+
+
+def _formkit_error_classes() -> set[type[FormkitError]]:
+    """Every FormkitError subclass defined in the formkit package (all modules imported)."""
+    for info in pkgutil.walk_packages(formkit.__path__, "formkit."):
+        if not info.name.endswith(".__main__"):  # running it is the command line
+            importlib.import_module(info.name)
+    found: set[type[FormkitError]] = set()
+    todo = [FormkitError]
+    while todo:
+        cls = todo.pop()
+        if cls.__module__.split(".")[0] == "formkit" and cls not in found:
+            found.add(cls)
+            todo.extend(cls.__subclasses__())
+    return found
+
+
+def test_every_error_class_is_in_one_tree() -> None:
+    classes = _formkit_error_classes()
+    elsewhere = sorted(f"{c.__module__}.{c.__qualname__}" for c in classes
+                       if c.__module__ != "formkit.errors")
+    assert elsewhere == [], "error classes belong in formkit/errors.py"
+    tree = (formkit.errors.__doc__ or "").split("Exception tree", 1)[1]
+    for cls in classes:
+        doc = cls.__doc__ or ""
+        # one line saying when it is raised (the base says what it is)
+        assert "\n" not in doc.strip(), cls
+        assert cls is FormkitError or doc.startswith("Raised"), cls
+        assert re.search(rf"\b{cls.__name__}\b", tree), f"{cls.__name__} is missing from the tree"
+        assert cls.__name__ in formkit.errors.__all__
 
 
 def test_formkit_errors_says_how_many_more() -> None:

@@ -9,7 +9,8 @@ import re
 from typing import Any
 
 from formkit.authoring.drafts import load_yaml
-from formkit.authoring.steps import EditError, add_item, get_in
+from formkit.authoring.steps import add_item, get_in
+from formkit.errors import EditError
 from formkit.intake.precheck import PrecheckResult
 
 __all__ = ["add_example", "example_entry"]

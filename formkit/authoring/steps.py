@@ -20,10 +20,9 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from formkit.authoring.drafts import dump_yaml, load_yaml
 from formkit.catalog import OpenCatalog
-from formkit.errors import DefinitionError
+from formkit.errors import EditError
 
 __all__ = [
-    "EditError",
     "MATERIAL_COLUMNS",
     "FieldRow",
     "TableEdit",
@@ -57,11 +56,6 @@ MATERIAL_COLUMNS = ("id", "name_zh", "name_en", "form", "medium", "copies", "req
 _CONTAINERS = ("group", "repeat")
 _LABEL_KEYS = frozenset({"label", "name", "help", "placeholder", "message", "notes",
                          "standard", "result", "refuse", "warn"})
-
-
-class EditError(DefinitionError):
-    """Raised when an edit cannot be made (an id already taken, a group into itself)."""
-
 
 
 def matter_file(opened: OpenCatalog, code: str, text: str) -> Path:

@@ -18,7 +18,7 @@ from typing import Any
 
 from tinydb.storages import Storage
 
-from formkit.cases.store import StoreError
+from formkit.errors import StoreError
 
 __all__ = ["SETTLE_NS", "AtomicJSONStorage", "Stamp", "StoreLock",
            "compose_tables", "damaged", "deep_copy", "fsync_dir", "json_text",

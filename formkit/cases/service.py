@@ -15,8 +15,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from formkit.calendar import WorkCalendar
-from formkit.cases.store import CaseStore, StoreError
-from formkit.errors import FormkitError
+from formkit.cases.store import CaseStore, unknown_case
+from formkit.errors import IllegalTransition
 from formkit.intake.deadlines import deadline
 from formkit.intake.precheck import PrecheckResult, run_precheck
 from formkit.ruleset import RuleSet
@@ -28,7 +28,6 @@ __all__ = [
     "CaseService",
     "Event",
     "HandedIn",
-    "IllegalTransition",
     "Pause",
     "Tolerated",
 ]
@@ -54,12 +53,6 @@ FINISHED_STATES = frozenset({"approved", "denied", "issued", "refused"})
 SPECIAL_PROCEDURES = {"hearing": "听证", "bidding": "招标", "auction": "拍卖",
                       "inspection": "检验", "testing": "检测", "quarantine": "检疫",
                       "appraisal": "鉴定", "expert_review": "专家评审"}
-
-
-class IllegalTransition(FormkitError):
-    """Raised when an action is not allowed in the case's current state."""
-
-    kind = "evaluation"
 
 
 class HandedIn(BaseModel):
@@ -181,8 +174,7 @@ class CaseService:
         """The case with ``number``; a clear error when there is none."""
         doc = self.store.get(number)
         if doc is None:
-            raise StoreError(f"no case {number}", None, code="unknown-case",
-                             hint="check the number on the receipt")
+            raise unknown_case(number)
         return Case.model_validate(doc)
 
     # ---- writing
@@ -201,7 +193,7 @@ class CaseService:
             if case.state not in allowed:
                 raise IllegalTransition(
                     f"case {case.number} is {case.state}; '{action}' is allowed only when "
-                    f"{' or '.join(sorted(allowed))}", None, code="illegal-transition",
+                    f"{' or '.join(sorted(allowed))}", None,
                     hint=f"allowed now: {', '.join(self.allowed(case)) or 'nothing'}")
             today = self.now().date()
             before = case.state
@@ -304,7 +296,7 @@ class CaseService:
         case = self.get(number)
         if case.state != "supplement":
             raise IllegalTransition(f"case {number} is {case.state}, not waiting for "
-                                    "supplement", None, code="illegal-transition",
+                                    "supplement", None,
                                     hint=f"allowed now: "
                                          f"{', '.join(self.allowed(case)) or 'nothing'}")
 
@@ -333,17 +325,16 @@ class CaseService:
         def mutate(case: Case, today: dt.date) -> str:
             if case.step >= len(case.route):
                 raise IllegalTransition(f"case {case.number} has no step left to sign",
-                                        None, code="illegal-transition",
+                                        None,
                                         hint="approve or deny the case")
             units = case.route[case.step]
             if unit not in units:
                 raise IllegalTransition(f"'{unit}' is not a unit of step {case.step + 1} "
-                                        f"({', '.join(units)})", None,
-                                        code="illegal-transition")
+                                        f"({', '.join(units)})", None)
             signed = case.signed[case.step]
             if unit in signed:
                 raise IllegalTransition(f"'{unit}' has already signed step {case.step + 1}",
-                                        None, code="illegal-transition")
+                                        None)
             signed[unit] = actor
             if set(signed) >= set(units):
                 case.step += 1
@@ -357,7 +348,7 @@ class CaseService:
             if case.step < len(case.route):
                 raise IllegalTransition(f"case {case.number} still waits for step "
                                         f"{case.step + 1}: {', '.join(case.route[case.step])}",
-                                        None, code="illegal-transition")
+                                        None)
             self._close_pauses(case, today)
             case.decided_on = today
             return "approved"
@@ -392,7 +383,7 @@ class CaseService:
         def mutate(case: Case, today: dt.date) -> str:
             if case.paused:
                 raise IllegalTransition(f"the clock of {case.number} is already stopped",
-                                        None, code="illegal-transition")
+                                        None)
             case.pauses.append(Pause(reason=reason, start=today))
             return case.state
         return self._apply(number, "suspend", actor, comment, mutate, {"reason": reason})
@@ -401,8 +392,7 @@ class CaseService:
         """Restart the clock after a special procedure."""
         def mutate(case: Case, today: dt.date) -> str:
             if not case.paused:
-                raise IllegalTransition(f"the clock of {case.number} is running", None,
-                                        code="illegal-transition")
+                raise IllegalTransition(f"the clock of {case.number} is running", None)
             self._close_pauses(case, today)
             return case.state
         return self._apply(number, "resume", actor, comment, mutate)
@@ -413,12 +403,11 @@ class CaseService:
             item = next((t for t in case.tolerated if t.id == material), None)
             if item is None:
                 raise IllegalTransition(f"'{material}' is not a tolerated material of "
-                                        f"{case.number}", None, code="illegal-transition")
+                                        f"{case.number}", None)
             if item.supplied_on is not None:
                 # a second hand-in would list the material twice and move the date
                 raise IllegalTransition(f"'{material}' was already supplied on "
-                                        f"{item.supplied_on}", None,
-                                        code="illegal-transition")
+                                        f"{item.supplied_on}", None)
             item.supplied_on = today
             case.materials.append(HandedIn(id=material))
             return case.state

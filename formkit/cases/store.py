@@ -10,19 +10,13 @@ import re
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from typing import Any, TypeVar
 
-from formkit.errors import FormkitError
+from formkit.errors import NotFoundError, StoreError
 
-__all__ = ["AuditOf", "CaseStore", "StoreError", "parse_number"]
+__all__ = ["AuditOf", "CaseStore", "parse_number", "unknown_case"]
 
 AuditOf = Callable[[dict[str, Any]], dict[str, Any] | None]
 T = TypeVar("T")
 _NUMBER = re.compile(r"^([A-Z0-9]{1,8})(\d{8})(\d{5})$")
-
-
-class StoreError(FormkitError):
-    """Raised when the store cannot do what was asked (unknown case, bad number, I/O)."""
-
-    kind = "io"
 
 
 def parse_number(number: str) -> tuple[str, dt.date, int]:
@@ -38,6 +32,12 @@ def parse_number(number: str) -> tuple[str, dt.date, int]:
         raise StoreError(f"'{number}' has an impossible date", None,
                          code="bad-number") from None
     return m.group(1), day, int(m.group(3))
+
+
+def unknown_case(number: str) -> NotFoundError:
+    """The error for a case number no case has (a store's ``update``, the service's ``get``)."""
+    return NotFoundError(f"no case {number}", None, code="unknown-case",
+                         hint="check the number on the receipt")
 
 
 class CaseStore(abc.ABC):

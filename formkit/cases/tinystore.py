@@ -67,11 +67,11 @@ from formkit.cases.files import (
     stamp_of,
     write_atomic,
 )
-from formkit.cases.store import AuditOf, CaseStore, StoreError, T, parse_number
-from formkit.errors import InputError
+from formkit.cases.store import AuditOf, CaseStore, T, parse_number, unknown_case
+from formkit.errors import InputError, StoreError
 
 __all__ = ["CACHE_BYTES", "INDEX_SHARDS", "LEGACY_SHARDS", "SHARDS", "AtomicJSONStorage",
-           "CaseStore", "StoreError", "TinyCaseStore", "parse_number"]
+           "CaseStore", "TinyCaseStore", "parse_number"]
 
 SHARDS = 16  # case partitions per receipt day in a new store (~33 cases each at 520 a day)
 INDEX_SHARDS = 4  # open-index files per receipt day in a new store
@@ -417,8 +417,7 @@ class TinyCaseStore(CaseStore):
             text = rows.get(str(seq))
             current = None if text is None else parse_case(text)  # the change's own
             if current is None or current.get("number") != _normal(number):
-                raise StoreError(f"no case {number}", None, code="unknown-case",
-                                 hint="check the number on the receipt")
+                raise unknown_case(number)
             new = change(current)
             rows[str(seq)] = json_text(new)
             self._write_case(day, seq, tables, new, summary(new), audit(new) if audit else None)

@@ -253,9 +253,9 @@ def cmd_cases(args: argparse.Namespace) -> int:
                 raise _UsageError("cases show needs a case number")
             doc = store.get(args.number)
             if doc is None:
-                from formkit.cases.tinystore import StoreError
+                from formkit.cases.store import unknown_case
 
-                raise StoreError(f"no case {args.number}", None, code="unknown-case")
+                raise unknown_case(args.number)
             _emit(doc) if args.json else print(json.dumps(doc, ensure_ascii=False, indent=2))
             return 0
         if args.action == "export":

@@ -10,9 +10,9 @@ import pytest
 
 from formkit.authoring.drafts import check_draft
 from formkit.authoring.saved_examples import add_example, example_entry
-from formkit.authoring.steps import EditError
 from formkit.catalog import open_catalog
 from formkit.dsl.compiler import EvalContext
+from formkit.errors import EditError
 from formkit.intake.examples import run_examples
 from formkit.intake.forms import form_state
 from formkit.intake.precheck import run_precheck

@@ -20,8 +20,9 @@ import sys
 from typing import Any
 
 from formkit.calendar import OfficialSchedule, WorkCalendar
-from formkit.cases.service import Case, CaseService, Event, IllegalTransition, audit_entry, summary
+from formkit.cases.service import Case, CaseService, Event, audit_entry, summary
 from formkit.cases.tinystore import TinyCaseStore
+from formkit.errors import IllegalTransition
 
 ROUTE = [["unit.a", "unit.b"], ["unit.c"]]
 DAYS = [dt.date(2026, 11, 23), dt.date(2026, 11, 24), dt.date(2026, 11, 25)]

@@ -18,12 +18,13 @@ from formkit.cases.service import (
     Case,
     CaseService,
     HandedIn,
-    IllegalTransition,
     Pause,
     Tolerated,
 )
-from formkit.cases.tinystore import CaseStore, StoreError, TinyCaseStore
+from formkit.cases.store import CaseStore
+from formkit.cases.tinystore import TinyCaseStore
 from formkit.definitions.loader import load_matter_text
+from formkit.errors import IllegalTransition, NotFoundError
 from formkit.ruleset import RuleSet
 from tests.cases.support import (
     Clock,
@@ -304,13 +305,14 @@ def test_deny_with_reasons_then_issue(svc: CaseService, clock: Clock) -> None:
     assert svc.issue(case.number, actor="window-09").state == "issued"
 
 
-def test_unknown_case_is_a_store_error(svc: CaseService) -> None:
-    with pytest.raises(StoreError) as info:
+def test_unknown_case_is_not_found_not_an_io_error(svc: CaseService) -> None:
+    with pytest.raises(NotFoundError) as info:
         svc.start_review("FK2026112599999", actor="x")
-    assert info.value.code == "unknown-case"
-    with pytest.raises(StoreError) as info:
+    assert (info.value.kind, info.value.code) == ("name", "unknown-case")
+    assert info.value.hint == "check the number on the receipt"
+    with pytest.raises(NotFoundError) as info:
         svc.get("FK2026112599999")
-    assert info.value.code == "unknown-case"
+    assert (info.value.kind, info.value.code) == ("name", "unknown-case")
 
 
 # --- history and audit ---------------------------------------------------------------------

@@ -23,11 +23,10 @@ from formkit.cases.tinystore import (
     INDEX_SHARDS,
     LEGACY_SHARDS,
     SHARDS,
-    StoreError,
     TinyCaseStore,
     parse_number,
 )
-from formkit.errors import InputError
+from formkit.errors import InputError, NotFoundError, StoreError
 
 D = dt.date
 DAY = D(2026, 11, 25)
@@ -134,9 +133,9 @@ def test_get_and_update(store: TinyCaseStore) -> None:
     new = store.update(case["number"], lambda c: {**c, "history": [*c["history"], "x"]},
                        index_entry)
     assert new["history"] == ["x"] and store.get(case["number"]) == new
-    with pytest.raises(StoreError) as info:
+    with pytest.raises(NotFoundError) as info:
         store.update("FK2026112500099", lambda c: c, index_entry)
-    assert info.value.code == "unknown-case"
+    assert (info.value.kind, info.value.code) == ("name", "unknown-case")
     with pytest.raises(StoreError) as info:
         store.get("not a number")
     assert info.value.code == "bad-number"

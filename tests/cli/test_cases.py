@@ -11,8 +11,9 @@ from typing import Any
 import pytest
 
 from formkit.cases.service import summary
-from formkit.cases.tinystore import StoreError, TinyCaseStore
+from formkit.cases.tinystore import TinyCaseStore
 from formkit.cli import main
+from formkit.errors import StoreError
 from tests.cases.support import Clock, receive_example, service
 
 DAY = dt.date(2026, 11, 25)
@@ -60,8 +61,11 @@ def test_show_and_an_unknown_case(filled: tuple[Path, dict[str, str]],
     code, out, _ = run(capsys, "show", numbers["food"], "--store", str(store), "--json")
     assert code == 0 and one_json(out)["number"] == numbers["food"]
     code, out, _ = run(capsys, "show", "FK2026112599999", "--store", str(store), "--json")
-    error = one_json(out)["error"]
-    assert code == 1 and "FK2026112599999" in error["message"]
+    # a number no case has is not found (kind name), not an io error; the input was
+    # checked and is wrong: exit 1
+    assert code == 1 and one_json(out)["error"] == {
+        "kind": "name", "code": "unknown-case", "message": "no case FK2026112599999",
+        "hint": "check the number on the receipt"}
 
 
 def test_export_then_import_into_a_new_store(filled: tuple[Path, dict[str, str]],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -47,11 +48,12 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, Any]:
 
 
 def check_error(doc: Any, kind: str) -> dict[str, Any]:
-    """``{"error": <error object>}`` with the contract's keys only."""
+    """``{"error": <error object>}`` with the contract's keys, and the stable code."""
     assert list(doc) == ["error"]
     obj = doc["error"]
-    assert set(obj) <= {"kind", "message", "file", "line", "column", "hint"}
+    assert set(obj) <= {"kind", "message", "code", "file", "line", "column", "hint"}
     assert obj["kind"] == kind and obj["kind"] in KINDS
+    assert re.fullmatch(r"[a-z][a-z0-9-]*", obj["code"])
     assert isinstance(obj["message"], str) and obj["message"]
     for key in ("line", "column"):
         if key in obj:
@@ -114,17 +116,19 @@ def test_without_data_or_json(capsys: pytest.CaptureFixture[str]) -> None:
 
 # (expression, the whole error object): failures exit 1 with {"error": ...}
 FAILURES = [
-    ("agee > 1", {"kind": "name", "message": "unknown name 'agee'", "line": 1, "column": 1,
-                  "hint": "did you mean 'age'?"}),
+    ("agee > 1", {"kind": "name", "message": "unknown name 'agee'", "code": "unknown-name",
+                  "line": 1, "column": 1, "hint": "did you mean 'age'?"}),
     ("age +", {"kind": "syntax", "message": "the expression ends after an operator",
-               "line": 1, "column": 6, "hint": "add the value that goes after it"}),
+               "code": "missing-right", "line": 1, "column": 6,
+               "hint": "add the value that goes after it"}),
     ('age + "x"', {"kind": "type", "message": "'+' cannot combine a number and a text",
-                   "line": 1, "column": 5,
+                   "code": "wrong-type", "line": 1, "column": 5,
                    "hint": "a text and a number cannot be added; compare or convert them"}),
-    ("age / 0", {"kind": "evaluation", "message": "division by zero", "line": 1,
-                 "column": 1}),
+    ("age / 0", {"kind": "evaluation", "message": "division by zero", "code": "evaluation",
+                 "line": 1, "column": 1}),
     ("if age then 1 else 2", {"kind": "type", "message": "'if' needs a condition (true or "
-                              "false), but this is a number", "line": 1, "column": 4,
+                              "false), but this is a number", "code": "not-a-condition",
+                              "line": 1, "column": 4,
                               "hint": "write a comparison, e.g. floor_area > 0, or a yes/no "
                               "field"}),
 ]
@@ -318,7 +322,7 @@ def test_matter_choice_options_are_checked(capsys: pytest.CaptureFixture[str],
     assert code == 1
     assert check_error(doc, "name") == {
         "kind": "name", "message": '"catring" is not an option of this choice',
-        "line": 1, "column": 18, "hint": "did you mean 'catering'?"}
+        "code": "unknown-option", "line": 1, "column": 18, "hint": "did you mean 'catering'?"}
 
 
 def test_matter_data_of_the_wrong_type(capsys: pytest.CaptureFixture[str], tmp_path: Path,

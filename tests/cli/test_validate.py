@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -33,8 +34,9 @@ def _validate_json(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int,
 
 
 def _check_error_object(obj: dict[str, Any]) -> None:
-    assert set(obj) <= {"kind", "message", "file", "line", "column", "hint"}
+    assert set(obj) <= {"kind", "message", "code", "file", "line", "column", "hint"}
     assert obj["kind"] in KINDS and isinstance(obj["message"], str) and obj["message"]
+    assert re.fullmatch(r"[a-z][a-z0-9-]*", obj["code"])
     for key in ("line", "column"):
         if key in obj:
             assert isinstance(obj[key], int) and obj[key] >= 1
@@ -68,7 +70,7 @@ def test_errors_are_contract_objects_with_the_path_as_given(
         ("definition", "definitions/market_supervision/matter2.yaml", 6, 1),
     ]
     assert doc["errors"][1] == {
-        "kind": "definition", "message": "unknown key 'fo'",
+        "kind": "definition", "message": "unknown key 'fo'", "code": "unknown-key",
         "file": "definitions/market_supervision/matter2.yaml", "line": 6, "column": 1,
         "hint": "did you mean 'form'?"}
 
@@ -212,7 +214,8 @@ def test_an_unreadable_catalog_file(make_catalog: MakeCatalog,
     monkeypatch.setattr(Path, "read_bytes", denied)
     code, doc, _ = _validate_json(capsys, str(folder))
     assert code == 1
-    assert doc["errors"][0] == {"kind": "io", "file": str(folder / "catalog.yaml"),
+    assert doc["errors"][0] == {"kind": "io", "code": "io",
+                                "file": str(folder / "catalog.yaml"),
                                 "message": f"cannot read {folder / 'catalog.yaml'}: "
                                            "Permission denied"}
 
@@ -231,7 +234,7 @@ def test_an_unreadable_department_folder_is_reported(make_catalog: MakeCatalog,
     monkeypatch.setattr(loader.os, "walk", walk_with_a_locked_folder)
     code, doc, _ = _validate_json(capsys, str(folder))
     assert code == 1 and doc["matters"] == 1
-    assert doc["errors"] == [{"kind": "io", "file": str(folder / "ecology"),
+    assert doc["errors"] == [{"kind": "io", "code": "io", "file": str(folder / "ecology"),
                               "message": f"cannot read folder {folder / 'ecology'}: "
                                          "Permission denied"}]
 

@@ -1,6 +1,8 @@
 """The rule language: text -> tree -> checked tree -> Python function.
 
 source (places) -> parser with grammar.lark and nodes (tree building) -> ast
--> scope and types -> checker (names and types) -> codegen and compiler
-(programs) -> builtins (every built-in function) -> library (``rules/*.rules``).
+-> scope and types -> checker (names and types) -> codegen with pycode, and
+compiler (programs) -> builtins (every built-in function, one entry each) ->
+library (``rules/*.rules``). pipeline strings the steps together for every
+caller: parse, check, compile, and evaluate one text.
 """

@@ -11,11 +11,10 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from formkit.dsl import ast
-from formkit.dsl.builtins import BUILTINS, EvalFault, SignatureError, compile_regex
+from formkit.dsl.builtins import BUILTINS, EvalFault, LiteralCheck, SignatureError
 from formkit.dsl.scope import Info, Instance, LetEntry, Scope, Typed
 from formkit.dsl.source import Source
 from formkit.dsl.types import ANY, BOOL, DATE, NULL, NUMBER, TEXT, T, list_of, unify
@@ -455,10 +454,9 @@ class Checker:
             self._error(RuleTypeError, ctx, bad, f"{name}(): {exc.message}",
                         builtin.summary or None, "wrong-type")
             return self._set(ctx, node, ANY, True)
-        self._constant_call(node, ctx)
-        nullable = builtin.may_be_null and (
-            any(i.nullable for i in infos) or name in ("id_birthdate", "id_gender", "min",
-                                                       "max"))
+        if builtin.literal is not None:
+            self._literal_argument(node, builtin.literal, ctx)
+        nullable = builtin.nullable([i.nullable for i in infos])
         return self._set(ctx, node, result, nullable, ("builtin", name, len(ctx.rows)))
 
     def _chain_error(self, ctx: _Ctx, node: ast.Node, name: str) -> None:
@@ -466,22 +464,16 @@ class Checker:
                     f"definitions (more than {MAX_CHAIN} levels)",
                     "define it in fewer steps", "too-deep")
 
-    def _constant_call(self, node: ast.Call, ctx: _Ctx) -> None:
+    def _literal_argument(self, node: ast.Call, check: LiteralCheck, ctx: _Ctx) -> None:
         """A literal that cannot work is an error when the definition loads, not later:
         ``date("2026-02-30")``, ``round(x, 20)``, ``matches(t, "(")``."""
-        args = node.args
+        arg = node.args[check.arg] if check.arg < len(node.args) else None
+        if not isinstance(arg, ast.Literal) or arg.value is None:
+            return
         try:
-            if node.name == "matches" and isinstance(args[1], ast.Literal) \
-                    and isinstance(args[1].value, str):
-                bad: ast.Node = args[1]
-                compile_regex(args[1].value)
-            elif node.name == "date" and isinstance(args[0], ast.Literal):
-                bad = node
-                BUILTINS["date"].impl(args[0].value)
-            elif node.name == "round" and len(args) == 2 and isinstance(args[1], ast.Literal):
-                bad = node
-                BUILTINS["round"].impl(Decimal(0), args[1].value)
+            check.check(arg.value)
         except EvalFault as fault:
+            bad: ast.Node = arg if check.at_argument else node
             self.flagged.add(bad)
             self._error(LimitError if fault.limit else EvaluationError, ctx, bad,
                         fault.message, fault.hint, fault.code)

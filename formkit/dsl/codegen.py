@@ -5,7 +5,8 @@ and the current row ``r``. Texts from the user appear only as ``repr()``
 literals or numbered constants. The code carries only the brackets Python's
 precedence needs, and null tests only where the checker says a value may be
 null: ``compile()`` is most of a program's cost, and every bracket and test
-adds to it.
+adds to it. A built-in's call is written from its ``Builtin`` entry: its
+``emit`` hook if it has one, else ``_B_<name>(args)`` (see ``builtins``).
 """
 
 from __future__ import annotations
@@ -16,30 +17,17 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from formkit.dsl import ast
-from formkit.dsl.builtins import BUILTINS, EvalFault, compile_regex, fault_error
+from formkit.dsl.builtins import BUILTINS, EvalFault, fault_error
+from formkit.dsl.pycode import ADD, AND, ATOM, CMP, COND, MUL, NOT, OR, UNARY, Code, at
 from formkit.dsl.scope import Info, Typed
 
 if TYPE_CHECKING:
     from formkit.dsl.compiler import Unit
 
-__all__ = ["CONTEXT_FUNCTIONS", "Gen"]
+__all__ = ["Gen"]
 
-CONTEXT_FUNCTIONS = frozenset({"today", "add_workdays", "workdays_between",
-                               "valid_id_number", "id_birthdate", "id_gender"})
-_IMPURE = CONTEXT_FUNCTIONS | {"count", "any", "all"}
-_FAULTING = frozenset({"round", "matches", "date", "add_workdays", "min", "max"})
 _ORDERING = frozenset({"<", "<=", ">", ">="})
-
-# Python's precedence levels, lowest first (``x if c else y`` ... atoms and calls).
-_COND, _OR, _AND, _NOT, _CMP, _ADD, _MUL, _UNARY, _ATOM = range(9)
-_ARITHMETIC = {"+": _ADD, "-": _ADD, "*": _MUL}
-
-Code = tuple[str, int]  # Python source and its precedence level
-
-
-def _at(code: Code, level: int) -> str:
-    """``code`` as an operand where ``level`` is needed: bracketed only if lower."""
-    return code[0] if code[1] >= level else f"({code[0]})"
+_ARITHMETIC = {"+": ADD, "-": ADD, "*": MUL}
 
 
 class Gen:
@@ -55,11 +43,28 @@ class Gen:
         # Arithmetic over values that may be null, as (null tests, plain code): see _checked
         self._guarded: dict[ast.Node, tuple[list[str], Code]] = {}
 
+    # ---- what a built-in's ``emit`` hook uses (with code, truth and unless_null)
+
     def expr(self, node: ast.Node) -> str:
         """The code of ``node``, to stand alone (after ``return``)."""
-        return self._code(node)[0]
+        return self.code(node)[0]
 
-    def _code(self, node: ast.Node) -> Code:
+    def const(self, value: Any) -> str:
+        """The name of a constant of the unit holding ``value``."""
+        return self.unit.const(value)
+
+    def temp(self) -> str:
+        """A fresh temporary name (for ``:=``)."""
+        return self.unit.temp()
+
+    def report(self, fault: EvalFault, node: ast.Node) -> None:
+        """A constant that cannot work, found while generating: an error at ``node``,
+        unless the checker reported it already."""
+        if node not in self.unit.checker.flagged:
+            self.unit.errors.append(fault_error(fault, self.typed.source.span(node.start,
+                                                                              node.end)))
+
+    def code(self, node: ast.Node) -> Code:
         kind = type(node)
         code = _EMITTERS[kind](self, node)
         if kind is ast.Literal or kind is ast.Name:
@@ -77,12 +82,13 @@ class Gen:
         if folded is None:
             return code
         self._guarded.pop(node, None)
-        return folded, _ATOM
+        return folded, ATOM
 
     def _pure(self, node: ast.Node) -> bool:
         """Whether ``node`` itself reads nothing: no answers, no row, no context."""
         if isinstance(node, ast.Call):
-            return node.name not in _IMPURE and node.name in BUILTINS \
+            builtin = BUILTINS.get(node.name)
+            return builtin is not None and builtin.fold \
                 and self.infos[node].ref[:1] == ("builtin",)
         return not isinstance(node, ast.Name | ast.Member | ast.Index)
 
@@ -105,9 +111,7 @@ class Gen:
                 reported.add(node)
             elif isinstance(node, ast.Call):
                 reported.add(node)
-                if node not in self.unit.checker.flagged:
-                    self.unit.errors.append(fault_error(
-                        fault, self.typed.source.span(node.start, node.end)))
+                self.report(fault, node)
             return None
         except Exception:  # e.g. a tree with type errors: leave the failure to runtime
             return None
@@ -144,7 +148,7 @@ class Gen:
             g, need = parts[i]
             if g is not None:  # its parts are bound by its own tests
                 tests += g[0]
-                uses.append(_at(g[1], level))
+                uses.append(at(g[1], level))
             elif code[0].isidentifier():  # no effects: test and use it as it is
                 if need:
                     tests.append(code[0])
@@ -155,72 +159,72 @@ class Gen:
                 tests.append(f"({t} := {code[0]})")
                 uses.append(t)
             else:
-                uses.append(f"({keep} := {code[0]})" if keep else _at(code, level))
+                uses.append(f"({keep} := {code[0]})" if keep else at(code, level))
                 pure = False
         return tests, uses, pure
 
-    def _unless_null(self, code: Code, use: Callable[[str], str]) -> Code:
+    def unless_null(self, code: Code, use: Callable[[str], str]) -> Code:
         """``use(value)`` for the value of ``code``, or null if that is null."""
         if code[0].isidentifier():
-            return f"None if {code[0]} is None else {use(code[0])}", _COND
+            return f"None if {code[0]} is None else {use(code[0])}", COND
         t = self.unit.temp()
-        return f"None if ({t} := {code[0]}) is None else {use(t)}", _COND
+        return f"None if ({t} := {code[0]}) is None else {use(t)}", COND
 
     def _literal(self, node: ast.Literal) -> Code:
         v = node.value
         if v is None or isinstance(v, bool):
-            return repr(v), _ATOM
-        return self.unit.const(v), _ATOM
+            return repr(v), ATOM
+        return self.unit.const(v), ATOM
 
     def _list(self, node: ast.ListLit) -> Code:
-        return "[" + ", ".join([self._code(i)[0] for i in node.items]) + "]", _ATOM
+        return "[" + ", ".join([self.code(i)[0] for i in node.items]) + "]", ATOM
 
     def _member(self, node: ast.Member) -> Code:
-        obj = self._code(node.obj)
+        obj = self.code(node.obj)
         if self.infos[node].ref[:1] == ("pluck",):
-            return f"_pluck({obj[0]}, {node.name!r})", _ATOM
+            return f"_pluck({obj[0]}, {node.name!r})", ATOM
         if not self.infos[node.obj].nullable:
-            return f"{_at(obj, _ATOM)}.get({node.name!r})", _ATOM
-        return self._unless_null(obj, lambda v: f"{v}.get({node.name!r})")
+            return f"{at(obj, ATOM)}.get({node.name!r})", ATOM
+        return self.unless_null(obj, lambda v: f"{v}.get({node.name!r})")
 
     def _index(self, node: ast.Index) -> Code:
-        return f"_index({self._code(node.obj)[0]}, {self._code(node.index)[0]})", _ATOM
+        return f"_index({self.code(node.obj)[0]}, {self.code(node.index)[0]})", ATOM
 
     def _unary(self, node: ast.Unary) -> Code:
-        operand = self._code(node.operand)
+        operand = self.code(node.operand)
         if node.op == "not":
-            return f"not {_at(operand, _NOT)}", _NOT
+            return f"not {at(operand, NOT)}", NOT
         if not self.infos[node.operand].nullable:
-            return f"-{_at(operand, _UNARY)}", _UNARY
-        return self._unless_null(operand, lambda v: f"-{v}")
+            return f"-{at(operand, UNARY)}", UNARY
+        return self.unless_null(operand, lambda v: f"-{v}")
 
     def _if(self, node: ast.If) -> Code:
-        cond = _at(self._truth(node.cond), _OR)
-        then, other = self._code(node.then), self._code(node.other)
-        return f"{_at(then, _OR)} if {cond} else {other[0]}", _COND
+        cond = at(self.truth(node.cond), OR)
+        then, other = self.code(node.then), self.code(node.other)
+        return f"{at(then, OR)} if {cond} else {other[0]}", COND
 
     def _name(self, node: ast.Name) -> Code:
         ref = self.infos[node].ref
         kind = ref[0] if ref else None
         if kind == "field":
-            return f"d.get({node.name!r})", _ATOM
+            return f"d.get({node.name!r})", ATOM
         if kind == "row":
             depth = int(str(ref[1]))
             return f"{'r' if depth < self.typed.rows else f'_r{depth}'}.get({node.name!r})", \
-                _ATOM
+                ATOM
         if kind == "param":
-            return f"_p{ref[1]}", _ATOM
+            return f"_p{ref[1]}", ATOM
         if kind == "let":
             self.uses_ctx = True
-            return f"{self.unit.let_function(str(ref[1]))}(d, c)", _ATOM
-        return "None", _ATOM  # an unresolved name (already reported) evaluates to null
+            return f"{self.unit.let_function(str(ref[1]))}(d, c)", ATOM
+        return "None", ATOM  # an unresolved name (already reported) evaluates to null
 
-    def _truth(self, node: ast.Node) -> Code:
+    def truth(self, node: ast.Node) -> Code:
         """``node`` in a boolean place: null (or a non-boolean) counts as false."""
-        code = self._code(node)
+        code = self.code(node)
         info = self.infos[node]
         if info.nullable or info.type.kind != "bool":
-            return f"{_at(code, _ADD)} is True", _CMP
+            return f"{at(code, ADD)} is True", CMP
         return code
 
     def _binary(self, node: ast.Binary) -> Code:
@@ -230,23 +234,23 @@ class Gen:
             if one_of is not None:
                 return one_of
         if op in ("and", "or"):
-            level = _AND if op == "and" else _OR
-            return (f"{_at(self._truth(node.left), level)} {op} "
-                    f"{_at(self._truth(node.right), level)}", level)
-        left, right = self._code(node.left), self._code(node.right)
+            level = AND if op == "and" else OR
+            return (f"{at(self.truth(node.left), level)} {op} "
+                    f"{at(self.truth(node.right), level)}", level)
+        left, right = self.code(node.left), self.code(node.right)
         li, ri = self.infos[node.left], self.infos[node.right]
         kinds = (li.type.kind, ri.type.kind)
         if op in ("/", "%"):
             helper = "_div" if op == "/" else "_mod"
-            return f"{helper}({left[0]}, {right[0]}, {self.unit.site(self.typed, node)})", _ATOM
+            return f"{helper}({left[0]}, {right[0]}, {self.unit.site(self.typed, node)})", ATOM
         if "date" in kinds:
             if kinds[0] != "date":
-                return f"_date_add({right[0]}, {left[0]})", _ATOM
+                return f"_date_add({right[0]}, {left[0]})", ATOM
             if op == "+":
-                return f"_date_add({left[0]}, {right[0]})", _ATOM
-            minus = self._unless_null(right, lambda v: f"-{v}")[0] if ri.nullable \
-                else f"-{_at(right, _UNARY)}"
-            return f"_date_add({left[0]}, {minus})", _ATOM
+                return f"_date_add({left[0]}, {right[0]})", ATOM
+            minus = self.unless_null(right, lambda v: f"-{v}")[0] if ri.nullable \
+                else f"-{at(right, UNARY)}"
+            return f"_date_add({left[0]}, {minus})", ATOM
         level = _ARITHMETIC[op]
         tests, (a, b), pure = self._checked([(node.left, left, li.nullable, None, level),
                                              (node.right, right, ri.nullable, None, level + 1)])
@@ -256,7 +260,7 @@ class Gen:
         if pure:  # a comparison or sum that uses it can test its parts instead
             self._guarded[node] = (tests, (code, level))
         nulls = " or ".join(f"{t} is None" for t in tests)
-        return f"None if {nulls} else {code}", _COND
+        return f"None if {nulls} else {code}", COND
 
     def _one_of(self, node: ast.Binary) -> Code | None:
         """``kind == "retail" or kind == "catering"`` as ``kind in {...}``: the same
@@ -283,33 +287,33 @@ class Gen:
                 return None
             values.append(right.value)
         assert subject is not None
-        code = self._code(subject)
-        return f"{_at(code, _ADD)} in {self.unit.const(frozenset(values))}", _CMP
+        code = self.code(subject)
+        return f"{at(code, ADD)} in {self.unit.const(frozenset(values))}", CMP
 
     def _compare(self, node: ast.Compare) -> Code:
         operands = node.operands
         if len(operands) == 2:
-            return self._pair(node.ops[0], self._code(operands[0]), self._code(operands[1]),
+            return self._pair(node.ops[0], self.code(operands[0]), self.code(operands[1]),
                               self.infos[operands[0]], self.infos[operands[1]], operands)
         # A chain evaluates each middle operand once (like Python): bind it to a temp.
         codes: list[str] = []
-        prev = self._code(operands[0])
+        prev = self.code(operands[0])
         prev_info = self.infos[operands[0]]
         for i, op in enumerate(node.ops):
             right_node = operands[i + 1]
-            right = self._code(right_node)
+            right = self.code(right_node)
             keep = None
             if i + 1 < len(node.ops) and not right[0].isidentifier():
                 keep = self.unit.temp()
             # (after the first pair, the left value is a temporary or a name: no node)
-            codes.append(_at(self._pair(op, prev, right, prev_info, self.infos[right_node],
+            codes.append(at(self._pair(op, prev, right, prev_info, self.infos[right_node],
                                         (operands[0] if i == 0 else None, right_node), keep),
-                             _AND))
-            prev = (keep, _ATOM) if keep else right
+                             AND))
+            prev = (keep, ATOM) if keep else right
             prev_info = self.infos[right_node]
             if op in _ORDERING:  # got this far: the ordering found it not null
                 prev_info = Info(prev_info.type, False, prev_info.ref)
-        return " and ".join(codes), _AND
+        return " and ".join(codes), AND
 
     def _pair(self, op: str, left: Code, right: Code, li: Info, ri: Info,
               nodes: Sequence[ast.Node | None], keep: str | None = None) -> Code:
@@ -318,23 +322,23 @@ class Gen:
         left_node, right_node = nodes
         assert right_node is not None
         if op in ("==", "!="):
-            return f"{_at(left, _ADD)} {op} {self._kept(right, keep)}", _CMP
+            return f"{at(left, ADD)} {op} {self._kept(right, keep)}", CMP
         if op in ("in", "not in"):
             code = self._membership(left, right, ri, nodes, keep)
-            return (f"not {_at(code, _NOT)}", _NOT) if op == "not in" else code
-        tests, (a, b), _ = self._checked([(left_node, left, li.nullable, None, _ADD),
-                                          (right_node, right, ri.nullable, keep, _ADD)])
+            return (f"not {at(code, NOT)}", NOT) if op == "not in" else code
+        tests, (a, b), _ = self._checked([(left_node, left, li.nullable, None, ADD),
+                                          (right_node, right, ri.nullable, keep, ADD)])
         return self._and_tested(tests, f"{a} {op} {b}")
 
     @staticmethod
     def _kept(code: Code, keep: str | None) -> str:
-        return f"({keep} := {code[0]})" if keep else _at(code, _ADD)
+        return f"({keep} := {code[0]})" if keep else at(code, ADD)
 
     @staticmethod
     def _and_tested(tests: list[str], code: str) -> Code:
         if not tests:
-            return code, _CMP
-        return " is not None and ".join(tests) + f" is not None and {code}", _AND
+            return code, CMP
+        return " is not None and ".join(tests) + f" is not None and {code}", AND
 
     def _membership(self, left: Code, right: Code, ri: Info,
                     nodes: Sequence[ast.Node | None], keep: str | None) -> Code:
@@ -343,20 +347,20 @@ class Gen:
                 isinstance(i, ast.Literal) for i in right_node.items):
             values = frozenset(i.value for i in right_node.items
                                if isinstance(i, ast.Literal))
-            found = f"{_at(left, _ADD)} in {self.unit.const(values)}"
+            found = f"{at(left, ADD)} in {self.unit.const(values)}"
             # A list of literals is folded to a constant, so a chain needs no temp for it.
-            return (f"({keep} := {right[0]}) is not None and {found}", _AND) if keep \
-                else (found, _CMP)
+            return (f"({keep} := {right[0]}) is not None and {found}", AND) if keep \
+                else (found, CMP)
         if ri.type.kind == "text" or ri.type.kind == "any":
-            tests, (a, b), _ = self._checked([(left_node, left, True, None, _ADD),
-                                              (right_node, right, True, keep, _ADD)])
+            tests, (a, b), _ = self._checked([(left_node, left, True, None, ADD),
+                                              (right_node, right, True, keep, ADD)])
             return self._and_tested(tests, f"{a} in {b}")
         if not ri.nullable:
-            return f"{_at(left, _ADD)} in {self._kept(right, keep)}", _CMP
+            return f"{at(left, ADD)} in {self._kept(right, keep)}", CMP
         if right[0].isidentifier() and not keep:
-            return f"{right[0]} is not None and {_at(left, _ADD)} in {right[0]}", _AND
+            return f"{right[0]} is not None and {at(left, ADD)} in {right[0]}", AND
         t = keep or self.unit.temp()
-        return f"({t} := {right[0]}) is not None and {_at(left, _ADD)} in {t}", _AND
+        return f"({t} := {right[0]}) is not None and {at(left, ADD)} in {t}", AND
 
     def _call(self, node: ast.Call) -> Code:
         ref = self.infos[node].ref
@@ -364,50 +368,23 @@ class Gen:
             self.uses_ctx = True
             inst = self.unit.checker.instances[(str(ref[1]), ref[2])]  # type: ignore[index]
             args = ", ".join(["d", "c", *(self.expr(a) for a in node.args)])
-            return f"{self.unit.instance_function(inst)}({args})", _ATOM
+            return f"{self.unit.instance_function(inst)}({args})", ATOM
         if ref[:1] != ("builtin",):
-            return "None", _ATOM  # unknown function, already reported
-        name = node.name
-        if name in CONTEXT_FUNCTIONS:
+            return "None", ATOM  # unknown function, already reported
+        builtin = BUILTINS[node.name]
+        if builtin.context:
             self.uses_ctx = True
-        if name == "today":
-            return "c.today", _ATOM
-        if name in ("count", "any", "all"):
-            return self._rows(node)
-        if name == "matches" and isinstance(node.args[1], ast.Literal) \
-                and isinstance(node.args[1].value, str):
-            try:
-                regex = self.unit.const(compile_regex(node.args[1].value))
-            except EvalFault as fault:
-                if node.args[1] not in self.unit.checker.flagged:
-                    self.unit.errors.append(fault_error(fault, self.typed.source.span(
-                        node.args[1].start, node.args[1].end)))
-                return "None", _ATOM
-            return self._unless_null(self._code(node.args[0]),
-                                     lambda v: f"{regex}.search({v}) is not None")
+        if builtin.emit is not None:
+            code = builtin.emit(self, node)
+            if code is not None:
+                return code
         codes = [self.expr(a) for a in node.args]
-        args = ", ".join(codes)
-        if name in ("add_workdays", "workdays_between"):
-            site = self.unit.site(self.typed, node)
-            return f"_called(c.{name}, {site}, {args})", _ATOM
-        if name == "valid_id_number":
-            t = self.unit.temp()
-            return f"({t} := {codes[0]}) is not None and _B_valid_id_number_at({t}, c.today)", \
-                _AND
-        if name in ("id_birthdate", "id_gender"):
-            # Valid means valid on the evaluation's today, as for valid_id_number.
-            t = self.unit.temp()
-            return f"None if ({t} := {codes[0]}) is None else _B_{name}_at({t}, c.today)", _COND
-        if name in _FAULTING:
-            site = self.unit.site(self.typed, node)
-            return f"_called(_B_{name}, {site}, {args})", _ATOM
-        return f"_B_{name}({args})", _ATOM
-
-    def _rows(self, node: ast.Call) -> Code:
-        var = f"_r{int(str(self.infos[node].ref[2]))}"
-        rows = self._code(node.args[0])[0]
-        cond = self._truth(node.args[1])[0]
-        return f"_{node.name}_rows({rows}, lambda {var}: {cond})", _ATOM
+        if builtin.context:
+            codes.insert(0, "c")
+        if builtin.faults:  # an EvalFault from it is placed at this call
+            codes[:0] = [f"_B_{node.name}", str(self.unit.site(self.typed, node))]
+            return f"_called({', '.join(codes)})", ATOM
+        return f"_B_{node.name}({', '.join(codes)})", ATOM
 
 
 # The emitter of each kind of node (a table: faster than a chain of isinstance tests).

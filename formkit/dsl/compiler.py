@@ -19,18 +19,20 @@ from decimal import Decimal, DecimalException
 from typing import Any, Protocol
 
 from formkit.dsl import ast
-from formkit.dsl.builtins import BUILTINS, EvalFault, date_add, fault_error
+from formkit.dsl.builtins import BUILTINS, EvalFault, fault_error
 from formkit.dsl.checker import Checker, Instance, Typed
 from formkit.dsl.codegen import Gen
 from formkit.errors import EvaluationError, FormkitError, SourceSpan
 
 __all__ = ["EvalContext", "Program", "Unit", "call", "failure"]
 
-MAX_WORKDAY_SPAN = 7305  # 20 years of calendar days
-
 
 class EvalContext:
-    """What an evaluation may consult: today's date and the working-day calendar."""
+    """What an evaluation may consult: today's date and the working-day calendar.
+
+    The built-ins that read it (``today``, the working-day and ID functions) say so
+    in their ``Builtin`` entry; the calendar is the official one unless given.
+    """
 
     __slots__ = ("calendar", "provisional", "today")
 
@@ -38,39 +40,6 @@ class EvalContext:
         self.today = today or dt.date.today()
         self.calendar = calendar
         self.provisional = False  # set when a working-day count used unofficial data
-
-    def _cal(self) -> Any:
-        if self.calendar is None:
-            from formkit.calendar import WorkCalendar
-
-            self.calendar = WorkCalendar()
-        return self.calendar
-
-    def add_workdays(self, d: Any, n: Any) -> Any:
-        """The n-th working day after d (null in, null out)."""
-        if d is None or n is None:
-            return None
-        if n != n.to_integral_value() or not 0 <= n <= 3650:
-            raise EvalFault(f"add_workdays needs a whole number of days from 0 to 3650, not {n}")
-        try:
-            result = self._cal().add_workdays(d, int(n))
-        except (ValueError, OverflowError) as exc:
-            raise EvalFault(f"add_workdays: {exc}") from None
-        self.provisional = self.provisional or result.provisional
-        return result.value
-
-    def workdays_between(self, a: Any, b: Any) -> Any:
-        """Working days after a, up to and including b."""
-        if a is None or b is None:
-            return None
-        if (b - a).days > MAX_WORKDAY_SPAN:
-            # Counted day by day: bound the cost, as add_workdays bounds its n.
-            raise EvalFault(f"workdays_between: the dates are more than {MAX_WORKDAY_SPAN} "
-                            "days apart", hint="working days are for time limits; use "
-                            "days_between for long periods", limit=True, code="too-costly")
-        result = self._cal().workdays_between(a, b)
-        self.provisional = self.provisional or result.provisional
-        return Decimal(result.value)
 
 
 @dataclass(slots=True)
@@ -179,29 +148,22 @@ def _pluck(xs: Any, name: str) -> Any:
     return [r.get(name) if isinstance(r, dict) else None for r in xs]
 
 
-# count/any/all over the rows of a repeat: the condition is a lambda of the row (a
-# lambda compiles faster than a generator expression, and runs faster here too); no
-# rows (a repeat never answered) count 0, any false, all true.
-def _count_rows(rows: Any, cond: Callable[[Any], bool]) -> Decimal:
-    n = 0
-    for row in rows or ():
-        if cond(row):
-            n += 1
-    return Decimal(n)
+def _whole(n: Decimal, what: str) -> int:
+    if n != n.to_integral_value():
+        raise EvalFault(f"{what} must be a whole number of days, not {n}")
+    if abs(n) > 36500:
+        raise EvalFault(f"{what} is too large ({n} days)")
+    return int(n)
 
 
-def _any_rows(rows: Any, cond: Callable[[Any], bool]) -> bool:
-    for row in rows or ():  # noqa: SIM110 - a plain loop: no generator to resume per row
-        if cond(row):
-            return True
-    return False
-
-
-def _all_rows(rows: Any, cond: Callable[[Any], bool]) -> bool:
-    for row in rows or ():  # noqa: SIM110 - a plain loop: no generator to resume per row
-        if not cond(row):
-            return False
-    return True
+def _date_add(d: Any, n: Any) -> Any:
+    """``date + number`` (and ``date - number``) of calendar days."""
+    if d is None or n is None:
+        return None
+    try:
+        return d + dt.timedelta(days=_whole(n, "the number added to a date"))
+    except OverflowError:
+        raise EvalFault("the date is out of range") from None
 
 
 def _called(fn: Callable[..., Any], site: int, *args: Any) -> Any:
@@ -213,13 +175,12 @@ def _called(fn: Callable[..., Any], site: int, *args: Any) -> Any:
 
 
 # What generated code can name besides its unit's own constants and functions: the
-# builtins of every unit's namespace, shared (a unit's own namespace stays small).
+# builtins of every unit's namespace, shared (a unit's own namespace stays small). The
+# operators' helpers, and each built-in function's implementation as _B_<name>.
 _HELPERS: dict[str, Any] = {
-    "any": any, "all": all, "sum": sum, "Exception": Exception, "len": len,
-    "_div": _div, "_mod": _mod, "_index": _index, "_pluck": _pluck, "_date_add": date_add,
-    "_called": _called, "_Decimal": Decimal, "_EvalContext": EvalContext,
-    "_count_rows": _count_rows, "_any_rows": _any_rows, "_all_rows": _all_rows,
-    **{f"_B_{name}": b.impl for name, b in BUILTINS.items()},
+    "_div": _div, "_mod": _mod, "_index": _index, "_pluck": _pluck, "_date_add": _date_add,
+    "_called": _called, "_EvalContext": EvalContext,
+    **{f"_B_{name}": b.impl for name, b in BUILTINS.items() if b.impl is not None},
 }
 
 
@@ -334,25 +295,3 @@ class Unit:
                 self._pending.append((name, inst.typed, f"d, c, {params}" if params else "d, c"))
         return name
 
-
-def _valid_id_at(text: Any, today: dt.date) -> bool:
-    from formkit.identifiers import valid_id_number
-
-    return bool(valid_id_number(text, today))
-
-
-def _id_birthdate_at(text: Any, today: dt.date) -> dt.date | None:
-    if not _valid_id_at(text, today):
-        return None
-    return dt.date(int(text[6:10]), int(text[10:12]), int(text[12:14]))
-
-
-def _id_gender_at(text: Any, today: dt.date) -> str | None:
-    if not _valid_id_at(text, today):
-        return None
-    return "M" if int(text[16]) % 2 == 1 else "F"
-
-
-_HELPERS["_B_valid_id_number_at"] = _valid_id_at
-_HELPERS["_B_id_birthdate_at"] = _id_birthdate_at
-_HELPERS["_B_id_gender_at"] = _id_gender_at

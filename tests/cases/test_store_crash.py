@@ -5,6 +5,9 @@
    reported must be there and readable, every file must parse, and the index and the
    audit trail must agree with the cases.
 2. Two writers x 2,000 operations on one store: no lost update, no duplicate number.
+
+A writer's standard output is read without a buffer of ours (see ``start``): every line it
+reported is counted, so the counts are exact.
 """
 
 from __future__ import annotations
@@ -31,13 +34,26 @@ ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
 TRIALS, LANES = 100, 4  # lanes run side by side, each on its own store folder
 
 
-def start(*args: str) -> subprocess.Popen[str]:
+def start(*args: str) -> subprocess.Popen[bytes]:
+    """A writer process, once it said "ready" (imports done, store opened).
+
+    Its stdout is an unbuffered pipe: ``readline`` takes the first line a byte at a time
+    and not a byte more, so ``finish`` gets every line after it. (A buffered reader reads
+    ahead; ``communicate`` reads the pipe itself and never sees what was read ahead, so
+    the writer's first lines after "ready" were lost.)
+    """
     proc = subprocess.Popen([sys.executable, str(WRITER), *args], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env=ENV, cwd=ROOT)
+                            stderr=subprocess.PIPE, bufsize=0, env=ENV, cwd=ROOT)
     assert proc.stdout is not None
-    line = proc.stdout.readline()  # imports done, store opened
-    assert line == "ready\n", (line, proc.stderr.read() if proc.stderr else "")
+    line = proc.stdout.readline()
+    assert line == b"ready\n", (line, proc.stderr.read() if proc.stderr else b"")
     return proc
+
+
+def finish(proc: subprocess.Popen[bytes], timeout: float) -> tuple[str, str]:
+    """Everything the writer printed after "ready", to the end, and its stderr."""
+    out, err = proc.communicate(timeout=timeout)
+    return out.decode("utf-8"), err.decode("utf-8", "replace")
 
 
 def every_file_parses(root: Path) -> None:
@@ -99,7 +115,7 @@ def lane(base: Path, lane_no: int, trials: int) -> tuple[int, int, list[int]]:
         delays.append(delay)
         time.sleep(delay / 1000)
         proc.send_signal(signal.SIGKILL)
-        out, err = proc.communicate(timeout=30)
+        out, err = finish(proc, timeout=30)
         assert proc.returncode == -signal.SIGKILL, (trial, proc.returncode, err)
         c, t = check(root, out)
         creates, transitions = creates + c, transitions + t
@@ -129,11 +145,17 @@ def test_two_writers_lose_no_update(tmp_path: Path) -> None:
     began = time.monotonic()
     writers = [start("race", str(root), str(w), str(ops), *shared) for w in (1, 2)]
     outs = []
-    for proc in writers:
-        out, err = proc.communicate(timeout=600)
+    for w, proc in enumerate(writers, 1):
+        out, err = finish(proc, timeout=600)
         assert proc.returncode == 0, err
-        assert out.endswith("done\n")
-        outs.append(out.splitlines()[:-1])
+        lines = out.splitlines()
+        # one line per operation, in order, then "done": none lost, none extra
+        assert len(lines) == ops + 1 and lines[-1] == "done", (w, len(lines), lines[-1:])
+        assert [line[0] for line in lines[:-1]] == ["C" if i % 4 == 0 else "U"
+                                                   for i in range(ops)]
+        assert [line.split()[2] for line in lines[:-1] if line[0] == "U"] == [
+            f"{w}:{i}" for i in range(ops) if i % 4]
+        outs.append(lines[:-1])
     took = time.monotonic() - began
     every_file_parses(root)
     cases = consistent(TinyCaseStore(root))

@@ -25,7 +25,7 @@ from formkit.intake.messages import message
 from formkit.ruleset import Place, RuleSet
 from formkit.values import to_json
 
-__all__ = ["FieldError", "FieldState", "FormState", "coerce_answers", "field_title",
+__all__ = ["FieldError", "FieldState", "FormState", "field_title",
            "form_state"]
 
 MAX_TEXT = 10_000
@@ -322,7 +322,7 @@ def _coerce_field(f: FormField, raw: Any, path: str, run: _Run, depth: int) -> A
     return coerce_value(f, raw, path, run)
 
 
-def coerce_answers(matter: Matter, answers: Any, run: _Run) -> dict[str, Any]:
+def _coerce_answers(matter: Matter, answers: Any, run: _Run) -> dict[str, Any]:
     """The runtime environment for a matter's answers."""
     return _coerce_group(matter.form, answers, "", run, 0)
 
@@ -424,7 +424,7 @@ def form_state(rules: RuleSet, answers: Any, *, ctx: EvalContext | None = None,
                lang: str = "zh") -> tuple[FormState, dict[str, Any]]:
     """The form state and the runtime environment (hidden values dropped)."""
     run = _Run(rules, ctx or EvalContext(), lang)
-    env = coerce_answers(rules.matter, answers, run)
+    env = _coerce_answers(rules.matter, answers, run)
     coerce_errors = list(run.errors)
     run.bad_paths = {e.field for e in coerce_errors}
     # Visibility can depend on values that are themselves hidden: settle in two passes.

@@ -311,7 +311,9 @@ def cmd_studio(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     spec = importlib.util.find_spec("formkit_studio")
-    if spec is None or spec.origin is None or importlib.util.find_spec("streamlit") is None:
+    missing = [m for m in ("streamlit", "ruamel.yaml", "pypinyin")
+               if importlib.util.find_spec(m) is None]
+    if spec is None or spec.origin is None or missing:
         raise _UsageError("the studio is not installed; install it with "
                           "pip install 'formkit[studio]'")
     app = Path(spec.origin).parent / "app.py"

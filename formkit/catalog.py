@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -11,6 +12,7 @@ from formkit.calendar import WorkCalendar
 from formkit.definitions.loader import LoadedCatalog, load_catalog, paused_gc
 from formkit.definitions.parsecache import ParseCache
 from formkit.dsl.library import Libraries, load_libraries
+from formkit.errors import NotFoundError
 from formkit.ruleset import RuleSet
 
 __all__ = ["OpenCatalog", "catalog_signature", "open_catalog"]
@@ -36,6 +38,13 @@ class OpenCatalog(LoadedCatalog):
     def rules_of(self, code: str) -> RuleSet | None:
         """The checked rules of the matter ``code``."""
         return self.rules.get(code)
+
+    def unknown_matter(self, code: str) -> NotFoundError:
+        """The error for a matter code this catalog does not have, with the closest code."""
+        close = difflib.get_close_matches(code, list(self.matters), n=1)
+        return NotFoundError(f"no matter '{code}' in {self.root}", None, code="unknown-matter",
+                             hint=f"did you mean '{close[0]}'?" if close else
+                             "'formkit validate' lists the catalog's matters and problems")
 
 
 def open_catalog(root: str | os.PathLike[str],

@@ -18,7 +18,7 @@ Exception tree (the kind in brackets)::
      +-- LimitError           a size, depth or cost bound was passed     (limit)
      +-- InputError           a file could not be read                   (io)
      +-- StoreError           the case store cannot read or write        (io)
-     +-- NotFoundError        no case with that number                   (name)
+     +-- NotFoundError        no case or matter by that number or code   (name)
      +-- FormkitErrors        many errors at once (``errors`` holds them)
 """
 
@@ -93,11 +93,6 @@ class FormkitError(Exception):
 
     def __str__(self) -> str:
         return self.render()
-
-    def with_span(self, span: SourceSpan | None) -> FormkitError:
-        """Return this error placed at ``span`` (used when mapping into YAML)."""
-        self.span = span
-        return self
 
     def to_json(self) -> dict[str, Any]:
         """The contract's error object: kind, message, code, file/line/column when
@@ -204,7 +199,7 @@ class StoreError(FormkitError):
 
 
 class NotFoundError(FormkitError):
-    """Raised when no case has the number asked for (HTTP: 404)."""
+    """Raised when no case or matter has the number or code asked for (HTTP: 404)."""
 
     kind = "name"
 

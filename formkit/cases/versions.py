@@ -40,7 +40,7 @@ def matter_snapshot(opened: OpenCatalog, code: str) -> dict[str, Any]:
     """The content of matter ``code`` as it stands, with its libraries, and its hash."""
     matter = opened.matters.get(code)
     if matter is None:
-        raise DefinitionError(f"no matter '{code}' in the catalog", None, code="unknown-matter")
+        raise opened.unknown_matter(code)
     doc = opened.doc_of(matter)
     assert doc is not None
     libraries = {lib.name: lib.source.text for lib in opened.libraries.closure(matter.uses)}

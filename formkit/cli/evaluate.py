@@ -156,8 +156,7 @@ def evaluate_cli(expr: str, *, data_file: str | None = None, catalog_dir: str | 
         rules = opened.rules_of(matter_code)
         if rules is None:
             bad = [e for e in opened.errors if e.kind in ("io",)]
-            raise bad[0] if bad else InputError(f"no matter '{matter_code}' in {catalog_dir}",
-                                                None, hint="see 'formkit validate' for codes")
+            raise bad[0] if bad else opened.unknown_matter(matter_code)
         # A copy: the data below must not change the matter's own scope.
         scope = dataclasses.replace(rules.scope, fields=dict(rules.scope.fields))
         if opened.calendar is not None:

@@ -7,7 +7,6 @@ line is wrong. With ``--json`` exactly one JSON document goes to stdout.
 from __future__ import annotations
 
 import argparse
-import difflib
 import json
 import sys
 import traceback
@@ -107,7 +106,7 @@ def _fail(args: argparse.Namespace, error: FormkitError) -> int:
 def _matter_rules(catalog_dir: str, code: str) -> tuple[Any, Any]:
     """The opened catalog and the checked rules of ``code``; raises FormkitError."""
     from formkit.catalog import open_catalog
-    from formkit.errors import DefinitionError, FormkitErrors, InputError
+    from formkit.errors import DefinitionError, FormkitErrors
 
     opened = open_catalog(catalog_dir)
     rules = opened.rules_of(code)
@@ -115,10 +114,7 @@ def _matter_rules(catalog_dir: str, code: str) -> tuple[Any, Any]:
         fatal = [e for e in opened.errors if e.kind == "io"]
         if fatal:
             raise fatal[0]
-        close = difflib.get_close_matches(code, list(opened.matters), n=1)
-        raise InputError(f"no matter '{code}' in {catalog_dir}", None,
-                         hint=f"did you mean '{close[0]}'?" if close else
-                         "'formkit validate' lists the catalog's problems")
+        raise opened.unknown_matter(code)
     if rules.errors or opened.catalog is None:
         errors = rules.errors or [DefinitionError("the catalog file has errors", None)]
         raise errors[0] if len(errors) == 1 else FormkitErrors(errors)

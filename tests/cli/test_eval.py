@@ -338,4 +338,5 @@ def test_unknown_matter(capsys: pytest.CaptureFixture[str], catalog: str) -> Non
     code, doc = run(capsys, "eval", "1", "--catalog", catalog, "--matter", "XX-NOPE",
                     "--json")
     assert code == 1
-    assert "XX-NOPE" in check_error(doc, "io")["message"]
+    error = check_error(doc, "name")
+    assert "XX-NOPE" in error["message"] and error["code"] == "unknown-matter"

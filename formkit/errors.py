@@ -193,7 +193,7 @@ class InputError(FormkitError):
 
 
 class StoreError(FormkitError):
-    """Raised when the case store cannot read or write its files, or a number is malformed."""
+    """Raised when the case store cannot read or write its files, or is set up wrong."""
 
     kind = "io"
 

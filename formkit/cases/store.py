@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from typing import Any, TypeVar
 
-from formkit.errors import NotFoundError, StoreError
+from formkit.errors import NotFoundError
 
 __all__ = ["AuditOf", "CaseStore", "parse_number", "unknown_case"]
 
@@ -23,14 +23,14 @@ def parse_number(number: str) -> tuple[str, dt.date, int]:
     """``FK2026112500042`` -> (prefix, receipt day, sequence)."""
     m = _NUMBER.match(number.strip().upper())
     if not m:
-        raise StoreError(f"'{number}' is not a case number", None,
-                         hint="a case number is the centre prefix, the date and a "
-                              "5-digit sequence, e.g. FK2026112500042", code="bad-number")
+        raise NotFoundError(f"'{number}' is not a case number", None,
+                            hint="a case number is the centre prefix, the date and a "
+                                 "5-digit sequence, e.g. FK2026112500042", code="bad-number")
     try:
         day = dt.datetime.strptime(m.group(2), "%Y%m%d").date()
     except ValueError:
-        raise StoreError(f"'{number}' has an impossible date", None,
-                         code="bad-number") from None
+        raise NotFoundError(f"'{number}' has an impossible date", None, code="bad-number",
+                            hint="check the number on the receipt") from None
     return m.group(1), day, int(m.group(3))
 
 

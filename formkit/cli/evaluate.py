@@ -27,8 +27,8 @@ _DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 MAX_DATA_BYTES = 5_000_000
 
 
-def parse_today(text: str | None) -> dt.date | None:
-    """``--today YYYY-MM-DD``; a wrong date is an input error."""
+def parse_today(text: str | None, option: str = "--today") -> dt.date | None:
+    """``--today YYYY-MM-DD`` (or another date ``option``); a wrong date is an input error."""
     if text is None:
         return None
     try:
@@ -36,7 +36,7 @@ def parse_today(text: str | None) -> dt.date | None:
             raise ValueError
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise InputError(f"--today '{text}' is not a date", None,
+        raise InputError(f"{option} '{text}' is not a date", None,
                          hint="write it as YYYY-MM-DD, e.g. 2026-11-25") from None
 
 

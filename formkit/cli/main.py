@@ -85,12 +85,12 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
-def _today(text: str | None) -> Any:
-    """``--today``: a wrong date is a command-line error (exit 2)."""
+def _today(text: str | None, option: str = "--today") -> Any:
+    """``--today`` (or another date option): a wrong date is a command-line error (exit 2)."""
     from formkit.cli.evaluate import parse_today
 
     try:
-        return parse_today(text)
+        return parse_today(text, option)
     except FormkitError as exc:
         raise _UsageError(exc.message) from None
 
@@ -255,7 +255,7 @@ def cmd_cases(args: argparse.Namespace) -> int:
             _emit(doc) if args.json else print(json.dumps(doc, ensure_ascii=False, indent=2))
             return 0
         if args.action == "export":
-            since = _today(args.since) or dt.date(1900, 1, 1)
+            since = _today(args.since, "--since") or dt.date(1900, 1, 1)
             out = sys.stdout
             for doc in store.cases_since(since):
                 out.write(json.dumps(doc, ensure_ascii=False) + "\n")
@@ -306,9 +306,14 @@ def cmd_studio(args: argparse.Namespace) -> int:
     import os
     from pathlib import Path
 
-    spec = importlib.util.find_spec("formkit_studio")
-    missing = [m for m in ("streamlit", "ruamel.yaml", "pypinyin")
-               if importlib.util.find_spec(m) is None]
+    def absent(module: str) -> bool:
+        try:
+            return importlib.util.find_spec(module) is None
+        except ModuleNotFoundError:  # ruamel.yaml when ruamel itself is missing
+            return True
+
+    spec = None if absent("formkit_studio") else importlib.util.find_spec("formkit_studio")
+    missing = [m for m in ("streamlit", "ruamel.yaml", "pypinyin") if absent(m)]
     if spec is None or spec.origin is None or missing:
         raise _UsageError("the studio is not installed; install it with "
                           "pip install 'formkit[studio]'")
@@ -380,7 +385,7 @@ def _build_parser() -> _Parser:
     p = sub.add_parser("studio", help="start the Streamlit studio")
     p.add_argument("dir", nargs="?", default="definitions")
     p.add_argument("--port", type=int, default=8501)
-    p.add_argument("--store", help="TinyDB file for cases and versions")
+    p.add_argument("--store", help="case store folder (cases and matter versions)")
     p.set_defaults(func=cmd_studio)
     return parser
 

@@ -109,9 +109,9 @@ def test_parse_number_round_trip() -> None:
     "ＦＫ2026112500042",  # full-width letters
 ])
 def test_parse_number_errors(bad: str) -> None:
-    with pytest.raises(StoreError) as info:
+    with pytest.raises(NotFoundError) as info:  # no case can have it: not an io fault
         parse_number(bad)
-    assert info.value.code == "bad-number"
+    assert (info.value.kind, info.value.code) == ("name", "bad-number")
     assert repr(bad) in str(info.value) or f"'{bad}'" in str(info.value)
 
 
@@ -136,9 +136,9 @@ def test_get_and_update(store: TinyCaseStore) -> None:
     with pytest.raises(NotFoundError) as info:
         store.update("FK2026112500099", lambda c: c, index_entry)
     assert (info.value.kind, info.value.code) == ("name", "unknown-case")
-    with pytest.raises(StoreError) as info:
+    with pytest.raises(NotFoundError) as info:
         store.get("not a number")
-    assert info.value.code == "bad-number"
+    assert (info.value.kind, info.value.code) == ("name", "bad-number")
 
 
 def test_a_failing_change_writes_nothing(store: TinyCaseStore) -> None:
@@ -214,8 +214,9 @@ def test_import_cases(store: TinyCaseStore, tmp_path: Path) -> None:
     # importing again replaces, never duplicates
     assert target.import_cases(exported, index_entry) == 3
     assert len(list(target.cases_since(D(2000, 1, 1)))) == 4
-    with pytest.raises(StoreError):
+    with pytest.raises(InputError) as info:
         target.import_cases([doc("bogus")], index_entry)
+    assert info.value.code == "bad-case" and "'bogus' is not a case number" in str(info.value)
 
 
 # --- versions ------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from typing import Any
 
 import streamlit as st
 from formkit_studio.common import catalog, catalog_dir, current_user, drafts, with_hint
+from formkit_studio.labels import refusal_text
 
 from formkit.authoring.access import edit_refusal
 from formkit.authoring.drafts import EditCheck, check_draft, check_expression, load_yaml
@@ -174,7 +175,8 @@ def pick_matter(user: User) -> str | None:
     refusal = None
     if current is not None and current not in options:
         matter = catalog().matters.get(current)
-        refusal = edit_refusal(user, [matter.department]) if matter is not None \
+        denied = edit_refusal(user, [matter.department]) if matter is not None else None
+        refusal = refusal_text(denied, catalog()) if denied is not None \
             else f"找不到事项 {current} (no such matter)"
         current = None
     st.session_state["matter_pick"] = current
@@ -207,7 +209,7 @@ def open_work() -> Work | None:
                                _department_of(text)) if d]
     refusal = edit_refusal(user, departments)
     if refusal is not None:
-        st.error(refusal)
+        st.error(refusal_text(refusal, opened))
         if from_draft and (published is None or user.can_edit(published.department)):
             # The draft moved the matter to another department: let its author undo that.
             st.button("🗑️ 放弃草稿 Discard draft", key="discard_refused_draft",

@@ -13,6 +13,7 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from formkit.authoring.access import Refusal
 from formkit.authoring.diff import Change
 from formkit.catalog import OpenCatalog
 from formkit.desk.checklist import ChecklistItem
@@ -26,6 +27,7 @@ __all__ = [
     "STATES",
     "catalog_rows",
     "change_rows",
+    "refusal_text",
     "why",
     "why_text",
 ]
@@ -143,3 +145,23 @@ def change_rows(changes: Iterable[Change]) -> list[dict[str, str]]:
     return [{"部分 Section": _SECTIONS.get(c.section, c.section), "项目 Item": c.item,
              "变化 Change": _WHAT.get(c.what, c.what), "属性 Attribute": c.attr,
              "原来 Before": c.before, "现在 After": c.after} for c in changes]
+
+
+# ---- refusals
+
+
+def refusal_text(refusal: Refusal, opened: OpenCatalog | None = None) -> str:
+    """What an editor reads when a step is refused; departments by name when the
+    catalog is given."""
+    if refusal.code == "bad-code":
+        return "编码只能由字母、数字和 - _ . 组成 (code: letters, digits, - _ . only)"
+    if refusal.code == "code-taken":
+        return f"编码 {refusal.subject} 已被使用 (the code is taken)"
+    if refusal.code == "name-required":
+        return "请填写中文名称 (the Chinese name is required)"
+    names = {d.id: d.name.zh for d in opened.catalog.departments} \
+        if opened is not None and opened.catalog is not None else {}
+    own = names.get(refusal.own, refusal.own) or "—"
+    return (f"您只能编辑本部门（{own}）的事项，此事项属于 "
+            f"{names.get(refusal.subject, refusal.subject)} "
+            f"(you can edit only your own department's matters)")

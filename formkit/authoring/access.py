@@ -1,39 +1,55 @@
-"""Who may author what: the refusals the catalog and editor pages show.
+"""Who may author what: the refusals the catalog and editor pages act on.
 
-A refusal is a reason (Chinese, then English) or ``None`` when the step is
-allowed. Roles and departments come from ``definitions/users.yaml``.
+A refusal is a ``Refusal`` (a stable code and the data a message needs) or
+``None`` when the step is allowed; the studio words it (``labels.refusal_text``).
+Roles and departments come from ``definitions/users.yaml``.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Literal
 
 from formkit.catalog import OpenCatalog
 from formkit.definitions.users import User
 
-__all__ = ["creation_refusal", "edit_refusal"]
+__all__ = ["Refusal", "creation_refusal", "edit_refusal"]
+
+_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,35}")
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why an authoring step is not allowed.
+
+    ``bad-code``: the matter code has other characters than letters, digits and
+    ``- _ .``; ``code-taken``: a matter or a draft has the code (``subject``);
+    ``name-required``: no Chinese name; ``other-department``: the matter belongs to
+    ``subject``, and the user may edit only ``own``'s matters.
+    """
+
+    code: Literal["bad-code", "code-taken", "name-required", "other-department"]
+    subject: str = ""
+    own: str = ""
 
 
 def creation_refusal(opened: OpenCatalog, user: User, code: str, name_zh: str,
-                     department: str, drafts: Iterable[str]) -> str | None:
+                     department: str, drafts: Iterable[str]) -> Refusal | None:
     """Why a new matter cannot be created (None: it can)."""
-    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,35}", code):
-        return "编码只能由字母、数字和 - _ . 组成 (code: letters, digits, - _ . only)"
+    if not _CODE.fullmatch(code):
+        return Refusal("bad-code", code)
     if code in opened.matters or code in set(drafts):
-        return f"编码 {code} 已被使用 (the code is taken)"
+        return Refusal("code-taken", code)
     if not name_zh.strip():
-        return "请填写中文名称 (the Chinese name is required)"
-    if not user.can_edit(department):
-        return edit_refusal(user, [department])
-    return None
+        return Refusal("name-required")
+    return edit_refusal(user, [department])
 
 
-def edit_refusal(user: User, departments: Iterable[str]) -> str | None:
+def edit_refusal(user: User, departments: Iterable[str]) -> Refusal | None:
     """Why ``user`` may not edit a matter of these departments (None: they may)."""
     for department in departments:
         if not user.can_edit(department):
-            own = user.department or "—"
-            return (f"您只能编辑本部门（{own}）的事项，此事项属于 {department} "
-                    f"(you can edit only your own department's matters)")
+            return Refusal("other-department", department, user.department or "")
     return None

@@ -9,7 +9,7 @@ from __future__ import annotations
 import streamlit as st
 from formkit_studio.common import catalog, current_user, drafts
 from formkit_studio.editor_widgets import MATTER, flash, show_flash, working_text
-from formkit_studio.labels import KINDS, catalog_rows
+from formkit_studio.labels import KINDS, catalog_rows, refusal_text
 
 from formkit.authoring.access import creation_refusal, edit_refusal
 from formkit.authoring.drafts import new_matter_text
@@ -34,7 +34,7 @@ def _open_section(codes: dict[str, str]) -> None:
         matter = catalog().matters.get(code)
         refusal = edit_refusal(user, [matter.department]) if matter is not None else None
         if refusal is not None:
-            st.error(refusal)
+            st.error(refusal_text(refusal, catalog()))
         else:
             _open(code)
 
@@ -62,7 +62,7 @@ def _create_section() -> None:
             refusal = creation_refusal(opened, user, code, name, str(department or ""),
                                        drafts().keys(user.username))
             if refusal is not None:
-                st.error(refusal)
+                st.error(refusal_text(refusal, opened))
                 return
             copy_of = None
             if source:

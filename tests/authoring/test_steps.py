@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from formkit.authoring.access import creation_refusal, edit_refusal
+from formkit.authoring.access import Refusal, creation_refusal, edit_refusal
 from formkit.authoring.drafts import check_draft, load_yaml
 from formkit.authoring.steps import (
     TableEdit,
@@ -240,17 +240,19 @@ def test_creation_and_edit_refusals(opened: Any) -> None:
     editor = user("editor", "market_supervision")
     assert creation_refusal(opened, editor, "XX-MS-0099", "新事项", "market_supervision",
                             []) is None
-    assert "已被使用" in str(creation_refusal(opened, editor, "XX-MS-0001", "x",
-                                            "market_supervision", []))
-    assert "已被使用" in str(creation_refusal(opened, editor, "NEW-1", "x",
-                                            "market_supervision", ["NEW-1"]))
-    assert "编码" in str(creation_refusal(opened, editor, "bad code", "x",
-                                        "market_supervision", []))
-    assert "中文名称" in str(creation_refusal(opened, editor, "XX-MS-0099", " ",
-                                          "market_supervision", []))
-    assert "本部门" in str(creation_refusal(opened, editor, "XX-MS-0099", "x", "health", []))
+    assert creation_refusal(opened, editor, "XX-MS-0001", "x", "market_supervision",
+                            []) == Refusal("code-taken", "XX-MS-0001")  # a published matter
+    assert creation_refusal(opened, editor, "NEW-1", "x", "market_supervision",
+                            ["NEW-1"]) == Refusal("code-taken", "NEW-1")  # a draft
+    assert creation_refusal(opened, editor, "bad code", "x", "market_supervision",
+                            []) == Refusal("bad-code", "bad code")
+    assert creation_refusal(opened, editor, "XX-MS-0099", " ", "market_supervision",
+                            []) == Refusal("name-required")
+    assert creation_refusal(opened, editor, "XX-MS-0099", "x", "health", []) == \
+        Refusal("other-department", "health", "market_supervision")
     assert edit_refusal(user("admin"), ["health"]) is None
-    assert edit_refusal(editor, ["market_supervision", "health"]) is not None
+    assert edit_refusal(editor, ["market_supervision", "health"]) == \
+        Refusal("other-department", "health", "market_supervision")
 
 
 def test_matter_file_of_a_new_matter_is_in_its_department(opened: Any) -> None:

@@ -7,8 +7,9 @@ from typing import Any
 
 import pytest
 from formkit_studio.editor_widgets import table_edit
-from formkit_studio.labels import catalog_rows, change_rows, why, why_text
+from formkit_studio.labels import catalog_rows, change_rows, refusal_text, why, why_text
 
+from formkit.authoring.access import Refusal
 from formkit.authoring.diff import diff_matters
 from formkit.authoring.steps import set_in
 from formkit.catalog import open_catalog
@@ -91,3 +92,21 @@ def test_catalog_rows_have_the_kind() -> None:
 def test_table_edit_reads_a_data_editor_change_set(change_set: Any,
                                                    rows: list[dict[str, str]]) -> None:
     assert table_edit(change_set).apply([{"v": "a"}, {"v": "b"}]) == rows
+
+
+@pytest.mark.parametrize(("refusal", "words"), [
+    (Refusal("bad-code", "a b"), "编码只能由字母、数字和 - _ . 组成"),
+    (Refusal("code-taken", "XX-1"), "编码 XX-1 已被使用"),
+    (Refusal("name-required"), "请填写中文名称"),
+    (Refusal("other-department", "health", "market_supervision"),
+     "您只能编辑本部门（market_supervision）的事项，此事项属于 health"),
+    (Refusal("other-department", "health"), "本部门（—）"),  # a user of no department
+])
+def test_refusal_text(refusal: Refusal, words: str) -> None:
+    assert words in refusal_text(refusal)
+
+
+def test_refusal_text_names_the_departments() -> None:
+    opened = open_catalog(Path(__file__).resolve().parents[2] / "definitions")
+    text = refusal_text(Refusal("other-department", "health", "market_supervision"), opened)
+    assert "本部门（市场监督管理局）" in text and "此事项属于 卫生健康局" in text

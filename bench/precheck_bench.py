@@ -12,16 +12,14 @@ from __future__ import annotations
 import argparse
 import gc
 import statistics
-import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from formkit.catalog import open_catalog
+from formkit.intake.examples import submission_of
+from formkit.intake.precheck import run_precheck
 
-from formkit.catalog import open_catalog  # noqa: E402
-from formkit.intake.examples import submission_of  # noqa: E402
-from formkit.intake.precheck import run_precheck  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def main() -> None:

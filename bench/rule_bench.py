@@ -6,8 +6,8 @@ Eight rule shapes are evaluated on the same applicant data by
 
 * formkit: each expression parsed, checked (``formkit.dsl.checker.Checker``) and compiled
   (``formkit.dsl.compiler.Unit``) once, then the ``Program`` (the generated function)
-  called as ``program(env, ctx)``, as the form state and pre-check call it (inside
-  their own ``try``, which costs nothing in Python 3.11 until something is raised);
+  called as ``program(env, ctx)``, the generated function itself (the form state and
+  the pre-check run it through ``compiler.call``, one frame more);
 * rule-engine (PyPI ``rule-engine``): ``Rule(text).evaluate(data)`` on the same dict;
 * cel-python (PyPI ``cel-python``): ``program.evaluate(activation)``, the data converted
   once to CEL values (CEL has no decimal: numbers are doubles there);

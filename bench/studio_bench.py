@@ -20,7 +20,6 @@ import argparse
 import os
 import shutil
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -119,7 +118,6 @@ def main() -> None:
                           FORMKIT_STORE=str(work / "var" / "store"),
                           FORMKIT_DRAFTS=str(work / "var" / "drafts"),
                           FORMKIT_TODAY="2026-11-25")
-        sys.path.insert(0, str(ROOT))
         from streamlit.testing.v1 import AppTest
 
         at = AppTest.from_file(str(ROOT / "studio" / "app.py"), default_timeout=120)

@@ -9,6 +9,7 @@ The engine never imports the studio, and the studio's libraries stay where the
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,20 +17,37 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
+ARCHITECTURE = ROOT / "docs" / "architecture.md"
+
+
+def documented_layers() -> list[set[str]]:
+    """The numbered list under "Which way imports go", lowest first: units a line."""
+    text = ARCHITECTURE.read_text(encoding="utf-8").split("## Which way imports go", 1)[1]
+    return [set(re.findall(r"`([\w.]+)`", line.split(":")[0]))
+            for line in re.findall(r"^\d+\. (.+)$", text, re.M)]
+
+
+def documented_tree() -> set[str]:
+    """The files the tree drawing in docs/architecture.md names, as repo paths."""
+    block = ARCHITECTURE.read_text(encoding="utf-8").split("```", 2)[1]
+    folders: list[tuple[int, str]] = []
+    found = set()
+    for line in block.splitlines():
+        words = line.split()
+        if not words:
+            continue
+        depth = len(line) - len(line.lstrip(" "))
+        name = words[0]
+        if name.endswith("/"):
+            folders = [(d, f) for d, f in folders if d < depth] + [(depth, name)]
+        elif re.fullmatch(r"[\w.]+\.(py|lark)", name):
+            parents = [f for d, f in folders if d < depth]
+            found.add("".join(parents) + name)
+    return found
+
+
 # Lowest first. Units in one layer may not import each other.
-LAYERS: list[set[str]] = [
-    {"errors"},
-    {"calendar", "identifiers", "values"},
-    {"definitions"},
-    {"dsl"},
-    {"ruleset"},
-    {"catalog"},
-    {"intake"},
-    {"cases"},
-    {"authoring", "desk"},
-    {"cli"},
-    {"__init__", "__main__"},
-]
+LAYERS = documented_layers()
 RANK = {unit: i for i, layer in enumerate(LAYERS) for unit in layer}
 # Third-party packages that only the studio extra installs, and who may use them.
 EXTRAS = {"streamlit": set(), "ruamel": {"authoring"}, "pypinyin": {"desk"}}
@@ -56,12 +74,32 @@ def imports() -> Iterator[tuple[str, int, str]]:
             if isinstance(node, ast.Import):
                 for alias in node.names:
                     yield module, node.lineno, alias.name
-            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            elif isinstance(node, ast.ImportFrom) and node.level > 0:
+                yield module, node.lineno, "." * node.level + (node.module or "")
+            elif isinstance(node, ast.ImportFrom) and node.module:
                 if node.module == "formkit":  # from formkit import identifiers
                     for alias in node.names:
                         yield module, node.lineno, f"formkit.{alias.name}"
                 else:
                     yield module, node.lineno, node.module
+
+
+def test_the_documented_layers_are_read() -> None:
+    assert LAYERS[0] == {"errors"} and LAYERS[-2] == {"cli"}
+    assert {"authoring", "desk"} in LAYERS
+
+
+def test_the_tree_drawing_names_every_module() -> None:
+    files = {str(p.relative_to(ROOT)) for top in ("formkit", "studio")
+             for p in (ROOT / top).rglob("*") if p.suffix in (".py", ".lark")}
+    # A subpackage's __init__ is its folder's line; the package's own is listed.
+    files = {f for f in files if not f.endswith("/__init__.py") or f == "formkit/__init__.py"}
+    assert documented_tree() == files
+
+
+def test_imports_are_absolute() -> None:
+    relative = [f"{m}:{line}" for m, line, target in imports() if target.startswith(".")]
+    assert relative == []
 
 
 def test_every_unit_has_a_layer() -> None:

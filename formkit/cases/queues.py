@@ -80,7 +80,7 @@ def issue_queue(summaries: Iterable[dict[str, Any]], department: str | None,
                 today: dt.date, calendar: WorkCalendar) -> list[QueueItem]:
     """Approved cases of ``department`` whose result has not been issued yet.
 
-    Denied cases leave the open-case index when they are decided (``cases.summary``),
+    Denied cases leave the open-case index when they are decided (``service.summary``),
     so they are issued from the case itself, not from this list.
     """
     return _sorted([_item(s, today, calendar, step=int(s.get("step") or 0), units=[])

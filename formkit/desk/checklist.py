@@ -30,7 +30,6 @@ __all__ = [
     "answer_rows",
     "clock",
     "department_units",
-    "field_title",
     "material_checklist",
     "signable_units",
     "unit_names",

@@ -16,8 +16,8 @@ from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
 from formkit.dsl import ast
-from formkit.dsl.nodes import NodeBuilder, Unusual, height
 from formkit.dsl.source import Source
+from formkit.dsl.tree_builder import NodeBuilder, Unusual, height
 from formkit.errors import LimitError, RuleSyntaxError
 
 __all__ = [
@@ -124,7 +124,7 @@ def _lark() -> Lark:
 
 @functools.cache
 def _fast() -> Lark:
-    """The same grammar, building ``ast`` nodes as it parses (``nodes.NodeBuilder``)."""
+    """The same grammar, building ``ast`` nodes as it parses (``tree_builder.NodeBuilder``)."""
     return Lark(_grammar(), parser="lalr", lexer="basic", start=["start", "library"],
                 keep_all_tokens=True, maybe_placeholders=True, cache=False,
                 transformer=NodeBuilder(MAX_LIST))

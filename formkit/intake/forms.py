@@ -131,7 +131,7 @@ def _empty(f: FormField) -> Any:
     return None
 
 
-def coerce_value(f: FormField, raw: Any, path: str, run: _Run) -> Any:
+def _coerce_value(f: FormField, raw: Any, path: str, run: _Run) -> Any:
     """Turn raw input into the field's runtime value; errors go to ``run``."""
     t = f.type
     if raw is None or (isinstance(raw, str) and not raw.strip() and t not in (
@@ -319,7 +319,7 @@ def _coerce_field(f: FormField, raw: Any, path: str, run: _Run, depth: int) -> A
             raw = raw[:MAX_ROWS]
         return [_coerce_group(f.fields or [], row, f"{path}[{i}].", run, depth + 1)
                 for i, row in enumerate(raw)]
-    return coerce_value(f, raw, path, run)
+    return _coerce_value(f, raw, path, run)
 
 
 def _coerce_answers(matter: Matter, answers: Any, run: _Run) -> dict[str, Any]:

@@ -31,7 +31,8 @@ from formkit_studio.labels import FORMS, OUTCOMES, why, why_text
 
 from formkit.cases.service import HandedIn
 from formkit.definitions.model import Matter
-from formkit.desk.checklist import field_title, material_checklist, unit_names
+from formkit.desk.checklist import material_checklist, unit_names
+from formkit.intake.forms import field_title
 from formkit.intake.precheck import PrecheckResult, run_precheck
 
 _ICONS = {"accept": "✅", "accept_with_tolerance": "🕒", "incomplete": "📝", "refuse": "⛔"}

@@ -27,9 +27,10 @@ from formkit.cases.service import Case, CaseService, HandedIn
 from formkit.cases.versions import case_rules, snapshot_for_case
 from formkit.catalog import OpenCatalog
 from formkit.definitions.model import Matter
-from formkit.desk.checklist import clock, field_title, material_checklist, unit_names
+from formkit.desk.checklist import clock, material_checklist, unit_names
 from formkit.desk.search import search_matters
 from formkit.errors import FormkitError
+from formkit.intake.forms import field_title
 from formkit.intake.notices import NOTICE_KINDS, NoticeInfo, notice_kind, render_notice
 from formkit.intake.precheck import PrecheckResult, run_precheck
 from formkit.ruleset import RuleSet

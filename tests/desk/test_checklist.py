@@ -12,11 +12,11 @@ from formkit.desk.checklist import (
     answer_rows,
     clock,
     department_units,
-    field_title,
     material_checklist,
     signable_units,
     unit_names,
 )
+from formkit.intake.forms import field_title
 from formkit.intake.precheck import run_precheck
 from tests.cases.support import calendar, catalog, example, rules
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal as D
+from types import CodeType
 
 import pytest
 
@@ -15,6 +17,7 @@ from formkit.dsl.parser import parse_expression
 from formkit.dsl.source import Source
 from formkit.dsl.types import BOOL, NUMBER, TEXT
 from formkit.errors import FormkitError
+from tests.dsl.test_contract import CASES, FIELDS, Err
 
 # ---- the entries
 
@@ -96,3 +99,35 @@ def test_compile_programs_reports_a_constant_that_cannot_work() -> None:
     typed = pipeline.check(checker, 'date("2026-02" + "-30") + 1 > today()')
     programs, errors = pipeline.compile_programs(checker, [typed])
     assert len(programs) == 1 and [e.kind for e in errors] == ["evaluation"]
+
+
+# ---- every implementation is called by some generated code
+
+
+def _names(code: CodeType) -> set[str]:
+    """The global names a code object (and the lambdas inside it) reads."""
+    names = set(code.co_names)
+    for const in code.co_consts:
+        if isinstance(const, CodeType):
+            names |= _names(const)
+    return names
+
+
+def test_the_contract_calls_every_builtin_and_every_implementation_is_used() -> None:
+    # Every built-in appears in the contract table, and every _B_<name> that the
+    # generated code's namespace offers is read by the code generated for that table:
+    # an implementation no program calls would be dead code.
+    texts = [c[0] for c in CASES if not isinstance(c[1], Err)]
+    called = {name for text in texts for name in re.findall(r"\b(\w+)\(", text)}
+    assert set(BUILTINS) - called == set()
+    # The contract calls these on literals only, which are folded while checking: call
+    # them on answers too, so that only generated code can use their implementation.
+    texts += ["lower(name)", 'endswith(name, "店")', "matches(name, missing_text)",
+              "valid_email(name)", "valid_uscc(name)", "valid_mobile(applicant.mobile)"]
+    used: set[str] = set()
+    for text in texts:
+        program, _ = pipeline.program_of(text, Scope(fields=dict(FIELDS)))
+        used |= _names(program.__code__)
+    # what the compiler puts in the namespace of generated code (compiler._HELPERS)
+    offered = {f"_B_{n}" for n, b in BUILTINS.items() if b.impl is not None}
+    assert offered - used == set()

@@ -448,6 +448,10 @@ CASES: list[tuple[Any, ...]] = [
     # mainland mobile numbers
     ('valid_mobile("13800138000")', True),
     ('valid_mobile("12800138000")', False),
+    # valid_email: formkit's own, for the email field type
+    ('valid_email("zhang.san@example.cn")', True),
+    ('valid_email("zhang san@example")', False),  # a space, and no dot in the domain
+    ("valid_email(null)", False),
     ('valid_mobile("1380013800")', False),
     ('valid_mobile("+8613800138000")', False),
     # unknown functions

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -20,7 +21,15 @@ CATALOG = str(Path(__file__).resolve().parents[2] / "definitions")
 ])
 def test_studio_without_its_extra(monkeypatch: pytest.MonkeyPatch,
                                   capsys: pytest.CaptureFixture[str], module: str) -> None:
-    monkeypatch.setitem(sys.modules, module, None)  # as if not installed
+    # As if not installed: the module and any of its parts already imported.
+    for name in [m for m in sys.modules if m == module or m.startswith(module + ".")]:
+        monkeypatch.setitem(sys.modules, name, None)
+    monkeypatch.setitem(sys.modules, module, None)
+
+    def execve(*args: object) -> None:  # were the check wrong, pytest must not become streamlit
+        raise AssertionError(f"the studio was started: {args}")
+
+    monkeypatch.setattr(os, "execve", execve)
     assert main(["studio", CATALOG, "--port", "1"]) == 2
     out, err = capsys.readouterr()
     assert out == "" and "pip install 'formkit[studio]'" in err

@@ -369,6 +369,8 @@ def _walk(fields: list[FormField], env: dict[str, Any], values: dict[str, Any],
         if f.type == FieldType.group:
             _walk(f.fields or [], env, value if isinstance(value, dict) else {}, path + ".",
                   place + ".", row, run, visible, final)
+            if final and visible and path not in run.bad_paths:
+                _constraint(f, path, place, env, row, run)
         elif f.type == FieldType.repeat:
             rows = value or []
             if state is not None:
@@ -382,6 +384,8 @@ def _walk(fields: list[FormField], env: dict[str, Any], values: dict[str, Any],
                     run.error(path, "too_few_rows", min=to_json(f.min))
                 if f.max is not None and len(rows) > f.max and path not in run.bad_paths:
                     run.error(path, "too_many_rows", max=to_json(f.max))
+                if path not in run.bad_paths and not (required and not rows):
+                    _constraint(f, path, place, env, row, run)
             for i, row_values in enumerate(rows):
                 _walk(f.fields or [], env, row_values, f"{path}[{i}].", place + ".",
                       row_values, run, visible, final)
@@ -392,13 +396,21 @@ def _walk(fields: list[FormField], env: dict[str, Any], values: dict[str, Any],
                     run.error(path, "required")
             else:
                 _check_format(f, value, path, run)
-                if f.constraint is not None and not run.cond(
-                        f, "constraint", place, env, row, True):
-                    text = f.message.text(run.lang) if f.message else None
-                    run.errors.append(FieldError(
-                        field=path, message=text or message("constraint", run.lang)))
+                _constraint(f, path, place, env, row, run)
         if state is not None:
             state.value = to_json(value) if f.type != FieldType.group else None
+
+
+def _constraint(f: FormField, path: str, place: str, env: dict[str, Any],
+                row: dict[str, Any] | None, run: _Run) -> None:
+    """The field's ``constraint``: when false, its ``message`` (or the plain one) at ``path``.
+
+    A plain field's runs on an answer; a group's or repeat's whenever it is shown, so
+    ``len(shareholders) >= 1`` fails on an empty table and ``sum(...)`` sees every row.
+    """
+    if f.constraint is not None and not run.cond(f, "constraint", place, env, row, True):
+        text = f.message.text(run.lang) if f.message else None
+        run.errors.append(FieldError(field=path, message=text or message("constraint", run.lang)))
 
 
 def field_title(matter: Matter, path: str, lang: str = "zh") -> str:

@@ -8,11 +8,14 @@ from typing import Any
 
 import pytest
 
+import formkit
+from formkit.catalog import OpenCatalog
 from formkit.definitions.loader import load_matter_text
 from formkit.dsl.compiler import EvalContext
 from formkit.intake.forms import FormState, form_state
 from formkit.intake.messages import message
 from formkit.ruleset import RuleSet
+from tests.conftest import MakeCatalog
 
 MATTER = """
 code: T-FORMS
@@ -419,3 +422,99 @@ def test_the_state_is_json_and_round_trips(rules: RuleSet) -> None:
         "not_number")}]
     assert {"path", "id", "type", "label", "visible", "required", "computed", "value",
             "errors"} <= set(data["fields"][0])
+
+
+# --- a group's or repeat's own constraint runs, with its message, at its path ------------------
+
+WHOLE = """\
+code: "XX-T-0009"
+name: {zh: 整体约束}
+department: market_supervision
+kind: public_service
+time_limit: {statutory_days: 5, committed_days: 1}
+form:
+  - id: applicant
+    type: group
+    label: {zh: 申请人}
+    constraint: applicant.age == null or applicant.age >= 18
+    message: {zh: 申请人须年满18周岁, en: The applicant must be 18 or over}
+    fields:
+      - {id: name, type: text}
+      - {id: age, type: integer}
+  - id: shareholders
+    type: repeat
+    label: {zh: 股东}
+    constraint: len(shareholders) >= 1 and sum(shareholders.share) == 100
+    message: {zh: 出资比例合计应为100, en: The shares add up to 100}
+    fields:
+      - {id: name, type: text}
+      - {id: share, type: number}
+      - id: address
+        type: group
+        constraint: address.city != null or address.street == null
+        message: {zh: 有街道须填城市}
+        fields:
+          - {id: city, type: text}
+          - {id: street, type: text}
+"""
+WHOLE_OK: dict[str, Any] = {
+    "applicant": {"name": "张三", "age": 30},
+    "shareholders": [{"name": "张三", "share": 60}, {"name": "李四", "share": 40}]}
+
+
+def whole_rules(make_catalog: MakeCatalog, text: str = WHOLE) -> tuple[OpenCatalog, RuleSet]:
+    opened = formkit.open_catalog(make_catalog(text))
+    assert opened.ok, [e.message for e in opened.errors]
+    rules = opened.rules_of("XX-T-0009")
+    assert rules is not None and rules.ok, rules and [e.message for e in rules.errors]
+    return opened, rules
+
+
+@pytest.fixture
+def whole(make_catalog: MakeCatalog) -> tuple[OpenCatalog, RuleSet]:
+    return whole_rules(make_catalog)
+
+
+def test_group_and_repeat_constraints_hold_on_good_answers(
+        whole: tuple[OpenCatalog, RuleSet]) -> None:
+    _, rules = whole
+    assert run(rules, WHOLE_OK).errors == []
+
+
+@pytest.mark.parametrize(("answers", "path", "text"), [
+    ({**WHOLE_OK, "applicant": {"name": "张三", "age": 16}}, "applicant", "申请人须年满18周岁"),
+    ({**WHOLE_OK, "shareholders": [{"name": "张三", "share": 60}]}, "shareholders",
+     "出资比例合计应为100"),
+    ({**WHOLE_OK, "shareholders": []}, "shareholders", "出资比例合计应为100"),
+    ({**WHOLE_OK, "shareholders": [{"name": "张三", "share": 60},
+                                   {"share": 40, "address": {"city": "", "street": "中山路"}}]},
+     "shareholders[1].address", "有街道须填城市"),
+], ids=["group", "repeat-sum", "repeat-no-rows", "group-in-a-row"])
+def test_a_failing_group_or_repeat_constraint_is_a_field_error_at_its_path(
+        whole: tuple[OpenCatalog, RuleSet], answers: dict[str, Any], path: str, text: str) -> None:
+    opened, rules = whole
+    assert errors(run(rules, answers)) == {path: [text]}
+    result = formkit.run_precheck(rules, {"fields": answers, "materials": []}, today=TODAY,
+                                  calendar=opened.work_calendar())
+    assert result.outcome == "incomplete"
+    assert [(e.field, e.message) for e in result.field_errors] == [(path, text)]
+
+
+def test_a_group_constraint_speaks_english_and_skips_a_hidden_group(
+        make_catalog: MakeCatalog) -> None:
+    young = {**WHOLE_OK, "applicant": {"age": 16}}
+    _, hidden = whole_rules(make_catalog, WHOLE.replace(
+        "    label: {zh: 申请人}\n", "    label: {zh: 申请人}\n    visible: false\n"))
+    assert errors(run(hidden, young)) == {}
+    _, rules = whole_rules(make_catalog)
+    state = run(rules, young, lang="en")
+    assert errors(state) == {"applicant": ["The applicant must be 18 or over"]}
+    assert [f.errors for f in state.fields if f.path == "applicant"] == [
+        ["The applicant must be 18 or over"]]
+
+
+def test_a_required_empty_repeat_gets_one_error_not_two(make_catalog: MakeCatalog) -> None:
+    _, rules = whole_rules(make_catalog, WHOLE.replace(
+        "    label: {zh: 股东}\n", "    label: {zh: 股东}\n    required: true\n"))
+    assert errors(run(rules, {**WHOLE_OK, "shareholders": []})) == {
+        "shareholders": [message("required", "zh")]}

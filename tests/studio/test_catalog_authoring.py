@@ -64,7 +64,8 @@ def test_open_in_the_editor_is_refused_for_another_department(
     app = signed_in("ps_editor", "catalog.py")
     app.selectbox(key="open_code").set_value("XX-MS-0001").run()
     app.button(key="open_edit").click().run()
-    assert "您只能编辑本部门" in app.error[0].value
+    # departments by name, as the catalog shows them, never their ids
+    assert "您只能编辑本部门（公安局）的事项，此事项属于 市场监督管理局" in app.error[0].value
     app.selectbox(key="open_code").set_value("XX-PS-0001").run()
     app.button(key="open_edit").click().run()
     assert not app.exception

@@ -10,7 +10,13 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-__all__ = ["from_json", "to_json"]
+__all__ = ["MAX_DIGITS", "from_json", "number_out_of_range", "to_json"]
+
+# The most digits a number read from data or a definition may have, and the largest
+# power of ten: past them a number cannot be printed back as a JSON number, and Python
+# refuses to convert an integer of over 4,300 digits at all.
+MAX_DIGITS = 100
+MAX_EXPONENT = 308
 
 
 def to_json(value: Any) -> Any:
@@ -48,3 +54,23 @@ def from_json(value: Any) -> Any:
     if isinstance(value, dict):
         return {str(k): from_json(v) for k, v in value.items()}
     raise TypeError(f"not JSON data: {type(value).__name__}")
+
+
+def number_out_of_range(literal: str) -> bool:
+    """Whether a number written as ``literal`` (``-12``, ``1.5e3``; JSON or YAML, decimal)
+    has more than ``MAX_DIGITS`` digits or is ``1e308`` or more in size (a JSON number
+    past a double).
+
+    Checked on the text, before any conversion: ``int()`` of 5,000 digits raises, and
+    ``Decimal("1e999999999999")`` overflows the first calculation that touches it.
+    """
+    mantissa, _, exponent = literal.lower().lstrip("+-").partition("e")
+    if sum(ch.isdigit() for ch in mantissa) > MAX_DIGITS:
+        return True
+    if len(exponent.lstrip("+-")) > 6:  # 1e1000000 or 1e-1000000: past any use
+        return True
+    try:
+        value = Decimal(literal)
+    except ArithmeticError:  # not a number at all: the caller's parser decides
+        return False
+    return value.is_finite() and value != 0 and value.adjusted() >= MAX_EXPONENT

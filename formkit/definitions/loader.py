@@ -11,6 +11,7 @@ import contextlib
 import difflib
 import gc
 import os
+import stat
 import types
 import typing
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -26,7 +27,8 @@ from formkit.definitions.parsecache import ParseCache, default_cache
 from formkit.definitions.yamldoc import MAX_FILE_BYTES, YamlDoc, parse_yaml
 from formkit.errors import DefinitionError, FormkitError, InputError, LimitError, SourceSpan
 
-__all__ = ["LoadedCatalog", "load_catalog", "load_matter_text", "validate_document"]
+__all__ = ["LoadedCatalog", "load_catalog", "load_matter_text", "read_bounded",
+           "validate_document"]
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -66,21 +68,59 @@ def _display(path: Path) -> str:
     return str(path)
 
 
+_FILE_KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe (FIFO)"),
+               (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device"),
+               (stat.S_ISSOCK, "a socket"))
+
+
+def _not_regular(name: str, mode: int) -> InputError:
+    what = next((kind for test, kind in _FILE_KINDS if test(mode)), "not a regular file")
+    return InputError(f"{name} is {what}, not a regular file", SourceSpan(name),
+                      hint="give the path of a regular file", code="not-a-file")
+
+
+def read_bounded(path: str | os.PathLike[str], limit: int, *, name: str | None = None,
+                 code: str = "file-too-large",
+                 hint: str = "split the definition, or remove pasted data") -> bytes:
+    """The bytes of the regular file at ``path``, at most ``limit`` of them.
+
+    A FIFO, a device (``/dev/zero``), a socket or a folder is refused before it is
+    opened, so nothing blocks and nothing endless is read; the file is then opened
+    without blocking and checked again (it may have been swapped in between), and at
+    most ``limit + 1`` bytes are read whatever its size claims (``/proc`` files claim
+    0). Raises ``InputError`` (codes ``io``, ``not-a-file``) or ``LimitError`` (``code``).
+    """
+    shown = name if name is not None else str(path)
+    try:
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode):
+            raise _not_regular(shown, info.st_mode)
+        if info.st_size > limit:
+            raise LimitError(f"file is too large ({info.st_size} bytes; at most {limit})",
+                             SourceSpan(shown, 1, 1), hint=hint, code=code)
+        flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+        fd = os.open(path, flags)
+        with os.fdopen(fd, "rb") as file:
+            mode = os.fstat(file.fileno()).st_mode
+            if not stat.S_ISREG(mode):
+                raise _not_regular(shown, mode)
+            data = file.read(limit + 1)
+    except OSError as exc:
+        raise InputError(f"cannot read {shown}: {exc.strerror or exc}", SourceSpan(shown),
+                         code="io") from None
+    if len(data) > limit:
+        raise LimitError(f"file is too large (more than {limit} bytes)",
+                         SourceSpan(shown, 1, 1), hint=hint, code=code)
+    return data
+
+
 def _read(path: Path, errors: list[FormkitError]) -> str | None:
     name = _display(path)
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            # Not read at all: the same error parse_yaml gives for a too-large text.
-            errors.append(LimitError(
-                f"file is too large ({size} bytes; at most {MAX_FILE_BYTES})",
-                SourceSpan(name, 1, 1), hint="split the definition, or remove pasted data",
-                code="file-too-large"))
-            return None
-        data = path.read_bytes()
-    except OSError as exc:
-        errors.append(InputError(f"cannot read {name}: {exc.strerror or exc}",
-                                 SourceSpan(name), code="io"))
+        # Not read past the bound: the same error parse_yaml gives for a too-large text.
+        data = read_bounded(path, MAX_FILE_BYTES, name=name)
+    except FormkitError as exc:
+        errors.append(exc)
         return None
     try:
         # Universal newlines, as read_text would: CRLF files get the same positions.
@@ -100,7 +140,7 @@ def _read(path: Path, errors: list[FormkitError]) -> str | None:
 # YAML problems after which the data is still what the editor wrote (the second of two
 # equal keys is dropped, a tagged value kept as text): the model is checked as well, so
 # every error of the file is reported at once, but the file is not loaded.
-_RECOVERABLE = frozenset({"duplicate-key", "yaml-tag"})
+_RECOVERABLE = frozenset({"duplicate-key", "yaml-tag", "big-number"})
 
 
 def validate_document(doc: YamlDoc, model: type[M], what: str) -> M | None:
@@ -120,8 +160,15 @@ def validate_document(doc: YamlDoc, model: type[M], what: str) -> M | None:
     try:
         found = model.model_validate(doc.data)
     except ValidationError as exc:
+        # A number too large to read was left out: the model's "missing" or "expected a
+        # number" at the same place says nothing more.
+        left_out = {(e.span.line, e.span.column) for e in doc.errors
+                    if e.code == "big-number" and e.span is not None}
         for err in exc.errors(include_url=False):
-            doc.errors.append(_map_pydantic_error(err, doc, model))
+            mapped = _map_pydantic_error(err, doc, model)
+            span = mapped.span
+            if span is None or (span.line, span.column) not in left_out:
+                doc.errors.append(mapped)
         return None
     return None if doc.errors else found
 

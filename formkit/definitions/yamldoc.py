@@ -25,6 +25,7 @@ from typing import Any
 import yaml
 
 from formkit.errors import DefinitionError, FormkitError, LimitError, SourceSpan
+from formkit.values import MAX_DIGITS, MAX_EXPONENT, number_out_of_range
 
 __all__ = ["MAX_FILE_BYTES", "PosStr", "SourceFile", "YamlDoc", "normal_text", "parse_yaml"]
 
@@ -257,12 +258,29 @@ class YamlDoc:
     data: Any
     errors: list[FormkitError] = field(default_factory=list)
     released: bool = False
+    # Each mapping node's keys, indexed on first lookup: placing an error is then one
+    # dict lookup per step, not a scan of the mapping (10,000 unknown keys in one
+    # mapping would otherwise take 10,000 scans of 10,000 keys).
+    _keys: dict[int, dict[str, tuple[yaml.Node, yaml.Node]]] = field(
+        default_factory=dict, repr=False)
 
     def release(self) -> None:
         """Drop the data and the node tree; positions stay available (see ``tree``)."""
         self.root = None
         self.data = None
         self.released = True
+        self._keys.clear()
+
+    def _entry(self, node: yaml.MappingNode, key: str) -> tuple[yaml.Node, yaml.Node] | None:
+        """The first ``(key node, value node)`` of ``node`` whose key is ``key``."""
+        index = self._keys.get(id(node))
+        if index is None:
+            index = {}
+            for k, v in node.value:
+                if isinstance(k, yaml.ScalarNode):
+                    index.setdefault(k.value, (k, v))
+            self._keys[id(node)] = index
+        return index.get(key)
 
     def tree(self) -> yaml.Node | None:
         """The node tree, composed again from the text if it was released."""
@@ -281,13 +299,10 @@ class YamlDoc:
         key_node: yaml.Node | None = None
         for part in loc:
             if isinstance(node, yaml.MappingNode) and isinstance(part, str):
-                found = False
-                for k, v in node.value:
-                    if isinstance(k, yaml.ScalarNode) and k.value == part:
-                        key_node, node, found = k, v, True
-                        break
-                if not found:
+                entry = self._entry(node, part)
+                if entry is None:
                     continue
+                key_node, node = entry
             elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
                 if 0 <= part < len(node.value):
                     node, key_node = node.value[part], None
@@ -323,7 +338,8 @@ class YamlDoc:
         node = self.tree()
         for part in loc:
             if isinstance(node, yaml.MappingNode) and isinstance(part, str):
-                node = next((v for k, v in node.value if k.value == part), None)
+                entry = self._entry(node, part)
+                node = entry[1] if entry is not None else None
             elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
                 node = node.value[part] if 0 <= part < len(node.value) else None
             else:
@@ -491,17 +507,39 @@ class _Walker:
             value = node.value.lstrip("+-")
             sign = -1 if node.value.startswith("-") else 1
             if value.startswith(("0o", "0x")):
-                return sign * int(value[2:], 8 if value[1] == "o" else 16)
-            return sign * int(value, 10)
+                number = int(value[2:], 8 if value[1] == "o" else 16)
+                return self.too_large(node) if number.bit_length() > _MAX_BITS \
+                    else sign * number
+            return self.too_large(node) if number_out_of_range(value) else sign * int(value)
         if tag == "tag:yaml.org,2002:float":
+            if node.value[-3:].lower() not in ("inf", "nan") and number_out_of_range(
+                    node.value):
+                return self.too_large(node)
             return _constructor.construct_yaml_float(node)
         if tag == "tag:yaml.org,2002:bool":
             return node.value.lower() == "true"
         return None
 
+    def too_large(self, node: yaml.ScalarNode) -> None:
+        """Record a number past the bounds of ``number_out_of_range``; its value is
+        left out (None), and the model's own complaint about that place dropped."""
+        self.errors.append(LimitError(
+            f"the number {_shorten(node.value)} is too large (at most {MAX_DIGITS} "
+            f"digits, and less than 1e{MAX_EXPONENT})", self.span(node),
+            hint="a count or an amount has a few digits; quote a code that is all "
+            "digits to keep it as text", code="big-number"))
+
     def text(self, node: yaml.ScalarNode) -> PosStr:
         return PosStr(node.value, self.file, node.start_mark.index, node.end_mark.index,
                       node.style)
+
+
+# 0x and 0o numbers: the bits of the largest number of MAX_DIGITS decimal digits.
+_MAX_BITS = (10 ** MAX_DIGITS).bit_length()
+
+
+def _shorten(text: str) -> str:
+    return text if len(text) <= 24 else f"{text[:10]}...{text[-10:]}"
 
 
 _FRIENDLY = [

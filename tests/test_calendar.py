@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import timeit
 from datetime import date, timedelta
+from typing import Any
 
 import chinese_calendar
 import pytest
@@ -294,3 +295,62 @@ def test_add_workdays_is_fast() -> None:
         timeit.repeat(lambda: CAL.add_workdays(date(2026, 9, 15), 20), number=runs, repeat=5)
     )
     assert best / runs < 100e-6
+
+
+# --- the last days a date can have -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(("received", "days", "unit", "due"), [
+    # working days past 9999-12-31: a LimitError, not the calendar's OverflowError
+    (date(9999, 12, 31), 1, "working_days", None),
+    (date(9999, 12, 28), 5, "working_days", None),
+    # calendar days past it: timedelta's OverflowError before
+    (date(9999, 12, 31), 1, "calendar_days", None),
+    # a period that ends on 9999-12-31 itself, a Friday: nothing to roll past it
+    (date(9999, 12, 30), 1, "calendar_days", date(9999, 12, 31)),
+    # within the range, as before
+    (date(9999, 12, 20), 5, "working_days", date(9999, 12, 27)),
+    # 即办: no day is counted, so even the last day has its deadline
+    (date(9999, 12, 31), 0, "working_days", date(9999, 12, 31)),
+])
+def test_deadline_past_the_last_date(received: date, days: int, unit: str,
+                                     due: date | None) -> None:
+    from formkit.errors import LimitError
+    from formkit.intake.deadlines import deadline
+
+    if due is None:
+        with pytest.raises(LimitError) as caught:
+            deadline(received, days, unit, CAL)
+        assert caught.value.code == "date-range"
+        assert "9999-12-31" in caught.value.message
+    else:
+        assert deadline(received, days, unit, CAL).value == due
+
+
+@pytest.mark.parametrize(("checks", "outcome"), [
+    # accepted: its deadlines cannot be dated, so the pre-check raises a FormkitError
+    ("", None),
+    # refused: no deadline is counted, so the result and its notice come back
+    ("checks:\n  - when: true\n    refuse: {zh: 不予受理}\n", "refuse"),
+])
+def test_the_api_on_the_last_day(make_catalog: Any, checks: str, outcome: str | None) -> None:
+    import formkit
+
+    folder = make_catalog(
+        'code: "XX-T-0001"\nname: {zh: 测试事项}\ndepartment: market_supervision\n'
+        "kind: public_service\ntime_limit: {statutory_days: 5, committed_days: 1}\n"
+        + checks)
+    catalog = formkit.open_catalog(folder)
+    rules = catalog.rules_of("XX-T-0001")
+    assert catalog.ok and rules is not None and catalog.catalog is not None
+    last = date(9999, 12, 31)
+    if outcome is None:
+        with pytest.raises(formkit.FormkitError) as caught:
+            formkit.run_precheck(rules, {"fields": {}}, today=last)
+        assert (caught.value.kind, caught.value.code) == ("limit", "date-range")
+        return
+    result = formkit.run_precheck(rules, {"fields": {}}, today=last)
+    assert result.outcome == outcome
+    info = formkit.NoticeInfo(applicant="张三", case_number="X1", clerk="李四")
+    # the refusal prints no day to supply by: it is not counted (it overflowed)
+    assert "不予受理" in formkit.render_notice(catalog.catalog, rules.matter, result, info)

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from formkit.calendar import WorkCalendar
+from formkit.errors import LimitError
 
 __all__ = ["Due", "deadline"]
 
@@ -41,10 +42,22 @@ def deadline(received: dt.date, days: int, unit: str,
     official data is flagged provisional. A period in calendar days that would end on
     a rest day (weekend, holiday, closure) ends on the next working day instead
     (民法典 §203), since nothing can be collected or decided while the centre is shut.
+    A due date past 9999-12-31 raises ``LimitError`` (code ``date-range``).
     """
     if days == 0:
         return Due(received, False)
-    cal = calendar or _default_calendar()
+    try:
+        return _deadline(received, days, unit, calendar or _default_calendar())
+    except OverflowError:
+        # Past 9999-12-31 (a mistyped date of receipt): no date can say it.
+        what = "working days" if unit == "working_days" else "days"
+        raise LimitError(f"{days} {what} after {received.isoformat()} is past "
+                         f"{dt.date.max.isoformat()}, the last date formkit can count to",
+                         None, hint="check the date of receipt (--today)",
+                         code="date-range") from None
+
+
+def _deadline(received: dt.date, days: int, unit: str, cal: WorkCalendar) -> Due:
     if unit == "calendar_days":
         due = received + dt.timedelta(days=days)
         provisional = cal.is_provisional(due)

@@ -75,8 +75,10 @@ def _lines(catalog: Catalog, matter: Matter, result: PrecheckResult,
     materials = {m.id: m for m in matter.materials}
     items: list[tuple[str, str, str]] = []
     body: list[str] = []
+    # Only the notices that print it count the day to supply by: an acceptance or a
+    # refusal dated near 9999-12-31 must not fail on a date it does not show.
     supply_by = deadline(result.received_on, info.supply_within_days, "working_days",
-                         calendar).value
+                         calendar).value if kind in ("tolerance", "supplement") else None
     outro: list[str] = []
     if kind == "accept":
         header.append(("受理日期", _d(result.received_on)))

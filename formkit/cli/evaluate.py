@@ -11,17 +11,17 @@ import datetime as dt
 import json
 import re
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 from formkit.dsl.checker import Scope
 from formkit.dsl.compiler import EvalContext
 from formkit.dsl.pipeline import evaluate_text
 from formkit.dsl.types import ANY, BOOL, DATE, NULL, NUMBER, TEXT, T, group_of, list_of, unify
-from formkit.errors import InputError, LimitError, RuleTypeError
-from formkit.values import from_json, to_json
+from formkit.errors import InputError, LimitError, RuleTypeError, SourceSpan
+from formkit.values import MAX_DIGITS, MAX_EXPONENT, from_json, number_out_of_range, to_json
 
-__all__ = ["evaluate_cli", "infer_type", "parse_today"]
+__all__ = ["evaluate_cli", "infer_type", "parse_today", "read_json_object",
+           "surrogate_problem"]
 
 _DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 MAX_DATA_BYTES = 5_000_000
@@ -142,6 +142,9 @@ def _check_printable(value: Any) -> None:
 def evaluate_cli(expr: str, *, data_file: str | None = None, catalog_dir: str | None = None,
                  matter_code: str | None = None, today: str | None = None) -> Any:
     """What ``formkit eval`` prints as ``value`` (JSON data)."""
+    unreadable = surrogate_problem(expr, "the expression")
+    if unreadable is not None:
+        raise unreadable
     ctx = EvalContext(parse_today(today))
     scope = Scope()
     env: dict[str, Any] = {}
@@ -178,25 +181,37 @@ def evaluate_cli(expr: str, *, data_file: str | None = None, catalog_dir: str | 
 
 
 def _read_data(path: str) -> dict[str, Any]:
-    p = Path(path)
+    from formkit.definitions.loader import read_bounded
+
+    raw = read_bounded(path, MAX_DATA_BYTES, code="limit", hint="give a smaller file")
     try:
-        if p.stat().st_size > MAX_DATA_BYTES:
-            raise LimitError(f"{path} is too large (at most {MAX_DATA_BYTES} bytes)", None)
-        text = p.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"cannot read {path}: {exc.strerror}", None) from None
-    except UnicodeDecodeError:
-        raise InputError(f"{path} is not UTF-8 text", None) from None
+        # A byte-order mark (Notepad's UTF-8) is accepted, as in the YAML files.
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = len(raw[raw.rfind(b"\n", 0, exc.start) + 1: exc.start].decode(
+            "utf-8", errors="replace")) + 1
+        raise InputError(f"{path} is not UTF-8 text (byte 0x{raw[exc.start]:02x})",
+                         SourceSpan(path, line, column),
+                         hint="save the file as UTF-8 (GBK/GB18030 files must be converted)",
+                         code="encoding") from None
     try:
         # Decimal keeps 0.1 exact; NaN and Infinity are not numbers of the language.
-        data = json.loads(text, parse_float=Decimal, parse_constant=_no_constant)
+        data = json.loads(text, parse_float=_decimal, parse_int=_int,
+                          parse_constant=_no_constant)
     except _NotANumber as exc:
         raise InputError(f"{path}: {exc.args[0]} is not a number", None,
                          hint="write a number, or null for no answer", code="bad-data") \
             from None
+    except _TooLarge as exc:
+        literal = exc.args[0]
+        shown = literal if len(literal) <= 24 else f"{literal[:10]}...{literal[-10:]}"
+        raise LimitError(f"{path}: the number {shown} is too large (at most {MAX_DIGITS} "
+                         f"digits, and less than 1e{MAX_EXPONENT})",
+                         _token_span(path, text, _NUMBER, literal),
+                         hint="write a smaller number; a code that is all digits goes in "
+                         "quotes, as a text", code="big-number") from None
     except json.JSONDecodeError as exc:
-        from formkit.errors import SourceSpan
-
         raise InputError(f"{path} is not valid JSON: {exc.msg}",
                          SourceSpan(path, exc.lineno, exc.colno, source=text),
                          hint="check commas, quotes and brackets") from None
@@ -204,7 +219,94 @@ def _read_data(path: str) -> dict[str, Any]:
         raise LimitError(f"{path} is nested too deeply", None) from None
     if not isinstance(data, dict):
         raise InputError(f"{path} must hold a JSON object of names and values", None)
+    where = _surrogate_at(data, "")
+    if where is not None:
+        # json reads "\ud800" into a text no UTF-8 output (or case file) can hold:
+        # refused here, so that every text formkit keeps or prints is valid Unicode.
+        raise InputError(f"{path}: the text at '{where or '(a key)'}' holds a lone UTF-16 "
+                         "surrogate (a \\uD800-\\uDFFF escape without its pair), which is "
+                         "not a character", _token_span(path, text, _STRING, None),
+                         hint="write the character itself, or both halves of its "
+                         "\\u escape pair", code="bad-text")
     return data
+
+
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_NUMBER = re.compile(r'"(?:[^"\\]|\\.)*"|-?[0-9][0-9.eE+-]*')
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _token_span(path: str, text: str, tokens: re.Pattern[str],
+                literal: str | None) -> SourceSpan:
+    """Where the first number ``literal`` (or the first text holding a lone surrogate,
+    when ``literal`` is None) is in the JSON ``text``; the file alone if not found."""
+    for match in tokens.finditer(text):
+        token = match.group()
+        if literal is not None:
+            found = token == literal
+        else:
+            found = "\\u" in token and _SURROGATE.search(_decoded(token)) is not None
+        if found:
+            start = match.start()
+            line = text.count("\n", 0, start) + 1
+            return SourceSpan(path, line, start - text.rfind("\n", 0, start), source=text)
+    return SourceSpan(path)
+
+
+def _decoded(token: str) -> str:
+    try:
+        return str(json.loads(token))
+    except ValueError:  # pragma: no cover - the whole text parsed already
+        return ""
+
+
+def _surrogate_at(value: Any, where: str) -> str | None:
+    """The dotted place of the first text (or key) holding a lone surrogate, or None."""
+    if isinstance(value, str):
+        return where if _SURROGATE.search(value) else None
+    if isinstance(value, list):
+        for i, item in enumerate(value):
+            found = _surrogate_at(item, f"{where}[{i}]")
+            if found is not None:
+                return found
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if _SURROGATE.search(key):
+                return where or ""
+            found = _surrogate_at(item, f"{where}.{key}" if where else key)
+            if found is not None:
+                return found
+    return None
+
+
+def surrogate_problem(text: str, what: str) -> InputError | None:
+    """An error when ``text`` (a command-line word) holds a lone surrogate: a byte that
+    is not UTF-8 (Python keeps it as U+DC80-U+DCFF) or a UTF-16 half; None when clean."""
+    match = _SURROGATE.search(text)
+    if match is None:
+        return None
+    code = ord(match.group())
+    shown = f"byte 0x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else f"U+{code:04X}"
+    return InputError(f"{what} is not UTF-8 text ({shown} at column {match.start() + 1})",
+                      SourceSpan(None, 1, match.start() + 1),
+                      hint="write it in UTF-8 (check the terminal's encoding)",
+                      code="bad-text")
+
+
+class _TooLarge(Exception):
+    """A number in a data file past ``number_out_of_range``'s bounds."""
+
+
+def _int(literal: str) -> int:
+    if number_out_of_range(literal):
+        raise _TooLarge(literal)
+    return int(literal)
+
+
+def _decimal(literal: str) -> Decimal:
+    if number_out_of_range(literal):
+        raise _TooLarge(literal)
+    return Decimal(literal)
 
 
 class _NotANumber(Exception):

@@ -7,13 +7,15 @@ line is wrong. With ``--json`` exactly one JSON document goes to stdout.
 from __future__ import annotations
 
 import argparse
+import io
 import json
+import re
 import sys
 import traceback
 from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
-from formkit.errors import EvaluationError, FormkitError, render_errors
+from formkit.errors import EvaluationError, FormkitError, LimitError, render_errors
 
 __all__ = ["main"]
 
@@ -23,12 +25,44 @@ class _UsageError(Exception):
 
 
 class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args: Any, dash_positionals: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # `formkit eval -age`: a word that starts with one '-' and is not an option of
+        # this command is its argument (an expression), not an unknown option.
+        self.dash_positionals = dash_positionals
+
     def error(self, message: str) -> NoReturn:
         raise _UsageError(message)
 
+    def _parse_optional(self, arg_string: str) -> Any:
+        if self.dash_positionals and len(arg_string) > 1 and arg_string[0] == "-" \
+                and arg_string[1] != "-" and arg_string not in self._option_string_actions:
+            return None  # a positional argument
+        return super()._parse_optional(arg_string)
+
+
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
 
 def _emit(doc: Any) -> None:
-    sys.stdout.write(json.dumps(doc, ensure_ascii=False, default=_json_default) + "\n")
+    """Print ``doc`` as one line of JSON, always valid UTF-8.
+
+    A lone surrogate (a byte of an argument that was not UTF-8, which Python keeps as
+    U+DC80-U+DCFF) is written as its JSON escape (``\\udcff``): JSON allows it, and
+    the output stays UTF-8. On a terminal whose encoding is not UTF-8 the bytes are
+    still UTF-8, as JSON requires.
+    """
+    text = json.dumps(doc, ensure_ascii=False, default=_json_default)
+    text = _SURROGATES.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n"
+    out = sys.stdout
+    buffer = getattr(out, "buffer", None)
+    encoding = (getattr(out, "encoding", None) or "").lower().replace("-", "").replace("_", "")
+    if buffer is None or encoding == "utf8":
+        out.write(text)
+    else:
+        out.flush()
+        buffer.write(text.encode("utf-8"))
+        buffer.flush()
 
 
 def _json_default(value: Any) -> Any:
@@ -44,15 +78,32 @@ def cmd_validate(args: argparse.Namespace) -> int:
     loaded = open_catalog(args.dir)
     # File by file, top to bottom: the order an editor fixes them in.
     errors = sorted(loaded.errors, key=_position)
+    shown = errors[:MAX_REPORTED]
+    more = len(errors) - len(shown)
+    if more:
+        # The rest are counted, not listed: one more error object, of kind limit, says
+        # how many (the contract's shape: "errors" holds error objects only).
+        shown.append(LimitError(f"... and {more} more errors ({len(errors)} in all; the "
+                                f"first {MAX_REPORTED} are listed)", None,
+                                hint="fix the errors listed and run validate again",
+                                code="too-many-errors"))
     if args.json:
         _emit({"ok": not errors, "matters": loaded.files,
-               "errors": [e.to_json() for e in errors]})
+               "errors": [e.to_json() for e in shown]})
     else:
         if errors:
-            print(render_errors(errors))
+            blocks = [e.render() for e in shown[:MAX_REPORTED]]
+            if more:
+                blocks.append(f"... and {more} more")
+            print("\n\n".join(blocks) + (f"\n\n{len(errors)} errors" if len(errors) > 1
+                                          else ""))
         else:
             print(f"ok: {loaded.files} matters in {args.dir}, no errors")
     return 1 if errors else 0
+
+
+# validate lists at most this many errors (and says how many more there are).
+MAX_REPORTED = 1000
 
 
 def _position(error: FormkitError) -> tuple[str, int, int]:
@@ -83,6 +134,18 @@ def cmd_eval(args: argparse.Namespace) -> int:
     else:
         print(json.dumps(value, ensure_ascii=False, default=_json_default))
     return 0
+
+
+def _days_option(text: str) -> int:
+    """A number of working days given as an option (``--red-after``): 0 to 3650."""
+    try:
+        days = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number of days") \
+            from None
+    if not 0 <= days <= 3650:
+        raise argparse.ArgumentTypeError(f"{days} is not a number of days from 0 to 3650")
+    return days
 
 
 def _today(text: str | None, option: str = "--today") -> Any:
@@ -130,10 +193,11 @@ def cmd_precheck(args: argparse.Namespace) -> int:
     try:
         opened, rules = _matter_rules(args.catalog, args.code)
         data = read_json_object(args.data)
+        # A day of receipt whose deadlines fall past 9999-12-31 is a limit error.
+        result = run_precheck(rules, data, today=today, calendar=opened.work_calendar(),
+                              lang=args.lang, explain=args.explain)
     except FormkitError as exc:
         return _fail(args, exc)
-    result = run_precheck(rules, data, today=today, calendar=opened.work_calendar(),
-                          lang=args.lang, explain=args.explain)
     doc = result.model_dump(mode="json")
     if args.json:
         _emit(doc)
@@ -339,8 +403,10 @@ def _build_parser() -> _Parser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_validate)
 
-    p = sub.add_parser("eval", help="check and evaluate one expression")
-    p.add_argument("expr")
+    p = sub.add_parser("eval", help="check and evaluate one expression",
+                       dash_positionals=True)
+    p.add_argument("expr", help="the expression; one that starts with '-' may be "
+                   "written as is, or after '--'")
     p.add_argument("--data")
     p.add_argument("--catalog")
     p.add_argument("--matter")
@@ -378,7 +444,7 @@ def _build_parser() -> _Parser:
     p.add_argument("--catalog", default="definitions")
     p.add_argument("--today")
     p.add_argument("--since")
-    p.add_argument("--red-after", type=int, default=3, dest="red_after")
+    p.add_argument("--red-after", type=_days_option, default=3, dest="red_after")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_cases, file=None)
 
@@ -390,12 +456,20 @@ def _build_parser() -> _Parser:
     return parser
 
 
+# The status of a process ended by SIGPIPE, as a shell reports it (128 + 13).
+PIPE_CLOSED = 141
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     parser = _build_parser()
     words = list(argv if argv is not None else sys.argv[1:])
     wants_json = "--json" in words
     command: str | None = None
+    if sys.stdout is sys.__stdout__ and isinstance(sys.stdout, io.TextIOWrapper):
+        # Human output too is always printable: a byte of an argument that was not
+        # UTF-8 is shown as \udcff, never a UnicodeEncodeError.
+        sys.stdout.reconfigure(errors="backslashreplace")
     try:
         args = parser.parse_args(words)
         command = args.command
@@ -403,7 +477,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             parser.print_help(sys.stderr)
             return 2
         func: Callable[[argparse.Namespace], int] = args.func
-        return func(args)
+        status = func(args)
+        sys.stdout.flush()  # a closed pipe shows here, not at the interpreter's exit
+        return status
+    except BrokenPipeError:
+        return _pipe_closed()
     except _UsageError as exc:
         print(f"formkit: {exc}", file=sys.stderr)
         print("usage: see 'formkit --help'", file=sys.stderr)
@@ -422,6 +500,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             print(error.render(), file=sys.stderr)
         return 1
+
+
+def _pipe_closed() -> int:
+    """Whoever read standard output has gone (``formkit cases show N | head -2``): stop
+    quietly, as a Unix tool killed by SIGPIPE does, with its status.
+
+    What is still buffered cannot be written: standard output is pointed at /dev/null
+    so that the interpreter's last flush does not fail again (Python's documentation,
+    "Note on SIGPIPE").
+    """
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, io.UnsupportedOperation):  # not a real file (a test's)
+        pass
+    return PIPE_CLOSED
 
 
 def _debug() -> bool:

@@ -340,3 +340,91 @@ def test_unknown_matter(capsys: pytest.CaptureFixture[str], catalog: str) -> Non
     assert code == 1
     error = check_error(doc, "name")
     assert "XX-NOPE" in error["message"] and error["code"] == "unknown-matter"
+
+
+# ---- hardening: numbers, encodings and dashes in data and arguments --------------------------
+
+BIG = "1" * 5000  # past Python's 4,300-digit bound on int()
+
+
+@pytest.mark.parametrize(("raw", "code", "line", "column"), [
+    # an integer of 5,000 digits: refused with its place, not "Exceeds the limit"
+    (b'{"a": ' + BIG.encode() + b"}", "big-number", 1, 7),
+    # an exponent past any decimal: not "internal error: Overflow"
+    (b'{"a": 1e999999999999}', "big-number", 1, 7),
+    # past a double: it could not be printed back as a JSON number
+    (b'{"a": 1e400}', "big-number", 1, 7),
+    # 101 digits: one past the bound; a text with the same digits earlier is skipped
+    (b'{"t": "' + b"9" * 101 + b'",\n "a": -' + b"9" * 101 + b"}", "big-number", 2, 7),
+    # a lone surrogate escape: no UTF-8 output can hold it
+    (b'{"materials": ["ok", "\\ud800"]}', "bad-text", 1, 22),
+    # a lone low half in a key
+    (b'{"x": {"\\udc00": 1}}', "bad-text", 1, 8),
+    # a byte that is not UTF-8, placed
+    (b'{"a": 1,\n "b": "\xff"}', "encoding", 2, 8),
+])
+def test_data_that_cannot_be_read(capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                                  raw: bytes, code: str, line: int, column: int) -> None:
+    path = tmp_path / "data.json"
+    path.write_bytes(raw)
+    status, doc = run(capsys, "eval", "1", "--data", str(path), "--json")
+    assert status == 1
+    obj = check_error(doc, "limit" if code == "big-number" else "io")
+    assert (obj["code"], obj["file"], obj["line"], obj["column"]) == (code, str(path), line,
+                                                                      column)
+
+
+@pytest.mark.parametrize(("raw", "value"), [
+    # a byte-order mark (Notepad's UTF-8) is accepted, as the YAML loader does
+    (b'\xef\xbb\xbf{"a": 43}', 42),
+    # 100 digits and 1e307 are within the bounds
+    (b'{"a": ' + b"9" * 100 + b"}", int("9" * 100)),
+    (b'{"a": 1e307}', 1e307),
+    # a surrogate pair is one character, not a lone half
+    (b'{"a": "\\ud83d\\ude00"}', "\U0001f600"),
+])
+def test_data_that_is_read(capsys: pytest.CaptureFixture[str], tmp_path: Path, raw: bytes,
+                           value: Any) -> None:
+    path = tmp_path / "data.json"
+    path.write_bytes(raw)
+    expr = "a - 1" if value == 42 else "a"
+    status, doc = run(capsys, "eval", expr, "--data", str(path), "--json")
+    assert (status, doc) == (0, {"value": value})
+
+
+@pytest.mark.parametrize(("args", "value"), [
+    # an expression that starts with '-' is the expression, not an unknown option
+    (["eval", "-age", "--data", "DATA", "--json"], -30),
+    (["eval", "--data", "DATA", "-age", "--json"], -30),
+    (["eval", "-age+1", "--data", "DATA", "--json"], -29),
+    # one that would read as '-h' and more ("-hours" is not help)
+    (["eval", "-len(name)", "--data", "DATA", "--json"], -2),
+    # after '--', as usual on the command line
+    (["eval", "--data", "DATA", "--json", "--", "-age"], -30),
+    # a negative number, as before
+    (["eval", "-5", "--json"], -5),
+])
+def test_an_expression_that_starts_with_a_dash(capsys: pytest.CaptureFixture[str], data: str,
+                                               args: list[str], value: Any) -> None:
+    status, doc = run(capsys, *[data if a == "DATA" else a for a in args])
+    assert (status, doc) == (0, {"value": value})
+
+
+@pytest.mark.parametrize("args", [
+    # an unknown long option is still a command-line error
+    ["eval", "--ag", "--json"],
+    # and an option that needs a value still needs it
+    ["eval", "age", "--data"],
+])
+def test_dash_words_that_stay_command_line_errors(capsys: pytest.CaptureFixture[str],
+                                                  args: list[str]) -> None:
+    status, _ = run(capsys, *args)
+    assert status == 2
+
+
+def test_an_expression_that_is_not_utf8(capsys: pytest.CaptureFixture[str]) -> None:
+    # What Python makes of the byte 0xFF in an argument (surrogateescape)
+    status, doc = run(capsys, "eval", "1 + \udcff", "--json")
+    obj = check_error(doc, "io")
+    assert status == 1 and obj["code"] == "bad-text" and obj["column"] == 5
+    assert "byte 0xff" in obj["message"]

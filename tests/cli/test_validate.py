@@ -204,14 +204,14 @@ def test_an_unreadable_catalog_file(make_catalog: MakeCatalog,
                                    capsys: pytest.CaptureFixture[str],
                                    monkeypatch: pytest.MonkeyPatch) -> None:
     folder = make_catalog(BASE)
-    original = Path.read_bytes
+    original = os.open
 
-    def denied(self: Path) -> bytes:
-        if self.name == "catalog.yaml":
-            raise PermissionError(13, "Permission denied", str(self))
-        return original(self)
+    def denied(path: Any, flags: int, *args: Any) -> int:
+        if Path(path).name == "catalog.yaml":  # the OS refuses (root reads any file)
+            raise PermissionError(13, "Permission denied", str(path))
+        return original(path, flags, *args)
 
-    monkeypatch.setattr(Path, "read_bytes", denied)
+    monkeypatch.setattr(loader.os, "open", denied)
     code, doc, _ = _validate_json(capsys, str(folder))
     assert code == 1
     assert doc["errors"][0] == {"kind": "io", "code": "io",
@@ -267,3 +267,70 @@ def test_an_internal_fault_is_an_error_object_not_a_traceback(
     (obj,) = doc["errors"]
     _check_error_object(obj)
     assert obj["message"] == "internal error: RuntimeError: boom"
+
+
+# ---- many errors: linear, and the list capped ------------------------------------------------
+
+@pytest.mark.parametrize(("keys", "listed"), [
+    # 30,000 unknown keys in one mapping: each placed by a lookup, not a scan (this took
+    # minutes, one search of the mapping per error); 1,000 listed, then the count
+    (30_000, 1000),
+    # exactly the bound: all listed, no summary
+    (1000, 1000),
+])
+def test_many_errors_are_fast_and_capped(make_catalog: MakeCatalog,
+                                         capsys: pytest.CaptureFixture[str],
+                                         keys: int, listed: int) -> None:
+    import time
+
+    folder = make_catalog(BASE + "".join(f"k{i:05d}: 1\n" for i in range(keys)))
+    start = time.perf_counter()
+    code, doc, _ = _validate_json(capsys, str(folder))
+    elapsed = time.perf_counter() - start
+    assert elapsed < 20, elapsed  # about 1 s here; quadratic was minutes
+    assert code == 1 and list(doc) == ["ok", "matters", "errors"] and doc["matters"] == 1
+    errors = doc["errors"]
+    for obj in errors:
+        _check_error_object(obj)
+    assert [e["code"] for e in errors[:listed]] == ["unknown-key"] * listed
+    assert errors[0]["line"] == 6 and errors[listed - 1]["line"] == 5 + listed
+    if keys > listed:
+        *_, last = errors
+        assert len(errors) == listed + 1
+        assert (last["kind"], last["code"]) == ("limit", "too-many-errors")
+        assert last["message"].startswith(f"... and {keys - listed} more errors ({keys} ")
+    else:
+        assert len(errors) == listed
+    main(["validate", str(folder)])
+    human = capsys.readouterr().out
+    assert human.count("unknown key") == listed
+    assert (f"... and {keys - listed} more\n" in human) is (keys > listed)
+    assert human.endswith(f"\n{keys} errors\n")
+
+
+@pytest.mark.parametrize(("line", "column", "message"), [
+    # an integer of 5,000 digits (Python's int() refuses over 4,300)
+    ("time_limit: {statutory_days: 5" + "0" * 5000 + ", committed_days: 1}", 30,
+     "5000000000...0000000000"),
+    ("fee: " + "1" * 5000, 6, "1111111111"),
+    # a float past a double: it was read as inf
+    ("fee: 1.0e+400", 6, "1.0e+400"),
+    # a hex number of 300 digits
+    ("max_visits: 0x" + "f" * 300, 13, "0xffffffff"),
+])
+def test_a_number_too_large_in_yaml(make_catalog: MakeCatalog,
+                                    capsys: pytest.CaptureFixture[str], line: str,
+                                    column: int, message: str) -> None:
+    text = BASE.replace("time_limit: {statutory_days: 5, committed_days: 1}\n", "") \
+        if line.startswith("time_limit") else BASE
+    folder = make_catalog(text + line + "\nfo: 1\n",
+                          BASE.replace("XX-T-0001", "XX-T-0002") + "bar: 2\n")
+    code, doc, _ = _validate_json(capsys, str(folder))
+    assert code == 1 and doc["matters"] == 2  # the catalog is still read, file by file
+    found = [(e["code"], e["line"], e.get("column")) for e in doc["errors"]]
+    row = text.count("\n") + 1
+    # the number, once (no "missing key" for the value left out), then the file's other
+    # error, then the other file's
+    assert found == [("big-number", row, column), ("unknown-key", row + 1, 1),
+                     ("unknown-key", 6, 1)]
+    assert doc["errors"][0]["kind"] == "limit" and message in doc["errors"][0]["message"]

@@ -45,11 +45,14 @@ if TYPE_CHECKING:
     from formkit.dsl.codegen import Gen
     from formkit.dsl.compiler import EvalContext
 
-__all__ = ["BUILTINS", "MAX_PATTERN", "MAX_WORKDAY_SPAN", "Builtin", "EvalFault", "LiteralCheck",
-           "SignatureError", "compile_regex", "fault_error"]
+__all__ = ["BUILTINS", "MAX_PATTERN", "MAX_SIZE", "MAX_WORKDAY_SPAN", "Builtin", "EvalFault",
+           "LiteralCheck", "SignatureError", "compile_regex", "fault_error", "too_large"]
 
 MAX_PATTERN = 500
 MAX_TEXT = 100_000
+# The largest text (characters) or list (items, counting the items of the lists in it)
+# an expression may build: `t + t` in a chain of lets doubles at every step.
+MAX_SIZE = 100_000
 MAX_WORKDAY_SPAN = 7305  # 20 years of calendar days
 
 
@@ -289,6 +292,26 @@ def _text_fn(fn: Callable[..., Any]) -> Callable[..., Any]:
     return impl
 
 
+def too_large(text: bool, size: int, node: int = -1) -> EvalFault:
+    """The fault of a text (or a list) that would pass ``MAX_SIZE``, at site ``node``."""
+    what, unit = ("text", "characters") if text else ("list", "items")
+    return EvalFault(f"the {what} would be too long ({size:,} {unit}; at most {MAX_SIZE:,})",
+                     node, hint=f"a rule builds short values: look for a {what} that is joined to "
+                     "itself again and again", limit=True, code="too-long")
+
+
+def _case_fn(fn: Callable[[str], str]) -> Callable[[Any], Any]:
+    """``upper``/``lower``: a few characters change into several (``ß`` -> ``SS``)."""
+    def impl(t: Any) -> Any:
+        if t is None:
+            return None
+        result = fn(t)
+        if len(result) > MAX_SIZE:
+            raise too_large(True, len(result))
+        return result
+    return impl
+
+
 _YMD = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
@@ -448,8 +471,8 @@ BUILTINS: dict[str, Builtin] = {b.name: b for b in [
        summary="regular expression search (RE2)"),
     _B("startswith", 2, 2, _fixed((_TEXT, _TEXT), BOOL), _text_fn(str.startswith)),
     _B("endswith", 2, 2, _fixed((_TEXT, _TEXT), BOOL), _text_fn(str.endswith)),
-    _B("upper", 1, 1, _fixed((_TEXT,), TEXT), _text_fn(str.upper)),
-    _B("lower", 1, 1, _fixed((_TEXT,), TEXT), _text_fn(str.lower)),
+    _B("upper", 1, 1, _fixed((_TEXT,), TEXT), _case_fn(str.upper), faults=True),
+    _B("lower", 1, 1, _fixed((_TEXT,), TEXT), _case_fn(str.lower), faults=True),
     _B("trim", 1, 1, _fixed((_TEXT,), TEXT), _text_fn(str.strip)),
     _B("today", 0, 0, _fixed((), DATE), None, "never", fold=False, context=True,
        emit=_emit_today, summary="the current date"),

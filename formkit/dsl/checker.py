@@ -274,16 +274,11 @@ class Checker:
                         _want_hint(BOOL), "not-a-condition")
 
     def _binary(self, node: ast.Binary, ctx: _Ctx) -> Info:
-        left = _VISITORS[type(node.left)](self, node.left, ctx)
-        right = _VISITORS[type(node.right)](self, node.right, ctx)
         op = node.op
         if op in ("and", "or"):
-            if left.type.kind not in _CONDITIONS:
-                self._condition(left, node.left, ctx, f"'{op}'")
-            if right.type.kind not in _CONDITIONS:
-                self._condition(right, node.right, ctx, f"'{op}'")
-            ctx.info[node] = _BOOL_RESULT
-            return _BOOL_RESULT
+            return self._chain(node, ctx)
+        left = _VISITORS[type(node.left)](self, node.left, ctx)
+        right = _VISITORS[type(node.right)](self, node.right, ctx)
         a, b = left.type.kind, right.type.kind
         nullable = left.nullable or right.nullable
         result: T | None = None
@@ -313,6 +308,28 @@ class Checker:
                         "wrong-type", node.op_start, node.op_start + 1)
             return self._set(ctx, node, ANY, True)
         return self._set(ctx, node, result, nullable)
+
+    def _chain(self, node: ast.Binary, ctx: _Ctx) -> Info:
+        """``a and b and c ...`` (or ``or``): a loop along the chain, not a recursion per
+        link, so a chain of thousands of terms is checked like a short one. Errors come
+        in the order a recursion would give (each link: its left, its right, then the
+        conditions)."""
+        op = node.op
+        links = [node]
+        while type(links[-1].left) is ast.Binary and links[-1].left.op == op:
+            links.append(links[-1].left)
+        first = links[-1].left
+        left = _VISITORS[type(first)](self, first, ctx)
+        left_node = first
+        for link in reversed(links):
+            right = _VISITORS[type(link.right)](self, link.right, ctx)
+            if left.type.kind not in _CONDITIONS:
+                self._condition(left, left_node, ctx, f"'{op}'")
+            if right.type.kind not in _CONDITIONS:
+                self._condition(right, link.right, ctx, f"'{op}'")
+            ctx.info[link] = _BOOL_RESULT
+            left, left_node = _BOOL_RESULT, link
+        return _BOOL_RESULT
 
     def _compare(self, node: ast.Compare, ctx: _Ctx) -> Info:
         operands = node.operands

@@ -38,6 +38,7 @@ class Gen:
         self.typed = typed
         self.infos = typed.info  # what the checker found about each node
         self.uses_ctx = False  # the code reads the context ``c``
+        self.uses_lets = False  # the code names a let or calls a library function: ``m``
         self._constant: set[ast.Node] = set()  # reads nothing (whether or not it folded)
         self._reported: set[ast.Node] = set()  # failed to fold, and the fault is reported
         # Arithmetic over values that may be null, as (null tests, plain code): see _checked
@@ -177,7 +178,11 @@ class Gen:
         return self.unit.const(v), ATOM
 
     def _list(self, node: ast.ListLit) -> Code:
-        return "[" + ", ".join([self.code(i)[0] for i in node.items]) + "]", ATOM
+        code = "[" + ", ".join([self.code(i)[0] for i in node.items]) + "]"
+        elem = self.infos[node].type.elem
+        if elem is not None and elem.kind in ("list", "any"):  # lists in it: bounded
+            return f"_nest({code}, {self.unit.site(self.typed, node)})", ATOM
+        return code, ATOM
 
     def _member(self, node: ast.Member) -> Code:
         obj = self.code(node.obj)
@@ -215,8 +220,8 @@ class Gen:
         if kind == "param":
             return f"_p{ref[1]}", ATOM
         if kind == "let":
-            self.uses_ctx = True
-            return f"{self.unit.let_function(str(ref[1]))}(d, c)", ATOM
+            self.uses_ctx = self.uses_lets = True
+            return f"{self.unit.let_function(str(ref[1]))}(d, c, m)", ATOM
         return "None", ATOM  # an unresolved name (already reported) evaluates to null
 
     def truth(self, node: ast.Node) -> Code:
@@ -234,9 +239,7 @@ class Gen:
             if one_of is not None:
                 return one_of
         if op in ("and", "or"):
-            level = AND if op == "and" else OR
-            return (f"{at(self.truth(node.left), level)} {op} "
-                    f"{at(self.truth(node.right), level)}", level)
+            return self._chain(node)
         left, right = self.code(node.left), self.code(node.right)
         li, ri = self.infos[node.left], self.infos[node.right]
         kinds = (li.type.kind, ri.type.kind)
@@ -251,6 +254,8 @@ class Gen:
             minus = self.unless_null(right, lambda v: f"-{v}")[0] if ri.nullable \
                 else f"-{at(right, UNARY)}"
             return f"_date_add({left[0]}, {minus})", ATOM
+        if op == "+" and "number" not in kinds:  # texts (or unknown): a bounded join
+            return f"_cat({left[0]}, {right[0]}, {self.unit.site(self.typed, node)})", ATOM
         level = _ARITHMETIC[op]
         tests, (a, b), pure = self._checked([(node.left, left, li.nullable, None, level),
                                              (node.right, right, ri.nullable, None, level + 1)])
@@ -261,6 +266,45 @@ class Gen:
             self._guarded[node] = (tests, (code, level))
         nulls = " or ".join(f"{t} is None" for t in tests)
         return f"None if {nulls} else {code}", COND
+
+    def _chain(self, node: ast.Binary) -> Code:
+        """``a and b and c ...`` (or ``or``) as one flat Python ``and``: a loop along the
+        chain, not a recursion per link, so a chain of thousands of terms compiles."""
+        op = node.op
+        links = [node]
+        while type(links[-1].left) is ast.Binary and links[-1].left.op == op:
+            links.append(links[-1].left)
+        level = AND if op == "and" else OR
+        first = links[-1].left
+        constant = self._constant
+        joined = self._one_of_prefix(links) if op == "or" else 0
+        if joined:  # kind == "a" or kind == "b" or ...: the first terms as one set test
+            one_of = self._one_of(links[-joined])
+            assert one_of is not None
+            terms, fixed = [at(one_of, level)], False
+            links = links[:-joined]
+        else:
+            terms = [at(self.truth(first), level)]
+            fixed = type(first) is ast.Literal or first in constant
+        for link in reversed(links):
+            terms.append(at(self.truth(link.right), level))
+            # a link of constants is a constant (the whole chain folds in code())
+            fixed = fixed and (type(link.right) is ast.Literal or link.right in constant)
+            if fixed and link is not node:
+                constant.add(link)
+        return f" {op} ".join(terms), level
+
+    def _one_of_prefix(self, links: list[ast.Binary]) -> int:
+        """How many links of an ``or`` chain (from its first term) ``_one_of`` can join."""
+        subject = _choice_test(links[-1].left)
+        joined = 0
+        for link in reversed(links):
+            name = _choice_test(link.right)
+            if subject is None or name is None or name.name != subject.name \
+                    or self.infos[name].ref != self.infos[subject].ref:
+                break
+            joined += 1
+        return joined
 
     def _one_of(self, node: ast.Binary) -> Code | None:
         """``kind == "retail" or kind == "catering"`` as ``kind in {...}``: the same
@@ -365,9 +409,9 @@ class Gen:
     def _call(self, node: ast.Call) -> Code:
         ref = self.infos[node].ref
         if ref[:1] == ("call",):
-            self.uses_ctx = True
+            self.uses_ctx = self.uses_lets = True
             inst = self.unit.checker.instances[(str(ref[1]), ref[2])]  # type: ignore[index]
-            args = ", ".join(["d", "c", *(self.expr(a) for a in node.args)])
+            args = ", ".join(["d", "c", "m", *(self.expr(a) for a in node.args)])
             return f"{self.unit.instance_function(inst)}({args})", ATOM
         if ref[:1] != ("builtin",):
             return "None", ATOM  # unknown function, already reported
@@ -385,6 +429,16 @@ class Gen:
             codes[:0] = [f"_B_{node.name}", str(self.unit.site(self.typed, node))]
             return f"_called({', '.join(codes)})", ATOM
         return f"_B_{node.name}({', '.join(codes)})", ATOM
+
+
+def _choice_test(node: ast.Node) -> ast.Name | None:
+    """The name of a ``name == literal`` test (what ``_one_of`` joins), else None."""
+    if isinstance(node, ast.Compare) and node.ops == ["=="]:
+        left, right = node.operands
+        if isinstance(left, ast.Name) and isinstance(right, ast.Literal) \
+                and isinstance(right.value, str | Decimal):
+            return left
+    return None
 
 
 # The emitter of each kind of node (a table: faster than a chain of isinstance tests).

@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import datetime as dt
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal, DecimalException
 from typing import Any, Protocol
 
 from formkit.dsl import ast
-from formkit.dsl.builtins import BUILTINS, EvalFault, fault_error
+from formkit.dsl.builtins import BUILTINS, MAX_SIZE, EvalFault, fault_error, too_large
 from formkit.dsl.checker import Checker, Instance, Typed
 from formkit.dsl.codegen import Gen
 from formkit.errors import EvaluationError, FormkitError, SourceSpan
@@ -32,14 +33,36 @@ class EvalContext:
 
     The built-ins that read it (``today``, the working-day and ID functions) say so
     in their ``Builtin`` entry; the calendar is the official one unless given.
+
+    ``lets`` holds the values of ``let:`` values, library values and library function
+    calls computed so far, so that each is computed once however often it is named
+    (``b2: b1 + b1``). Outside ``remembering()`` it is ``None`` and each program run
+    remembers them for that run alone; inside, every program run with this context
+    shares them, so the answers must not change meanwhile (or call ``forget()``).
     """
 
-    __slots__ = ("calendar", "provisional", "today")
+    __slots__ = ("calendar", "lets", "provisional", "today")
 
     def __init__(self, today: dt.date | None = None, calendar: Any = None) -> None:
         self.today = today or dt.date.today()
         self.calendar = calendar
         self.provisional = False  # set when a working-day count used unofficial data
+        self.lets: dict[Any, Any] | None = None
+
+    @contextmanager
+    def remembering(self) -> Iterator[None]:
+        """One evaluation over one answer set (a form state, a pre-check): the programs
+        run inside share the values of lets; the previous memory is back after."""
+        saved, self.lets = self.lets, {}
+        try:
+            yield
+        finally:
+            self.lets = saved
+
+    def forget(self) -> None:
+        """The answers changed inside ``remembering()``: what was computed is stale."""
+        if self.lets:
+            self.lets.clear()
 
 
 @dataclass(slots=True)
@@ -136,10 +159,35 @@ def _mod(a: Any, b: Any, site: int) -> Any:
 
 
 def _index(xs: Any, i: Any) -> Any:
-    if xs is None or i is None or i != i.to_integral_value():
+    # The range on the Decimal, before int(): int() of 1e999999 would take half a minute.
+    # (Whole first: a NaN is not, and ordering a NaN raises.)
+    if xs is None or i is None or i != i.to_integral_value() or not 0 <= i < len(xs):
         return None
-    j = int(i)
-    return xs[j] if 0 <= j < len(xs) else None
+    return xs[int(i)]
+
+
+def _cat(a: Any, b: Any, site: int) -> Any:
+    """``a + b`` where the values may be texts: a text is at most ``MAX_SIZE`` long."""
+    if a is None or b is None:
+        return None
+    if type(a) is str and type(b) is str and len(a) + len(b) > MAX_SIZE:
+        raise too_large(True, len(a) + len(b), site)
+    return a + b
+
+
+def _nest(xs: list[Any], site: int) -> list[Any]:
+    """A list built of lists: at most ``MAX_SIZE`` items, counting the items of the lists
+    in it (lists of lists of a let chain double at every step, and printing or comparing
+    them walks every item). The walk stops as soon as the bound is passed."""
+    left = MAX_SIZE - len(xs)
+    todo = [x for x in xs if type(x) is list]
+    while todo:
+        x = todo.pop()
+        left -= len(x)
+        if left < 0:
+            raise too_large(False, MAX_SIZE - left, site)
+        todo += [y for y in x if type(y) is list]
+    return xs
 
 
 def _pluck(xs: Any, name: str) -> Any:
@@ -174,11 +222,17 @@ def _called(fn: Callable[..., Any], site: int, *args: Any) -> Any:
         raise
 
 
+# Argument types whose values are hashable (a library function's call can be kept by
+# its arguments); lists and groups are not, and "any" may be either.
+_HASHABLE = frozenset({"number", "text", "date", "bool", "null"})
+
+
 # What generated code can name besides its unit's own constants and functions: the
 # builtins of every unit's namespace, shared (a unit's own namespace stays small). The
 # operators' helpers, and each built-in function's implementation as _B_<name>.
 _HELPERS: dict[str, Any] = {
     "_div": _div, "_mod": _mod, "_index": _index, "_pluck": _pluck, "_date_add": _date_add,
+    "_cat": _cat, "_nest": _nest,
     "_called": _called, "_EvalContext": EvalContext,
     **{f"_B_{name}": b.impl for name, b in BUILTINS.items() if b.impl is not None},
 }
@@ -201,7 +255,7 @@ class Unit:
         self._insts_done: set[int] = set()
         # Functions still to generate: queued, not generated on the spot, so a long chain
         # of lets does not become a deep Python recursion here.
-        self._pending: list[tuple[str, Typed, str]] = []
+        self._pending: list[tuple[str, Typed, str, str | None]] = []
         self._programs: list[tuple[str, _Meta]] = []
 
     def add(self, typed: Typed) -> int:
@@ -215,6 +269,8 @@ class Unit:
         # default context only when the body reads it, no try (see Program), the
         # defaults None set by build(), one line per statement).
         prologue = " if c is None: c = _EvalContext()\n" if gen.uses_ctx else ""
+        if gen.uses_lets:  # the lets' memory: this run's own, or the evaluation's
+            prologue += " m = {} if c.lets is None else c.lets\n"
         self.lines.append(f"def {name}(d, c, r):\n{prologue} return {body}")
         while self._pending:
             self._function(*self._pending.pop())
@@ -243,9 +299,14 @@ class Unit:
 
     # ---- code generation
 
-    def _function(self, name: str, typed: Typed, params: str) -> None:
+    def _function(self, name: str, typed: Typed, params: str, key: str | None) -> None:
         body = Gen(self, typed).expr(typed.root)
-        self.lines.append(f"def {name}({params}):\n    return {body}")
+        if key is None:
+            self.lines.append(f"def {name}({params}):\n    return {body}")
+            return
+        # Computed once per evaluation: ``m`` itself marks "not yet" (no value is ``m``).
+        self.lines.append(f"def {name}({params}):\n    k = {key}\n    v = m.get(k, m)\n"
+                          f"    if v is m: v = m[k] = {body}\n    return v")
 
     def const(self, value: Any) -> str:
         """The name of a constant holding ``value`` (one name per equal hashable value)."""
@@ -274,24 +335,35 @@ class Unit:
         return len(self.sites) - 1
 
     def let_function(self, key: str) -> str:
+        """The function of a let or library value, called as ``name(d, c, m)``: its value
+        is computed once and kept in ``m`` (see ``EvalContext.lets``), under its key
+        (``L:name`` or ``B:name``), which every unit of the same checker shares."""
         name = self._let_names.setdefault(key, f"_L{len(self._let_names)}")
         if key not in self._lets_done:
             self._lets_done.add(key)
             typed = self.checker.let_typed.get(key)
             if typed is None:
-                self.lines.append(f"def {name}(d, c):\n    return None")
+                self.lines.append(f"def {name}(d, c, m):\n    return None")
             else:
-                self._pending.append((name, typed, "d, c, r=None"))
+                self._pending.append((name, typed, "d, c, m", repr(key)))
         return name
 
     def instance_function(self, inst: Instance) -> str:
+        """The function of a library function for one tuple of argument types, called as
+        ``name(d, c, m, args...)``. A call is kept in ``m`` by its arguments, when their
+        types are hashable values: a function that calls another twice with the same
+        arguments costs one call, not twice the calls below it."""
         name = f"_F{inst.index}"
         if inst.index not in self._insts_done:
             self._insts_done.add(inst.index)
             params = ", ".join(f"_p{i}" for i in range(len(inst.params)))
             if inst.typed is None:  # pragma: no cover - instances are always checked
-                self.lines.append(f"def {name}(d, c, {params}):\n    return None")
+                self.lines.append(f"def {name}(d, c, m, {params}):\n    return None")
             else:
-                self._pending.append((name, inst.typed, f"d, c, {params}" if params else "d, c"))
+                key = None
+                if all(p.kind in _HASHABLE for p in inst.params):
+                    key = f"({inst.index!r}, {params},)" if params else repr(inst.index)
+                self._pending.append((name, inst.typed, f"d, c, m, {params}" if params
+                                      else "d, c, m", key))
         return name
 

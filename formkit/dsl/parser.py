@@ -195,6 +195,11 @@ def _parse(text: str, start: str, source: Source) -> Tree[Any]:
 _WRAPPERS = frozenset({"args", "comp_op", "params", "library", "let_stmt", "use_stmt"})
 
 
+# A chain of one of these (``a and b and c``, left-recursive in the grammar) is one level
+# however long it is: a flat chain is not nesting.
+_CHAINS = frozenset({"and_op", "or_op"})
+
+
 def _check_depth(tree: Tree[Any], source: Source) -> None:
     # Iterative, so a hostile input cannot exhaust Python's stack while we measure it.
     stack: list[tuple[Tree[Any], int]] = [(tree, 0 if tree.data in _WRAPPERS else 1)]
@@ -205,9 +210,11 @@ def _check_depth(tree: Tree[Any], source: Source) -> None:
             raise LimitError(f"the expression is nested too deeply (more than {MAX_DEPTH} "
                              "levels)", source.span(start),
                              hint="split it into named parts with 'let:'", code="too-deep")
-        for child in node.children:
+        chain = node.data if node.data in _CHAINS else None
+        for i, child in enumerate(node.children):
             if isinstance(child, Tree):
-                stack.append((child, depth + (0 if child.data in _WRAPPERS else 1)))
+                flat = child.data in _WRAPPERS or (i == 0 and child.data == chain)
+                stack.append((child, depth + (0 if flat else 1)))
 
 
 def _friendly(exc: UnexpectedInput, text: str, start: str, source: Source) -> RuleSyntaxError:
@@ -448,10 +455,18 @@ class _Builder:
             return ast.Unary(s, e, "-", self.build(ch[1]))
         if kind == "not_op":
             return ast.Unary(s, e, "not", self.build(ch[0]))
-        if kind in ("and_op", "or_op"):
-            left, right = self.build(ch[0]), self.build(ch[1])
+        if kind in _CHAINS:
+            # a chain of and/or (the left operand of each the rest of the chain): built
+            # from its first operand up, so a long chain costs no deep recursion
+            spine = [tree]
+            while isinstance(spine[-1].children[0], Tree) and spine[-1].children[0].data == kind:
+                spine.append(spine[-1].children[0])
             word = "and" if kind == "and_op" else "or"
-            return ast.Binary(s, e, word, left, right, left.end)
+            node = self.build(spine[-1].children[0])
+            for link in reversed(spine):
+                node = ast.Binary(link.meta.start_pos, link.meta.end_pos, word, node,
+                                  self.build(link.children[1]), node.end)
+            return node
         if kind == "binop":
             op = ch[1]
             assert isinstance(op, Token)

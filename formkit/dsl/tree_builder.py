@@ -152,11 +152,19 @@ class NodeBuilder:
 
 
 def height(node: ast.Node) -> int:
-    """Levels of nesting below and including ``node`` (iterative)."""
+    """Levels of nesting below and including ``node`` (iterative). A chain of ``and`` (or
+    of ``or``) is one level: the left operand of each link, the rest of the chain, is
+    not a level deeper (as ``parser._check_depth`` counts)."""
     best = 0
     stack = [(node, 1)]
     while stack:
         current, depth = stack.pop()
         best = max(best, depth)
+        if type(current) is ast.Binary and current.op in ("and", "or"):
+            left = current.left
+            flat = type(left) is ast.Binary and left.op == current.op
+            stack.append((left, depth if flat else depth + 1))
+            stack.append((current.right, depth + 1))
+            continue
         stack.extend((part, depth + 1) for part in ast.children(current))
     return best

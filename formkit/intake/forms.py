@@ -343,14 +343,15 @@ def _walk(fields: list[FormField], env: dict[str, Any], values: dict[str, Any],
             program = run.program(place, "value", in_row)
             if program is not None:
                 try:
-                    values[f.id] = call(program, env, run.ctx, row)
+                    computed = call(program, env, run.ctx, row)
                 except FormkitError as exc:
                     if final:
                         run.error(path, "evaluation_failed", detail=exc.message)
-                    values[f.id] = None
+                    computed = None
+                _change(values, f.id, computed, run)
         visible = parent_visible and run.cond(f, "visible", place, env, row, True)
         if not visible:
-            values[f.id] = _empty(f)
+            _change(values, f.id, _empty(f), run)
         required = final and visible and run.cond(f, "required", place, env, row, False)
         value = values.get(f.id)
         state: FieldState | None = None
@@ -413,6 +414,14 @@ def _constraint(f: FormField, path: str, place: str, env: dict[str, Any],
         run.errors.append(FieldError(field=path, message=text or message("constraint", run.lang)))
 
 
+def _change(values: dict[str, Any], key: str, value: Any, run: _Run) -> None:
+    """Set an answer while the form is worked out: the lets computed from the answers
+    before are stale when it changes (``EvalContext.remembering``)."""
+    if key not in values or values[key] != value:
+        run.ctx.forget()
+    values[key] = value
+
+
 def field_title(matter: Matter, path: str, lang: str = "zh") -> str:
     """``shareholders[1].share`` -> ``股东·第2行·出资比例``; non-fields are kept as sent."""
     fields: list[FormField] = matter.form
@@ -439,10 +448,13 @@ def form_state(rules: RuleSet, answers: Any, *, ctx: EvalContext | None = None,
     env = _coerce_answers(rules.matter, answers, run)
     coerce_errors = list(run.errors)
     run.bad_paths = {e.field for e in coerce_errors}
-    # Visibility can depend on values that are themselves hidden: settle in two passes.
-    _walk(rules.matter.form, env, env, "", "", None, run, True, final=False)
-    run.errors = []
-    _walk(rules.matter.form, env, env, "", "", None, run, True, final=True)
+    # Each let is computed once for all the form's rules, again only when an answer
+    # changes (a computed value, a hidden field's value dropped: see _change).
+    with run.ctx.remembering():
+        # Visibility can depend on values that are themselves hidden: settle in two passes.
+        _walk(rules.matter.form, env, env, "", "", None, run, True, final=False)
+        run.errors = []
+        _walk(rules.matter.form, env, env, "", "", None, run, True, final=True)
     # A hidden field's value is dropped, and so is any complaint about how it was typed.
     run.errors = [e for e in coerce_errors if not _under(e.field, run.hidden)] + run.errors
     run.errors = _in_form_order(run.errors, run.states)

@@ -282,6 +282,9 @@ def run_precheck(rules: RuleSet, submission: Any, *, today: dt.date | None = Non
         fields = {}
     handed = _handed(submission, matter, lang, warnings, input_errors)
     state, env = form_state(rules, fields, ctx=ctx, lang=lang)
+    # The answers are settled: each let is computed once for all the rules below (the
+    # context is this pre-check's own, so its memory needs no restoring).
+    ctx.lets = {}
     why = _Explainer(rules, env, ctx, explain)
     field_errors = input_errors + state.errors
 

@@ -518,3 +518,41 @@ def test_a_required_empty_repeat_gets_one_error_not_two(make_catalog: MakeCatalo
         "    label: {zh: 股东}\n", "    label: {zh: 股东}\n    required: true\n"))
     assert errors(run(rules, {**WHOLE_OK, "shareholders": []})) == {
         "shareholders": [message("required", "zh")]}
+
+
+# ---- lets are computed once per form, and again when an answer they read changes ------------
+
+LETS = """
+code: T-LETS
+name: {zh: 中间值}
+department: market_supervision
+kind: public_service
+time_limit: {statutory_days: 5, committed_days: 1}
+let:
+  big: double > 100
+  has_extra: extra != null
+form:
+  - {id: note, type: text, visible: big}
+  - {id: why, type: text, visible: has_extra}
+  - {id: area, type: number}
+  - {id: double, type: number, value: area * 2}
+  - {id: extra, type: number, visible: area > 10}
+"""
+
+
+# Each row: the answers and the fields shown of note/why. `note` and `why` come before
+# what their lets read, so the first pass computes the lets from answers that change
+# after them: a let remembered across that change would be stale.
+@pytest.mark.parametrize(("answers", "shown"), [
+    ({"area": 60}, ["note"]),                 # double becomes 120 after note's let ran
+    ({"area": 10}, []),
+    ({"area": 60, "extra": 1}, ["note", "why"]),
+    ({"area": 5, "extra": 1}, []),            # extra is hidden, its answer dropped
+])
+def test_a_let_follows_the_answers_it_reads(answers: dict[str, Any], shown: list[str]) -> None:
+    matter, doc = load_matter_text(LETS, "m.yaml")
+    assert matter is not None, doc
+    rules = RuleSet.build(matter, None)
+    assert rules.ok, [e.message for e in rules.errors]
+    state = run(rules, answers)
+    assert [f.path for f in state.fields if f.visible and f.path in ("note", "why")] == shown

@@ -1,14 +1,17 @@
 """The files of the case store: atomic durable writes, TinyDB files read and written
-as JSON text, the store lock (``formkit.cases.tinystore`` puts them together; ``docs/store.md``
-explains the design)."""
+as JSON text, the store lock, the audit trail's hash chain (``formkit.cases.tinystore``
+puts them together; ``docs/store.md`` explains the design)."""
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
+import hashlib
 import json
 import os
 import pickle
+import re
 import tempfile
 import threading
 import time
@@ -20,10 +23,11 @@ from tinydb.storages import Storage
 
 from formkit.errors import StoreError
 
-__all__ = ["SETTLE_NS", "AtomicJSONStorage", "Stamp", "StoreLock",
-           "compose_tables", "damaged", "deep_copy", "fsync_dir", "json_text",
-           "load_tables", "parse_case", "raw_tables", "read_text", "scan_documents",
-           "stamp_of", "write_atomic"]
+__all__ = ["CHAIN", "SETTLE_NS", "AtomicJSONStorage", "Stamp", "StoreLock",
+           "audit_files", "chain_tail", "compose_tables", "damaged", "deep_copy",
+           "fsync_dir", "json_text", "load_tables", "parse_case", "raw_tables", "read_text",
+           "scan_documents", "seal", "stamp_of", "verify_chain", "write_all", "write_atomic",
+           "write_failure"]
 
 SETTLE_NS = 2_000_000_000  # a file changed more recently than this is not cached
 Stamp = tuple[int, int, int, int, int]
@@ -241,8 +245,11 @@ class StoreLock:
     def __enter__(self) -> StoreLock:
         self._thread.acquire()
         if self._depth == 0:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+            try:
+                fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+            except OSError as exc:  # a read-only file system, a full disk, permissions
+                self._thread.release()
+                raise write_failure(exc, self.path.parent, "nothing was changed") from None
             fcntl.flock(fd, fcntl.LOCK_EX)
             self._fd = fd
         self._depth += 1
@@ -269,3 +276,188 @@ def stamp_of(st: os.stat_result) -> Stamp:
     # could still keep all five: ``load_tables`` says such a file is not settled, and it is
     # not cached.
     return (st.st_dev, st.st_ino, st.st_ctime_ns, st.st_mtime_ns, st.st_size)
+
+
+def write_failure(exc: OSError, root: Path, outcome: str) -> StoreError:
+    """The error for a write of the store at ``root`` that the system refused;
+    ``outcome`` says what became of the change (\"nothing was changed\")."""
+    where = exc.filename or root
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return StoreError(f"the disk of the case store {root} is full (writing {where})",
+                          None, code="disk-full",
+                          hint=f"{outcome}; free space on that disk (or raise the quota) and "
+                               "do it again; reads still work")
+    if exc.errno == errno.EROFS:
+        return StoreError(f"the case store {root} is on a read-only file system", None,
+                          code="read-only",
+                          hint=f"{outcome}; remount it read-write, or point --store "
+                               "(FORMKIT_STORE) at a writable store; reads still work")
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return StoreError(f"no permission to write {where}", None, code="io",
+                          hint=f"{outcome}; check the owner and permissions of the store "
+                               f"folder {root}")
+    return StoreError(f"cannot write {where}: {exc.strerror or exc}", None, code="io",
+                      hint=f"{outcome}; check the store folder {root} and its disk")
+
+
+def write_all(fd: int, data: bytes) -> None:
+    """Write every byte of ``data`` (``os.write`` may write fewer, e.g. on a full disk)."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+# ---- the audit trail's hash chain (docs/store.md, "The audit trail")
+
+CHAIN = "chain"  # an audit line's chain: {"prev": hash, "torn": [hash, ...], "hash": hash}
+_MONTH_FILE = re.compile(r"\d{4}-\d{2}\.jsonl")
+
+
+def audit_files(folder: Path) -> list[Path]:
+    """The audit files in the order they were written: month by month (a file of
+    entries without a date, from before the chain, first)."""
+    try:
+        names = [n for n in os.listdir(folder) if n.endswith(".jsonl")]
+    except FileNotFoundError:
+        return []
+    return [folder / n for n in sorted(names, key=lambda n: (bool(_MONTH_FILE.fullmatch(n)), n))]
+
+
+def _canonical(value: Any) -> bytes:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True,
+                      separators=(",", ":")).encode("utf-8")
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def seal(entry: Mapping[str, Any], prev: str, torn: list[str]) -> tuple[str, str]:
+    """The audit line of ``entry`` chained after the entry whose hash is ``prev`` (""
+    for the first), and its hash: sha256 of the canonical JSON (sorted keys, no spaces)
+    of the entry with its chain minus the hash. ``torn``: the digests of the lines cut
+    short by a crash since that entry (recorded, so that verify tells them from a line
+    garbled later)."""
+    chain: dict[str, Any] = {"prev": prev}
+    if torn:
+        chain["torn"] = torn
+    own = _digest(_canonical({**entry, CHAIN: chain}))
+    line = json.dumps({**entry, CHAIN: {**chain, "hash": own}}, ensure_ascii=False,
+                      sort_keys=True) + "\n"
+    return line, own
+
+
+def _entry(raw: bytes) -> dict[str, Any] | None:
+    """The entry of an audit line; None: not one (torn by a crash, or garbled)."""
+    try:
+        entry = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        return None
+    return entry if isinstance(entry, dict) else None
+
+
+def _lines_backwards(path: Path) -> Iterator[bytes]:
+    """The lines of a file, last first, without their newline (a last line cut short
+    by a crash included)."""
+    try:
+        f = open(path, "rb")  # noqa: SIM115 - closed below, across the yields
+    except FileNotFoundError:
+        return
+    with f:
+        pos = f.seek(0, os.SEEK_END)
+        rest = b""
+        first = True
+        while pos > 0:
+            step = min(8192 if first else 65536, pos)
+            pos -= step
+            f.seek(pos)
+            parts = (f.read(step) + rest).split(b"\n")
+            if first and parts[-1] == b"":
+                parts.pop()  # the file ends with a newline
+            first = False
+            rest = parts[0]
+            yield from reversed(parts[1:])
+        if rest or not first:
+            yield rest
+
+
+def chain_tail(files: list[Path]) -> tuple[str, list[str]]:
+    """What a new entry appended after ``files`` chains to: the hash of the last entry
+    ("" when it has none: the first, or one from before the chain), and the digests
+    of the lines after it that are no entries (cut short by a crash), oldest first."""
+    torn: list[str] = []
+    for path in reversed(files):
+        for raw in _lines_backwards(path):
+            entry = _entry(raw)
+            if entry is None:
+                torn.append(_digest(raw))
+                continue
+            chain = entry.get(CHAIN)
+            prev = chain.get("hash") if isinstance(chain, dict) else None
+            return (prev if isinstance(prev, str) else ""), torn[::-1]
+    return "", torn[::-1]
+
+
+def verify_chain(files: list[Path]) -> dict[str, Any]:
+    """Check the audit trail's hash chain; the report of ``formkit cases verify``.
+
+    ``{"ok", "files", "entries", "unchained", "torn", "head"}``, and ``"break":
+    {"file", "line", "what", "message"}`` at the first break (``what``: ``edited``,
+    ``missing``, ``garbled``). ``entries``: chained entries checked (before the
+    break); ``unchained``: entries from before the chain, which carry no hash (not
+    protected); ``torn``: lines at the very end cut short by a crash (never
+    acknowledged; the next entry records them); ``head``: the last entry's hash.
+    """
+    prev: str | None = None  # None: no chained entry yet
+    pending: list[tuple[Path, int, str]] = []  # lines since the last entry that are none
+    entries = unchained = 0
+
+    def report(path: Path, line: int, what: str, message: str) -> dict[str, Any]:
+        return {"ok": False, "files": len(files), "entries": entries, "unchained": unchained,
+                "torn": 0, "head": prev,
+                "break": {"file": str(path), "line": line, "what": what, "message": message}}
+
+    for path in files:
+        lines = path.read_bytes().split(b"\n")
+        if lines[-1] == b"":
+            lines.pop()  # after the final newline (a last line cut short stays)
+        for number, raw in enumerate(lines, 1):
+            entry = _entry(raw)
+            if entry is None:
+                pending.append((path, number, _digest(raw)))
+                continue
+            chain = entry.pop(CHAIN, None)
+            if chain is None:
+                if prev is not None:
+                    return report(path, number, "edited", "the entry carries no hash, but "
+                                  "an entry before it does: its hash was removed")
+                unchained += 1
+                pending = []
+                continue
+            own = chain.get("hash") if isinstance(chain, dict) else None
+            body = {k: v for k, v in chain.items() if k != "hash"} \
+                if isinstance(chain, dict) else None
+            if (not isinstance(own, str) or body is None
+                    or _digest(_canonical({**entry, CHAIN: body})) != own):
+                return report(path, number, "edited",
+                              "the entry does not match its hash: it was changed")
+            torn = body.get("torn", [])
+            if torn != [digest for _, _, digest in pending]:
+                for where in pending:
+                    if not isinstance(torn, list) or where[2] not in torn:
+                        return report(where[0], where[1], "garbled",
+                                      "the line is not an audit entry, and no later entry "
+                                      "records it as a line cut short by a crash")
+                return report(path, number, "missing", "a line cut short by a crash that "
+                              "this entry records is no longer before it")
+            if body.get("prev") != (prev or ""):
+                return report(path, number, "missing", (
+                    "the entry does not follow the one before it: an entry between them "
+                    "was removed, or the one before it was rewritten") if prev is not None
+                    else "the first chained entry does not start the chain: the entries "
+                         "before it were removed")
+            prev = own
+            entries += 1
+            pending = []
+    return {"ok": True, "files": len(files), "entries": entries, "unchained": unchained,
+            "torn": len(pending), "head": prev}

@@ -12,11 +12,11 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 
 from formkit.calendar import WorkCalendar
 from formkit.cases.store import CaseStore, unknown_case
-from formkit.errors import IllegalTransition
+from formkit.errors import IllegalTransition, InputError, SourceSpan
 from formkit.intake.deadlines import deadline
 from formkit.intake.precheck import PrecheckResult, run_precheck
 from formkit.ruleset import RuleSet
@@ -30,6 +30,7 @@ __all__ = [
     "HandedIn",
     "Pause",
     "Tolerated",
+    "import_form",
 ]
 
 State = Literal["received", "supplement", "refused", "accepted", "in_review", "approved",
@@ -145,6 +146,31 @@ def summary(case: dict[str, Any]) -> dict[str, Any] | None:
             "signed", "step_started_on", "step_days", "pauses", "tolerated", "applicant",
             "unit", "committed_days", "statutory_days")
     return {k: case.get(k) for k in keys}
+
+
+def import_form(doc: dict[str, Any], span: SourceSpan | None = None) -> dict[str, Any]:
+    """A case to import (a restore, a bulk load), checked against ``Case``: the document
+    as ``Case`` writes it (dates as ISO text, defaults filled in), with the keys
+    ``Case`` does not know kept as they are (a newer formkit's).
+
+    Raises:
+        InputError: (code ``bad-case-field``) a field ``Case`` refuses, the first one
+            named (``history[0].at``), at ``span``.
+    """
+    try:
+        case = Case.model_validate(doc)
+    except ValidationError as exc:
+        errors = exc.errors()
+        fields = ["".join(f"[{part}]" if isinstance(part, int) else f".{part}"
+                          for part in e["loc"]).lstrip(".") or "(the case)" for e in errors]
+        also = list(dict.fromkeys(fields[1:]))
+        raise InputError(
+            f"case {doc.get('number')}: field '{fields[0]}': {errors[0]['msg']}"
+            + (f" (also wrong: {', '.join(also)})" if also else ""),
+            span, code="bad-case-field",
+            hint="fix the case in the file, or import the file a formkit export wrote; "
+                 "nothing of this import was stored") from None
+    return {**doc, **case.model_dump(mode="json")}
 
 
 def audit_entry(case: dict[str, Any]) -> dict[str, Any]:

@@ -22,7 +22,14 @@ Design (``docs/store.md`` explains the measurements behind it):
   case, so the index and the audit trail always end up agreeing with the cases.
 - The audit trail is an append-only JSON-lines file per month, ``fsync``-ed;
   the API offers no way to edit or delete it. A line torn by a crash (never
-  acknowledged) is skipped when reading.
+  acknowledged) is skipped when reading. Each entry carries the hash of the one
+  before it (a hash chain): ``verify_audit`` finds an entry edited, removed or
+  garbled since.
+- ``TinyCaseStore(root)`` creates the store when it is missing; ``open_existing``
+  opens one for reading and writes nothing until asked to write: it works on a
+  read-only file system or a full disk, reading past a pending crash journal in
+  memory. Writes the system refuses (a full disk, a read-only file system) are a
+  ``StoreError`` that says what became of the change.
 - A write of one case (or one index entry) keeps the other documents of its file as
   JSON text: each is parsed only to check it and find its end, then dropped, and the
   file is written back from the texts.
@@ -39,9 +46,11 @@ from __future__ import annotations
 import collections
 import contextlib
 import datetime as dt
+import errno
 import json
 import os
 import re
+import stat
 import threading
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from pathlib import Path
@@ -51,9 +60,12 @@ from tinydb import TinyDB
 from tinydb.table import Document
 
 from formkit.cases.files import (
+    CHAIN,
     AtomicJSONStorage,
     Stamp,
     StoreLock,
+    audit_files,
+    chain_tail,
     compose_tables,
     damaged,
     deep_copy,
@@ -64,8 +76,12 @@ from formkit.cases.files import (
     raw_tables,
     read_text,
     scan_documents,
+    seal,
     stamp_of,
+    verify_chain,
+    write_all,
     write_atomic,
+    write_failure,
 )
 from formkit.cases.store import AuditOf, CaseStore, T, parse_number, unknown_case
 from formkit.errors import InputError, NotFoundError, StoreError
@@ -78,13 +94,26 @@ INDEX_SHARDS = 4  # open-index files per receipt day in a new store
 LEGACY_SHARDS = 4  # both counts of a store made before layout.json existed
 CACHE_BYTES = 64 * 2 ** 20  # case JSON kept for lookups (some 20,000 cases)
 _PREFIX = re.compile(r"[A-Z0-9]{1,8}")
+# What a folder holds once it is a store (a store made before layout.json: its data)
+_STORE_FILES = ("layout.json", "cases", "open", "seq", "audit", "versions.json",
+                "journal.json")
+_UNCHANGED = "nothing was changed"
 
 
 class TinyCaseStore(CaseStore):
     """The embedded store: a folder of TinyDB files (see the module docstring)."""
 
     def __init__(self, root: str | os.PathLike[str], *, prefix: str = "FK",
-                 fsync: bool = True, cache_bytes: int = CACHE_BYTES) -> None:
+                 fsync: bool = True, cache_bytes: int = CACHE_BYTES,
+                 create: bool = True) -> None:
+        """Open the store in ``root``; ``create``: make it when it is missing (a write
+        will follow), else refuse a folder that holds no store (``open_existing``).
+
+        Raises:
+            StoreError: ``root`` is not a folder or cannot be made one (``store-path``),
+                holds no store and ``create`` is off (``no-store``), cannot be created
+                (``read-only``, ``disk-full``), or its layout is lost or damaged.
+        """
         if not _PREFIX.fullmatch(prefix):
             raise StoreError(f"'{prefix}' cannot start a case number", None,
                              code="bad-prefix", hint="1 to 8 capital letters or digits")
@@ -92,8 +121,11 @@ class TinyCaseStore(CaseStore):
         self.prefix = prefix
         self.fsync = fsync
         self.cache_bytes = cache_bytes
-        self.root.mkdir(parents=True, exist_ok=True)
+        self._folder(create)
         self._lock = StoreLock(self.root / "store.lock")
+        # the audit file, its inode and size after this object's last append, and the
+        # hash of that entry: what the next entry chains to, if no one appended since
+        self._audit_head: tuple[tuple[Path, int, int], str] | None = None
         # The read cache. Case partitions: {seq: the case's JSON, UTF-8}, least
         # recently used first, with their size in bytes (bytes: nothing in them for
         # the cyclic collector to walk). Index files and versions: parsed tables (a
@@ -105,25 +137,73 @@ class TinyCaseStore(CaseStore):
         self._tables: dict[Path, tuple[Stamp, dict[str, Any]]] = {}
         # digests_since: per key, per partition, the digest and the file's stamp
         self._digests: dict[Hashable, dict[Path, tuple[Stamp, Any]]] = {}
-        with self._lock:
-            self.shards, self.index_shards = self._layout()
-            with contextlib.suppress(StoreError):
-                # A journal that cannot be completed (its index file damaged) stays for
-                # the writers, which report it with its hint; opening the store must
-                # still work, for reads and for the repair (rebuild_index).
+        self.shards, self.index_shards = self._layout(create)
+        if create:
+            # A journal that cannot be completed (its index file damaged, a full disk,
+            # a read-only file system) stays for the writers, which report it with its
+            # hint; opening the store must still work, for reads (which read past the
+            # journal) and for the repair (rebuild_index).
+            with contextlib.suppress(StoreError), self._writing():
                 self._replay_journal()
 
-    def _layout(self) -> tuple[int, int]:
-        """The shard counts of ``layout.json``, written when missing: today's counts in
-        a new store, LEGACY_SHARDS in a store of cases made before the file existed
-        (checked against its partition names, once: a store whose file was lost is
-        refused, never read with the wrong counts)."""
+    @classmethod
+    def open_existing(cls, root: str | os.PathLike[str], *, prefix: str = "FK",
+                      fsync: bool = True, cache_bytes: int = CACHE_BYTES) -> TinyCaseStore:
+        """The store in ``root``, opened without writing anything: for reads (a read
+        never creates a store, and works on a read-only file system or a full disk) and
+        repairs. A write through it takes the lock and completes a pending journal
+        first, as every write does.
+
+        Raises:
+            StoreError: ``root`` holds no store (``no-store``) or is not a folder
+                (``store-path``).
+        """
+        return cls(root, prefix=prefix, fsync=fsync, cache_bytes=cache_bytes, create=False)
+
+    def _folder(self, create: bool) -> None:
+        """Check that ``root`` is a store's folder (``create``: make it if missing)."""
+        hint = ("--store (or FORMKIT_STORE) must name the case store's folder; a store is "
+                "created by receiving a case or by formkit cases import")
+        try:
+            mode: int | None = os.stat(self.root).st_mode
+        except FileNotFoundError:
+            mode = None
+        except OSError as exc:  # ENOTDIR (a file on the way), EACCES, ELOOP ...
+            raise StoreError(f"no case store at {self.root}: {exc.strerror}", None,
+                             code="store-path", hint=hint) from None
+        if mode is not None and not stat.S_ISDIR(mode):
+            raise StoreError(f"no case store at {self.root}: it is not a folder", None,
+                             code="store-path", hint=hint)
+        if not create:
+            if mode is None or not any((self.root / n).exists() for n in _STORE_FILES):
+                raise StoreError(f"no case store at {self.root}", None, code="no-store",
+                                 hint=hint)
+            return
+        if mode is None:
+            try:
+                self.root.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES,
+                                 errno.EPERM):
+                    raise write_failure(exc, self.root, "no store was created") from None
+                raise StoreError(f"cannot create the case store folder {self.root}: "
+                                 f"{exc.strerror}", None, code="store-path",
+                                 hint=hint) from None
+
+    def _layout(self, create: bool) -> tuple[int, int]:
+        """The shard counts of ``layout.json``, written when missing (``create``):
+        today's counts in a new store, LEGACY_SHARDS in a store of cases made before the
+        file existed (checked against its partition names, once: a store whose file was
+        lost is refused, never read with the wrong counts). Without ``create``, or
+        when the file cannot be written, a store made before the file is read with
+        LEGACY_SHARDS and the file is left to a later open."""
         path = self.root / "layout.json"
         try:
             layout = json.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
             layout = {"shards": SHARDS, "index_shards": INDEX_SHARDS}
-            if any((self.root / name).exists() for name in ("cases", "open", "seq")):
+            legacy = any((self.root / name).exists() for name in ("cases", "open", "seq"))
+            if legacy:
                 used = self._shards_in_use()
                 if used > LEGACY_SHARDS:
                     raise StoreError(
@@ -133,7 +213,18 @@ class TinyCaseStore(CaseStore):
                              f'{{"shards": {SHARDS}, "index_shards": {INDEX_SHARDS}}} '
                              f'into it (this formkit\'s layout)') from None
                 layout = {"shards": LEGACY_SHARDS, "index_shards": LEGACY_SHARDS}
-            write_atomic(path, json.dumps(layout), fsync=self.fsync)
+            if create:
+                try:
+                    with self._lock:
+                        try:
+                            write_atomic(path, json.dumps(layout), fsync=self.fsync)
+                        except OSError as exc:
+                            raise write_failure(exc, self.root, "no store was created") \
+                                from None
+                except StoreError as exc:
+                    # an old store on a read-only or full disk can still be read
+                    if not legacy or exc.code not in ("read-only", "disk-full"):
+                        raise
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise damaged(path, exc) from None
         counts = []
@@ -287,6 +378,18 @@ class TinyCaseStore(CaseStore):
                     "cases": sum(len(e[1]) for e in self._cases.values()),
                     "bytes": self._cases_size, "tables": len(self._tables)}
 
+    # ---- writes
+
+    @contextlib.contextmanager
+    def _writing(self, outcome: str = _UNCHANGED) -> Iterator[None]:
+        """The store lock, with what the system refuses (a full disk, a read-only file
+        system) as a StoreError; ``outcome`` says what became of the change."""
+        try:
+            with self._lock:
+                yield
+        except OSError as exc:
+            raise write_failure(exc, self.root, outcome) from None
+
     # ---- journal: the case write and the index and audit writes that follow it
 
     def _journal_path(self) -> Path:
@@ -298,11 +401,27 @@ class TinyCaseStore(CaseStore):
         """Journal; write the partition ``tables`` holding ``case``; the index; the audit."""
         entry = {"day": day.isoformat(), "seq": seq, "summary": summary, "case": case,
                  "audit": audit}
-        write_atomic(self._journal_path(), json.dumps(entry, ensure_ascii=False),
-                     fsync=self.fsync)
-        self._write_raw(self._partition(day, seq), tables)
+        unchanged = f"case {case.get('number')} is as it was: {_UNCHANGED}"
         try:
-            self._finish(entry, replay=False)
+            write_atomic(self._journal_path(), json.dumps(entry, ensure_ascii=False),
+                         fsync=self.fsync)
+        except OSError as exc:
+            raise write_failure(exc, self.root, unchanged) from None
+        try:
+            self._write_raw(self._partition(day, seq), tables)
+        except OSError as exc:
+            if not self._holds(entry):  # refused before its rename: nothing happened
+                with contextlib.suppress(OSError):
+                    os.unlink(self._journal_path())
+                raise write_failure(exc, self.root, unchanged) from None
+            # renamed, then the folder's fsync failed: the case is written, go on
+        try:
+            try:
+                self._finish(entry, replay=False)
+            except OSError as exc:
+                raise write_failure(exc, self.root, "the reads show the change already, "
+                                    "and the next write completes its index entry and "
+                                    "audit line") from None
         except StoreError as exc:  # the journal stays: the next writer completes it
             raise StoreError(f"case {case.get('number')} was saved, but {exc.message}",
                              exc.span, hint=exc.hint, code=exc.code) from None
@@ -354,10 +473,22 @@ class TinyCaseStore(CaseStore):
 
     def _holds(self, entry: dict[str, Any]) -> bool:
         """Whether the journalled case reached its partition (else the crash came first)."""
-        day, seq = dt.date.fromisoformat(entry["day"]), int(entry["seq"])
+        try:
+            day, seq = dt.date.fromisoformat(entry["day"]), int(entry["seq"])
+        except (KeyError, TypeError, ValueError):
+            return False  # not a journal this store wrote
         data = AtomicJSONStorage(self._partition(day, seq)).read() or {}
         found: bool = data.get("cases", {}).get(str(seq)) == entry.get("case")
         return found
+
+    def _done_journal(self) -> dict[str, Any] | None:
+        """A pending journal whose case reached its partition: its index entry and
+        audit line may still be missing, and reads add them in memory (a store that
+        cannot be written, or a writer that crashed since this object opened)."""
+        if not self._journal_path().exists():  # the common case: one stat
+            return None
+        entry = self._pending()
+        return entry if entry and self._holds(entry) else None
 
     # ---- cases
 
@@ -381,7 +512,7 @@ class TinyCaseStore(CaseStore):
     def create(self, day: dt.date, make: Callable[[str], dict[str, Any]],
                summary: Callable[[dict[str, Any]], dict[str, Any] | None],
                audit: AuditOf | None = None) -> dict[str, Any]:
-        with self._lock:
+        with self._writing("no case was created"):
             self._replay_journal()
             seq = self._next_seq(day)
             tables = raw_tables(self._partition(day, seq))
@@ -410,7 +541,7 @@ class TinyCaseStore(CaseStore):
                summary: Callable[[dict[str, Any]], dict[str, Any] | None],
                audit: AuditOf | None = None) -> dict[str, Any]:
         _, day, seq = parse_number(number)
-        with self._lock:
+        with self._writing(f"case {_normal(number)} is as it was: {_UNCHANGED}"):
             self._replay_journal()
             tables = raw_tables(self._partition(day, seq))
             rows = tables.setdefault("cases", {})
@@ -425,10 +556,9 @@ class TinyCaseStore(CaseStore):
 
     def open_summaries(self) -> list[dict[str, Any]]:
         folder = self.root / "open"
-        if not folder.is_dir():
-            return []
         out: list[dict[str, Any]] = []
-        names = sorted(e.name for e in os.scandir(folder) if e.name.endswith(".json"))
+        names = sorted(e.name for e in os.scandir(folder) if e.name.endswith(".json")) \
+            if folder.is_dir() else []
         with self._cache_lock:  # index files removed since (by any process) leave it
             listed = set(names)
             for gone in [p for p in self._tables if p.parent == folder
@@ -437,6 +567,12 @@ class TinyCaseStore(CaseStore):
         for path in (folder / name for name in names):
             # fresh dicts, cheaply: the monitor reads thousands and changes none
             out.extend(dict(s) for s in self._read(path, "open").values())
+        done = self._done_journal()
+        if done is not None:  # its index entry, as the next writer will write it
+            number = (done.get("case") or {}).get("number")
+            out = [s for s in out if s.get("number") != number]
+            if isinstance(done.get("summary"), dict):
+                out.append(dict(done["summary"]))
         return out
 
     def cases_since(self, since: dt.date, *, copy: bool = True
@@ -545,7 +681,8 @@ class TinyCaseStore(CaseStore):
             index.setdefault(self._index(day, seq), {})[str(seq)] = summary(case)
             last[day] = max(last.get(day, 0), seq)
             count += 1
-        with self._lock:
+        with self._writing("the import may have been cut short: run the same import "
+                           "again (it replaces cases, never duplicates them)"):
             self._replay_journal()
             # The counters first: an import cut short leaves no number to be given again.
             by_month: dict[Path, dict[str, int]] = {}
@@ -575,7 +712,7 @@ class TinyCaseStore(CaseStore):
         read, so a damaged case partition stops the rebuild with the index and the
         journal as they were.
         """
-        with self._lock:
+        with self._writing("the index may be half rebuilt: run the rebuild again"):
             pending = self._pending()
             done = pending if pending and self._holds(pending) else None
             index: dict[Path, dict[str, dict[str, Any]]] = {}
@@ -615,59 +752,91 @@ class TinyCaseStore(CaseStore):
     # ---- audit
 
     def append_audit(self, entry: dict[str, Any]) -> None:
-        with self._lock:
+        with self._writing("the entry was not written"):
             self._replay_journal()  # a journalled entry goes first, as it was first
             self._append_line(entry)
 
-    def _audit_path(self, entry: Mapping[str, Any]) -> Path:
-        return self.root / "audit" / f"{str(entry.get('at', ''))[:7] or 'undated'}.jsonl"
+    def _audit_target(self, entry: Mapping[str, Any], files: list[Path]) -> Path:
+        """The file an entry is appended to: its month's, or the newest file if that
+        is later (a clock set back): the files hold the entries in the order written,
+        which is the chain's."""
+        month = str(entry.get("at", ""))[:7]
+        if not _MONTH.fullmatch(month):
+            month = f"{dt.date.today():%Y-%m}"
+        folder = self.root / "audit"
+        newest = max((f.stem for f in files if _MONTH.fullmatch(f.stem)), default="")
+        return folder / f"{max(month, newest)}.jsonl"
 
     def _audit_has_recent(self, entry: dict[str, Any]) -> bool:
         """Whether ``entry`` is among the last 64 KB of its audit file (replay: not twice).
 
         Usually it is the last line. It is not when the journal's removal was lost
         in a power cut (the removal is not fsync-ed; the next journal write syncs the
-        folder) after a plain ``append_audit`` made it to the disk.
+        folder) after a plain ``append_audit`` made it to the disk. Its file is its
+        month's or a later one (``_audit_target``): both, and the two newest, are read.
         """
-        path = self._audit_path(entry)
-        try:
-            with path.open("rb") as f:
-                f.seek(max(0, path.stat().st_size - 65536))
-                tail = f.read().decode("utf-8", "replace").splitlines()
-        except FileNotFoundError:
-            return False
-        for line in reversed(tail):
-            with contextlib.suppress(json.JSONDecodeError):
-                if line.strip() and json.loads(line) == entry:
-                    return True
+        files = audit_files(self.root / "audit")
+        month = self.root / "audit" / f"{str(entry.get('at', ''))[:7]}.jsonl"
+        for path in dict.fromkeys([month, *files[-2:]]):
+            try:
+                with path.open("rb") as f:
+                    f.seek(max(0, path.stat().st_size - 65536))
+                    tail = f.read().decode("utf-8", "replace").splitlines()
+            except FileNotFoundError:
+                continue
+            for line in reversed(tail):
+                with contextlib.suppress(json.JSONDecodeError):
+                    found = json.loads(line) if line.strip() else None
+                    if isinstance(found, dict):
+                        found.pop(CHAIN, None)
+                        if found == entry:
+                            return True
         return False
 
     def _append_line(self, entry: dict[str, Any]) -> None:
+        """Append ``entry`` to the audit trail, chained to the entry before it."""
         if "at" not in entry:
             entry = {**entry, "at": dt.datetime.now().isoformat()}
-        path = self._audit_path(entry)
-        line = json.dumps(entry, ensure_ascii=False, sort_keys=True) + "\n"
+        folder = self.root / "audit"
         with self._lock:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            folder.mkdir(parents=True, exist_ok=True)
+            files = audit_files(folder)
+            path = self._audit_target(entry, files)
             fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
             try:
-                size = os.fstat(fd).st_size
+                st = os.fstat(fd)
+                size = st.st_size
+                head, self._audit_head = self._audit_head, None
+                torn: list[str] = []
+                if head is not None and head[0] == (path, st.st_ino, size):
+                    prev = head[1]  # no one appended since this object did
+                else:
+                    prev, torn = chain_tail([f for f in files if f != path] + [path])
+                line, own = seal(entry, prev, torn)
+                data = line.encode("utf-8")
                 if size and os.pread(fd, 1, size - 1) != b"\n":
-                    line = "\n" + line  # end a line torn by a crash, keep ours whole
-                os.write(fd, line.encode("utf-8"))
-                if self.fsync:
-                    os.fsync(fd)
+                    data = b"\n" + data  # end a line torn by a crash, keep ours whole
+                try:
+                    write_all(fd, data)
+                    if self.fsync:
+                        os.fsync(fd)
+                        if not size:  # a new file: its name must last too
+                            fsync_dir(folder)
+                except OSError:
+                    with contextlib.suppress(OSError):  # a full disk: as it was
+                        os.ftruncate(fd, size)
+                    raise
+                self._audit_head = ((path, st.st_ino, size + len(data)), own)
             finally:
                 os.close(fd)
 
     def audit(self, since: dt.date | None = None) -> Iterator[dict[str, Any]]:
-        folder = self.root / "audit"
-        if not folder.is_dir():
-            return
-        for path in sorted(folder.glob("*.jsonl")):
+        """The audit trail, oldest first, each entry as it was appended (its place in
+        the hash chain left out: ``verify_audit`` checks that)."""
+        for path in audit_files(self.root / "audit"):
             if since is not None and path.stem < f"{since:%Y-%m}":
                 continue
-            with path.open(encoding="utf-8") as f:
+            with path.open(encoding="utf-8", errors="replace") as f:
                 for line in f:
                     try:
                         entry = json.loads(line) if line.endswith("\n") else None
@@ -675,13 +844,24 @@ class TinyCaseStore(CaseStore):
                         entry = None
                     if not isinstance(entry, dict):
                         continue  # a line torn by a crash: it was never acknowledged
+                    entry.pop(CHAIN, None)
                     if since is None or str(entry.get("at", ""))[:10] >= since.isoformat():
                         yield entry
+        done = self._done_journal()
+        pending = done.get("audit") if done is not None else None
+        if isinstance(pending, dict) and not self._audit_has_recent(pending) and (
+                since is None or str(pending.get("at", ""))[:10] >= since.isoformat()):
+            yield pending  # committed with its case; the next writer appends it
+
+    def verify_audit(self) -> dict[str, Any]:
+        """Check the audit trail's hash chain (``formkit cases verify``): the report of
+        ``formkit.cases.files.verify_chain``; reads only."""
+        return verify_chain(audit_files(self.root / "audit"))
 
     # ---- versions
 
     def put_version(self, snapshot: dict[str, Any]) -> bool:
-        with self._lock:
+        with self._writing("the version was not stored"):
             table = self._db(self.root / "versions.json").table("versions")
             if table.contains(doc_id=_doc_id(snapshot["hash"])):
                 return False
@@ -712,6 +892,7 @@ def _day_of(partition: Path) -> dt.date:
 
 
 _INDEX_NAME = re.compile(r"^\d{4}-\d{2}-\d{2}-\d+\.json$")  # open/2026-11-25-2.json
+_MONTH = re.compile(r"\d{4}-\d{2}")  # an audit file's name, audit/2026-11.jsonl
 
 
 def _normal(number: str) -> str:

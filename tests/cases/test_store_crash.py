@@ -75,6 +75,9 @@ def consistent(store: TinyCaseStore) -> dict[str, Case]:
     audit = Counter((e["number"], e["event"]) for e in store.audit())
     assert audit == Counter({(n, i): 1 for n, c in cases.items()
                              for i in range(len(c.history))})
+    # and its hash chain is whole: no entry edited, lost or garbled by a kill or a race
+    chain = store.verify_audit()
+    assert chain["ok"] and chain["entries"] == sum(audit.values()), chain
     return cases
 
 

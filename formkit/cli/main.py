@@ -286,15 +286,23 @@ def _calendar(catalog_dir: str) -> Any:
 
 
 def cmd_cases(args: argparse.Namespace) -> int:
-    """Operators' view of the case store: overdue, show, export, import, reindex."""
+    """Operators' view of the case store: overdue, show, export, import, reindex, verify."""
     import datetime as dt
+    import os
 
     from formkit.cases.monitor import MonitorConfig, monitor
+    from formkit.cases.tinystore import TinyCaseStore
+
+    def existing() -> TinyCaseStore:
+        # reads and repairs never create a store (a mistyped --store is an error) and
+        # write nothing: they work on a read-only file system or a full disk
+        root = args.store or os.environ.get("FORMKIT_STORE") or "var/store"
+        return TinyCaseStore.open_existing(root)
 
     try:
-        store = _store(args)
         if args.action == "overdue":
             today = _today(args.today) or dt.date.today()
+            store = existing()
             report = monitor(store.open_summaries(), today, _calendar(args.catalog),
                              MonitorConfig(red_after_days=args.red_after))
             flags = report.overdue() + report.notice_risk + report.step_overdue + \
@@ -311,7 +319,7 @@ def cmd_cases(args: argparse.Namespace) -> int:
         if args.action == "show":
             if not args.number:
                 raise _UsageError("cases show needs a case number")
-            doc = store.get(args.number)
+            doc = existing().get(args.number)
             if doc is None:
                 from formkit.cases.store import unknown_case
 
@@ -321,13 +329,32 @@ def cmd_cases(args: argparse.Namespace) -> int:
         if args.action == "export":
             since = _today(args.since, "--since") or dt.date(1900, 1, 1)
             out = sys.stdout
-            for doc in store.cases_since(since):
+            for doc in existing().cases_since(since):
                 out.write(json.dumps(doc, ensure_ascii=False) + "\n")
             return 0
+        if args.action == "verify":
+            result = existing().verify_audit()
+            if args.json:
+                _emit(result)
+            elif result["ok"]:
+                notes = [f"{result['unchained']} older entries before the chain carry no "
+                         "hash"] if result["unchained"] else []
+                if result["torn"]:
+                    notes.append(f"{result['torn']} line(s) at the end cut short by a crash")
+                print(f"ok: {result['entries']} audit entries in {result['files']} files, "
+                      "chained: none edited, missing or garbled"
+                      + "".join(f"; {n}" for n in notes))
+                print(f"head: {result['head']}" if result["head"] else "head: (no entry)")
+            else:
+                broken = result["break"]
+                print(f"{broken['file']}:{broken['line']}: {broken['what']}: "
+                      f"{broken['message']}")
+                print(f"{result['entries']} chained entries were in order before it")
+            return 0 if result["ok"] else 1
         from formkit.cases.service import summary
 
         if args.action == "reindex":
-            counts = store.rebuild_index(summary)
+            counts = existing().rebuild_index(summary)
             print(json.dumps(counts) if args.json else
                   f"rebuilt the open-case index: {counts['open_cases']} open of "
                   f"{counts['cases']} cases in {counts['index_files']} files "
@@ -335,33 +362,78 @@ def cmd_cases(args: argparse.Namespace) -> int:
             return 0
         name = args.number
         try:
-            source = sys.stdin if name in (None, "-") else open(  # noqa: SIM115
-                name, encoding="utf-8")
+            source = getattr(sys.stdin, "buffer", sys.stdin) if name in (None, "-") else \
+                open(name, "rb")  # noqa: SIM115
         except OSError as exc:
             from formkit.errors import InputError
 
             raise InputError(f"cannot read {name}: {exc.strerror}", None) from None
         with source:
-            count = store.import_cases(_json_lines(source), summary)
+            # every line is read and checked before the store is opened: a bad line
+            # stores nothing, and creates no store
+            cases = _json_lines(source, "<stdin>" if name in (None, "-") else name)
+        count = _store(args).import_cases(cases, summary)
         print(json.dumps({"imported": count}) if args.json else f"imported {count} cases")
         return 0
     except FormkitError as exc:
         return _fail(args, exc)
 
 
-def _json_lines(lines: Any) -> Any:
-    from formkit.errors import InputError
+def _json_lines(lines: Any, name: str) -> list[dict[str, Any]]:
+    """The cases of a JSON-lines file (``cases import``), each checked against the case
+    model; UTF-8, a byte order mark allowed. Every bad line is an error at its line
+    (up to 20 of them), raised once the file is read.
 
-    for i, line in enumerate(lines, 1):
+    Raises:
+        FormkitError: the file is not UTF-8 (``encoding``, at the first line that is
+            not), a line is not JSON or not a case (``io``, ``bad-case``,
+            ``bad-case-field``).
+    """
+    from formkit.cases.service import import_form
+    from formkit.cases.store import parse_number
+    from formkit.errors import FormkitErrors, InputError, NotFoundError, SourceSpan
+
+    docs: list[dict[str, Any]] = []
+    errors: list[FormkitError] = []
+    for i, raw in enumerate(lines, 1):
+        span = SourceSpan(name, i)
+        try:
+            line = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+        except UnicodeDecodeError as exc:
+            errors.append(InputError(
+                f"{name} is not UTF-8 text (line {i}, byte {exc.start + 1} of the line)",
+                span, code="encoding", hint="save the file as UTF-8 (a file saved as "
+                "GBK/GB18030: iconv -f GB18030 -t UTF-8); nothing was imported"))
+            break  # the rest of the file is in the same encoding
+        if i == 1:
+            line = line.removeprefix("\ufeff")  # the byte order mark some editors write
         if not line.strip():
             continue
         try:
             doc = json.loads(line)
         except json.JSONDecodeError as exc:
-            raise InputError(f"line {i} is not JSON: {exc.msg}", None) from None
+            errors.append(InputError(f"line {i} is not JSON: {exc.msg}", span,
+                                     hint="one case object a line, as cases export "
+                                          "writes them; nothing was imported"))
+            continue
         if not isinstance(doc, dict) or "number" not in doc:
-            raise InputError(f"line {i} is not a case (no 'number')", None)
-        yield doc
+            errors.append(InputError(f"line {i} is not a case (no 'number')", span,
+                                     hint="one case object a line, as cases export "
+                                          "writes them; nothing was imported"))
+            continue
+        try:
+            parse_number(str(doc["number"]))
+            docs.append(import_form(doc, span))
+        except NotFoundError as exc:  # a lookup's "no such case" is bad data here
+            errors.append(InputError(f"the import holds {exc.message}", span,
+                                     code="bad-case", hint=exc.hint))
+        except FormkitError as exc:
+            errors.append(exc)
+        if len(errors) >= 20:
+            break
+    if errors:
+        raise errors[0] if len(errors) == 1 else FormkitErrors(errors)
+    return docs
 
 
 def cmd_studio(args: argparse.Namespace) -> int:
@@ -437,8 +509,9 @@ def _build_parser() -> _Parser:
     p.set_defaults(func=cmd_schema)
 
     p = sub.add_parser("cases", help="the case store: overdue, show, export, import, "
-                       "reindex")
-    p.add_argument("action", choices=["overdue", "show", "export", "import", "reindex"])
+                       "reindex, verify")
+    p.add_argument("action", choices=["overdue", "show", "export", "import", "reindex",
+                                      "verify"])
     p.add_argument("number", nargs="?", help="case number (show) or file (import)")
     p.add_argument("--store", help="store folder (default $FORMKIT_STORE or var/store)")
     p.add_argument("--catalog", default="definitions")

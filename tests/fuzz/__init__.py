@@ -1,0 +1,1 @@
+"""Fuzzing: random and hostile input through every entry point, bounded in time."""

@@ -27,7 +27,7 @@ from formkit.definitions.parsecache import ParseCache, default_cache
 from formkit.definitions.yamldoc import MAX_FILE_BYTES, YamlDoc, parse_yaml
 from formkit.errors import DefinitionError, FormkitError, InputError, LimitError, SourceSpan
 
-__all__ = ["LoadedCatalog", "load_catalog", "load_matter_text", "read_bounded",
+__all__ = ["LoadedCatalog", "load_catalog", "load_matter_text", "read_bounded", "read_text_file",
            "validate_document"]
 
 M = TypeVar("M", bound=BaseModel)
@@ -115,13 +115,19 @@ def read_bounded(path: str | os.PathLike[str], limit: int, *, name: str | None =
 
 
 def _read(path: Path, errors: list[FormkitError]) -> str | None:
-    name = _display(path)
     try:
-        # Not read past the bound: the same error parse_yaml gives for a too-large text.
-        data = read_bounded(path, MAX_FILE_BYTES, name=name)
+        return read_text_file(path, _display(path))
     except FormkitError as exc:
         errors.append(exc)
         return None
+
+
+def read_text_file(path: Path, name: str | None = None) -> str:
+    """A definition file's text (``*.yaml``, ``*.rules``): a regular file of at most
+    ``MAX_FILE_BYTES``, UTF-8, newlines as ``\\n``. Raises ``FormkitError``, placed."""
+    name = name if name is not None else str(path)
+    # Not read past the bound: the same error parse_yaml gives for a too-large text.
+    data = read_bounded(path, MAX_FILE_BYTES, name=name)
     try:
         # Universal newlines, as read_text would: CRLF files get the same positions.
         return data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
@@ -129,12 +135,11 @@ def _read(path: Path, errors: list[FormkitError]) -> str | None:
         line_start = data.rfind(b"\n", 0, exc.start) + 1
         line = data.count(b"\n", 0, exc.start) + 1
         column = len(data[line_start: exc.start].decode("utf-8", errors="replace")) + 1
-        errors.append(InputError(
+        raise InputError(
             f"the file is not UTF-8 text (byte 0x{data[exc.start]:02x} at line {line})",
             SourceSpan(name, line, column),
             hint="save the file as UTF-8 (GBK/GB18030 files must be converted)",
-            code="encoding"))
-    return None
+            code="encoding") from None
 
 
 # YAML problems after which the data is still what the editor wrote (the second of two

@@ -16,7 +16,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from formkit.definitions.loader import validate_document
+from formkit.definitions.loader import read_text_file, validate_document
 from formkit.definitions.model import Label
 from formkit.definitions.yamldoc import parse_yaml
 from formkit.errors import DefinitionError
@@ -85,9 +85,9 @@ _DUMMY = hash_password("not a password", salt=b"0" * 16)
 
 def load_users(path: Path) -> UserList:
     """Read ``users.yaml``; raises ``DefinitionError`` (with places) when it is wrong."""
-    if not path.is_file():
+    if not path.exists():  # no list: nobody signs in (a FIFO or a device is an error)
         return UserList(users=[])
-    doc = parse_yaml(path.read_text(encoding="utf-8"), str(path))
+    doc = parse_yaml(read_text_file(path), str(path))  # bounded, like every definition
     users = validate_document(doc, UserList, "users")
     if users is None:
         raise doc.errors[0] if doc.errors else DefinitionError(f"{path} is not valid", None)

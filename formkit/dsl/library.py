@@ -9,13 +9,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from formkit.definitions.loader import read_text_file
 from formkit.definitions.yamldoc import SourceFile
 from formkit.dsl import ast
 from formkit.dsl.builtins import BUILTINS
 from formkit.dsl.checker import LetEntry
 from formkit.dsl.parser import parse_library
 from formkit.dsl.source import Source
-from formkit.errors import DefinitionError, FormkitError, InputError, RuleNameError
+from formkit.errors import DefinitionError, FormkitError, RuleNameError
 
 __all__ = ["Libraries", "RuleLibrary", "load_libraries"]
 
@@ -80,10 +81,10 @@ def load_libraries(folder: Path) -> Libraries:
     errors: list[FormkitError] = []
     if folder.is_dir():
         for path in sorted(folder.glob("*.rules")):
-            try:
-                texts[path.stem] = (str(path), path.read_text(encoding="utf-8"))
-            except (OSError, UnicodeDecodeError) as exc:
-                errors.append(InputError(f"cannot read {path}: {exc}", None))
+            try:  # bounded: a FIFO or /dev/zero behind the name is refused, not read
+                texts[path.stem] = (str(path), read_text_file(path))
+            except FormkitError as exc:
+                errors.append(exc)
     libs = libraries_from_texts(texts)
     libs.errors[:0] = errors
     return libs

@@ -24,6 +24,7 @@ __all__ = ["evaluate_cli", "infer_type", "parse_today", "read_json_object",
            "surrogate_problem"]
 
 _DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+MAX_DATA_DEPTH = 64  # lists and objects in a data file
 MAX_DATA_BYTES = 5_000_000
 
 
@@ -216,9 +217,13 @@ def _read_data(path: str) -> dict[str, Any]:
                          SourceSpan(path, exc.lineno, exc.colno, source=text),
                          hint="check commas, quotes and brackets") from None
     except RecursionError:
-        raise LimitError(f"{path} is nested too deeply", None) from None
+        raise _too_deep(path) from None
     if not isinstance(data, dict):
         raise InputError(f"{path} must hold a JSON object of names and values", None)
+    if _deeper_than(data, MAX_DATA_DEPTH):
+        # Checked without recursion: the walks below (types, runtime values, the
+        # surrogate check) recurse, and a 500-deep list would exhaust Python's stack.
+        raise _too_deep(path)
     where = _surrogate_at(data, "")
     if where is not None:
         # json reads "\ud800" into a text no UTF-8 output (or case file) can hold:
@@ -229,6 +234,27 @@ def _read_data(path: str) -> dict[str, Any]:
                          hint="write the character itself, or both halves of its "
                          "\\u escape pair", code="bad-text")
     return data
+
+
+def _too_deep(path: str) -> LimitError:
+    return LimitError(f"{path} is nested too deeply (at most {MAX_DATA_DEPTH} levels of "
+                      "lists and objects)", SourceSpan(path), code="too-deep",
+                      hint="a form's answers nest a few levels (a group, a repeat's rows)")
+
+
+def _deeper_than(value: Any, limit: int) -> bool:
+    """Whether lists and objects in ``value`` nest more than ``limit`` levels."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        children = item.values() if isinstance(item, dict) else item \
+            if isinstance(item, list) else ()
+        for child in children:
+            if isinstance(child, dict | list):
+                if depth + 1 > limit:
+                    return True
+                stack.append((child, depth + 1))
+    return False
 
 
 _STRING = re.compile(r'"(?:[^"\\]|\\.)*"')

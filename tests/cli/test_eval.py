@@ -428,3 +428,22 @@ def test_an_expression_that_is_not_utf8(capsys: pytest.CaptureFixture[str]) -> N
     obj = check_error(doc, "io")
     assert status == 1 and obj["code"] == "bad-text" and obj["column"] == 5
     assert "byte 0xff" in obj["message"]
+
+
+@pytest.mark.parametrize(("depth", "ok"), [
+    (64, True),  # the bound itself
+    (65, False),  # one more level
+    (500, False),  # deeper than a naive recursive walk survives
+])
+def test_data_nesting_is_bounded(capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                                 depth: int, ok: bool) -> None:
+    value: Any = 1
+    for _ in range(depth - 1):  # the outer object is one level
+        value = [value]
+    path = tmp_path / "deep.json"
+    path.write_text(json.dumps({"x": value}), encoding="utf-8")
+    code, doc = run(capsys, "eval", "x != null", "--data", str(path), "--json")
+    if ok:
+        assert (code, doc) == (0, {"value": True})
+    else:
+        assert code == 1 and check_error(doc, "limit")["code"] == "too-deep"

@@ -5,7 +5,7 @@ Four families of input, each a hypothesis strategy:
 * ``expressions()``: the rule language's grammatical expressions and token soup
   (``tests/dsl/test_fuzz.py``'s ``grammatical`` and ``soup``) and hostile shapes (long
   flat chains, deep brackets, huge literals, costly calls), with JSON data for
-  ``formkit eval`` (``eval_data(known)``);
+  ``formkit eval`` (``eval_data()``);
 * ``yaml_mutations()``: a sample definition file (``definitions/**/*.yaml``) with
   lines deleted, duplicated or replaced, types flipped, huge numbers, deep nesting
   and odd Unicode;
@@ -19,11 +19,9 @@ The verdict is the same everywhere: the outcome is a result or a ``FormkitError`
 document that parses and is UTF-8, and a case finishes within its time bound. Each
 ``*_problem`` function returns ``None`` or a sentence saying what went wrong.
 
-``eval_data(known=False)`` leaves out the input of a fault known and being fixed
-(its seed in ``tests/fuzz/test_seeds.py`` is ``xfail(strict=True)`` while it fails):
-``formkit eval`` data nested more than 300 deep. When the fix lands, the seed turns
-red: remove its mark and draw from everything here too. The bench draws from
-everything (``known=True``).
+The suite and ``bench/fuzz_bench.py`` draw from the same strategies. A fault found is
+kept as a seed in ``tests/fuzz/test_seeds.py``, ``xfail(strict=True)`` until its fix
+lands; never narrow a strategy here to step around one.
 """
 
 from __future__ import annotations
@@ -398,9 +396,9 @@ def expressions() -> st.SearchStrategy[str]:
     return st.one_of(grammatical, soup, _hostile())
 
 
-def eval_data(known: bool) -> st.SearchStrategy[str]:
+def eval_data() -> st.SearchStrategy[str]:
     """JSON text of ``formkit eval --data``: names the expressions use, junk values."""
-    values = junk(json_leaves(), 5000 if known else 300)
+    values = junk(json_leaves(), 5000)
     return st.dictionaries(st.sampled_from(["x", "age", "name", "shareholders", "a", "b"]),
                            values, max_size=4).map(dump)
 

@@ -25,7 +25,7 @@ from tests.fuzz.harness import (
     yaml_mutations,
 )
 
-SETTINGS = settings(max_examples=80, deadline=None, derandomize=True, database=None,
+SETTINGS = settings(max_examples=120, deadline=None, derandomize=True, database=None,
                     suppress_health_check=list(HealthCheck))
 
 

@@ -42,8 +42,8 @@ def test_expressions_over_the_contract_fields(expr: str) -> None:
     assert problem is None, f"{expr!r}: {problem}"
 
 
-@settings(SETTINGS, max_examples=200)
-@given(expressions(), eval_data(known=False), eval_todays())
+@settings(SETTINGS, max_examples=300)
+@given(expressions(), eval_data(), eval_todays())
 def test_formkit_eval_over_random_data(expr: str, data: str, today: str | None) -> None:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "data.json"

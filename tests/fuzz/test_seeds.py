@@ -3,9 +3,7 @@
 Each one must give a result or a ``FormkitError`` (the command line: exit 0, 1 or 2 and
 one UTF-8 JSON document, no internal error) within ``BOUND`` seconds. A seed whose fix
 has not landed yet is marked ``xfail(strict=True)`` with what goes wrong: the suite
-stays green, and turns red the day the fix lands, to remove the mark (and widen the
-generators of ``tests/fuzz/harness.py``, which leave that input out while ``known`` is
-false).
+stays green, and turns red the day the fix lands, to remove the mark.
 """
 
 from __future__ import annotations
@@ -66,6 +64,17 @@ def _accepted(code: str) -> str:
                 m.model_dump(mode="json", exclude_none=True) for m in ex.materials]},
                 default=str)
     raise AssertionError(f"{code} has no accepted example")
+
+
+def _api(code: str, fields: dict[str, object]) -> Seed:
+    """A submission handed to ``formkit.run_precheck`` and ``formkit.form_state`` as is."""
+    def seed(folder: Path) -> str | None:
+        rules = SAMPLE.rules_of(code)
+        assert rules is not None
+        return call_problem(lambda: formkit.run_precheck(
+            rules, {"fields": fields}, today=dt.date(2026, 11, 25))) or call_problem(
+            lambda: formkit.form_state(rules, fields))
+    return seed
 
 
 def _let_chain(body: str) -> Seed:
@@ -136,6 +145,10 @@ SEEDS: list[object] = [
     pytest.param(_precheck("XX-MS-0001", '{"fields": {"staff": ' + BIG + '}}'),
                  id="5000-digit-integer-precheck"),
     pytest.param(_eval(BIG + " > 1"), id="5000-digit-literal"),
+    # found by bench/fuzz_bench.py: an embedder's int of 5,001 digits as a multichoice answer
+    pytest.param(_api("XX-MS-0003", {"shareholders": [{"methods": [10**5000]}]}),
+                 id="5000-digit-integer-multichoice",
+                 marks=xfail("str() of a huge int in a multichoice answer: ValueError")),
     pytest.param(_yaml("statutory_days: 3", "statutory_days: " + BIG),
                  id="5000-digit-integer-yaml"),
     # an exponent no Decimal context takes

@@ -27,7 +27,7 @@ from tests.fuzz.harness import (
     todays,
 )
 
-SETTINGS = settings(max_examples=300, deadline=None, derandomize=True, database=None,
+SETTINGS = settings(max_examples=500, deadline=None, derandomize=True, database=None,
                     suppress_health_check=list(HealthCheck))
 CALENDAR = SAMPLE.work_calendar()
 
@@ -48,7 +48,7 @@ def test_junk_through_the_precheck_and_the_form_state(case: tuple[str, Any],
     assert problem is None, f"form_state {code}, {show(fields)}: {problem}"
 
 
-@settings(SETTINGS, max_examples=120)
+@settings(SETTINGS, max_examples=200)
 @given(cli_submissions(), todays())
 def test_junk_through_formkit_precheck(case: tuple[str, str], today: dt.date) -> None:
     code, text = case

@@ -213,6 +213,11 @@ def _choices(f: FormField, raw: Any, path: str, run: _Run) -> list[str]:
         if isinstance(item, list | dict | bool):
             run.error(path, "not_text")
             continue
+        if isinstance(item, int) and abs(item) >= 10**40:
+            # As for a single answer: str() of a huge int raises past 4,300 digits, and no
+            # option value is a 40-digit number.
+            run.error(path, "too_long", max=MAX_TEXT)
+            continue
         text = str(item).strip()[:MAX_TEXT]
         if text not in {o.value for o in f.options or []}:
             run.error(path, "not_option", value=text[:80])

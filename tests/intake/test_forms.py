@@ -177,6 +177,7 @@ COERCION: list[tuple[str, Any, Any, tuple[str, dict[str, Any]] | None]] = [
     ("services", [], [], NO),
     ("services", ["delivery", "takeaway"], ["delivery"],
      ("not_option", {"value": "takeaway"})),
+    ("services", [10**5000], [], ("too_long", {"max": 10_000})),  # str() would raise
     # identifiers
     ("idn", "44532119850612351x", "44532119850612351X", NO),  # lower-case x
     ("idn", "４４５３２１１９９００３０７１２３０", "445321199003071230", NO),  # full-width

@@ -11,6 +11,17 @@ Three layers decide whether a day is a working day, highest priority first:
 2. the official State Council schedule for the year (holidays and 调休 working days);
 3. Monday-Friday work, Saturday-Sunday rest.
 
+Two further lists say when the centre's window works, not which days count (the law
+counts the State's working days, 行政许可法 §82, not the centre's hours):
+
+* ``opening_days`` (延时服务日: a Saturday the window opens) are still rest days for every
+  time limit, statutory or committed: the centre choosing to open does not shorten a
+  period fixed in working days;
+* ``shut_days`` (the centre shut on a working day: a system upgrade) still count, since
+  only statutory holidays are left out (行政许可法 §82); a period whose last day falls on
+  one ends on the next working day the centre is open (民法典 §203 applied to a day
+  without business hours, as it applies to a statutory holiday).
+
 Layer 2 is only known for years the State Council has announced (each November for the
 following year). For any other year the weekday rule is used *and every result that
 depended on such a day is flagged provisional*: a due date is never silently guessed.
@@ -126,19 +137,32 @@ class WorkCalendar:
         closures: Iterable[date] = (),
         workdays: Iterable[date] = (),
         official: OfficialSchedule | None = None,
+        *,
+        opening_days: Iterable[date] = (),
+        shut_days: Iterable[date] = (),
     ) -> None:
         """Build a calendar.
 
-        ``closures`` are days the centre is shut (local holidays, emergencies); ``workdays``
-        are days it opens although they would otherwise be rest days. Both override the
-        official schedule. ``official`` defaults to :meth:`OfficialSchedule.from_package`.
+        ``closures`` are rest days of the place (a local holiday, 全国年节及纪念日放假办法
+        §4) and ``workdays`` days that count although the official schedule rests: both
+        override the official schedule and change what a time limit counts.
+        ``opening_days`` and ``shut_days`` only say whether the window works (see the module
+        docstring): an opening day never counts, a shut day always does, and a limit that
+        ends on a shut day ends on the next open working day.
+        ``official`` defaults to :meth:`OfficialSchedule.from_package`.
         """
         self.official = official if official is not None else OfficialSchedule.from_package()
         self.closures = frozenset(closures)
         self.extra_workdays = frozenset(workdays)
+        self.opening_days = frozenset(opening_days)
+        self.shut_days = frozenset(shut_days)
         clash = sorted(self.closures & self.extra_workdays)
         if clash:
             raise ValueError(f"days listed both as closure and as working day: {clash[:5]}")
+        clash = sorted(self.opening_days & self.shut_days)
+        if clash:
+            raise ValueError(f"days listed both as opening day and as shut day: {clash[:5]}")
+        self._shut: frozenset[int] = frozenset(d.toordinal() for d in self.shut_days)
         # Fold the layers into two disjoint sets of ordinals once, so the day loops below
         # are integer set lookups (a few hundred ns per day) rather than date arithmetic.
         forced_work = self.extra_workdays | (self.official.workdays - self.closures)
@@ -166,8 +190,26 @@ class WorkCalendar:
         return o in self._work or (o not in self._rest and (o + 6) % 7 < 5)
 
     def is_workday(self, d: date) -> bool:
-        """Whether the centre is open on ``d`` (see the module docstring for the layers)."""
+        """Whether ``d`` counts toward a time limit (see the module docstring for the layers).
+
+        A shut day counts; an opening day does not: see :meth:`is_open`.
+        """
         return self._is_workday_ord(d.toordinal())
+
+    def is_open(self, d: date) -> bool:
+        """Whether the centre's window works on ``d``: a working day it is not shut, or an
+        opening day (延时服务日)."""
+        return (self._is_workday_ord(d.toordinal()) and d not in self.shut_days) \
+            or d in self.opening_days
+
+    def can_end_on(self, d: date) -> bool:
+        """Whether a time limit may end on ``d``: a working day the centre is not shut.
+
+        A rest day (民法典 §203: 法定休假日) or a shut day moves the end to the next such
+        day; an opening day is still a rest day, so a limit does not end on it either.
+        """
+        o = d.toordinal()
+        return self._is_workday_ord(o) and o not in self._shut
 
     def is_provisional(self, d: date) -> bool:
         """Whether ``d``'s year has no official data, so :meth:`is_workday` is a guess."""
@@ -189,6 +231,18 @@ class WorkCalendar:
             raise ValueError(f"number of working days must not be negative, got {n}")
         if n == 0:
             return DayResult(d, provisional=False)
+        found = self._add_counted(d, n)
+        due = found.value
+        assert isinstance(due, date)
+        if due.toordinal() not in self._shut:
+            return found
+        # The n-th day counts but the centre is shut: the limit ends on the next day it
+        # is open (民法典 §203, see the module docstring).
+        while not self.can_end_on(due):
+            due += timedelta(days=1)
+        return DayResult(due, self._provisional_span(d + timedelta(days=1), due))
+
+    def _add_counted(self, d: date, n: int) -> DayResult:
         start = o = d.toordinal()
         base_count = self._cum(start)
         if base_count is not None and self._cum(min(start + 2 * n + 30, _BASE + _SPAN)) \
@@ -213,7 +267,8 @@ class WorkCalendar:
         """Working days after ``a`` up to and including ``b``; 0 if ``b <= a``.
 
         The inverse of :meth:`add_workdays`: ``workdays_between(d, add_workdays(d, n))``
-        is ``n``. Used to report how much of a time limit has been used.
+        is ``n`` (unless the end was moved past a shut day, which counts). Used to report
+        how much of a time limit has been used.
         """
         if b <= a:
             return DayResult(0, provisional=False)

@@ -27,12 +27,19 @@ class OpenCatalog(LoadedCatalog):
     _calendar: WorkCalendar | None = field(default=None, repr=False)
 
     def work_calendar(self) -> WorkCalendar:
-        """The official schedule with this centre's closures and extra working days."""
+        """The official schedule with this centre's local holidays, closures and opening days.
+
+        Local holidays (全国年节及纪念日放假办法 §4) are rest days for every limit; a closure
+        still counts (行政许可法 §82 leaves out only statutory holidays) but a limit
+        ending on it ends on the next open working day (民法典 §203); an opening day
+        (延时服务日) is open but never counted.
+        """
         if self._calendar is None:
             cal = self.calendar
             self._calendar = WorkCalendar(
-                closures=[d.date for d in cal.closures] if cal else (),
-                workdays=[d.date for d in cal.workdays] if cal else ())
+                closures=[d.date for d in cal.holidays] if cal else (),
+                shut_days=[d.date for d in cal.closures] if cal else (),
+                opening_days=[d.date for d in cal.workdays] if cal else ())
         return self._calendar
 
     def rules_of(self, code: str) -> RuleSet | None:

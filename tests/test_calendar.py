@@ -354,3 +354,161 @@ def test_the_api_on_the_last_day(make_catalog: Any, checks: str, outcome: str | 
     info = formkit.NoticeInfo(applicant="张三", case_number="X1", clerk="李四")
     # the refusal prints no day to supply by: it is not counted (it overflowed)
     assert "不予受理" in formkit.render_notice(catalog.catalog, rules.matter, result, info)
+
+
+# --- 即办件 received on a rest day -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("received", "due"), [
+    # The issue's case: sent online on Sat 2026-10-03, inside 国庆 (10-01..10-07 in the
+    # 2026 notice): due Thu 10-08, the first working day after it (民法典 §203).
+    (date(2026, 10, 3), date(2026, 10, 8)),
+    # Received on the first day of 国庆: the same first working day.
+    (date(2026, 10, 1), date(2026, 10, 8)),
+    # Received on 中秋, Fri 2026-09-25 (rest 09-25..27): Mon 09-28.
+    (date(2026, 9, 25), date(2026, 9, 28)),
+    # An ordinary Sunday, 2026-10-11: Mon 10-12.
+    (date(2026, 10, 11), date(2026, 10, 12)),
+    # A working day: due that day, as before.
+    (date(2026, 10, 8), date(2026, 10, 8)),
+    # Sat 2026-10-10 is a 调休 working day in the 2026 notice: due that day.
+    (date(2026, 10, 10), date(2026, 10, 10)),
+])
+def test_same_day_case_received_on_a_rest_day_is_due_the_next_working_day(
+        received: date, due: date) -> None:
+    from formkit.intake.deadlines import Due, deadline
+
+    for unit in ("working_days", "calendar_days"):
+        assert deadline(received, 0, unit, CAL) == Due(due, False)
+
+
+def test_same_day_case_received_on_a_holiday_is_not_overdue_on_the_next_working_day() -> None:
+    from formkit.cases.monitor import monitor
+    from formkit.intake.deadlines import deadline
+
+    due = deadline(date(2026, 10, 3), 0, "working_days", CAL).value
+    summary = {"number": "X1", "matter": "XX-T-0001", "state": "accepted",
+               "received_on": "2026-10-03", "accepted_on": "2026-10-03",
+               "committed_deadline": due.isoformat(), "unit": "working_days",
+               "committed_days": 0, "pauses": []}
+    # On Thu 10-08, the first working day after 国庆, it is due today, not a yellow card.
+    report = monitor([summary], date(2026, 10, 8), CAL)
+    assert report.yellow == [] and report.red == []
+    assert [(f.kind, f.due, f.days) for f in report.due_soon] == [
+        ("due_soon", date(2026, 10, 8), 0)]
+    # On Fri 10-09 it is one working day over.
+    report = monitor([summary], date(2026, 10, 9), CAL)
+    assert [(f.kind, f.days) for f in report.yellow] == [("yellow", 1)]
+
+
+# --- the centre's opening days and shut days ---------------------------------------------------
+
+
+OPEN_SAT = date(2026, 12, 19)  # a Saturday 延时服务日
+SHUT_THU = date(2026, 11, 26)  # a Thursday the centre is shut (system upgrade)
+CENTRE = WorkCalendar(opening_days=[OPEN_SAT], shut_days=[SHUT_THU])
+
+
+@pytest.mark.parametrize(("day", "is_open", "counts"), [
+    # 延时服务日: the window works, but a Saturday is a rest day for every limit (§82).
+    (OPEN_SAT, True, False),
+    # Shut on a Thursday: closed, yet a working day under 行政许可法 §82.
+    (SHUT_THU, False, True),
+    # An ordinary Friday and Sunday.
+    (date(2026, 11, 27), True, True),
+    (date(2026, 11, 29), False, False),
+])
+def test_open_is_not_the_same_as_counted(day: date, is_open: bool, counts: bool) -> None:
+    assert CENTRE.is_open(day) is is_open
+    assert CENTRE.is_workday(day) is counts
+
+
+@pytest.mark.parametrize(("start", "n", "unit", "due"), [
+    # The issue's XX-HR-0001 case: accepted Wed 2026-11-25, statutory 20 working days.
+    # Counted by hand, the opening Saturday 12-19 left out and Thu 11-26 (shut) counted:
+    # 11-26 (1), 11-27 (2), 11-30..12-04 (7), 12-07..12-11 (12), 12-14..12-18 (17),
+    # 12-21 (18), 12-22 (19), 12-23 (20). Counting the Saturday gave 12-22.
+    (date(2026, 11, 25), 20, "working_days", date(2026, 12, 23)),
+    # The 1st working day after 11-25 is the shut 11-26: the limit ends on Fri 11-27
+    # (民法典 §203: a last day without business hours moves to the next one).
+    (date(2026, 11, 25), 1, "working_days", date(2026, 11, 27)),
+    # The 2nd working day is also 11-27: the shut day counted as the 1st.
+    (date(2026, 11, 25), 2, "working_days", date(2026, 11, 27)),
+    # 11-16 + 10 calendar days = the shut 11-26: ends Fri 11-27.
+    (date(2026, 11, 16), 10, "calendar_days", date(2026, 11, 27)),
+    # 12-09 + 10 calendar days = the opening Saturday 12-19: still a rest day, so the
+    # end rolls to Mon 12-21 (民法典 §203).
+    (date(2026, 12, 9), 10, "calendar_days", date(2026, 12, 21)),
+    # A 即办件 received on the opening Saturday: due Mon 12-21 (民法典 §203).
+    (OPEN_SAT, 0, "working_days", date(2026, 12, 21)),
+    # A 即办件 received on the shut Thursday (online): due Fri 11-27.
+    (SHUT_THU, 0, "working_days", date(2026, 11, 27)),
+])
+def test_limits_follow_the_law_not_the_opening_hours(start: date, n: int, unit: str,
+                                                     due: date) -> None:
+    from formkit.intake.deadlines import deadline
+
+    assert deadline(start, n, unit, CENTRE).value == due
+
+
+def test_a_shut_day_still_counts_toward_the_days_used() -> None:
+    # 11-25 -> 11-27: the shut 11-26 and 11-27 are 2 working days used (§82).
+    assert CENTRE.workdays_between(date(2026, 11, 25), date(2026, 11, 27)) == DayResult(2, False)
+    # 12-18 -> 12-21: the opening Saturday is not a working day used.
+    assert CENTRE.workdays_between(date(2026, 12, 18), date(2026, 12, 21)) == DayResult(1, False)
+
+
+def test_a_day_both_open_and_shut_is_an_error() -> None:
+    with pytest.raises(ValueError, match="opening day and as shut day"):
+        WorkCalendar(opening_days=[OPEN_SAT], shut_days=[OPEN_SAT])
+
+
+CALENDAR_YAML = """\
+closures:
+  - {date: "2026-11-26", name: {zh: 中心系统升级停办}}
+workdays:
+  - {date: "2026-12-19", name: {zh: 周末延时服务日}}
+holidays:
+  - {date: "2026-12-02", name: {zh: 地方民族节日}}
+"""
+
+
+@pytest.mark.parametrize(("start", "n", "due"), [
+    # 20 working days from 11-25 with the opening Saturday 12-19 not counted and the
+    # local holiday Wed 12-02 (全国年节及纪念日放假办法 §4) left out: 12-23 + 1 = Thu 12-24.
+    (date(2026, 11, 25), 20, date(2026, 12, 24)),
+    # 11-25 + 1 is the shut 11-26 (counted): the limit ends Fri 11-27.
+    (date(2026, 11, 25), 1, date(2026, 11, 27)),
+    # 12-01 + 1 skips the local holiday 12-02: Thu 12-03.
+    (date(2026, 12, 1), 1, date(2026, 12, 3)),
+])
+def test_the_calendar_file_sets_holidays_closures_and_opening_days(
+        make_catalog: Any, start: date, n: int, due: date) -> None:
+    from formkit.catalog import open_catalog
+    from formkit.intake.deadlines import deadline
+
+    folder = make_catalog(catalog=_catalog_yaml_with_calendar(),
+                          files={"calendar.yaml": CALENDAR_YAML})
+    opened = open_catalog(folder)
+    assert opened.ok, [e.message for e in opened.errors[:3]]
+    cal = opened.work_calendar()
+    assert cal.is_open(date(2026, 12, 19)) and not cal.is_open(date(2026, 11, 26))
+    assert deadline(start, n, "working_days", cal).value == due
+
+
+def test_a_day_both_closed_and_open_in_the_calendar_file_is_a_placed_error() -> None:
+    from formkit.definitions.loader import validate_document
+    from formkit.definitions.model import CalendarFile
+    from formkit.definitions.yamldoc import parse_yaml
+
+    doc = parse_yaml('closures:\n  - {date: "2026-12-19"}\nworkdays:\n'
+                     '  - {date: "2026-12-19"}\n', "calendar.yaml")
+    assert validate_document(doc, CalendarFile, "calendar") is None
+    assert [(e.code, e.span.line if e.span else None) for e in doc.errors] == [("bad-value", 4)]
+    assert "both under closures and under workdays" in doc.errors[0].message
+
+
+def _catalog_yaml_with_calendar() -> str:
+    from tests.conftest import CATALOG_YAML
+
+    return CATALOG_YAML + "calendar: calendar.yaml\n"

@@ -211,10 +211,30 @@ class CalendarDay(_Strict):
 
 
 class CalendarFile(_Strict):
-    """The centre's overrides of the official schedule (``calendar.yaml``)."""
+    """The centre's overrides of the official schedule (``calendar.yaml``).
 
+    Only ``holidays`` changes what a time limit counts; ``closures`` and ``workdays`` say
+    when the window works (see ``formkit.calendar`` and docs/matter-format.md).
+    """
+
+    # the centre shut on a working day: still counted (行政许可法 §82), but a limit
+    # ending on it ends on the next open working day (民法典 §203)
     closures: list[CalendarDay] = Field(default_factory=list)
+    # 延时服务日: the window opens on a rest day; never counted toward a limit
     workdays: list[CalendarDay] = Field(default_factory=list)
+    # the place's own statutory rest days (全国年节及纪念日放假办法 §4): not counted
+    holidays: list[CalendarDay] = Field(default_factory=list)
+
+    @field_validator("workdays")
+    @classmethod
+    def _open_or_shut(cls, v: list[CalendarDay], info: Any) -> list[CalendarDay]:
+        # A day cannot be both: which one the centre meant is for the file to say.
+        shut = {d.date for d in info.data.get("closures") or ()}
+        both = sorted({d.date for d in v} & shut)
+        if both:
+            raise ValueError(f"{both[0].isoformat()} is listed both under closures and "
+                             "under workdays: keep one")
+        return v
 
 
 class MatterKind(StrEnum):

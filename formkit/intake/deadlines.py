@@ -37,16 +37,19 @@ def deadline(received: dt.date, days: int, unit: str,
              calendar: WorkCalendar | None = None) -> Due:
     """The due date ``days`` after ``received`` (民法典 §201: the start day is not counted).
 
-    ``days == 0`` is a 即办件: due on the day of receipt. Working days follow the
-    official schedule plus the centre's overrides; a date resting on a year without
-    official data is flagged provisional. A period in calendar days that would end on
-    a rest day (weekend, holiday, closure) ends on the next working day instead
-    (民法典 §203), since nothing can be collected or decided while the centre is shut.
+    ``days == 0`` is a 即办件: due on the day of receipt, or, when that day is a rest
+    day (an application sent online on a holiday), on the first working day after it
+    (民法典 §203: a period whose last day is a statutory holiday ends on the day after
+    the holiday). Working days follow the official schedule plus the centre's overrides
+    (an opening day, 延时服务日, never counts; a shut day does); a date resting on a year
+    without official data is flagged provisional. A period in calendar days that would
+    end on a rest day (weekend, holiday) or a shut day ends on the next working day
+    instead (民法典 §203), since nothing can be collected or decided on it.
     A due date past 9999-12-31 raises ``LimitError`` (code ``date-range``).
     """
-    if days == 0:
-        return Due(received, False)
     try:
+        if days == 0:
+            return _roll(received, calendar or _default_calendar())
         return _deadline(received, days, unit, calendar or _default_calendar())
     except OverflowError:
         # Past 9999-12-31 (a mistyped date of receipt): no date can say it.
@@ -57,18 +60,22 @@ def deadline(received: dt.date, days: int, unit: str,
                          code="date-range") from None
 
 
+def _roll(due: dt.date, cal: WorkCalendar) -> Due:
+    """``due``, or the next day a period may end on (民法典 §203)."""
+    provisional = cal.is_provisional(due)
+    for _ in range(_MAX_ROLL):
+        if cal.can_end_on(due):
+            break
+        due += dt.timedelta(days=1)
+        provisional = provisional or cal.is_provisional(due)
+    else:
+        provisional = True
+    return Due(due, provisional)
+
+
 def _deadline(received: dt.date, days: int, unit: str, cal: WorkCalendar) -> Due:
     if unit == "calendar_days":
-        due = received + dt.timedelta(days=days)
-        provisional = cal.is_provisional(due)
-        for _ in range(_MAX_ROLL):
-            if cal.is_workday(due):
-                break
-            due += dt.timedelta(days=1)
-            provisional = provisional or cal.is_provisional(due)
-        else:
-            provisional = True
-        return Due(due, provisional)
+        return _roll(received + dt.timedelta(days=days), cal)
     result = cal.add_workdays(received, days)
     assert isinstance(result.value, dt.date)
     return Due(result.value, result.provisional)

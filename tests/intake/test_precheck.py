@@ -305,8 +305,9 @@ DEADLINES: list[tuple[str, RuleSet, dt.date, WorkCalendar, dt.date, dt.date, boo
      dt.date(2026, 11, 30), dt.date(2026, 12, 29), False),
     ("committed 0 days: due the day of receipt", ON_THE_SPOT, TODAY, CAL,
      TODAY, dt.date(2026, 11, 30), False),
-    ("committed 0 days on a Sunday: still that day", ON_THE_SPOT, dt.date(2026, 11, 29), CAL,
-     dt.date(2026, 11, 29), dt.date(2026, 12, 2), False),
+    # 民法典 §203: a 即办件 received on Sunday 11-29 is due Monday 11-30
+    ("committed 0 days on a Sunday: the next working day", ON_THE_SPOT,
+     dt.date(2026, 11, 29), CAL, dt.date(2026, 11, 30), dt.date(2026, 12, 2), False),
     ("a local closure is not a working day", RULES, TODAY,
      WorkCalendar(closures=[dt.date(2026, 11, 26)]),
      dt.date(2026, 12, 3), dt.date(2026, 12, 10), False),
@@ -334,9 +335,12 @@ def test_deadlines(rules: RuleSet, received: dt.date, calendar: WorkCalendar,
 
 def test_the_sample_calendar_overrides_apply() -> None:
     opened = open_catalog(ROOT / "definitions")
-    # 2026-12-19 (Saturday) is an extra working day in definitions/calendar.yaml.
-    r = precheck(today=dt.date(2026, 12, 18), calendar=opened.work_calendar())
-    assert r.committed_deadline == dt.date(2026, 12, 24)
+    # 2026-12-19 (Saturday) is a 延时服务日 in definitions/calendar.yaml: the window is
+    # open but the day does not count toward a time limit (行政许可法 §82).
+    opening = opened.work_calendar()
+    assert opening.is_open(dt.date(2026, 12, 19)) and not opening.is_workday(dt.date(2026, 12, 19))
+    r = precheck(today=dt.date(2026, 12, 18), calendar=opening)
+    assert r.committed_deadline == dt.date(2026, 12, 25)
     assert precheck(today=dt.date(2026, 12, 18)).committed_deadline == dt.date(2026, 12, 25)
 
 

@@ -95,15 +95,30 @@ def paused_days(pauses: Iterable[dict[str, Any]], today: dt.date, unit: str,
 
 
 def effective_deadline(base: dt.date | None, pauses: Iterable[dict[str, Any]],
-                       today: dt.date, unit: str, calendar: WorkCalendar) -> dt.date | None:
-    """The deadline moved by the days the clock was stopped."""
+                       today: dt.date, unit: str, calendar: WorkCalendar, *,
+                       accepted: dt.date | None = None,
+                       days: int | None = None) -> dt.date | None:
+    """The deadline moved by the days the clock was stopped (行政许可法 §45).
+
+    In working days the stopped days are added to ``base``. In calendar days a stop
+    moves the *end* of the period, not the due date: ``base`` may already have been
+    rolled past a rest day (民法典 §203), so the period is counted again from
+    ``accepted`` (the day of acceptance, not counted, 民法典 §201) over ``days`` plus
+    the stopped days, and only that end is rolled to the next working day. Without
+    ``accepted`` and ``days`` the end is not known: ``base`` plus the stopped days is
+    rolled instead, which may be later than the law's date.
+    """
     if base is None:
         return None
     stopped = paused_days(pauses, today, unit, calendar)
     if stopped == 0:
         return base
     if unit == "calendar_days":
-        return base + dt.timedelta(days=stopped)
+        from formkit.intake.deadlines import deadline
+
+        if accepted is not None and days is not None:
+            return deadline(accepted, days + stopped, unit, calendar).value
+        return deadline(base, stopped, unit, calendar).value
     return _add(calendar, base, stopped)
 
 

@@ -38,17 +38,24 @@ ID_WEIGHTS: Final[tuple[int, ...]] = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5
 # Index = weighted sum mod 11; the value is the check character that makes the total ≡ 1.
 _ID_CHECK_CHARS: Final[str] = "10X98765432"
 
-# Province-level prefixes of GB/T 2260, plus 71/81/82/83 (Taiwan, Hong Kong, Macao and the
-# residence permits that reuse them) and 91 (the 2023 foreigners' permanent residence ID).
-# Only the province pair is checked: IDs keep abolished county codes for life, and a full
-# historical list of county codes is data the centre does not maintain.
-_PROVINCE_CODES: Final[frozenset[str]] = frozenset(
+# Mainland province-level codes of GB/T 2260.
+_MAINLAND_PROVINCES: Final[frozenset[str]] = frozenset(
     str(n)
     for n in (
         *range(11, 16), *range(21, 24), *range(31, 38), *range(41, 47),
-        *range(50, 55), *range(61, 66), 71, 81, 82, 83, 91,
+        *range(50, 55), *range(61, 66),
     )
 )  # fmt: skip
+# Province-level prefixes of a resident ID: the mainland's, plus 71/81/82/83 (Taiwan, Hong
+# Kong, Macao and the residence permits that reuse them). Only the province pair is checked:
+# IDs keep abolished county codes for life, and a full historical list of county codes is
+# data the centre does not maintain.
+_PROVINCE_CODES: Final[frozenset[str]] = _MAINLAND_PROVINCES | {"71", "81", "82", "83"}
+# The 2023 foreigners' permanent residence ID (外国人永久居留身份证, issued from
+# 2023-12-01, 国家移民管理局): "9" (a foreigner), the 2-digit province code of the place
+# that accepted the application, a 3-digit numeric nationality code, then like GB 11643 the
+# birth date (positions 7-14), a sequence (15-17) and the MOD 11-2 check character.
+_FOREIGNER_MARK: Final[str] = "9"
 
 # [0-9] rather than \d: \d also matches non-ASCII digits such as "١" or full-width "１".
 _ID_SHAPE: Final[re.Pattern[str]] = re.compile(r"[0-9]{17}[0-9Xx]")
@@ -85,11 +92,16 @@ def valid_id_number(text: str, today: datetime.date | None = None) -> bool:
     Checks, in order: shape (17 ASCII digits + digit or X/x), province code, a real birth
     date between 1900-01-01 and ``today`` (default: ``date.today()``), and the MOD 11-2
     check character. Surrounding whitespace makes the text invalid. 15-digit first-generation
-    numbers are not accepted: they expired in 2013.
+    numbers are not accepted: they expired in 2013. A 2023 foreigners' permanent residence
+    number (first digit 9) is accepted with the province code of its issuing place in
+    positions 2-3 and the same birth date and check character.
     """
     if not _ID_SHAPE.fullmatch(text):
         return False
-    if text[:2] not in _PROVINCE_CODES:
+    if text[0] == _FOREIGNER_MARK:
+        if text[1:3] not in _MAINLAND_PROVINCES:
+            return False
+    elif text[:2] not in _PROVINCE_CODES:
         return False
     birth = _id_birth(text)
     if birth is None:

@@ -31,8 +31,10 @@ TODAY = date(2026, 11, 25)
 
 PROVINCES = [
     *range(11, 16), *range(21, 24), *range(31, 38), *range(41, 47),
-    *range(50, 55), *range(61, 66), 71, 81, 82, 83, 91,
+    *range(50, 55), *range(61, 66), 71, 81, 82, 83,
 ]  # fmt: skip
+# Where a 2023 foreigners' permanent residence ID may be issued: the mainland provinces.
+MAINLAND = [p for p in PROVINCES if p < 71]
 
 
 def test_weights_follow_their_formulas() -> None:
@@ -62,8 +64,31 @@ def test_weights_follow_their_formulas() -> None:
         ("11010519000101001X", True),
         # Hong Kong residence permit prefix 81.
         ("810000199001010019", True),
-        # Foreigners' permanent residence prefix 91.
-        ("910000200001010018", True),
+        # 2023 foreigners' permanent residence IDs (外国人永久居留身份证): "9", the issuing
+        # province, a 3-digit nationality code, the birth date and the MOD 11-2 check.
+        # Issued in Guangdong (44), nationality 840, born 1990-03-07, sequence 002:
+        # weighted sum 342, 342 % 11 = 1 -> check "0".
+        ("944840199003070020", True),
+        # Issued in Shanghai (31), nationality 840, born 1985-06-12: sum 322, % 11 = 3 -> "9".
+        ("931840198506120019", True),
+        # Issued in Beijing (11), the only place the old "91" rule let through: sum 304,
+        # % 11 = 7 -> "5".
+        ("911840198506120015", True),
+        # Issued in Yunnan (53), nationality 104, born 2000-02-29.
+        ("95310420000229" + "123" + id_check_char("95310420000229123"), True),
+        # The same numbers with a wrong check character are still refused.
+        ("944840199003070021", False),
+        ("931840198506120018", False),
+        # Issuing place "00" (sum 285, % 11 = 10 -> "2", a right check) or "91" is not a
+        # province: refused.
+        ("900840198506120012", False),
+        ("99184019850612001" + id_check_char("99184019850612001"), False),
+        # Issuing place Hong Kong (81): foreigners' IDs are issued on the mainland only.
+        ("98184019850612001" + id_check_char("98184019850612001"), False),
+        # The old test's "910000...": issuing place "10" is no province.
+        ("910000200001010018", False),
+        # A foreigner's number born in the future (after TODAY 2026-11-25) is refused.
+        ("94484020270101001" + id_check_char("94484020270101001"), False),
         # Born 2026-01-01, before TODAY.
         ("650102202601010015", True),
         # Check character wrong (X expected).
@@ -152,11 +177,15 @@ def test_id_check_char_rejects_bad_body(body: str) -> None:
 @st.composite
 def id_bodies(draw: st.DrawFn) -> str:
     """A 17-digit body with a real province and a birth date in [1900-01-01, TODAY]."""
-    province = draw(st.sampled_from(PROVINCES))
-    area = draw(st.integers(0, 9999))
+    if draw(st.booleans()):
+        province = draw(st.sampled_from(PROVINCES))
+        area = draw(st.integers(0, 9999))
+        head = f"{province:02d}{area:04d}"
+    else:  # a 2023 foreigners' permanent residence ID: 9, issuing province, nationality
+        head = f"9{draw(st.sampled_from(MAINLAND)):02d}{draw(st.integers(0, 999)):03d}"
     born = draw(st.dates(min_value=date(1900, 1, 1), max_value=TODAY))
     seq = draw(st.integers(0, 999))
-    return f"{province:02d}{area:04d}{born:%Y%m%d}{seq:03d}"
+    return f"{head}{born:%Y%m%d}{seq:03d}"
 
 
 @given(id_bodies())

@@ -23,8 +23,10 @@ counts the State's working days, 行政许可法 §82, not the centre's hours):
   without business hours, as it applies to a statutory holiday).
 
 Layer 2 is only known for years the State Council has announced (each November for the
-following year). For any other year the weekday rule is used *and every result that
-depended on such a day is flagged provisional*: a due date is never silently guessed.
+following year). For a later year the days the law itself fixes are rest days
+(:func:`statutory_holidays`, 全国年节及纪念日放假办法 as revised in 2024) and the weekday
+rule does the rest; the 调休 and make-up days (§6) are not guessed, *and every result that
+depended on such a year is flagged provisional*: a due date is never silently guessed.
 """
 
 from __future__ import annotations
@@ -35,10 +37,58 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-__all__ = ["DayResult", "OfficialSchedule", "WorkCalendar"]
+__all__ = ["DayResult", "OfficialSchedule", "WorkCalendar", "statutory_holidays"]
 
 _BASE = date(2000, 1, 1).toordinal()
 _SPAN = 60 * 366  # the prefix index covers 2000-2059; other dates use the day loop
+
+
+# The 2024 revision of 全国年节及纪念日放假办法 applies from 2025-01-01.
+_STATUTE_FROM = 2025
+# 春节 (正月初一), 端午 (五月初五) and 中秋 (八月十五) in the Gregorian calendar, per
+# GB/T 33661-2017 农历的编算和颁行 (cross-checked with the lunar-python package). Years
+# after the table have only the fixed-date holidays, and stay provisional like any other.
+_LUNAR_FESTIVALS: dict[int, tuple[date, date, date]] = {
+    2025: (date(2025, 1, 29), date(2025, 5, 31), date(2025, 10, 6)),
+    2026: (date(2026, 2, 17), date(2026, 6, 19), date(2026, 9, 25)),
+    2027: (date(2027, 2, 6), date(2027, 6, 9), date(2027, 9, 15)),
+    2028: (date(2028, 1, 26), date(2028, 5, 28), date(2028, 10, 3)),
+    2029: (date(2029, 2, 13), date(2029, 6, 16), date(2029, 9, 22)),
+    2030: (date(2030, 2, 3), date(2030, 6, 5), date(2030, 9, 12)),
+    2031: (date(2031, 1, 23), date(2031, 6, 24), date(2031, 10, 1)),
+    2032: (date(2032, 2, 11), date(2032, 6, 12), date(2032, 9, 19)),
+    2033: (date(2033, 1, 31), date(2033, 6, 1), date(2033, 9, 8)),
+    2034: (date(2034, 2, 19), date(2034, 6, 20), date(2034, 9, 27)),
+    2035: (date(2035, 2, 8), date(2035, 6, 10), date(2035, 9, 16)),
+}
+
+
+@functools.cache
+def statutory_holidays(year: int) -> frozenset[date]:
+    """The days 全国年节及纪念日放假办法 (2024 revision, §2) itself gives everyone off.
+
+    元旦 1 day (1-1), 春节 4 (除夕 and 正月初一-初三), 清明 1 (the solar term), 劳动节 2
+    (5-1, 5-2), 端午 1, 中秋 1, 国庆 3 (10-1..10-3): 13 days. The lunar festivals are known
+    for the years of the table above only. Before 2025 (another version of the rules)
+    the set is empty: those years have official schedules.
+    """
+    if year < _STATUTE_FROM:
+        return frozenset()
+    days = {date(year, 1, 1), date(year, 5, 1), date(year, 5, 2),
+            date(year, 10, 1), date(year, 10, 2), date(year, 10, 3)}
+    try:
+        from chinese_calendar import get_solar_terms
+
+        days.update(d for d, name in get_solar_terms(date(year, 4, 1), date(year, 4, 10))
+                    if name == "清明")
+    except (ImportError, NotImplementedError, ValueError):  # pragma: no cover
+        pass  # outside the package's formula: the weekday rule, provisional anyway
+    lunar = _LUNAR_FESTIVALS.get(year)
+    if lunar is not None:
+        spring, dragon_boat, mid_autumn = lunar
+        days.update(spring + timedelta(days=k) for k in range(-1, 3))
+        days.update((dragon_boat, mid_autumn))
+    return frozenset(days)
 
 
 @dataclass(frozen=True)
@@ -166,7 +216,15 @@ class WorkCalendar:
         # Fold the layers into two disjoint sets of ordinals once, so the day loops below
         # are integer set lookups (a few hundred ns per day) rather than date arithmetic.
         forced_work = self.extra_workdays | (self.official.workdays - self.closures)
-        forced_rest = self.closures | (self.official.holidays - self.extra_workdays)
+        # Years after the official data: the law's own holidays (放假办法 §2), still
+        # provisional since the notice may add 调休 and make-up days (§6).
+        last = max(self.official.years, default=_STATUTE_FROM - 1)
+        guessed = frozenset().union(*(
+            statutory_holidays(y) for y in range(max(last + 1, _STATUTE_FROM),
+                                                 max(_LUNAR_FESTIVALS) + 1)
+            if y not in self.official.years))
+        forced_rest = self.closures | ((self.official.holidays | guessed)
+                                       - self.extra_workdays)
         self._work: frozenset[int] = frozenset(d.toordinal() for d in forced_work)
         self._rest: frozenset[int] = frozenset(d.toordinal() for d in forced_rest)
         self._years = self.official.years

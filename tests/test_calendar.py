@@ -115,21 +115,24 @@ def test_uncovered_year_is_provisional_and_uses_the_weekday_rule() -> None:
     assert CAL.is_provisional(date(2027, 3, 1))
     assert CAL.is_provisional(date(2003, 3, 1))
     assert not CAL.is_provisional(date(2026, 12, 31))
-    # 2027-01-01 is a Friday; with no official data it is treated as a working day, but
-    # every answer that depends on it is flagged.
-    assert CAL.is_workday(date(2027, 1, 1))
+    # 2027-01-01 is a Friday, but 元旦 is fixed by 全国年节及纪念日放假办法 §2: a rest day
+    # even before the 2027 notice; the flag still says the year is a guess.
+    assert not CAL.is_workday(date(2027, 1, 1))
     assert not CAL.is_workday(date(2027, 1, 2))  # Saturday
+    assert CAL.is_workday(date(2027, 1, 4))  # Monday
 
 
 @pytest.mark.parametrize(
     ("start", "n", "due"),
     [
-        # Crosses into 2027: 12-31 (1), guessed 2027-01-01 (2), 2027-01-04 (3).
-        (date(2026, 12, 30), 3, date(2027, 1, 4)),
-        # Entirely in 2027.
-        (date(2027, 9, 29), 5, date(2027, 10, 6)),
-        # Starts on the last covered day: only 2027 days are examined.
-        (date(2026, 12, 31), 1, date(2027, 1, 1)),
+        # Crosses into 2027: 12-31 (1), 元旦 Fri 2027-01-01 a rest day by law, Mon 01-04
+        # (2), Tue 01-05 (3).
+        (date(2026, 12, 30), 3, date(2027, 1, 5)),
+        # Entirely in 2027: Thu 09-30 (1), 国庆 10-01..10-03 by law (放假办法 §2), Mon
+        # 10-04 (2), 10-05 (3), 10-06 (4), 10-07 (5).
+        (date(2027, 9, 29), 5, date(2027, 10, 7)),
+        # Starts on the last covered day: 2027-01-01 is 元旦, so Mon 01-04.
+        (date(2026, 12, 31), 1, date(2027, 1, 4)),
     ],
 )
 def test_add_workdays_into_uncovered_year_is_flagged(start: date, n: int, due: date) -> None:
@@ -137,15 +140,18 @@ def test_add_workdays_into_uncovered_year_is_flagged(start: date, n: int, due: d
 
 
 def test_workdays_between_flags_uncovered_years() -> None:
-    assert CAL.workdays_between(date(2026, 12, 30), date(2027, 1, 4)) == DayResult(3, True)
+    # 12-31 and Mon 2027-01-04; 元旦 2027-01-01 is not a working day.
+    assert CAL.workdays_between(date(2026, 12, 30), date(2027, 1, 4)) == DayResult(2, True)
     assert CAL.workdays_between(date(2026, 12, 1), date(2026, 12, 31)).provisional is False
 
 
 def test_empty_schedule_makes_everything_provisional() -> None:
     cal = WorkCalendar(official=OfficialSchedule.empty())
-    # Without data 国庆 2026 is just a Thursday; the flag is what keeps this honest.
-    assert cal.is_workday(date(2026, 10, 1))
-    assert cal.add_workdays(date(2026, 9, 29), 5) == DayResult(date(2026, 10, 6), True)
+    # Without data 国庆 2026 keeps only the law's own days 10-01..10-03 (放假办法 §2),
+    # not the 调休 of the notice; the flag is what keeps this honest. 09-30 (1), Mon
+    # 10-05 (2), 10-06 (3), 10-07 (4), 10-08 (5).
+    assert not cal.is_workday(date(2026, 10, 1))
+    assert cal.add_workdays(date(2026, 9, 29), 5) == DayResult(date(2026, 10, 8), True)
 
 
 # --- merging a newly announced year ---------------------------------------------------------
@@ -512,3 +518,59 @@ def _catalog_yaml_with_calendar() -> str:
     from tests.conftest import CATALOG_YAML
 
     return CATALOG_YAML + "calendar: calendar.yaml\n"
+
+
+# --- years without a notice: the law's own holidays ---------------------------------------------
+
+
+@pytest.mark.parametrize(("year", "days"), [
+    # 2027, worked out from 全国年节及纪念日放假办法 (2024) §2 and the lunar calendar:
+    # 元旦 Fri 01-01; 春节 初一 = 02-06, so 除夕 02-05 and 初一-初三 02-06..02-08;
+    # 清明 04-05; 劳动节 05-01, 05-02; 端午 06-09; 中秋 09-15; 国庆 10-01..10-03.
+    (2027, [date(2027, 1, 1), date(2027, 2, 5), date(2027, 2, 6), date(2027, 2, 7),
+            date(2027, 2, 8), date(2027, 4, 5), date(2027, 5, 1), date(2027, 5, 2),
+            date(2027, 6, 9), date(2027, 9, 15), date(2027, 10, 1), date(2027, 10, 2),
+            date(2027, 10, 3)]),
+    # 2028: 春节 初一 = 01-26 (除夕 01-25), 清明 04-04, 端午 05-28, and 中秋 10-03 is also
+    # a 国庆 day: 12 distinct days.
+    (2028, [date(2028, 1, 1), date(2028, 1, 25), date(2028, 1, 26), date(2028, 1, 27),
+            date(2028, 1, 28), date(2028, 4, 4), date(2028, 5, 1), date(2028, 5, 2),
+            date(2028, 5, 28), date(2028, 10, 1), date(2028, 10, 2), date(2028, 10, 3)]),
+    # Past the lunar table: only the fixed-date days and 清明.
+    (2040, [date(2040, 1, 1), date(2040, 4, 4), date(2040, 5, 1), date(2040, 5, 2),
+            date(2040, 10, 1), date(2040, 10, 2), date(2040, 10, 3)]),
+    # Before the 2024 revision applied: nothing (those years have official data).
+    (2024, []),
+])
+def test_statutory_holidays(year: int, days: list[date]) -> None:
+    from formkit.calendar import statutory_holidays
+
+    assert sorted(statutory_holidays(year)) == days
+
+
+@pytest.mark.parametrize("year", [2025, 2026])
+def test_statutory_holidays_are_official_holidays_in_the_published_years(year: int) -> None:
+    # The law's 13 days are in every notice since the revision: the table and the rule
+    # agree with the State Council's 2025 and 2026 schedules.
+    from formkit.calendar import statutory_holidays
+
+    assert len(statutory_holidays(year)) == 13
+    assert statutory_holidays(year) <= OfficialSchedule.from_package().holidays
+
+
+@pytest.mark.parametrize(("day", "workday"), [
+    # 2027 劳动节 05-01 is a Saturday and 05-02 a Sunday: rest days anyway.
+    (date(2027, 5, 1), False),
+    # 端午 Wed 2027-06-09: a rest day by law, not a guessed working day.
+    (date(2027, 6, 9), False),
+    # 中秋 Wed 2027-09-15.
+    (date(2027, 9, 15), False),
+    # 春节 除夕 Fri 2027-02-05 and 初三 Mon 02-08.
+    (date(2027, 2, 5), False),
+    (date(2027, 2, 8), False),
+    # Tue 2027-02-09: the law's days are over; the notice may still add 调休 (§6).
+    (date(2027, 2, 9), True),
+])
+def test_an_unpublished_year_rests_on_the_law_s_holidays(day: date, workday: bool) -> None:
+    assert CAL.is_workday(day) is workday
+    assert CAL.is_provisional(day)

@@ -584,7 +584,8 @@ def test_working_days_beyond_the_official_schedule_are_flagged() -> None:
     assert ctx.provisional is False
     value, _ = evaluate_text('add_workdays(date("2026-12-30"), 5)', Scope(), {}, ctx)
     assert ctx.provisional is True
-    assert value == dt.date(2027, 1, 6)
+    # 12-31, then 元旦 2027-01-01 is a rest day by law: 01-04, 01-05, 01-06, 01-07.
+    assert value == dt.date(2027, 1, 7)
 
 
 def test_there_are_enough_cases() -> None:

@@ -314,8 +314,10 @@ DEADLINES: list[tuple[str, RuleSet, dt.date, WorkCalendar, dt.date, dt.date, boo
     ("a local extra working Saturday counts", RULES, dt.date(2026, 11, 27),
      WorkCalendar(workdays=[dt.date(2026, 11, 28)]),
      dt.date(2026, 12, 3), dt.date(2026, 12, 10), False),
+    # 元旦 2027-01-01 is a rest day by law (放假办法 §2) even before the 2027 notice:
+    # 12-29..12-31 (3), 01-04 (4), 01-05 (5); ten days end Tue 01-12
     ("into 2027, a year without an official schedule", RULES, dt.date(2026, 12, 28), CAL,
-     dt.date(2027, 1, 4), dt.date(2027, 1, 11), True),
+     dt.date(2027, 1, 5), dt.date(2027, 1, 12), True),
     ("calendar days into 2027 are provisional too", CALENDAR_DAYS, dt.date(2026, 12, 1), CAL,
      dt.date(2026, 12, 31), dt.date(2027, 2, 1), True),
 ]

@@ -1,8 +1,10 @@
 """电子效能监察: due-soon, yellow-card and red-card lists from the open-case index.
 
 Deadlines were fixed at acceptance; a stopped clock (special procedures)
-moves them by the working days it was stopped. Thresholds are configurable
-because each centre sets its own.
+moves them by the working days it was stopped. A case nobody answered within
+five working days of receipt was accepted on receipt (行政许可法 §32(4)), so
+its deadlines run from receipt even before the office acts. Thresholds are
+configurable because each centre sets its own.
 """
 
 from __future__ import annotations
@@ -14,11 +16,13 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from formkit.calendar import WorkCalendar
+from formkit.intake.deadlines import deadline
 
 __all__ = ["Flag", "MonitorConfig", "MonitorReport", "effective_deadline", "monitor"]
 
 FlagKind = Literal["due_soon", "yellow", "red", "notice_risk", "notice_overdue",
-                   "step_overdue", "tolerated_overdue"]
+                   "step_overdue", "tolerated_overdue", "statutory_overdue",
+                   "supplement_expired"]
 
 
 class MonitorConfig(BaseModel):
@@ -28,6 +32,9 @@ class MonitorConfig(BaseModel):
     red_after_days: int = Field(default=3, ge=0)  # 督办 period after the yellow card
     notice_days: int = Field(default=5, ge=1)  # 行政许可法 §32: tell within 5 days
     notice_warn_days: int = Field(default=4, ge=0)
+    # 补正: the one-time notice gives the applicant a period to bring the materials; no
+    # law or matter field fixes it, so the centre sets it (default 10 working days)
+    supplement_days: int = Field(default=10, ge=1)
 
 
 class Flag(BaseModel):
@@ -54,6 +61,14 @@ class MonitorReport(BaseModel):
     notice_risk: list[Flag] = Field(default_factory=list)
     step_overdue: list[Flag] = Field(default_factory=list)
     tolerated_overdue: list[Flag] = Field(default_factory=list)
+    statutory_overdue: list[Flag] = Field(default_factory=list)  # 行政许可法 §42
+    supplement_expired: list[Flag] = Field(default_factory=list)
+
+    def flags(self) -> list[Flag]:
+        """Every flag of every list: yellow and red cards first, most overdue first."""
+        return self.overdue() + self.statutory_overdue + self.notice_risk + \
+            self.step_overdue + self.tolerated_overdue + self.supplement_expired + \
+            self.due_soon
 
     def overdue(self) -> list[Flag]:
         """Yellow and red cards, most overdue first."""
@@ -148,31 +163,54 @@ def monitor(summaries: Iterable[dict[str, Any]], today: dt.date, calendar: WorkC
         base = {"number": s["number"], "matter": s["matter"],
                 "department": s.get("department", ""), "state": s["state"]}
         state = s["state"]
+        unit = s.get("unit") or "working_days"
+        committed, statutory = _date(s.get("committed_deadline")), \
+            _date(s.get("statutory_deadline"))
         if state == "received":
             received = _date(s["received_on"])
             assert received is not None
             waited = _between(calendar, received, today)
             notice_due = _add(calendar, received, cfg.notice_days)
             # "within 5 days" includes the 5th: deemed accepted only from the day after
-            if waited > cfg.notice_days:
-                report.notice_risk.append(Flag(kind="notice_overdue", due=notice_due,
-                                               days=waited - cfg.notice_days, **base,
-                                               detail="逾期未告知，依法视为受理"))
-            elif waited >= min(cfg.notice_warn_days, cfg.notice_days):
-                report.notice_risk.append(Flag(kind="notice_risk", due=notice_due,
-                                               days=cfg.notice_days - waited, **base,
-                                               detail="即将超过5个工作日告知期限"))
+            if waited <= cfg.notice_days:
+                if waited >= min(cfg.notice_warn_days, cfg.notice_days):
+                    report.notice_risk.append(Flag(kind="notice_risk", due=notice_due,
+                                                   days=cfg.notice_days - waited, **base,
+                                                   detail="即将超过5个工作日告知期限"))
+                continue
+            report.notice_risk.append(Flag(kind="notice_overdue", due=notice_due,
+                                           days=waited - cfg.notice_days, **base,
+                                           detail="逾期未告知，依法视为受理"))
+            # 行政许可法 §32(4): accepted on receipt, so its time limits run from receipt
+            committed = deadline(received, int(s.get("committed_days") or 0), unit,
+                                 calendar).value
+            statutory = deadline(received, int(s.get("statutory_days") or 0), unit,
+                                 calendar).value
+        if state == "supplement":
+            told = _date(s.get("notice_on"))
+            if told is not None:
+                until = _add(calendar, told, cfg.supplement_days)
+                if today > until:
+                    report.supplement_expired.append(Flag(
+                        kind="supplement_expired", due=until,
+                        days=_between(calendar, until, today), **base,
+                        detail="补正期限已过，申请人未补正"))
             continue
-        if state not in ("accepted", "in_review", "approved"):
+        if state not in ("received", "accepted", "in_review", "approved", "issued"):
             continue
         _tolerated(report, s, base, today, calendar)
-        if state == "approved":
+        if state in ("approved", "issued"):
             continue  # decided: only a tolerated material still owed is watched
-        unit = s.get("unit") or "working_days"
         pauses = s.get("pauses") or []
-        due = effective_deadline(_date(s.get("committed_deadline")), pauses, today, unit,
-                                 calendar)
+        due = effective_deadline(committed, pauses, today, unit, calendar)
         paused = any(p.get("end") is None for p in pauses)
+        legal_due = effective_deadline(statutory, pauses, today, unit, calendar)
+        if legal_due is not None and not paused and today > legal_due:
+            # 行政许可法 §42: past the time limit of the law itself, not only the promise
+            over = _between(calendar, legal_due, today)
+            report.statutory_overdue.append(Flag(
+                kind="statutory_overdue", due=legal_due, days=over, **base,
+                detail=f"超过法定时限 {over} 个工作日"))
         if due is not None and not paused:
             left = _between(calendar, today, due)
             if left < 0:
@@ -200,6 +238,6 @@ def monitor(summaries: Iterable[dict[str, Any]], today: dt.date, calendar: WorkC
                     kind="step_overdue", due=step_due, days=_between(calendar, step_due, today),
                     **base, detail=f"第{step + 1}环节超时"))
     for name in ("due_soon", "yellow", "red", "notice_risk", "step_overdue",
-                 "tolerated_overdue"):
+                 "tolerated_overdue", "statutory_overdue", "supplement_expired"):
         getattr(report, name).sort(key=lambda f: (f.due or today, f.number))
     return report

@@ -12,7 +12,13 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import (
+    BaseModel,
+    Field,
+    SerializerFunctionWrapHandler,
+    ValidationError,
+    model_serializer,
+)
 
 from formkit.calendar import WorkCalendar
 from formkit.cases.store import CaseStore, unknown_case
@@ -28,6 +34,7 @@ __all__ = [
     "CaseService",
     "Event",
     "HandedIn",
+    "LateRequest",
     "Pause",
     "Tolerated",
     "import_form",
@@ -39,16 +46,22 @@ TRANSITIONS: dict[str, dict[str, str]] = {
     # action -> {from state: to state}; a decision's target depends on the pre-check.
     "accept": {"received": "accepted", "supplement": "accepted"},
     "request_supplement": {"received": "supplement", "supplement": "supplement"},
+    # 行政许可法 §32(4): no one-time notice within five working days of receipt, so the
+    # case was accepted on receipt; the materials asked for late do not send it back.
+    "late_supplement_request": {"received": "accepted"},
     "refuse": {"received": "refused", "supplement": "refused"},
     "start_review": {"accepted": "in_review"},
     "sign_off": {"in_review": "in_review"},
-    "approve": {"in_review": "approved"},
+    "approve": {"in_review": "approved"},  # every tolerated material supplied first
     "deny": {"in_review": "denied"},
     "issue": {"approved": "issued", "denied": "issued"},
     "suspend": {"accepted": "accepted", "in_review": "in_review"},
     "resume": {"accepted": "accepted", "in_review": "in_review"},
-    "supply": {"accepted": "accepted", "in_review": "in_review", "approved": "approved"},
+    # a result issued before this rule (or imported) may still owe a tolerated material
+    "supply": {"accepted": "accepted", "in_review": "in_review", "approved": "approved",
+               "issued": "issued"},
 }
+NOTICE_DAYS = 5  # 行政许可法 §32(4): the one-time notice on the spot or within five days
 OPEN_STATES = frozenset({"received", "supplement", "accepted", "in_review"})
 FINISHED_STATES = frozenset({"approved", "denied", "issued", "refused"})
 SPECIAL_PROCEDURES = {"hearing": "听证", "bidding": "招标", "auction": "拍卖",
@@ -71,6 +84,14 @@ class Tolerated(BaseModel):
     id: str
     due: dt.date
     supplied_on: dt.date | None = None
+
+
+class LateRequest(BaseModel):
+    """Materials asked for after the five days of 行政许可法 §32(4): the case was already
+    accepted on receipt, so the request is recorded, and the clock does not stop for it."""
+
+    on: dt.date
+    missing: list[str] = Field(default_factory=list)
 
 
 class Pause(BaseModel):
@@ -109,6 +130,8 @@ class Case(BaseModel):
     decided_on: dt.date | None = None
     issued_on: dt.date | None = None
     notice_on: dt.date | None = None  # when the applicant was told (accept/supplement/refuse)
+    deemed_accepted: bool = False  # 行政许可法 §32(4): accepted on receipt, told too late
+    late_requests: list[LateRequest] = Field(default_factory=list)
     precheck: dict[str, Any] = Field(default_factory=dict)
     tolerated: list[Tolerated] = Field(default_factory=list)
     route: list[list[str]] = Field(default_factory=list)
@@ -124,6 +147,17 @@ class Case(BaseModel):
     pauses: list[Pause] = Field(default_factory=list)
     history: list[Event] = Field(default_factory=list)
 
+    @model_serializer(mode="wrap")
+    def _marks_only_when_set(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """The §32(4) marks are written only on the cases they concern, so a case
+        stored before them reads and writes back the same document."""
+        doc: dict[str, Any] = handler(self)
+        if not self.deemed_accepted:
+            doc.pop("deemed_accepted", None)
+        if not self.late_requests:
+            doc.pop("late_requests", None)
+        return doc
+
     @property
     def is_open(self) -> bool:
         """Still being handled (not refused, decided or issued)."""
@@ -137,9 +171,14 @@ class Case(BaseModel):
 
 def summary(case: dict[str, Any]) -> dict[str, Any] | None:
     """The open-case index entry (None once the case is finished)."""
-    # Decided cases stay listed until their result is issued (发证/送达), denials included.
-    if case.get("state") not in OPEN_STATES and not (
-            case.get("state") in ("approved", "denied") and not case.get("issued_on")):
+    # Decided cases stay listed until their result is issued (发证/送达), denials included;
+    # a granted case that still owes a tolerated (容缺) material stays listed until it comes.
+    state = case.get("state")
+    owes = any(t.get("supplied_on") is None for t in case.get("tolerated") or []) and not any(
+        e.get("to_state") == "denied" for e in case.get("history") or [])  # a denial owes none
+    if state not in OPEN_STATES and not (
+            state in ("approved", "denied") and not case.get("issued_on")) and not (
+            state in ("approved", "issued") and owes):
         return None
     keys = ("number", "matter", "department", "state", "received_on", "accepted_on",
             "notice_on", "committed_deadline", "statutory_deadline", "route", "step",
@@ -187,11 +226,12 @@ class CaseService:
     """The lifecycle of cases over a store, with one clock and one audit trail."""
 
     def __init__(self, store: CaseStore, calendar: WorkCalendar | None = None,
-                 *, tolerance_days: int = 5,
+                 *, tolerance_days: int = 5, notice_days: int = NOTICE_DAYS,
                  now: Callable[[], dt.datetime] = dt.datetime.now) -> None:
         self.store = store
         self.calendar = calendar or WorkCalendar()
         self.tolerance_days = tolerance_days
+        self.notice_days = notice_days
         self.now = now
 
     # ---- reading
@@ -270,8 +310,22 @@ class CaseService:
                             calendar=self.calendar)
 
     def decide(self, number: str, rules: RuleSet, *, actor: str, comment: str = "") -> Case:
-        """Run the pre-check and accept, request supplement, or refuse accordingly."""
+        """Run the pre-check and accept, request supplement, or refuse accordingly.
+
+        A case the applicant was not told about within five working days of receipt
+        was accepted on receipt (行政许可法 §32(4)): its deadlines run from receipt,
+        and an incomplete one is accepted with the late request for materials recorded
+        (``late_supplement_request``), not sent back to 补正.
+        """
         return self._decide(number, rules, actor, comment, None, {})
+
+    def notice_late(self, case: Case, today: dt.date) -> bool:
+        """No notice given and more than five working days since receipt (§32(4)): the
+        fifth working day after receipt is still in time, the sixth is not."""
+        if case.notice_on is not None:
+            return False
+        waited = self.calendar.workdays_between(case.received_on, today).value
+        return isinstance(waited, int) and waited > self.notice_days
 
     def _decide(self, number: str, rules: RuleSet, actor: str, comment: str,
                 bring: Callable[[Case], None] | None, data: dict[str, Any]) -> Case:
@@ -281,6 +335,12 @@ class CaseService:
         result = self.precheck(case, rules)
         action = {"accept": "accept", "accept_with_tolerance": "accept",
                   "incomplete": "request_supplement", "refuse": "refuse"}[result.outcome]
+        late = self.notice_late(case, self.now().date())
+        if late and action == "request_supplement":
+            action = "late_supplement_request"
+        event_data = {"outcome": result.outcome, **data}
+        if late and action != "refuse":
+            event_data["deemed_accepted_on"] = case.received_on.isoformat()
         doc = result.model_dump(mode="json")
 
         def mutate(case: Case, today: dt.date) -> str:
@@ -288,14 +348,28 @@ class CaseService:
                 bring(case)  # what the applicant brought, in the same transition
             case.precheck = doc
             case.notice_on = today
-            if action == "accept":
-                case.accepted_on = today
+            if action in ("accept", "late_supplement_request"):
+                # §32(4): told too late, the case was accepted on the day of receipt
+                start = case.received_on if late else today
+                case.accepted_on = start
+                case.deemed_accepted = late
+                if action == "late_supplement_request":
+                    case.late_requests.append(LateRequest(
+                        on=today, missing=[m.id for m in result.missing_materials]))
                 limit_unit = case.unit
-                committed = deadline(today, case.committed_days, limit_unit, self.calendar)
-                statutory = deadline(today, case.statutory_days, limit_unit, self.calendar)
+                committed = deadline(start, case.committed_days, limit_unit, self.calendar)
+                statutory = deadline(start, case.statutory_days, limit_unit, self.calendar)
                 case.committed_deadline, case.statutory_deadline = \
                     committed.value, statutory.value
-                due = deadline(today, self.tolerance_days, "working_days", self.calendar).value
+                due = deadline(start, self.tolerance_days, "working_days",
+                               self.calendar).value
+                assert isinstance(due, dt.date)
+                if result.tolerated_materials and case.committed_deadline is not None \
+                        and due > case.committed_deadline:
+                    # 容缺受理: supplied before the decision, so due by the committed
+                    # deadline at the latest (on acceptance day for a 即办件)
+                    due = case.committed_deadline
+                    event_data["tolerated_due_capped"] = due.isoformat()
                 case.tolerated = [Tolerated(id=m.id, due=due)
                                   for m in result.tolerated_materials]
                 case.route = result.route
@@ -308,8 +382,7 @@ class CaseService:
                 return "refused"
             return "supplement"
 
-        return self._apply(number, action, actor, comment, mutate,
-                           {"outcome": result.outcome, **data})
+        return self._apply(number, action, actor, comment, mutate, event_data)
 
     def resubmit(self, number: str, rules: RuleSet, *, actor: str,
                  materials: list[HandedIn] | None = None,
@@ -375,6 +448,7 @@ class CaseService:
                 raise IllegalTransition(f"case {case.number} still waits for step "
                                         f"{case.step + 1}: {', '.join(case.route[case.step])}",
                                         None)
+            self._owes_nothing(case, "approve")
             self._close_pauses(case, today)
             case.decided_on = today
             return "approved"
@@ -395,6 +469,8 @@ class CaseService:
     def issue(self, number: str, *, actor: str, comment: str = "") -> Case:
         """发证/送达: the result reaches the applicant."""
         def mutate(case: Case, today: dt.date) -> str:
+            if case.state == "approved":  # a denial owes the applicant nothing more
+                self._owes_nothing(case, "issue")
             case.issued_on = today
             return "issued"
         return self._apply(number, "issue", actor, comment, mutate)
@@ -438,6 +514,21 @@ class CaseService:
             case.materials.append(HandedIn(id=material))
             return case.state
         return self._apply(number, "supply", actor, comment, mutate, {"material": material})
+
+    @staticmethod
+    def _owes_nothing(case: Case, action: str) -> None:
+        """容缺受理: the tolerated materials are supplied before the case is granted or its
+        result issued (the 容缺承诺书 promises them by their day; a grant without them rests
+        on an incomplete file)."""
+        owed = [t for t in case.tolerated if t.supplied_on is None]
+        if owed:
+            names = ", ".join(f"{t.id} (due {t.due.isoformat()})" for t in owed)
+            raise IllegalTransition(
+                f"case {case.number} still owes the tolerated (容缺) material {names}; "
+                f"it cannot be {'approved' if action == 'approve' else 'issued'} before "
+                "it is supplied", None, code="tolerated-outstanding",
+                hint="record the material with 'supply' when the applicant hands it in; "
+                     "if it will not come, deny the case (不予许可) with that reason")
 
     @staticmethod
     def _close_pauses(case: Case, today: dt.date) -> None:

@@ -305,11 +305,12 @@ def cmd_cases(args: argparse.Namespace) -> int:
             store = existing()
             report = monitor(store.open_summaries(), today, _calendar(args.catalog),
                              MonitorConfig(red_after_days=args.red_after))
-            flags = report.overdue() + report.notice_risk + report.step_overdue + \
-                report.tolerated_overdue
-            if args.json:
+            flags = report.flags()
+            if args.json:  # the contract's shape (spec/cli.md, formkit cases overdue)
                 _emit({"today": today.isoformat(), "open_cases": report.open_cases,
-                       "overdue": [f.model_dump(mode="json") for f in flags]})
+                       "flags": [{"number": f.number, "matter": f.matter, "flag": f.kind,
+                                  "due": f.due.isoformat() if f.due else None,
+                                  "days": f.days} for f in flags]})
             else:
                 for f in flags:
                     print(f"{f.kind:18} {f.number} {f.matter:12} due {f.due} "

@@ -13,18 +13,19 @@ from formkit.cases.service import Case, Pause, Tolerated, summary
 from tests.cases.support import Clock, calendar, receive_example, rules, service
 
 D = dt.date
-LISTS = ("due_soon", "yellow", "red", "notice_risk", "step_overdue", "tolerated_overdue")
+LISTS = ("due_soon", "yellow", "red", "notice_risk", "step_overdue", "tolerated_overdue",
+         "statutory_overdue", "supplement_expired")
 
 
 def open_case(state: str, number: str = "FK2026111300001", **facts: Any) -> dict[str, Any]:
     """The open-case index entry of a case with these facts (as the store keeps it)."""
     base: dict[str, Any] = {"number": number, "matter": "XX-NR-0001", "version": "v",
                             "department": "natural_resources",
-                            "received_on": D(2026, 11, 13), "state": state}
+                            "received_on": D(2026, 11, 13), "state": state,
+                            "committed_days": 5, "statutory_days": 30}
     if state != "received":
         base.update(accepted_on=D(2026, 11, 13), notice_on=D(2026, 11, 13),
-                    committed_deadline=D(2026, 11, 20), statutory_deadline=D(2026, 12, 25),
-                    committed_days=5, statutory_days=30)
+                    committed_deadline=D(2026, 11, 20), statutory_deadline=D(2026, 12, 25))
     base.update(facts)
     entry = summary(Case(**base).model_dump(mode="json"))
     assert entry is not None, "not an open case"
@@ -112,18 +113,25 @@ NOTICE_CASES = [
     # the 5th working day is still "within 5 days": at risk, not yet deemed accepted
     (D(2026, 11, 16), D(2026, 11, 23), {},
      [("notice_risk", "notice_risk", 0, D(2026, 11, 23))]),
+    # deemed accepted on receipt (§32(4)), so its 5 committed days ran from 11-16 too:
+    # due 11-23, one working day over on 11-24 (this assertion used to miss the yellow card)
     (D(2026, 11, 16), D(2026, 11, 24), {},
-     [("notice_risk", "notice_overdue", 1, D(2026, 11, 23))]),
+     [("yellow", "yellow", 1, D(2026, 11, 23)),
+      ("notice_risk", "notice_overdue", 1, D(2026, 11, 23))]),
+    # 11-24, 25, 26, 27, 30: five over, past the 3-day 督办 period: red
     (D(2026, 11, 16), D(2026, 11, 30), {},
-     [("notice_risk", "notice_overdue", 5, D(2026, 11, 23))]),
+     [("red", "red", 5, D(2026, 11, 23)),
+      ("notice_risk", "notice_overdue", 5, D(2026, 11, 23))]),
     (D(2026, 11, 16), D(2026, 11, 18), {"notice_warn_days": 2},
      [("notice_risk", "notice_risk", 3, D(2026, 11, 23))]),
     # across the National Day holiday: due 10-12
     (D(2026, 9, 29), D(2026, 10, 9), {}, []),
     (D(2026, 9, 29), D(2026, 10, 10), {},
      [("notice_risk", "notice_risk", 1, D(2026, 10, 12))]),
+    # deemed accepted 9-29: committed 5 days -> 10-12 as well, one over on 10-13
     (D(2026, 9, 29), D(2026, 10, 13), {},
-     [("notice_risk", "notice_overdue", 1, D(2026, 10, 12))]),
+     [("yellow", "yellow", 1, D(2026, 10, 12)),
+      ("notice_risk", "notice_overdue", 1, D(2026, 10, 12))]),
 ]
 
 
@@ -220,12 +228,15 @@ def test_lists_are_sorted_and_overdue_puts_the_worst_first() -> None:
     report = run(entries, D(2026, 11, 24))
     assert report.open_cases == 6
     # each list by due date, then number
+    # 05 was never answered: deemed accepted 11-13 (§32(4)), due 11-20 like 04
     assert [(f.number, f.days) for f in report.yellow] == [
-        ("FK2026111300004", 2), ("FK2026111300002", 1), ("FK2026111300003", 1)]
+        ("FK2026111300004", 2), ("FK2026111300005", 2), ("FK2026111300002", 1),
+        ("FK2026111300003", 1)]
     assert [(f.number, f.days) for f in report.red] == [("FK2026111300001", 6)]
     # the overdue view: red and yellow together, most overdue first
     assert [f.number for f in report.overdue()] == [
-        "FK2026111300001", "FK2026111300004", "FK2026111300002", "FK2026111300003"]
+        "FK2026111300001", "FK2026111300004", "FK2026111300005", "FK2026111300002",
+        "FK2026111300003"]
     assert [f.number for f in report.notice_risk] == ["FK2026111300005"]
 
 
@@ -244,10 +255,11 @@ def test_monitor_over_the_store_index(tmp_path: Path) -> None:
     svc.start_review(food.number, actor="back-01")
     food = svc.sign_off(food.number, "market_supervision.food_licensing", actor="back-01")
     assert (food.step, food.step_started_on) == (1, day)
-    # a business registration (1 working day: due 11-26) with the lease tolerated (12-02)
+    # a business registration (1 working day: due 11-26) with the lease tolerated: due by
+    # the decision, 11-26, not 5 working days later (12-02) as this test used to say
     lease = receive_example(svc, clock, "XX-MS-0001", "without the lease, tolerated", day=day)
     assert (lease.committed_deadline, lease.tolerated[0].due) == (D(2026, 11, 26),
-                                                                 D(2026, 12, 2))
+                                                                 D(2026, 11, 26))
     # an application left lying at the window since 11-25 (notice due 12-02)
     lying = receive_example(svc, clock, "XX-NR-0001", "residential flat sold", decide=False,
                             day=day)
@@ -261,18 +273,23 @@ def test_monitor_over_the_store_index(tmp_path: Path) -> None:
                 for name in LISTS if getattr(report, name)}
 
     assert lists(D(2026, 11, 26)) == {"due_soon": [(lease.number, "due_soon", 0)]}
+    # the lease's statutory 3 days: 11-26, 27, 30; its material was due 11-26
     assert lists(D(2026, 12, 1)) == {
         "due_soon": [(food.number, "due_soon", 1)],
         "yellow": [(lease.number, "yellow", 3)],
         "notice_risk": [(lying.number, "notice_risk", 1)],
         "step_overdue": [(food.number, "step_overdue", 1)],
+        "tolerated_overdue": [(lease.number, "tolerated_overdue", 3)],
+        "statutory_overdue": [(lease.number, "statutory_overdue", 1)],
     }
+    # the lying application is deemed accepted 11-25 (§32(4)): due 12-02 like the food
     assert lists(D(2026, 12, 3)) == {
-        "yellow": [(food.number, "yellow", 1)],
+        "yellow": [(food.number, "yellow", 1), (lying.number, "yellow", 1)],
         "red": [(lease.number, "red", 5)],
         "notice_risk": [(lying.number, "notice_overdue", 1)],
         "step_overdue": [(food.number, "step_overdue", 3)],
-        "tolerated_overdue": [(lease.number, "tolerated_overdue", 1)],
+        "tolerated_overdue": [(lease.number, "tolerated_overdue", 5)],
+        "statutory_overdue": [(lease.number, "statutory_overdue", 3)],
     }
     # the lease is handed in: off that list
     clock.set(D(2026, 12, 3))

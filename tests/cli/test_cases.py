@@ -47,12 +47,25 @@ def test_overdue_lists_the_flagged_cases(filled: tuple[Path, dict[str, str]],
     code, out, _ = run(capsys, "overdue", "--store", str(store), "--today", "2026-12-03",
                        "--json")
     doc = one_json(out)
-    assert code == 0 and doc["today"] == "2026-12-03" and doc["open_cases"] == 2
-    flagged = {(f["number"], f["kind"]) for f in doc["overdue"]}
-    assert (numbers["lease"], "red") in flagged
-    assert (numbers["lease"], "tolerated_overdue") in flagged
+    lease, food = numbers["lease"], numbers["food"]
+    # the contract's shape: {"today", "open_cases", "flags": [{number, matter, flag, due,
+    # days}]}. Both accepted 2026-11-25 (a Wednesday); working days past the due day:
+    assert code == 0 and doc == {"today": "2026-12-03", "open_cases": 2, "flags": [
+        # 个体工商户: committed 1 day -> 11-26; 11-27, 11-30, 12-01, 12-02, 12-03 over: red
+        {"number": lease, "matter": "XX-MS-0001", "flag": "red", "due": "2026-11-26",
+         "days": 5},
+        # 食品经营: committed 5 days -> 11-26, 27, 30, 12-01, 12-02; 12-03 over: yellow
+        {"number": food, "matter": "XX-MS-0002", "flag": "yellow", "due": "2026-12-02",
+         "days": 1},
+        # 个体工商户: statutory 3 days (行政许可法 §42 via 条例 §19) -> 11-30; 12-01..03
+        {"number": lease, "matter": "XX-MS-0001", "flag": "statutory_overdue",
+         "due": "2026-11-30", "days": 3},
+        # the lease: due by the committed deadline 11-26 (not 5 days, 12-02)
+        {"number": lease, "matter": "XX-MS-0001", "flag": "tolerated_overdue",
+         "due": "2026-11-26", "days": 5},
+    ]}
     code, out, _ = run(capsys, "overdue", "--store", str(store), "--today", "2026-12-03")
-    assert code == 0 and out.rstrip().endswith(f"{len(doc['overdue'])} flagged of 2 open cases")
+    assert code == 0 and out.rstrip().endswith(f"{len(doc['flags'])} flagged of 2 open cases")
 
 
 def test_show_and_an_unknown_case(filled: tuple[Path, dict[str, str]],

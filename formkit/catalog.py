@@ -35,11 +35,21 @@ class OpenCatalog(LoadedCatalog):
         (延时服务日) is open but never counted.
         """
         if self._calendar is None:
+            from formkit.calendar import OfficialSchedule
+
             cal = self.calendar
+            official = OfficialSchedule.from_package()
+            if cal and cal.official:
+                # a notice entered before the package has it replaces the whole year
+                official = official.merged(OfficialSchedule(
+                    holidays=frozenset(d for y in cal.official for d in y.holidays),
+                    workdays=frozenset(d for y in cal.official for d in y.workdays),
+                    years=frozenset(y.year for y in cal.official)))
             self._calendar = WorkCalendar(
                 closures=[d.date for d in cal.holidays] if cal else (),
                 shut_days=[d.date for d in cal.closures] if cal else (),
-                opening_days=[d.date for d in cal.workdays] if cal else ())
+                opening_days=[d.date for d in cal.workdays] if cal else (),
+                official=official)
         return self._calendar
 
     def rules_of(self, code: str) -> RuleSet | None:

@@ -574,3 +574,59 @@ def test_statutory_holidays_are_official_holidays_in_the_published_years(year: i
 def test_an_unpublished_year_rests_on_the_law_s_holidays(day: date, workday: bool) -> None:
     assert CAL.is_workday(day) is workday
     assert CAL.is_provisional(day)
+
+
+NOTICE_YAML = """\
+official:
+  - year: 2027
+    holidays: ["2027-01-01", "2027-01-02", "2027-01-03"]
+    workdays: ["2027-01-09"]
+"""
+
+
+@pytest.mark.parametrize(("start", "n", "due", "provisional"), [
+    # The entered (made-up) 2027 notice: 01-01..01-03 off, Sat 01-09 a 调休 working day.
+    # Fri 01-08 + 1 is Sat 01-09, and nothing is guessed any more.
+    (date(2027, 1, 8), 1, date(2027, 1, 9), False),
+    # 12-31 + 1: 01-01..01-03 are holidays, Mon 01-04.
+    (date(2026, 12, 31), 1, date(2027, 1, 4), False),
+    # 2028 has no notice: still provisional. Fri 2027-12-31 + 1: 元旦 Sat 2028-01-01,
+    # Sun 01-02, Mon 01-03.
+    (date(2027, 12, 31), 1, date(2028, 1, 3), True),
+])
+def test_the_calendar_file_enters_a_newly_published_notice(
+        make_catalog: Any, start: date, n: int, due: date, provisional: bool) -> None:
+    from formkit.catalog import open_catalog
+
+    folder = make_catalog(catalog=_catalog_yaml_with_calendar(),
+                          files={"calendar.yaml": NOTICE_YAML})
+    opened = open_catalog(folder)
+    assert opened.ok, [e.message for e in opened.errors[:3]]
+    assert opened.work_calendar().add_workdays(start, n) == DayResult(due, provisional)
+
+
+@pytest.mark.parametrize(("text", "line", "message"), [
+    # A date of another year under a year's notice.
+    ('official:\n  - year: 2027\n    holidays: ["2028-01-01"]\n', 3,
+     "not in the year 2027"),
+    # A 调休 day of another year.
+    ('official:\n  - year: 2027\n    holidays: ["2027-01-01"]\n'
+     '    workdays: ["2026-12-26"]\n', 4, "not in the year 2027"),
+    # The same day off and at work.
+    ('official:\n  - year: 2027\n    holidays: ["2027-01-09"]\n'
+     '    workdays: ["2027-01-09"]\n', 4, "both as holiday and as working day"),
+    # One year given twice.
+    ('official:\n  - {year: 2027, holidays: ["2027-01-01"]}\n'
+     '  - {year: 2027, holidays: ["2027-01-02"]}\n', 2, "given twice"),
+])
+def test_a_wrong_notice_in_the_calendar_file_is_a_placed_error(
+        text: str, line: int, message: str) -> None:
+    from formkit.definitions.loader import validate_document
+    from formkit.definitions.model import CalendarFile
+    from formkit.definitions.yamldoc import parse_yaml
+
+    doc = parse_yaml(text, "calendar.yaml")
+    assert validate_document(doc, CalendarFile, "calendar") is None
+    assert [e.code for e in doc.errors] == ["bad-value"]
+    assert message in doc.errors[0].message
+    assert doc.errors[0].span is not None and doc.errors[0].span.line == line

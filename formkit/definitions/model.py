@@ -210,6 +210,31 @@ class CalendarDay(_Strict):
     name: Label | None = None
 
 
+class OfficialYear(_Strict):
+    """One year of a State Council notice the ``chinesecalendar`` package does not have yet.
+
+    The notice replaces the whole year: its holidays are rest days, its 调休 working days
+    count, and the year is no longer provisional.
+    """
+
+    year: int = Field(ge=2000, le=2099)
+    holidays: list[dt.date] = Field(min_length=1)
+    workdays: list[dt.date] = Field(default_factory=list)  # 调休 working days
+
+    @field_validator("holidays", "workdays")
+    @classmethod
+    def _same_year(cls, v: list[dt.date], info: Any) -> list[dt.date]:
+        year, holidays = info.data.get("year"), info.data.get("holidays") or []
+        for d in v:
+            if year is not None and d.year != year:
+                raise ValueError(f"{d.isoformat()} is not in the year {year} of this notice")
+        both = sorted(set(holidays) & set(v)) if info.field_name == "workdays" else []
+        if both:
+            raise ValueError(f"{both[0].isoformat()} is listed both as holiday and as "
+                             "working day")
+        return v
+
+
 class CalendarFile(_Strict):
     """The centre's overrides of the official schedule (``calendar.yaml``).
 
@@ -224,6 +249,17 @@ class CalendarFile(_Strict):
     workdays: list[CalendarDay] = Field(default_factory=list)
     # the place's own statutory rest days (全国年节及纪念日放假办法 §4): not counted
     holidays: list[CalendarDay] = Field(default_factory=list)
+    # a newly published State Council notice, ahead of the chinesecalendar package
+    official: list[OfficialYear] = Field(default_factory=list)
+
+    @field_validator("official")
+    @classmethod
+    def _one_notice_a_year(cls, v: list[OfficialYear]) -> list[OfficialYear]:
+        years = [y.year for y in v]
+        twice = sorted({y for y in years if years.count(y) > 1})
+        if twice:
+            raise ValueError(f"the year {twice[0]} is given twice under official")
+        return v
 
     @field_validator("workdays")
     @classmethod

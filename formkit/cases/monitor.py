@@ -137,6 +137,11 @@ def effective_deadline(base: dt.date | None, pauses: Iterable[dict[str, Any]],
     return _add(calendar, base, stopped)
 
 
+def _days(value: Any) -> int | None:
+    """A time limit's days as the index keeps them (absent in an old entry)."""
+    return None if value is None else int(value)
+
+
 def _between(calendar: WorkCalendar, a: dt.date, b: dt.date) -> int:
     """Signed working days from a to b."""
     return _count(calendar, a, b) if b >= a else -_count(calendar, b, a)
@@ -166,6 +171,7 @@ def monitor(summaries: Iterable[dict[str, Any]], today: dt.date, calendar: WorkC
         unit = s.get("unit") or "working_days"
         committed, statutory = _date(s.get("committed_deadline")), \
             _date(s.get("statutory_deadline"))
+        accepted = _date(s.get("accepted_on"))
         if state == "received":
             received = _date(s["received_on"])
             assert received is not None
@@ -182,6 +188,7 @@ def monitor(summaries: Iterable[dict[str, Any]], today: dt.date, calendar: WorkC
                                            days=waited - cfg.notice_days, **base,
                                            detail="逾期未告知，依法视为受理"))
             # 行政许可法 §32(4): accepted on receipt, so its time limits run from receipt
+            accepted = received
             committed = deadline(received, int(s.get("committed_days") or 0), unit,
                                  calendar).value
             statutory = deadline(received, int(s.get("statutory_days") or 0), unit,
@@ -202,9 +209,13 @@ def monitor(summaries: Iterable[dict[str, Any]], today: dt.date, calendar: WorkC
         if state in ("approved", "issued"):
             continue  # decided: only a tolerated material still owed is watched
         pauses = s.get("pauses") or []
-        due = effective_deadline(committed, pauses, today, unit, calendar)
+        # accepted= and days=: a stop moves the end of a calendar-day period (§45)
+        due = effective_deadline(committed, pauses, today, unit, calendar,
+                                 accepted=accepted, days=_days(s.get("committed_days")))
         paused = any(p.get("end") is None for p in pauses)
-        legal_due = effective_deadline(statutory, pauses, today, unit, calendar)
+        legal_due = effective_deadline(statutory, pauses, today, unit, calendar,
+                                       accepted=accepted,
+                                       days=_days(s.get("statutory_days")))
         if legal_due is not None and not paused and today > legal_due:
             # 行政许可法 §42: past the time limit of the law itself, not only the promise
             over = _between(calendar, legal_due, today)

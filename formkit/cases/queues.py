@@ -33,8 +33,12 @@ def _item(s: dict[str, Any], today: dt.date, calendar: WorkCalendar, *, step: in
     """A summary as a queue item, due by its committed deadline moved by its pauses."""
     pauses = s.get("pauses") or []
     base = s.get("committed_deadline")
+    accepted, days = s.get("accepted_on"), s.get("committed_days")
     due = effective_deadline(None if base is None else dt.date.fromisoformat(str(base)),
-                             pauses, today, s.get("unit") or "working_days", calendar)
+                             pauses, today, s.get("unit") or "working_days", calendar,
+                             accepted=None if accepted is None
+                             else dt.date.fromisoformat(str(accepted)),
+                             days=None if days is None else int(days))
     return QueueItem(number=s["number"], matter=s["matter"], state=str(s["state"]),
                      step=step, units=units,
                      received_on=dt.date.fromisoformat(str(s["received_on"])), due=due,

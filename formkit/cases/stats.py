@@ -62,8 +62,10 @@ class Tally:
             return
         unit = c.get("unit") or "working_days"
         pauses = c.get("pauses") or []
+        limit = c.get("committed_days")
         due = effective_deadline(_date(c.get("committed_deadline")), pauses, decided, unit,
-                                 calendar)
+                                 calendar, accepted=accepted,
+                                 days=None if limit is None else int(limit))
         if unit == "calendar_days":
             days = (decided - accepted).days
         else:

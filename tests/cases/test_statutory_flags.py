@@ -89,3 +89,48 @@ def test_supplement_expired(told: dt.date | None, config: dict[str, Any], today:
     assert [(f.days, f.due) for f in report.supplement_expired] == expected
     # a 补正 case has no deadlines yet: on no other list
     assert report.yellow == report.red == report.statutory_overdue == report.due_soon == []
+
+
+# --- calendar-day limits: a stop moves the end of the period, not the rolled due date -------
+
+# 居民身份证换领 (30 / 60 calendar days), accepted Wednesday 2026-08-26. 8-26 + 30 = 9-25
+# (中秋) -> due Monday 9-28; 8-26 + 60 = 10-25 (Sunday) -> due Monday 10-26. Stopped
+# 9-01 .. 9-06 (5 days, 行政许可法 §45): the periods end 8-26 + 35 = 9-30 (Wednesday) and
+# 8-26 + 65 = 10-30 (Friday), both working days; rolling the due dates instead gave
+# 9-28 + 5 = 10-03 (国庆) -> 10-08 and 10-26 + 5 = 10-31 (Saturday) -> 11-02.
+ID_CARD = {"matter": "XX-PS-0001", "unit": "calendar_days", "committed_days": 30,
+           "statutory_days": 60, "received_on": D(2026, 8, 26), "accepted_on": D(2026, 8, 26),
+           "notice_on": D(2026, 8, 26), "committed_deadline": D(2026, 9, 28),
+           "statutory_deadline": D(2026, 10, 26),
+           "pauses": [Pause(reason="testing", start=D(2026, 9, 1), end=D(2026, 9, 6))]}
+
+CALENDAR_DAYS = [
+    # (today, list, expected (kind, days, due))
+    # 10-08, the first working day after 国庆: one working day past 9-30 (was due_soon 0)
+    (D(2026, 10, 8), "yellow", [("yellow", 1, D(2026, 9, 30))]),
+    (D(2026, 10, 8), "due_soon", []),
+    # Monday 11-02: one working day past 10-30 (was not flagged, due 11-02)
+    (D(2026, 11, 2), "statutory_overdue", [("statutory_overdue", 1, D(2026, 10, 30))]),
+]
+
+
+@pytest.mark.parametrize(("today", "name", "expected"), CALENDAR_DAYS)
+def test_a_stop_moves_the_end_of_a_calendar_day_period(
+        today: dt.date, name: str, expected: list[tuple[str, int, dt.date]]) -> None:
+    report = run(entry("in_review", **ID_CARD), today)
+    assert [(f.kind, f.days, f.due) for f in getattr(report, name)] == expected
+
+
+def test_queues_and_figures_use_the_same_end() -> None:
+    from formkit.cases.queues import decision_queue
+    from formkit.cases.stats import overview
+
+    # in review with no route step left: waits for a decision, due 9-30 (not 10-08)
+    queued = decision_queue([entry("in_review", **ID_CARD)], None, D(2026, 10, 8),
+                            calendar())
+    assert [(q.number, q.due) for q in queued] == [("FK2026111300001", D(2026, 9, 30))]
+    # decided 10-08: late against 9-30 (it counted as on time against 10-08)
+    case = Case(number="FK2026111300001", version="v", state="approved",
+                decided_on=D(2026, 10, 8), **ID_CARD).model_dump(mode="json")
+    [perf] = overview([case], D(2026, 10, 8), calendar()).performance
+    assert (perf.decided, perf.on_time) == (1, 0)

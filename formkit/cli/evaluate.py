@@ -153,7 +153,6 @@ def evaluate_cli(expr: str, *, data_file: str | None = None, catalog_dir: str | 
         raise InputError("--catalog and --matter go together", None,
                          hint="name the catalog folder and the matter code")
     if catalog_dir is not None and matter_code is not None:
-        from formkit.calendar import WorkCalendar
         from formkit.catalog import open_catalog
 
         opened = open_catalog(catalog_dir)
@@ -163,9 +162,9 @@ def evaluate_cli(expr: str, *, data_file: str | None = None, catalog_dir: str | 
             raise bad[0] if bad else opened.unknown_matter(matter_code)
         # A copy: the data below must not change the matter's own scope.
         scope = dataclasses.replace(rules.scope, fields=dict(rules.scope.fields))
-        if opened.calendar is not None:
-            ctx.calendar = WorkCalendar(closures=[d.date for d in opened.calendar.closures],
-                                        workdays=[d.date for d in opened.calendar.workdays])
+        # The centre's calendar as every other command reads it (holidays, closures,
+        # opening days, newly published notices): one place decides what counts.
+        ctx.calendar = opened.work_calendar()
     if data_file is not None:
         data = _read_data(data_file)
         for key, value in data.items():

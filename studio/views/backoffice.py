@@ -198,7 +198,7 @@ def case_panel(svc: CaseService, opened: OpenCatalog, number: str, department: s
     day = svc.now().date()
     due = effective_deadline(case.committed_deadline,
                              [p.model_dump(mode="json") for p in case.pauses], day, case.unit,
-                             svc.calendar)
+                             svc.calendar, accepted=case.accepted_on, days=case.committed_days)
     cols = st.columns(4)
     cols[0].metric("状态 State", _state(case.state))
     cols[1].metric("环节 Step", f"{min(case.step + 1, len(case.route))}/{len(case.route)}"

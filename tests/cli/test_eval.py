@@ -231,6 +231,10 @@ calendar: calendar.yaml
 CALENDAR = """\
 closures:
   - {date: "2026-11-26", name: {zh: 系统升级停办}}
+holidays:
+  - {date: "2026-12-01", name: {zh: 地方节日}}
+workdays:
+  - {date: "2026-12-05", name: {zh: 周末延时服务日}}
 """
 MATTER = """\
 code: "XX-MS-0001"
@@ -296,6 +300,10 @@ MATTER_VALUES = [
     ('note + "!"', "2026-01-05!"),  # a text field stays text, whatever it looks like
     ("sum(shareholders.share)", 100),
     ("add_workdays(today(), 1)", "2026-11-27"),  # the centre's calendar: 26th closed
+    # as every command reads the calendar: a local holiday is not counted (Tue 12-01),
+    ('add_workdays(date("2026-11-30"), 1)', "2026-12-02"),
+    # and a Saturday the window opens (12-05) is no legal working day
+    ('add_workdays(date("2026-12-04"), 1)', "2026-12-07"),
 ]
 
 

@@ -21,12 +21,14 @@ from formkit.errors import FormkitError
 PERIODS = {"year": "本年 This year", "90": "近90天 Last 90 days", "30": "近30天 Last 30 days",
            "all": "全部 All"}
 LISTS = [  # (report attribute, title)
+    ("statutory_overdue", "超过法定时限 Past the statutory limit（行政许可法第四十二条）"),
     ("red", "红牌 Red cards（督办期后仍未办结 still open after the follow-up period）"),
     ("yellow", "黄牌 Yellow cards（超过承诺时限 past the committed deadline）"),
     ("due_soon", "即将到期 Due soon（预警 early warning）"),
     ("notice_risk", "5日告知风险 5-day notice risk（行政许可法第三十二条）"),
     ("step_overdue", "环节超时 Step overdue"),
     ("tolerated_overdue", "容缺材料逾期 Tolerated materials overdue"),
+    ("supplement_expired", "补正期满未补正 Supplement period over, nothing handed in"),
 ]
 
 

@@ -95,6 +95,10 @@ def test_monitor_lists_cards_risks_and_figures(signed_in: Callable[..., AppTest]
     assert (m["红牌 Red"], m["黄牌 Yellow"], m["即将到期 Due soon"]) == ("1", "1", "1")
     assert (m["告知风险 Notice risk"], m["容缺逾期 Tolerated overdue"]) == ("1", "1")
     assert tolerated.number in set(table(at, "案件编号 Case", tolerated.number)["案件编号 Case"])
+    # the tolerated case, accepted 11-10, is past its 10-day statutory limit (11-24) too
+    titles = [s.value for s in at.subheader]
+    assert "超过法定时限 Past the statutory limit（行政许可法第四十二条）：1" in titles
+    assert "补正期满未补正 Supplement period over, nothing handed in：0" in titles
     for case in (yellow, soon, silent):
         assert case.number in set(table(at, "案件编号 Case", case.number)["案件编号 Case"])
     perf = table(at, "编码 Code", FOOD).set_index("编码 Code").loc[FOOD]

@@ -7,7 +7,6 @@ not take the window down. Every row here took seconds, minutes or gigabytes befo
 
 from __future__ import annotations
 
-import signal
 import sys
 import time
 from collections.abc import Iterator
@@ -27,28 +26,10 @@ from formkit.dsl.parser import MAX_DEPTH, parse_expression
 from formkit.dsl.source import Source
 from formkit.dsl.types import BOOL, NUMBER, TEXT, T, group_of, list_of
 from formkit.errors import FormkitError, LimitError
+from tests.timing import bounded
 
 FIELDS: dict[str, T] = {"x": NUMBER, "y": NUMBER, "t": TEXT, "ok": BOOL,
                         "rows": list_of(group_of({"share": NUMBER}))}
-
-
-class TooSlow(BaseException):
-    """A rule ran past its time bound (a BaseException: no ``except Exception`` eats it)."""
-
-
-@contextmanager
-def within(seconds: float) -> Iterator[None]:
-    """Stop the block after ``seconds``: the cost this file guards against is a hang."""
-    def stop(signum: int, frame: FrameType | None) -> None:
-        raise TooSlow(f"took more than {seconds} s")
-
-    old = signal.signal(signal.SIGALRM, stop)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, old)
 
 
 def program(text: str, lets: dict[str, str] | None = None, *,
@@ -130,7 +111,7 @@ def test_a_chain_of_lets_costs_one_evaluation_each(
         lets: dict[str, str] | None, library: str | None, text: str, env: dict[str, Any],
         value: Any) -> None:
     compiled = program(text, lets, library=library)
-    with within(10):
+    with bounded(10):
         start = time.perf_counter()
         result = call(compiled, env, EvalContext())
         elapsed = time.perf_counter() - start
@@ -204,7 +185,7 @@ SIZES: list[tuple[str, dict[str, str] | None, str, dict[str, Any], int | None]] 
 def test_a_value_cannot_grow_past_the_bound(lets: dict[str, str] | None, text: str,
                                             env: dict[str, Any], column: int | None) -> None:
     compiled = program(text, lets)
-    with within(10):
+    with bounded(10):
         if column is None:
             assert call(compiled, env, EvalContext()) is True
             return
@@ -230,7 +211,7 @@ def test_a_value_cannot_grow_past_the_bound(lets: dict[str, str] | None, text: s
 ])
 def test_an_index_out_of_range_is_null_at_once(index: D, value: Any) -> None:
     compiled = program("[1, 2][x]")
-    with within(5):
+    with bounded(5):
         assert call(compiled, {"x": index}, EvalContext()) == value
 
 
@@ -261,7 +242,7 @@ def test_a_flat_chain_is_not_nesting(text: str) -> None:
 ])
 def test_a_chain_of_2000_terms_in_a_library_checks_compiles_and_runs(
         op: str, x: D, y: D, value: bool) -> None:
-    with within(30):
+    with bounded(30):
         compiled = program("big", library=f"let big = {chain(op, 2000)}\n")
         assert call(compiled, {"x": x, "y": y}, EvalContext()) is value
 

@@ -31,14 +31,12 @@ import copy
 import datetime as dt
 import io
 import json
-import signal
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from types import FrameType
 from typing import Any
 
 from hypothesis import strategies as st
@@ -47,6 +45,7 @@ import formkit
 from formkit.cli import main
 from formkit.errors import FormkitError
 from tests.dsl.test_fuzz import grammatical, soup
+from tests.timing import Hang, bounded
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFINITIONS = ROOT / "definitions"
@@ -56,24 +55,6 @@ BOUND = 2.0  # seconds a case may take in the suite
 
 
 # ---- the verdict ------------------------------------------------------------------------------
-
-class Hang(BaseException):
-    """A case ran past its time bound (a BaseException, so no ``except Exception`` eats it)."""
-
-
-@contextlib.contextmanager
-def bounded(seconds: float) -> Iterator[None]:
-    """Raise ``Hang`` in the running case after ``seconds`` (the main thread's timer)."""
-    def stop(signum: int, frame: FrameType | None) -> None:
-        raise Hang(f"over {seconds:g} s")
-
-    old = signal.signal(signal.SIGALRM, stop)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, old)
 
 
 def error_problem(err: FormkitError) -> str | None:

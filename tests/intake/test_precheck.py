@@ -19,7 +19,7 @@ from formkit.definitions.model import FieldType, FormField
 from formkit.intake.messages import message
 from formkit.intake.precheck import PrecheckResult, run_precheck
 from formkit.ruleset import RuleSet
-from tests.dsl.test_bounds import within
+from tests.timing import bounded
 
 ROOT = Path(__file__).resolve().parents[2]
 CAL = WorkCalendar()
@@ -548,7 +548,7 @@ def test_a_32_level_let_chain_prechecks_at_once(first: str, when: str, warned: b
                                                 error: str | None) -> None:
     rules = chain_matter(first, when)
     rules.programs()
-    with within(10):  # hours before
+    with bounded(10):  # hours before
         start = time.perf_counter()
         result = precheck(rules=rules)
         elapsed = time.perf_counter() - start

@@ -181,20 +181,11 @@ def evaluate_cli(expr: str, *, data_file: str | None = None, catalog_dir: str | 
 
 
 def _read_data(path: str) -> dict[str, Any]:
-    from formkit.definitions.loader import read_bounded
+    from formkit.definitions.loader import decode_utf8, read_bounded
 
     raw = read_bounded(path, MAX_DATA_BYTES, code="limit", hint="give a smaller file")
-    try:
-        # A byte-order mark (Notepad's UTF-8) is accepted, as in the YAML files.
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        column = len(raw[raw.rfind(b"\n", 0, exc.start) + 1: exc.start].decode(
-            "utf-8", errors="replace")) + 1
-        raise InputError(f"{path} is not UTF-8 text (byte 0x{raw[exc.start]:02x})",
-                         SourceSpan(path, line, column),
-                         hint="save the file as UTF-8 (GBK/GB18030 files must be converted)",
-                         code="encoding") from None
+    # A byte-order mark (Notepad's UTF-8) is accepted, as in the YAML files.
+    text = decode_utf8(raw, path).removeprefix("\ufeff")
     try:
         # Decimal keeps 0.1 exact; NaN and Infinity are not numbers of the language.
         data = json.loads(text, parse_float=_decimal, parse_int=_int,

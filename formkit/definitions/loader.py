@@ -27,8 +27,15 @@ from formkit.definitions.parsecache import ParseCache, default_cache
 from formkit.definitions.yamldoc import MAX_FILE_BYTES, YamlDoc, parse_yaml
 from formkit.errors import DefinitionError, FormkitError, InputError, LimitError, SourceSpan
 
-__all__ = ["LoadedCatalog", "load_catalog", "load_matter_text", "read_bounded", "read_text_file",
-           "validate_document"]
+__all__ = [
+    "LoadedCatalog",
+    "decode_utf8",
+    "load_catalog",
+    "load_matter_text",
+    "read_bounded",
+    "read_text_file",
+    "validate_document",
+]
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -128,9 +135,15 @@ def read_text_file(path: Path, name: str | None = None) -> str:
     name = name if name is not None else str(path)
     # Not read past the bound: the same error parse_yaml gives for a too-large text.
     data = read_bounded(path, MAX_FILE_BYTES, name=name)
+    # Universal newlines, as read_text would: CRLF files get the same positions.
+    return decode_utf8(data, name).replace("\r\n", "\n").replace("\r", "\n")
+
+
+def decode_utf8(data: bytes, name: str) -> str:
+    """``data`` as UTF-8 text; a byte that is not is an ``InputError`` (``encoding``)
+    placed at its line and column in the file ``name``."""
     try:
-        # Universal newlines, as read_text would: CRLF files get the same positions.
-        return data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
+        return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line_start = data.rfind(b"\n", 0, exc.start) + 1
         line = data.count(b"\n", 0, exc.start) + 1

@@ -266,13 +266,15 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return 0
 
 
-def _store(args: argparse.Namespace) -> Any:
+def _store(args: argparse.Namespace, *, create: bool = True) -> Any:
+    """The store of ``--store`` (default ``$FORMKIT_STORE``, then ``var/store``);
+    ``create=False`` for reads and repairs, which never create one."""
     import os
 
     from formkit.cases.tinystore import TinyCaseStore
 
     root = args.store or os.environ.get("FORMKIT_STORE") or "var/store"
-    return TinyCaseStore(root)
+    return TinyCaseStore(root) if create else TinyCaseStore.open_existing(root)
 
 
 def _calendar(catalog_dir: str) -> Any:
@@ -288,16 +290,13 @@ def _calendar(catalog_dir: str) -> Any:
 def cmd_cases(args: argparse.Namespace) -> int:
     """Operators' view of the case store: overdue, show, export, import, reindex, verify."""
     import datetime as dt
-    import os
 
     from formkit.cases.monitor import MonitorConfig, monitor
-    from formkit.cases.tinystore import TinyCaseStore
 
-    def existing() -> TinyCaseStore:
+    def existing() -> Any:
         # reads and repairs never create a store (a mistyped --store is an error) and
         # write nothing: they work on a read-only file system or a full disk
-        root = args.store or os.environ.get("FORMKIT_STORE") or "var/store"
-        return TinyCaseStore.open_existing(root)
+        return _store(args, create=False)
 
     try:
         if args.action == "overdue":
@@ -391,8 +390,8 @@ def _json_lines(lines: Any, name: str) -> list[dict[str, Any]]:
             ``bad-case-field``).
     """
     from formkit.cases.service import import_form
-    from formkit.cases.store import parse_number
-    from formkit.errors import FormkitErrors, InputError, NotFoundError, SourceSpan
+    from formkit.cases.store import imported_number
+    from formkit.errors import FormkitErrors, InputError, SourceSpan
 
     docs: list[dict[str, Any]] = []
     errors: list[FormkitError] = []
@@ -423,11 +422,8 @@ def _json_lines(lines: Any, name: str) -> list[dict[str, Any]]:
                                           "writes them; nothing was imported"))
             continue
         try:
-            parse_number(str(doc["number"]))
+            imported_number(str(doc["number"]), span)
             docs.append(import_form(doc, span))
-        except NotFoundError as exc:  # a lookup's "no such case" is bad data here
-            errors.append(InputError(f"the import holds {exc.message}", span,
-                                     code="bad-case", hint=exc.hint))
         except FormkitError as exc:
             errors.append(exc)
         if len(errors) >= 20:

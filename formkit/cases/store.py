@@ -10,9 +10,9 @@ import re
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from typing import Any, TypeVar
 
-from formkit.errors import NotFoundError
+from formkit.errors import InputError, NotFoundError, SourceSpan
 
-__all__ = ["AuditOf", "CaseStore", "parse_number", "unknown_case"]
+__all__ = ["AuditOf", "CaseStore", "imported_number", "parse_number", "unknown_case"]
 
 AuditOf = Callable[[dict[str, Any]], dict[str, Any] | None]
 T = TypeVar("T")
@@ -32,6 +32,17 @@ def parse_number(number: str) -> tuple[str, dt.date, int]:
         raise NotFoundError(f"'{number}' has an impossible date", None, code="bad-number",
                             hint="check the number on the receipt") from None
     return m.group(1), day, int(m.group(3))
+
+
+def imported_number(number: str, span: SourceSpan | None = None
+                    ) -> tuple[str, dt.date, int]:
+    """``parse_number`` for a case being imported: there a number no case can have is
+    bad data (``InputError``, code ``bad-case``, at ``span``), not a lookup's miss."""
+    try:
+        return parse_number(number)
+    except NotFoundError as exc:
+        raise InputError(f"the import holds {exc.message}", span, code="bad-case",
+                         hint=exc.hint) from None
 
 
 def unknown_case(number: str) -> NotFoundError:

@@ -83,8 +83,15 @@ from formkit.cases.files import (
     write_atomic,
     write_failure,
 )
-from formkit.cases.store import AuditOf, CaseStore, T, parse_number, unknown_case
-from formkit.errors import InputError, NotFoundError, StoreError
+from formkit.cases.store import (
+    AuditOf,
+    CaseStore,
+    T,
+    imported_number,
+    parse_number,
+    unknown_case,
+)
+from formkit.errors import InputError, StoreError
 
 __all__ = ["CACHE_BYTES", "INDEX_SHARDS", "LEGACY_SHARDS", "SHARDS", "AtomicJSONStorage",
            "CaseStore", "TinyCaseStore", "parse_number"]
@@ -667,11 +674,7 @@ class TinyCaseStore(CaseStore):
         last: dict[dt.date, int] = {}
         count = 0
         for case in cases:
-            try:
-                prefix, day, seq = parse_number(case["number"])
-            except NotFoundError as exc:  # a lookup's "no such case" is bad data here
-                raise InputError(f"the import holds {exc.message}", None, code="bad-case",
-                                 hint=exc.hint) from None
+            prefix, day, seq = imported_number(case["number"])
             if prefix != self.prefix:
                 raise StoreError(f"case {case['number']} is not of this store (its numbers "
                                  f"start with {self.prefix})", None, code="other-prefix",

@@ -332,6 +332,12 @@ def _digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def _entry_hash(entry: Mapping[str, Any], chain: Mapping[str, Any]) -> str:
+    """An audit entry's hash: sha256 of the canonical JSON (sorted keys, no spaces) of
+    the entry with its chain minus the hash itself."""
+    return _digest(_canonical({**entry, CHAIN: chain}))
+
+
 def seal(entry: Mapping[str, Any], prev: str, torn: list[str]) -> tuple[str, str]:
     """The audit line of ``entry`` chained after the entry whose hash is ``prev`` (""
     for the first), and its hash: sha256 of the canonical JSON (sorted keys, no spaces)
@@ -341,7 +347,7 @@ def seal(entry: Mapping[str, Any], prev: str, torn: list[str]) -> tuple[str, str
     chain: dict[str, Any] = {"prev": prev}
     if torn:
         chain["torn"] = torn
-    own = _digest(_canonical({**entry, CHAIN: chain}))
+    own = _entry_hash(entry, chain)
     line = json.dumps({**entry, CHAIN: {**chain, "hash": own}}, ensure_ascii=False,
                       sort_keys=True) + "\n"
     return line, own
@@ -438,7 +444,7 @@ def verify_chain(files: list[Path]) -> dict[str, Any]:
             body = {k: v for k, v in chain.items() if k != "hash"} \
                 if isinstance(chain, dict) else None
             if (not isinstance(own, str) or body is None
-                    or _digest(_canonical({**entry, CHAIN: body})) != own):
+                    or _entry_hash(entry, body) != own):
                 return report(path, number, "edited",
                               "the entry does not match its hash: it was changed")
             torn = body.get("torn", [])

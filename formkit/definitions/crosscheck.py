@@ -137,13 +137,22 @@ def check_matter(matter: Matter, doc: YamlDoc, departments: set[str] | None,
                 f"the first is materials[{ids[material.id]}]", "duplicate-id")
         ids.setdefault(material.id, i)
     for i, check in enumerate(matter.checks):
-        if check.refuse is not None and check.warn is not None:
-            err("a check either refuses or warns, not both", ("checks", i, "warn"),
-                "split it into two checks with the same 'when'", "check-action", key=True)
-        elif check.refuse is None and check.warn is None:
-            err("a check needs 'refuse' or 'warn'", ("checks", i),
-                "write 'refuse: {zh: ...}' to refuse, or 'warn: {zh: ...}' to warn the clerk",
-                "check-action")
+        actions = [a for a in ("refuse", "deny", "warn") if getattr(check, a) is not None]
+        if len(actions) > 1:
+            err(f"a check does one thing; this one has {' and '.join(actions)}",
+                ("checks", i, actions[1]),
+                "split it into checks with the same 'when'", "check-action", key=True)
+        elif not actions:
+            err("a check needs 'refuse', 'deny' or 'warn'", ("checks", i),
+                "write 'refuse: {zh: ...}' for 不予受理, 'deny: {zh: ...}' for a substantive "
+                "ground (不予许可), or 'warn: {zh: ...}' to warn the clerk", "check-action")
+    procedures: dict[str, int] = {}
+    for i, proc in enumerate(matter.special_procedures):
+        if proc.id in procedures:
+            err(f"special procedure id '{proc.id}' is used twice",
+                ("special_procedures", i, "id"),
+                f"the first is special_procedures[{procedures[proc.id]}]", "duplicate-id")
+        procedures.setdefault(proc.id, i)
     for i, step in enumerate(matter.route):
         for j, unit in enumerate(step.step):
             if units is not None and unit not in units:

@@ -36,6 +36,7 @@ __all__ = [
     "Department",
     "Example",
     "Expect",
+    "Extension",
     "Expr",
     "FieldType",
     "FormField",
@@ -47,6 +48,7 @@ __all__ = [
     "Option",
     "RouteStep",
     "Section",
+    "SpecialProcedure",
     "TimeLimit",
     "iter_fields",
 ]
@@ -361,6 +363,8 @@ class Material(_Strict):
     copies: Int = Field(default=1, ge=0, le=100)
     required: Cond = True
     tolerable: bool = False
+    # working days to supply it after 容缺受理 (the catalog's default when absent)
+    tolerable_days: Int | None = Field(default=None, ge=1, le=365)
     source: Literal["applicant", "government"] = "applicant"
     notes: Label | None = None
     standard: Label | None = None
@@ -376,10 +380,12 @@ class Channel(StrEnum):
 
 
 class Check(_Strict):
-    """A reason to refuse the application, or to warn the clerk."""
+    """A reason to refuse the application (不予受理, 行政许可法 §32), to decide against it
+    once accepted (``deny``: a substantive ground, 不予许可 §38), or to warn the clerk."""
 
     when: Cond
     refuse: Label | None = None
+    deny: Label | None = None
     warn: Label | None = None
 
 
@@ -392,12 +398,32 @@ class RouteStep(_Strict):
     days: Int | None = Field(default=None, ge=0)
 
 
+class Extension(_Strict):
+    """延期: how many working days the limit may be extended, once, and who approves
+    (行政许可法 §42: ten, by the head of the office; other laws give other figures)."""
+
+    days: Int = Field(ge=1, le=365)
+    approver: Label | None = None
+
+
 class TimeLimit(_Strict):
-    """法定 and 承诺 time limits and their unit."""
+    """法定 and 承诺 time limits, their unit, and the extension the law allows."""
 
     unit: Literal["working_days", "calendar_days"] = "working_days"
     statutory_days: Int = Field(ge=0, le=3650)
     committed_days: Int = Field(ge=0, le=3650)
+    extension: Extension | None = None
+
+
+class SpecialProcedure(_Strict):
+    """A procedure whose time is not counted in the limit (行政许可法 §45: 听证, 检测,
+    专家评审 ...; or one the matter's own law gives: 公示, 现场核查), at most
+    ``max_days`` in ``unit``; past that the clock runs again."""
+
+    id: Ident
+    name: Label
+    max_days: Int | None = Field(default=None, ge=1, le=3650)
+    unit: Literal["working_days", "calendar_days"] = "working_days"
 
 
 class HandedMaterial(_Strict):
@@ -417,6 +443,7 @@ class Expect(_Strict):
     fetched: list[str] | None = None
     field_errors: list[str] | None = None
     refusals: Int | None = Field(default=None, ge=0)
+    denials: Int | None = Field(default=None, ge=0)
     warnings: Int | None = Field(default=None, ge=0)
     route: list[list[str]] | None = None
     committed_deadline: dt.date | None = None
@@ -452,6 +479,7 @@ class Matter(_Strict):
     materials: list[Material] = Field(default_factory=list)
     checks: list[Check] = Field(default_factory=list)
     route: list[RouteStep] = Field(default_factory=list)
+    special_procedures: list[SpecialProcedure] = Field(default_factory=list)
     tests: list[Example] = Field(default_factory=list)
 
     _file: str = PrivateAttr(default="")

@@ -68,6 +68,9 @@ def compare(example: Example, result: PrecheckResult) -> list[str]:
     if e.refusals is not None and e.refusals != len(result.refusals):
         problems.append(f"refusals: expected {e.refusals}, got "
                         f"{[r.message for r in result.refusals]}")
+    if e.denials is not None and e.denials != len(result.denials):
+        problems.append(f"denials: expected {e.denials}, got "
+                        f"{[d.message for d in result.denials]}")
     if e.warnings is not None and e.warnings != len(result.warnings):
         problems.append(f"warnings: expected {e.warnings}, got "
                         f"{[w.message for w in result.warnings]}")

@@ -65,7 +65,7 @@ class MaterialItem(_Explained):
 
 
 class Finding(_Explained):
-    """A refusal or a warning."""
+    """A refusal, a substantive ground for denial, or a warning."""
 
     message: str
 
@@ -86,6 +86,8 @@ class PrecheckResult(BaseModel):
     tolerated_materials: list[MaterialItem] = Field(default_factory=list)
     fetched_materials: list[MaterialItem] = Field(default_factory=list)
     refusals: list[Finding] = Field(default_factory=list)
+    # substantive grounds (``deny`` checks): the case is accepted, and decided against
+    denials: list[Finding] = Field(default_factory=list)
     warnings: list[Finding] = Field(default_factory=list)
     route: list[list[str]] = Field(default_factory=list)
     # where each step of ``route`` is in ``matter.route`` (two steps may have the same
@@ -326,11 +328,12 @@ def run_precheck(rules: RuleSet, submission: Any, *, today: dt.date | None = Non
     for i, check in enumerate(matter.checks):
         if not holds(Place("check", str(i), "when"), check.when, False):
             continue
-        label = check.refuse or check.warn
+        label = check.refuse or check.deny or check.warn
         assert label is not None
         finding = Finding(message=label.text(lang))
         why.explain(check.when, finding)
-        (result.refusals if check.refuse else warnings).append(finding)
+        (result.refusals if check.refuse else result.denials if check.deny
+         else warnings).append(finding)
     result.warnings = warnings
     steps: list[RouteStepResult] = []
     for i, step in enumerate(matter.route):

@@ -265,8 +265,18 @@ form:
     # A check that both refuses and warns: the second action is pointed at.
     pytest.param(BASE + "checks:\n  - when: 'true'\n    refuse: {zh: 不予受理}\n"
                  "    warn: {zh: 请核实}\n",
-                 [E("definition", "check-action", 9, 5, message="not both")],
+                 [E("definition", "check-action", 9, 5, message="refuse and warn")],
                  id="check-refuse-and-warn"),
+    # A check that both refuses and denies: 不予受理 and 不予许可 cannot both follow.
+    pytest.param(BASE + "checks:\n  - when: 'true'\n    refuse: {zh: 不予受理}\n"
+                 "    deny: {zh: 不予许可}\n",
+                 [E("definition", "check-action", 9, 5, message="refuse and deny")],
+                 id="check-refuse-and-deny"),
+    # Two special procedures with one id: suspending by it would be ambiguous.
+    pytest.param(BASE + "special_procedures:\n  - {id: survey, name: {zh: 现场核查}}\n"
+                 "  - {id: survey, name: {zh: 公示}, max_days: 7}\n",
+                 [E("definition", "duplicate-id", 8, 10)],
+                 id="special-procedure-twice"),
     # A check that does neither.
     pytest.param(BASE + "checks:\n  - when: 'true'\n",
                  [E("definition", "check-action", 7, 5, hint="refuse: {zh: ...}")],

@@ -405,7 +405,7 @@ def test_without_explain_there_are_no_conditions() -> None:
 CLI_KEYS = {"matter", "outcome", "field_errors", "missing_materials", "tolerated_materials",
             "refusals", "warnings", "route", "received_on", "committed_deadline",
             "statutory_deadline"}
-EXTRA_KEYS = {"fetched_materials", "fee", "calendar_provisional"}  # documented extras
+EXTRA_KEYS = {"fetched_materials", "denials", "fee", "calendar_provisional"}  # documented extras
 
 
 def test_json_shape_is_exactly_the_cli_example() -> None:

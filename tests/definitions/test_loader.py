@@ -277,6 +277,32 @@ form:
                  "  - {id: survey, name: {zh: 公示}, max_days: 7}\n",
                  [E("definition", "duplicate-id", 8, 10)],
                  id="special-procedure-twice"),
+    # An extension of no days (延期 of zero would be a clerk's mistake, not a rule): its value.
+    pytest.param(BASE.replace("committed_days: 1}", "committed_days: 1, extension: {days: 0}}"),
+                 [E("definition", "bad-value", 5, 70, message="extension.days")],
+                 id="extension-zero-days"),
+    # An extension without its days: the mapping that lacks them.
+    pytest.param(BASE.replace("committed_days: 1}",
+                              "committed_days: 1, extension: {approver: {zh: 局长}}}"),
+                 [E("definition", "missing-key", 5, 63, hint="add 'days: ...'")],
+                 id="extension-without-days"),
+    # A special procedure of at most zero days could never run.
+    pytest.param(BASE + "special_procedures:\n  - {id: public_notice, name: {zh: 公示}, max_days: 0}\n",
+                 [E("definition", "bad-value", 7, 51, message="special_procedures[0].max_days")],
+                 id="special-procedure-zero-days"),
+    # A special procedure's unit is one of the time limit's two.
+    pytest.param(BASE + "special_procedures:\n  - {id: public_notice, name: {zh: 公示}, unit: days}\n",
+                 [E("definition", "bad-value", 7, 47, hint="did you mean 'working_days'?")],
+                 id="special-procedure-bad-unit"),
+    # Zero days to supply a tolerated material is no 容缺 at all.
+    pytest.param(BASE + "materials:\n  - {id: lease, name: {zh: 租赁合同}, tolerable: true, tolerable_days: 0}\n",
+                 [E("definition", "bad-value", 7, 68, message="tolerable_days")],
+                 id="tolerable-zero-days"),
+    # A check that both denies and warns: the second action is pointed at.
+    pytest.param(BASE + "checks:\n  - when: 'true'\n    deny: {zh: 不予许可}\n"
+                 "    warn: {zh: 请核实}\n",
+                 [E("definition", "check-action", 9, 5, message="deny and warn")],
+                 id="check-deny-and-warn"),
     # A check that does neither.
     pytest.param(BASE + "checks:\n  - when: 'true'\n",
                  [E("definition", "check-action", 7, 5, hint="refuse: {zh: ...}")],
@@ -652,6 +678,48 @@ form:
     assert matter.materials[0].copies == 2 and matter.materials[0].tolerable is True
     assert matter.materials[0].required is False
     assert matter.form[0].type == FieldType.number and matter.form[0].max == 100000
+
+
+def test_extension_special_procedures_deny_and_tolerable_days_load(
+        make_catalog: MakeCatalog) -> None:
+    # matter-format.md v2: 延期, 特别程序, a deny check and a 容缺 material's own days.
+    folder = make_catalog(BASE.replace("time_limit: {statutory_days: 5, committed_days: 1}\n", """\
+time_limit:
+  statutory_days: 20
+  committed_days: 5
+  extension: {days: 10, approver: {zh: 本行政机关负责人}}
+""") + """\
+special_procedures:
+  - {id: public_notice, name: {zh: 公示}, max_days: 7, unit: calendar_days}
+  - {id: site_check, name: {zh: 现场核查}}
+form:
+  - {id: servant, type: boolean}
+materials:
+  - {id: lease, name: {zh: 租赁合同}, tolerable: true, tolerable_days: 5}
+checks:
+  - when: servant
+    deny: {zh: 公职人员不得从事营利性活动，不予许可}
+""")
+    cat = open_catalog(folder)
+    assert [e.render() for e in cat.errors] == []
+    matter = cat.matters["XX-T-0001"]
+    extension = matter.time_limit.extension
+    assert extension is not None and extension.days == 10
+    assert extension.approver is not None and extension.approver.zh == "本行政机关负责人"
+    assert [(p.id, p.name.zh, p.max_days, p.unit) for p in matter.special_procedures] == [
+        ("public_notice", "公示", 7, "calendar_days"), ("site_check", "现场核查", None,
+                                                       "working_days")]
+    assert matter.materials[0].tolerable_days == 5
+    [check] = matter.checks
+    assert check.deny is not None and check.refuse is None and check.warn is None
+
+
+def test_without_v2_keys_a_matter_has_no_extension_and_no_procedures() -> None:
+    matter, doc = load_matter_text(BASE + "materials:\n  - {id: lease, name: {zh: 租赁合同}}\n",
+                                   "m.yaml")
+    assert matter is not None, doc.errors
+    assert matter.time_limit.extension is None and matter.special_procedures == []
+    assert matter.materials[0].tolerable_days is None
 
 
 def test_load_matter_text_returns_the_matter_or_the_errors() -> None:

@@ -136,6 +136,45 @@ def test_a_matter_whose_rules_do_not_check_fails_its_examples(tmp_path: Path) ->
     assert [f.line for f in report.failures] == [22, 30, 35]
 
 
+def test_denials_are_counted_apart_from_refusals(tmp_path: Path) -> None:
+    # A deny check (不予许可) leaves the outcome alone: an example expecting a refusal
+    # for it, or no denial, fails and says what was found.
+    head = MATTER.split("tests:\n")[0].replace(
+        "checks:\n", "checks:\n  - when: age >= 70\n    deny: {zh: 不予许可}\n")
+    denying = head + textwrap.dedent("""\
+        tests:
+          - name: old applicant, accepted and marked for denial
+            today: "2026-11-25"
+            fields: {age: 75, rented: false}
+            materials: [{id: application}]
+            expect: {outcome: accept, refusals: 0, denials: 1}
+          - name: old applicant expected to be refused
+            today: "2026-11-25"
+            fields: {age: 75, rented: false}
+            materials: [{id: application}]
+            expect: {outcome: refuse, refusals: 1, denials: 0}
+        """)
+    opened = write_catalog(tmp_path, denying)
+    assert opened.ok, [e.message for e in opened.errors]
+    report = run_examples(opened)
+    assert (report.passed, report.failed) == (1, 1)
+    [failure] = report.failures
+    assert failure.test == "old applicant expected to be refused"
+    assert "outcome: expected refuse, got accept" in failure.message
+    assert "refusals: expected 1, got []" in failure.message
+    assert "denials: expected 0, got ['不予许可']" in failure.message
+
+
+def test_the_sample_catalog_has_examples_of_denials() -> None:
+    # The substantive grounds of XX-MS-0001, XX-HC-0001 and XX-NR-0001 are deny checks,
+    # and each has an example expecting its denial.
+    opened = open_catalog(ROOT / "definitions")
+    for code in ("XX-MS-0001", "XX-HC-0001", "XX-NR-0001"):
+        matter = opened.matters[code]
+        assert any(c.deny is not None for c in matter.checks), code
+        assert any(t.expect.denials for t in matter.tests), code
+
+
 # --- coverage ---------------------------------------------------------------------------------
 
 

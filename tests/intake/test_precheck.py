@@ -16,6 +16,7 @@ from formkit.calendar import WorkCalendar
 from formkit.catalog import open_catalog
 from formkit.definitions.loader import load_matter_text
 from formkit.definitions.model import FieldType, FormField
+from formkit.intake.examples import submission_of
 from formkit.intake.messages import message
 from formkit.intake.precheck import PrecheckResult, run_precheck
 from formkit.ruleset import RuleSet
@@ -154,6 +155,88 @@ def test_warnings_do_not_change_the_outcome() -> None:
     r = precheck({"area": 300})
     assert r.outcome == "accept"
     assert [w.message for w in r.warnings] == ["经营面积较大，请核实"]
+
+
+# --- deny: a substantive ground found at intake (不予许可, 行政许可法 §38) ----------------------
+
+DENY = "申请人年满七十周岁，不符合许可条件，不予许可"
+DENY_RULES = build(MATTER.replace("checks:\n", f"""checks:
+  - when: age >= 70
+    deny: {{zh: {DENY}, en: The applicant is 70 or older; the licence is denied}}
+"""))
+
+
+def test_a_holding_deny_check_accepts_and_lists_the_denial() -> None:
+    # Unlike a refusal (不予受理, §32), the case is accepted and goes to decision
+    # marked for 不予许可: it has a 受理 date and deadlines like any accepted case.
+    r = precheck({"age": 75}, rules=DENY_RULES)
+    assert r.outcome == "accept" and r.accepted
+    assert [d.message for d in r.denials] == [DENY]
+    assert r.refusals == [] and r.warnings == [] and r.missing_materials == []
+    assert (r.committed_deadline, r.statutory_deadline) == (dt.date(2026, 12, 2),
+                                                            dt.date(2026, 12, 9))
+
+
+def test_a_deny_check_that_does_not_hold_lists_nothing() -> None:
+    r = precheck({"age": 69}, rules=DENY_RULES)
+    assert r.outcome == "accept" and r.denials == []
+
+
+def test_a_refusal_still_wins_over_a_denial_and_both_are_listed() -> None:
+    r = precheck({"age": 75, "kind": "catering", "area": 800}, rules=DENY_RULES)
+    assert r.outcome == "refuse" and not r.accepted
+    assert [f.message for f in r.refusals] == ["餐饮经营面积超过500平方米，不属本机关受理范围"]
+    assert [d.message for d in r.denials] == [DENY]
+    assert [w.message for w in r.warnings] == ["经营面积较大，请核实"]
+    assert r.committed_deadline is None and r.statutory_deadline is None
+
+
+def test_a_denial_with_a_missing_material_is_incomplete_and_still_listed() -> None:
+    r = precheck({"age": 75}, GOOD_MATERIALS[:2], rules=DENY_RULES)
+    assert r.outcome == "incomplete" and not r.accepted
+    assert ids(r.missing_materials) == ["agent_id"]
+    assert [d.message for d in r.denials] == [DENY]
+    assert r.refusals == [] and r.committed_deadline is None
+
+
+def test_a_denial_with_a_tolerated_material_is_accepted_with_tolerance() -> None:
+    r = precheck({"age": 75, "rented": True}, rules=DENY_RULES)
+    assert r.outcome == "accept_with_tolerance"
+    assert ids(r.tolerated_materials) == ["lease"]
+    assert [d.message for d in r.denials] == [DENY]
+
+
+def test_a_denial_is_explained_like_a_refusal() -> None:
+    data = precheck({"age": 75}, rules=DENY_RULES, explain=True).model_dump(mode="json")
+    assert data["denials"] == [{"message": DENY, "condition": "age >= 70",
+                                "values": {"age": 75}}]
+    assert data["refusals"] == []
+    plain = precheck({"age": 75}, rules=DENY_RULES).model_dump(mode="json")
+    assert plain["denials"] == [{"message": DENY}]
+
+
+def test_a_denial_in_english() -> None:
+    r = precheck({"age": 75}, rules=DENY_RULES, lang="en")
+    assert [d.message for d in r.denials] == ["The applicant is 70 or older; the licence is denied"]
+
+
+@pytest.mark.parametrize(("code", "name", "outcome", "denials"), [
+    ("XX-MS-0001", "public servant", "accept", 1),
+    ("XX-HC-0001", "individual business as contractor is accepted", "accept", 1),
+    ("XX-HC-0001", "unfunded project", "incomplete", 2),
+    ("XX-NR-0001", "property under seizure", "accept", 1),
+])
+def test_the_sample_substantive_grounds_deny_and_do_not_refuse(code: str, name: str,
+                                                               outcome: str,
+                                                               denials: int) -> None:
+    # 公职人员 (XX-MS-0001), funding and contractor (XX-HC-0001) and a seizure (XX-NR-0001)
+    # are grounds to decide against an application, not to turn it away at the window.
+    rules = open_catalog(ROOT / "definitions").rules_of(code)
+    assert rules is not None
+    [example] = [t for t in rules.matter.tests if name in t.name]
+    r = run_precheck(rules, submission_of(example), today=example.today, calendar=CAL)
+    assert (r.outcome, len(r.denials), r.refusals) == (outcome, denials, [])
+    assert all("不予" in d.message for d in r.denials)
 
 
 # --- materials: form, copies, defaults -----------------------------------------------------------
@@ -386,12 +469,12 @@ def test_explain_shows_a_member_path_not_the_whole_group() -> None:
     opened = open_catalog(ROOT / "definitions")
     rules = opened.rules_of("XX-MS-0001")
     assert rules is not None
-    servant = next(t for t in rules.matter.tests if t.name == "public servant is refused")
+    servant = next(t for t in rules.matter.tests if t.name.startswith("public servant"))
     r = run_precheck(rules, {"fields": servant.fields, "materials": []}, today=TODAY,
                      calendar=CAL, explain=True)
-    refusal = r.model_dump(mode="json")["refusals"][0]
-    assert refusal["condition"] == "operator.is_public_servant"
-    assert refusal["values"] == {"operator.is_public_servant": True}
+    denial = r.model_dump(mode="json")["denials"][0]
+    assert denial["condition"] == "operator.is_public_servant"
+    assert denial["values"] == {"operator.is_public_servant": True}
 
 
 def test_without_explain_there_are_no_conditions() -> None:

@@ -15,6 +15,7 @@ from typing import Any
 
 from formkit.authoring.access import Refusal
 from formkit.authoring.diff import Change
+from formkit.cases.service import STATE_NAMES
 from formkit.catalog import OpenCatalog
 from formkit.desk.checklist import ChecklistItem
 
@@ -33,16 +34,7 @@ __all__ = [
 ]
 
 # Bilingual names of the case states, the pre-check outcomes and the material forms.
-STATES: dict[str, tuple[str, str]] = {
-    "received": ("已收件", "Received"),
-    "supplement": ("待补正", "Awaiting supplement"),
-    "refused": ("不予受理", "Not accepted"),
-    "accepted": ("已受理", "Accepted"),
-    "in_review": ("审查中", "In review"),
-    "approved": ("准予许可", "Approved"),
-    "denied": ("不予许可", "Denied"),
-    "issued": ("已送达办结", "Issued"),
-}
+STATES: dict[str, tuple[str, str]] = STATE_NAMES
 OUTCOMES: dict[str, tuple[str, str]] = {
     "accept": ("受理", "Accept"),
     "accept_with_tolerance": ("容缺受理", "Accept, materials to follow"),

@@ -16,9 +16,10 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from formkit.calendar import WorkCalendar
+from formkit.cases.clock import deadlines, effective_deadline, stop_running, workdays_after
 from formkit.intake.deadlines import deadline
 
-__all__ = ["Flag", "MonitorConfig", "MonitorReport", "effective_deadline", "monitor"]
+__all__ = ["Flag", "MonitorConfig", "MonitorReport", "monitor"]
 
 FlagKind = Literal["due_soon", "yellow", "red", "notice_risk", "notice_overdue",
                    "step_overdue", "tolerated_overdue", "statutory_overdue",
@@ -82,64 +83,13 @@ def _date(value: Any) -> dt.date | None:
 
 
 def _add(calendar: WorkCalendar, d: dt.date, n: int) -> dt.date:
-    value = calendar.add_workdays(d, n).value
-    assert isinstance(value, dt.date)
-    return value
+    return workdays_after(calendar, d, n)
 
 
 def _count(calendar: WorkCalendar, a: dt.date, b: dt.date) -> int:
     value = calendar.workdays_between(a, b).value
     assert isinstance(value, int)
     return value
-
-
-def paused_days(pauses: Iterable[dict[str, Any]], today: dt.date, unit: str,
-                calendar: WorkCalendar) -> int:
-    """Working (or calendar) days the clock was stopped, up to today."""
-    total = 0
-    for p in pauses:
-        start = _date(p.get("start"))
-        end = _date(p.get("end")) or today
-        if start is None or end <= start:
-            continue
-        if unit == "calendar_days":
-            total += (end - start).days
-        else:
-            total += _count(calendar, start, end)
-    return total
-
-
-def effective_deadline(base: dt.date | None, pauses: Iterable[dict[str, Any]],
-                       today: dt.date, unit: str, calendar: WorkCalendar, *,
-                       accepted: dt.date | None = None,
-                       days: int | None = None) -> dt.date | None:
-    """The deadline moved by the days the clock was stopped (行政许可法 §45).
-
-    In working days the stopped days are added to ``base``. In calendar days a stop
-    moves the *end* of the period, not the due date: ``base`` may already have been
-    rolled past a rest day (民法典 §203), so the period is counted again from
-    ``accepted`` (the day of acceptance, not counted, 民法典 §201) over ``days`` plus
-    the stopped days, and only that end is rolled to the next working day. Without
-    ``accepted`` and ``days`` the end is not known: ``base`` plus the stopped days is
-    rolled instead, which may be later than the law's date.
-    """
-    if base is None:
-        return None
-    stopped = paused_days(pauses, today, unit, calendar)
-    if stopped == 0:
-        return base
-    if unit == "calendar_days":
-        from formkit.intake.deadlines import deadline
-
-        if accepted is not None and days is not None:
-            return deadline(accepted, days + stopped, unit, calendar).value
-        return deadline(base, stopped, unit, calendar).value
-    return _add(calendar, base, stopped)
-
-
-def _days(value: Any) -> int | None:
-    """A time limit's days as the index keeps them (absent in an old entry)."""
-    return None if value is None else int(value)
 
 
 def _between(calendar: WorkCalendar, a: dt.date, b: dt.date) -> int:
@@ -169,9 +119,7 @@ def monitor(summaries: Iterable[dict[str, Any]], today: dt.date, calendar: WorkC
                 "department": s.get("department", ""), "state": s["state"]}
         state = s["state"]
         unit = s.get("unit") or "working_days"
-        committed, statutory = _date(s.get("committed_deadline")), \
-            _date(s.get("statutory_deadline"))
-        accepted = _date(s.get("accepted_on"))
+        fixed = dict(s)
         if state == "received":
             received = _date(s["received_on"])
             assert received is not None
@@ -188,11 +136,10 @@ def monitor(summaries: Iterable[dict[str, Any]], today: dt.date, calendar: WorkC
                                            days=waited - cfg.notice_days, **base,
                                            detail="逾期未告知，依法视为受理"))
             # 行政许可法 §32(4): accepted on receipt, so its time limits run from receipt
-            accepted = received
-            committed = deadline(received, int(s.get("committed_days") or 0), unit,
-                                 calendar).value
-            statutory = deadline(received, int(s.get("statutory_days") or 0), unit,
-                                 calendar).value
+            fixed["accepted_on"] = received
+            for which in ("committed", "statutory"):
+                fixed[f"{which}_deadline"] = deadline(
+                    received, int(s.get(f"{which}_days") or 0), unit, calendar).value
         if state == "supplement":
             told = _date(s.get("notice_on"))
             if told is not None:
@@ -209,13 +156,8 @@ def monitor(summaries: Iterable[dict[str, Any]], today: dt.date, calendar: WorkC
         if state in ("approved", "issued"):
             continue  # decided: only a tolerated material still owed is watched
         pauses = s.get("pauses") or []
-        # accepted= and days=: a stop moves the end of a calendar-day period (§45)
-        due = effective_deadline(committed, pauses, today, unit, calendar,
-                                 accepted=accepted, days=_days(s.get("committed_days")))
-        paused = any(p.get("end") is None for p in pauses)
-        legal_due = effective_deadline(statutory, pauses, today, unit, calendar,
-                                       accepted=accepted,
-                                       days=_days(s.get("statutory_days")))
+        due, legal_due = deadlines(fixed, today, calendar)  # stops (§45), extensions (§42)
+        paused = stop_running(pauses, today, calendar)
         if legal_due is not None and not paused and today > legal_due:
             # 行政许可法 §42: past the time limit of the law itself, not only the promise
             over = _between(calendar, legal_due, today)

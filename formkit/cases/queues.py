@@ -10,7 +10,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from formkit.calendar import WorkCalendar
-from formkit.cases.monitor import effective_deadline
+from formkit.cases.clock import deadlines, stop_running
 
 __all__ = ["QueueItem", "decision_queue", "issue_queue", "section_queue"]
 
@@ -32,17 +32,11 @@ def _item(s: dict[str, Any], today: dt.date, calendar: WorkCalendar, *, step: in
           units: list[str]) -> QueueItem:
     """A summary as a queue item, due by its committed deadline moved by its pauses."""
     pauses = s.get("pauses") or []
-    base = s.get("committed_deadline")
-    accepted, days = s.get("accepted_on"), s.get("committed_days")
-    due = effective_deadline(None if base is None else dt.date.fromisoformat(str(base)),
-                             pauses, today, s.get("unit") or "working_days", calendar,
-                             accepted=None if accepted is None
-                             else dt.date.fromisoformat(str(accepted)),
-                             days=None if days is None else int(days))
+    due, _ = deadlines(s, today, calendar)
     return QueueItem(number=s["number"], matter=s["matter"], state=str(s["state"]),
                      step=step, units=units,
                      received_on=dt.date.fromisoformat(str(s["received_on"])), due=due,
-                     paused=any(p.get("end") is None for p in pauses))
+                     paused=stop_running(pauses, today, calendar))
 
 
 def _sorted(items: list[QueueItem]) -> list[QueueItem]:

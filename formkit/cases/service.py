@@ -3,7 +3,9 @@
 ``CaseService`` runs every transition through one table of legal moves,
 records who, when and why in the case's history and in the audit trail, and
 keeps the clock: deadlines are fixed at acceptance and move only by the
-working days the clock was stopped (special procedures, 行政许可法 §45).
+days the clock was stopped (special procedures, 行政许可法 §45) and by an
+approved extension (延期, §42); ``formkit.cases.clock`` does that arithmetic.
+docs/lifecycle.md states every rule with its source.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from pydantic import (
 )
 
 from formkit.calendar import WorkCalendar
+from formkit.cases import clock
 from formkit.cases.store import CaseStore, unknown_case
 from formkit.errors import IllegalTransition, InputError, SourceSpan
 from formkit.intake.deadlines import deadline
@@ -28,20 +31,25 @@ from formkit.intake.precheck import PrecheckResult, run_precheck
 from formkit.ruleset import RuleSet
 
 __all__ = [
+    "ACTION_NAMES",
     "OPEN_STATES",
+    "STATE_NAMES",
     "TRANSITIONS",
     "Case",
     "CaseService",
     "Event",
+    "ExtensionRecord",
     "HandedIn",
     "LateRequest",
     "Pause",
+    "Procedure",
     "Tolerated",
     "import_form",
 ]
 
 State = Literal["received", "supplement", "refused", "accepted", "in_review", "approved",
-                "denied", "issued"]
+                "denied", "issued", "terminated", "withdrawn"]
+_BEFORE_DECISION = ("received", "supplement", "accepted", "in_review")
 TRANSITIONS: dict[str, dict[str, str]] = {
     # action -> {from state: to state}; a decision's target depends on the pre-check.
     "accept": {"received": "accepted", "supplement": "accepted"},
@@ -53,17 +61,47 @@ TRANSITIONS: dict[str, dict[str, str]] = {
     "start_review": {"accepted": "in_review"},
     "sign_off": {"in_review": "in_review"},
     "approve": {"in_review": "approved"},  # every tolerated material supplied first
-    "deny": {"in_review": "denied"},
+    # a substantive ground found at intake (a ``deny`` check) may be decided at once
+    "deny": {"accepted": "denied", "in_review": "denied"},
     "issue": {"approved": "issued", "denied": "issued"},
     "suspend": {"accepted": "accepted", "in_review": "in_review"},
     "resume": {"accepted": "accepted", "in_review": "in_review"},
+    "extend": {"accepted": "accepted", "in_review": "in_review"},  # §42, before the decision
+    # 终止 (a tolerated material never came, the applicant died ...) / 撤回 by the applicant
+    "terminate": dict.fromkeys(_BEFORE_DECISION, "terminated"),
+    "withdraw": dict.fromkeys(_BEFORE_DECISION, "withdrawn"),
+    # a year's holiday schedule became known: deadlines resting on a guess are fixed again
+    "recompute_deadlines": {"accepted": "accepted", "in_review": "in_review"},
     # a result issued before this rule (or imported) may still owe a tolerated material
     "supply": {"accepted": "accepted", "in_review": "in_review", "approved": "approved",
                "issued": "issued"},
 }
+# The states and actions in the words of the window (Chinese, then English).
+STATE_NAMES: dict[str, tuple[str, str]] = {
+    "received": ("已收件", "Received"),
+    "supplement": ("待补正", "Awaiting supplement"),
+    "refused": ("不予受理", "Not accepted"),
+    "accepted": ("已受理", "Accepted"),
+    "in_review": ("审查中", "In review"),
+    "approved": ("准予许可", "Approved"),
+    "denied": ("不予许可", "Denied"),
+    "issued": ("已送达办结", "Issued"),
+    "terminated": ("已终止", "Terminated"),
+    "withdrawn": ("已撤回", "Withdrawn"),
+}
+ACTION_NAMES: dict[str, str] = {
+    "receive": "收件", "accept": "受理", "request_supplement": "一次性告知补正",
+    "late_supplement_request": "逾期告知补正（已视为受理）", "refuse": "不予受理",
+    "resubmit": "补正材料", "start_review": "开始审查", "sign_off": "签批",
+    "approve": "准予许可", "deny": "不予许可", "issue": "送达办结", "suspend": "中止计时",
+    "resume": "恢复计时", "extend": "延期", "supply": "补交容缺材料", "terminate": "终止",
+    "withdraw": "撤回", "recompute_deadlines": "重新计算期限",
+}
 NOTICE_DAYS = 5  # 行政许可法 §32(4): the one-time notice on the spot or within five days
 OPEN_STATES = frozenset({"received", "supplement", "accepted", "in_review"})
-FINISHED_STATES = frozenset({"approved", "denied", "issued", "refused"})
+FINISHED_STATES = frozenset({"approved", "denied", "issued", "refused", "terminated",
+                             "withdrawn"})
+# 行政许可法 §45: the time these take is not counted, and has no maximum in that law
 SPECIAL_PROCEDURES = {"hearing": "听证", "bidding": "招标", "auction": "拍卖",
                       "inspection": "检验", "testing": "检测", "quarantine": "检疫",
                       "appraisal": "鉴定", "expert_review": "专家评审"}
@@ -95,11 +133,31 @@ class LateRequest(BaseModel):
 
 
 class Pause(BaseModel):
-    """A stopped clock: a statutory special procedure, from ``start`` to ``end``."""
+    """A stopped clock: a special procedure (``reason``, its id), from ``start`` to
+    ``end``; its time counts again past ``max_days`` (in ``unit``) when it has one."""
 
     reason: str
     start: dt.date
     end: dt.date | None = None
+    max_days: int | None = None
+    unit: str = "working_days"
+
+
+class Procedure(BaseModel):
+    """A special procedure a matter declares, copied onto its cases when received."""
+
+    name: str
+    max_days: int | None = None
+    unit: str = "working_days"
+
+
+class ExtensionRecord(BaseModel):
+    """An approved extension (延期, 行政许可法 §42): working days, when, who approved."""
+
+    days: int
+    on: dt.date
+    by: str
+    comment: str = ""
 
 
 class Event(BaseModel):
@@ -145,17 +203,28 @@ class Case(BaseModel):
     committed_deadline: dt.date | None = None
     statutory_deadline: dt.date | None = None
     pauses: list[Pause] = Field(default_factory=list)
+    # 延期 (行政许可法 §42): what the matter allows, once, and what was approved
+    extension_days: int = 0
+    extension_approver: str = ""
+    extensions: list[ExtensionRecord] = Field(default_factory=list)
+    procedures: dict[str, Procedure] = Field(default_factory=dict)  # the matter's own
+    calendar_provisional: bool = False  # a deadline rests on an unpublished year
+    ended_on: dt.date | None = None  # terminated or withdrawn
     history: list[Event] = Field(default_factory=list)
 
     @model_serializer(mode="wrap")
     def _marks_only_when_set(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        """The §32(4) marks are written only on the cases they concern, so a case
+        """The marks added since the first store (§32(4), §42, the matter's procedures,
+        the provisional calendar) are written only on the cases they concern, so a case
         stored before them reads and writes back the same document."""
         doc: dict[str, Any] = handler(self)
-        if not self.deemed_accepted:
-            doc.pop("deemed_accepted", None)
-        if not self.late_requests:
-            doc.pop("late_requests", None)
+        for key in _OPTIONAL:
+            if not doc.get(key):
+                doc.pop(key, None)
+        for pause in doc.get("pauses") or []:
+            if pause.get("max_days") is None:
+                pause.pop("max_days", None)
+                pause.pop("unit", None)
         return doc
 
     @property
@@ -167,6 +236,10 @@ class Case(BaseModel):
     def paused(self) -> bool:
         """The clock is stopped now."""
         return any(p.end is None for p in self.pauses)
+
+
+_OPTIONAL = ("deemed_accepted", "late_requests", "extension_days", "extension_approver",
+             "extensions", "procedures", "calendar_provisional", "ended_on")
 
 
 def summary(case: dict[str, Any]) -> dict[str, Any] | None:
@@ -183,8 +256,53 @@ def summary(case: dict[str, Any]) -> dict[str, Any] | None:
     keys = ("number", "matter", "department", "state", "received_on", "accepted_on",
             "notice_on", "committed_deadline", "statutory_deadline", "route", "step",
             "signed", "step_started_on", "step_days", "pauses", "tolerated", "applicant",
-            "unit", "committed_days", "statutory_days")
+            "unit", "committed_days", "statutory_days", "extensions", "calendar_provisional")
     return {k: case.get(k) for k in keys}
+
+
+def _not_now(case: Case, action: str, allowed: dict[str, str]) -> IllegalTransition:
+    """The refusal of an action the case's state does not allow: in the window's words
+    first, then the ids."""
+    now = CaseService.allowed(case)
+    return IllegalTransition(
+        f"案件 {case.number} 当前为“{STATE_NAMES[case.state][0]}”，不能"
+        f"{ACTION_NAMES.get(action, action)}（仅"
+        f"{'或'.join(STATE_NAMES[s][0] for s in sorted(allowed))}的案件可以）: case "
+        f"{case.number} is {case.state}; '{action}' is allowed only when "
+        f"{' or '.join(sorted(allowed))}", None,
+        hint=f"现在可以：{'、'.join(ACTION_NAMES[a] for a in now) or '无'} (allowed now: "
+             f"{', '.join(now) or 'nothing'})")
+
+
+Decision = Literal["accept", "request_supplement", "refuse"]
+
+
+def _office_decision(case: Case, result: PrecheckResult, want: Decision,
+                     comment: str) -> str:
+    """The office decides other than the pre-check: allowed when it gives its reason
+    (a material deficient in substance, a matter outside its power), never to accept an
+    application the pre-check finds incomplete or refusable."""
+    if want == "accept":
+        problems = [m.id for m in result.missing_materials] + \
+            [e.field for e in result.field_errors] + [r.message for r in result.refusals]
+        raise IllegalTransition(
+            f"case {case.number} cannot be accepted: the pre-check finds it "
+            f"{result.outcome} ({', '.join(problems[:6])})", None, code="not-complete",
+            hint="request_supplement (一次性告知) for what is missing, or refuse (不予受理)"
+            if result.outcome == "incomplete" else "refuse it (不予受理) with the reason")
+    if want == "request_supplement" and result.outcome == "refuse":
+        raise IllegalTransition(
+            f"case {case.number} is refused by the pre-check: "
+            f"{'；'.join(r.message for r in result.refusals)}", None, code="not-complete",
+            hint="refuse it (不予受理); supplementing cannot cure it")
+    if not comment.strip():
+        raise IllegalTransition(
+            f"the pre-check does not find case {case.number} "
+            f"{'incomplete' if want == 'request_supplement' else 'refusable'}; "
+            "the office's own finding needs its reason", None, code="no-reason",
+            hint="say in the comment what is deficient, or why it is refused "
+                 "(行政许可法第三十二条)")
+    return want
 
 
 def import_form(doc: dict[str, Any], span: SourceSpan | None = None) -> dict[str, Any]:
@@ -257,10 +375,7 @@ class CaseService:
             case = Case.model_validate(doc)
             allowed = TRANSITIONS[action]
             if case.state not in allowed:
-                raise IllegalTransition(
-                    f"case {case.number} is {case.state}; '{action}' is allowed only when "
-                    f"{' or '.join(sorted(allowed))}", None,
-                    hint=f"allowed now: {', '.join(self.allowed(case)) or 'nothing'}")
+                raise _not_now(case, action, allowed)
             today = self.now().date()
             before = case.state
             target = mutate(case, today)
@@ -282,16 +397,30 @@ class CaseService:
     def receive(self, rules: RuleSet, version: str, fields: dict[str, Any],
                 materials: list[HandedIn], *, actor: str, applicant: str = "",
                 decide: bool = True, comment: str = "") -> Case:
-        """接件: store the application; with ``decide``, run the pre-check and act on it."""
+        """接件: store the application; with ``decide``, run the pre-check and act on it
+        (the window); without, store the pre-check for the office that decides (an
+        online application, 行政许可法 §32: within five working days)."""
         today = self.now().date()
         matter = rules.matter
+        submission = {"fields": fields,
+                      "materials": [m.model_dump(exclude_none=True) for m in materials]}
+        checked = {} if decide else run_precheck(
+            rules, submission, today=today, calendar=self.calendar).model_dump(mode="json")
 
         def make(number: str) -> dict[str, Any]:
+            limit = matter.time_limit
             case = Case(number=number, matter=matter.code, version=version,
                         applicant=applicant, department=matter.department, fields=fields,
-                        materials=materials, received_on=today, unit=matter.time_limit.unit,
-                        committed_days=matter.time_limit.committed_days,
-                        statutory_days=matter.time_limit.statutory_days)
+                        materials=materials, received_on=today, unit=limit.unit,
+                        committed_days=limit.committed_days,
+                        statutory_days=limit.statutory_days,
+                        extension_days=limit.extension.days if limit.extension else 0,
+                        extension_approver=limit.extension.approver.text("zh")
+                        if limit.extension and limit.extension.approver else "",
+                        procedures={p.id: Procedure(name=p.name.text("zh"),
+                                                    max_days=p.max_days, unit=p.unit)
+                                    for p in matter.special_procedures},
+                        precheck=checked)
             case.history.append(Event(action="receive", from_state=None, to_state="received",
                                       actor=actor, at=self.now(), comment=comment))
             return case.model_dump(mode="json")
@@ -302,6 +431,14 @@ class CaseService:
             case = self.decide(case.number, rules, actor=actor)
         return case
 
+    def _deny_at_once(self, case: Case, actor: str) -> Case:
+        """A 即办件 accepted with a substantive ground (a ``deny`` check) is decided at
+        once: 不予许可, with the grounds as the reasons (行政许可法 §38(2))."""
+        grounds = [d.get("message", "") for d in case.precheck.get("denials") or []]
+        if case.state != "accepted" or not grounds or case.committed_days != 0:
+            return case
+        return self.deny(case.number, actor=actor, reason="；".join(grounds))
+
     def precheck(self, case: Case, rules: RuleSet) -> PrecheckResult:
         """The pre-check of the case as it stands (against its own matter version)."""
         submission = {"fields": case.fields,
@@ -309,15 +446,23 @@ class CaseService:
         return run_precheck(rules, submission, today=self.now().date(),
                             calendar=self.calendar)
 
-    def decide(self, number: str, rules: RuleSet, *, actor: str, comment: str = "") -> Case:
+    def decide(self, number: str, rules: RuleSet, *, actor: str, comment: str = "",
+               want: Decision | None = None) -> Case:
         """Run the pre-check and accept, request supplement, or refuse accordingly.
+
+        ``want`` is the office's own decision on a received case (an online
+        application): ``accept`` only when the pre-check finds the application
+        complete; ``request_supplement`` when it finds something missing, or, with the
+        reason in ``comment``, when the office finds a material deficient in substance;
+        ``refuse`` (不予受理) when the pre-check refuses, or with the reason.
 
         A case the applicant was not told about within five working days of receipt
         was accepted on receipt (行政许可法 §32(4)): its deadlines run from receipt,
         and an incomplete one is accepted with the late request for materials recorded
         (``late_supplement_request``), not sent back to 补正.
         """
-        return self._decide(number, rules, actor, comment, None, {})
+        case = self._decide(number, rules, actor, comment, None, {}, want)
+        return self._deny_at_once(case, actor)
 
     def notice_late(self, case: Case, today: dt.date) -> bool:
         """No notice given and more than five working days since receipt (§32(4)): the
@@ -328,13 +473,16 @@ class CaseService:
         return isinstance(waited, int) and waited > self.notice_days
 
     def _decide(self, number: str, rules: RuleSet, actor: str, comment: str,
-                bring: Callable[[Case], None] | None, data: dict[str, Any]) -> Case:
+                bring: Callable[[Case], None] | None, data: dict[str, Any],
+                want: Decision | None = None) -> Case:
         case = self.get(number)
         if bring is not None:
             bring(case)
         result = self.precheck(case, rules)
         action = {"accept": "accept", "accept_with_tolerance": "accept",
                   "incomplete": "request_supplement", "refuse": "refuse"}[result.outcome]
+        if want is not None and want != action:
+            action = _office_decision(case, result, want, comment)
         late = self.notice_late(case, self.now().date())
         if late and action == "request_supplement":
             action = "late_supplement_request"
@@ -342,6 +490,7 @@ class CaseService:
         if late and action != "refuse":
             event_data["deemed_accepted_on"] = case.received_on.isoformat()
         doc = result.model_dump(mode="json")
+        tolerable = {m.id: m.tolerable_days for m in rules.matter.materials}
 
         def mutate(case: Case, today: dt.date) -> str:
             if bring is not None:
@@ -356,22 +505,10 @@ class CaseService:
                 if action == "late_supplement_request":
                     case.late_requests.append(LateRequest(
                         on=today, missing=[m.id for m in result.missing_materials]))
-                limit_unit = case.unit
-                committed = deadline(start, case.committed_days, limit_unit, self.calendar)
-                statutory = deadline(start, case.statutory_days, limit_unit, self.calendar)
-                case.committed_deadline, case.statutory_deadline = \
-                    committed.value, statutory.value
-                due = deadline(start, self.tolerance_days, "working_days",
-                               self.calendar).value
-                assert isinstance(due, dt.date)
-                if result.tolerated_materials and case.committed_deadline is not None \
-                        and due > case.committed_deadline:
-                    # 容缺受理: supplied before the decision, so due by the committed
-                    # deadline at the latest (on acceptance day for a 即办件)
-                    due = case.committed_deadline
-                    event_data["tolerated_due_capped"] = due.isoformat()
-                case.tolerated = [Tolerated(id=m.id, due=due)
-                                  for m in result.tolerated_materials]
+                self._fix_deadlines(case, start)
+                case.tolerated = [Tolerated(id=m.id, due=self._tolerated_due(
+                    case, start, tolerable.get(m.id), event_data))
+                    for m in result.tolerated_materials]
                 case.route = result.route
                 # by position: two steps may name the same units with other days
                 case.step_days = [rules.matter.route[i].days for i in result.route_steps]
@@ -384,6 +521,27 @@ class CaseService:
 
         return self._apply(number, action, actor, comment, mutate, event_data)
 
+    def _fix_deadlines(self, case: Case, start: dt.date) -> None:
+        """The committed and statutory deadlines, counted from ``start`` (acceptance,
+        or receipt when deemed accepted), and whether they rest on a guessed year."""
+        committed = deadline(start, case.committed_days, case.unit, self.calendar)
+        statutory = deadline(start, case.statutory_days, case.unit, self.calendar)
+        case.committed_deadline, case.statutory_deadline = committed.value, statutory.value
+        case.calendar_provisional = committed.provisional or statutory.provisional
+
+    def _tolerated_due(self, case: Case, start: dt.date, days: int | None,
+                       event_data: dict[str, Any]) -> dt.date:
+        """容缺受理: the day a tolerated material is due, ``days`` working days after
+        acceptance (the matter's ``tolerable_days``, else the centre's). It is needed
+        for the decision, so it is due by the committed deadline at the latest (on
+        acceptance day for a 即办件); a cut period is recorded in the event."""
+        due = deadline(start, days or self.tolerance_days, "working_days",
+                       self.calendar).value
+        if case.committed_deadline is not None and due > case.committed_deadline:
+            due = case.committed_deadline
+            event_data["tolerated_due_capped"] = due.isoformat()
+        return due
+
     def resubmit(self, number: str, rules: RuleSet, *, actor: str,
                  materials: list[HandedIn] | None = None,
                  fields: dict[str, Any] | None = None, comment: str = "") -> Case:
@@ -394,10 +552,7 @@ class CaseService:
         """
         case = self.get(number)
         if case.state != "supplement":
-            raise IllegalTransition(f"case {number} is {case.state}, not waiting for "
-                                    "supplement", None,
-                                    hint=f"allowed now: "
-                                         f"{', '.join(self.allowed(case)) or 'nothing'}")
+            raise _not_now(case, "resubmit", {"supplement": "supplement"})
 
         def bring(current: Case) -> None:
             if fields is not None:
@@ -409,7 +564,8 @@ class CaseService:
                 current.materials = list(by_id.values())
 
         data = {"brought": [m.id for m in materials or []], "fields_changed": fields is not None}
-        return self._decide(number, rules, actor, comment, bring, data)
+        return self._deny_at_once(self._decide(number, rules, actor, comment, bring, data),
+                                  actor)
 
     def start_review(self, number: str, *, actor: str, comment: str = "") -> Case:
         """Hand the accepted case to the back office (first route step)."""
@@ -449,6 +605,12 @@ class CaseService:
                                         f"{case.step + 1}: {', '.join(case.route[case.step])}",
                                         None)
             self._owes_nothing(case, "approve")
+            grounds = [d.get("message", "") for d in case.precheck.get("denials") or []]
+            if grounds:
+                raise IllegalTransition(
+                    f"case {case.number} was accepted with a ground for denial found at "
+                    f"intake: {'；'.join(grounds)}", None, code="deny-ground",
+                    hint="deny the case (不予许可) with that ground as the reason")
             self._close_pauses(case, today)
             case.decided_on = today
             return "approved"
@@ -475,18 +637,27 @@ class CaseService:
             return "issued"
         return self._apply(number, "issue", actor, comment, mutate)
 
-    def suspend(self, number: str, reason: str, *, actor: str, comment: str = "") -> Case:
-        """Stop the clock for a statutory special procedure (听证, 检测, 专家评审 ...)."""
-        if reason not in SPECIAL_PROCEDURES:
-            raise IllegalTransition(f"'{reason}' is not a statutory special procedure", None,
-                                    code="bad-reason",
-                                    hint="one of: " + ", ".join(SPECIAL_PROCEDURES))
+    def procedures(self, case: Case) -> dict[str, Procedure]:
+        """The special procedures that can stop the case's clock: the statutory ones of
+        行政许可法 §45 and the matter's own (which may redefine one, with a maximum)."""
+        return {**{k: Procedure(name=v) for k, v in SPECIAL_PROCEDURES.items()},
+                **case.procedures}
 
+    def suspend(self, number: str, reason: str, *, actor: str, comment: str = "") -> Case:
+        """Stop the clock for a special procedure (听证, 检测, 专家评审, the matter's 公示 ...)."""
         def mutate(case: Case, today: dt.date) -> str:
+            known = self.procedures(case)
+            procedure = known.get(reason)
+            if procedure is None:
+                raise IllegalTransition(
+                    f"'{reason}' is not a special procedure of {case.matter}", None,
+                    code="bad-reason", hint="one of: " + ", ".join(
+                        f"{k} ({p.name})" for k, p in known.items()))
             if case.paused:
                 raise IllegalTransition(f"the clock of {case.number} is already stopped",
-                                        None)
-            case.pauses.append(Pause(reason=reason, start=today))
+                                        None, hint="resume it first")
+            case.pauses.append(Pause(reason=reason, start=today, max_days=procedure.max_days,
+                                     unit=procedure.unit))
             return case.state
         return self._apply(number, "suspend", actor, comment, mutate, {"reason": reason})
 
@@ -498,6 +669,106 @@ class CaseService:
             self._close_pauses(case, today)
             return case.state
         return self._apply(number, "resume", actor, comment, mutate)
+
+    def extend(self, number: str, days: int, *, actor: str, comment: str) -> Case:
+        """延期 (行政许可法 §42): add working days to the limit, once, at most what the
+        matter's law allows, approved (``actor``) and with the reason told to the
+        applicant (``comment``), before the limit has run out."""
+        if not comment.strip():
+            raise IllegalTransition("an extension needs its reason", None, code="no-reason",
+                                    hint="延期须将理由告知申请人（行政许可法第四十二条）")
+
+        def mutate(case: Case, today: dt.date) -> str:
+            if case.extension_days <= 0:
+                raise IllegalTransition(
+                    f"{case.matter} allows no extension of its time limit", None,
+                    code="no-extension", hint="the matter's time_limit declares no "
+                    "'extension'; decide within the limit")
+            if case.extensions:
+                raise IllegalTransition(
+                    f"case {case.number} was already extended on {case.extensions[0].on} "
+                    f"by {case.extensions[0].days} days; the law allows it once", None,
+                    code="extension-used")
+            if days < 1 or days > case.extension_days:
+                raise IllegalTransition(
+                    f"{days} days: {case.matter} may be extended by 1 to "
+                    f"{case.extension_days} working days", None, code="extension-too-long",
+                    hint=f"at most {case.extension_days}")
+            _, statutory = self.deadlines(case, today)
+            if statutory is not None and today > statutory:
+                raise IllegalTransition(
+                    f"the statutory limit of {case.number} ended on {statutory}; an "
+                    "extension is approved before it ends", None, code="extension-late",
+                    hint="the case is past its legal limit; decide it now")
+            case.extensions.append(ExtensionRecord(days=days, on=today, by=actor,
+                                                   comment=comment))
+            return case.state
+        return self._apply(number, "extend", actor, comment, mutate, {"days": days})
+
+    def terminate(self, number: str, *, actor: str, reason: str) -> Case:
+        """终止: the case ends without a decision (a tolerated material never came, the
+        applicant died or the company was dissolved), with the reason."""
+        return self._end(number, "terminate", actor, reason, "终止须说明理由")
+
+    def withdraw(self, number: str, *, actor: str, reason: str) -> Case:
+        """撤回: the applicant withdraws the application before the decision
+        (行政许可法 has no article for it; the centre records who asked, and why)."""
+        return self._end(number, "withdraw", actor, reason, "撤回须记录申请人的申请或理由")
+
+    def _end(self, number: str, action: str, actor: str, reason: str, hint: str) -> Case:
+        if not reason.strip():
+            raise IllegalTransition(f"'{action}' needs its reason", None, code="no-reason",
+                                    hint=hint)
+
+        def mutate(case: Case, today: dt.date) -> str:
+            self._close_pauses(case, today)
+            case.ended_on = today
+            return TRANSITIONS[action][case.state]
+        return self._apply(number, action, actor, reason, mutate)
+
+    def recompute_deadlines(self, number: str, *, actor: str) -> Case | None:
+        """Fix again the deadlines of a case accepted while its year's holidays were a
+        guess (the law's fixed holidays only), now that the calendar knows more.
+        Returns the case when its deadlines or their provisional mark changed, else
+        None (nothing is written)."""
+        case = self.get(number)
+        data: dict[str, Any] = {}
+        if case.state in TRANSITIONS["recompute_deadlines"]:  # else refused below
+            if not case.calendar_provisional or case.accepted_on is None:
+                return None
+            probe = case.model_copy(deep=True)
+            self._fix_deadlines(probe, case.accepted_on)
+            before = (case.committed_deadline, case.statutory_deadline)
+            after = (probe.committed_deadline, probe.statutory_deadline)
+            if before == after and probe.calendar_provisional:
+                return None
+            data = {"before": [d.isoformat() if d else None for d in before],
+                    "after": [d.isoformat() if d else None for d in after]}
+
+        def mutate(current: Case, today: dt.date) -> str:
+            assert current.accepted_on is not None
+            self._fix_deadlines(current, current.accepted_on)
+            return current.state
+        return self._apply(number, "recompute_deadlines", actor,
+                           "节假日安排公布后重新计算期限", mutate, data)
+
+    def deadlines(self, case: Case, today: dt.date | None = None
+                  ) -> tuple[dt.date | None, dt.date | None]:
+        """The effective committed and statutory deadlines as of ``today``."""
+        return clock.deadlines(case.model_dump(mode="json"), today or self.now().date(),
+                               self.calendar)
+
+    def view(self, case: Case, today: dt.date | None = None) -> dict[str, Any]:
+        """The case object of cli.md ("The case object"): the stored case with its
+        effective deadlines, and every key of the contract present."""
+        committed, statutory = self.deadlines(case, today)
+        doc = case.model_dump(mode="json")
+        doc.update(
+            effective_committed_deadline=committed.isoformat() if committed else None,
+            effective_statutory_deadline=statutory.isoformat() if statutory else None,
+            extensions=[e.model_dump(mode="json") for e in case.extensions],
+            calendar_provisional=case.calendar_provisional)
+        return doc
 
     def supply(self, number: str, material: str, *, actor: str, comment: str = "") -> Case:
         """A tolerated material is handed in."""
@@ -528,7 +799,7 @@ class CaseService:
                 f"it cannot be {'approved' if action == 'approve' else 'issued'} before "
                 "it is supplied", None, code="tolerated-outstanding",
                 hint="record the material with 'supply' when the applicant hands it in; "
-                     "if it will not come, deny the case (不予许可) with that reason")
+                     "if it will not come, terminate the case (终止) with that reason")
 
     @staticmethod
     def _close_pauses(case: Case, today: dt.date) -> None:

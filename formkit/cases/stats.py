@@ -11,7 +11,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from formkit.calendar import WorkCalendar
-from formkit.cases.monitor import effective_deadline, paused_days
+from formkit.cases.clock import deadlines, paused_days
 from formkit.cases.store import CaseStore
 
 __all__ = ["MatterPerformance", "Overview", "Tally", "overview", "store_overview", "tally"]
@@ -62,10 +62,7 @@ class Tally:
             return
         unit = c.get("unit") or "working_days"
         pauses = c.get("pauses") or []
-        limit = c.get("committed_days")
-        due = effective_deadline(_date(c.get("committed_deadline")), pauses, decided, unit,
-                                 calendar, accepted=accepted,
-                                 days=None if limit is None else int(limit))
+        due, _ = deadlines(c, decided, calendar)
         if unit == "calendar_days":
             days = (decided - accepted).days
         else:

@@ -82,7 +82,7 @@ def test_a_late_request_for_materials_is_recorded_not_a_return_to_supplement(
     with pytest.raises(IllegalTransition) as info:
         svc.resubmit(case.number, rules(FOOD), actor="window-03")
     assert info.value.code == "illegal-transition"
-    assert "not waiting for supplement" in info.value.message
+    assert "'resubmit' is allowed only when supplement" in info.value.message
     assert svc.get(case.number) == before
 
 

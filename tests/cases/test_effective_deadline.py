@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from formkit.calendar import WorkCalendar
-from formkit.cases.monitor import effective_deadline
+from formkit.cases.clock import effective_deadline
 
 CAL = WorkCalendar()
 

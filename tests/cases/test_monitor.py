@@ -264,7 +264,7 @@ def test_monitor_over_the_store_index(tmp_path: Path) -> None:
     lying = receive_example(svc, clock, "XX-NR-0001", "residential flat sold", decide=False,
                             day=day)
     # and one refused: never on a list
-    receive_example(svc, clock, "XX-NR-0001", "property under seizure", day=day)
+    receive_example(svc, clock, "XX-MS-0001", "operator aged 15 is refused", day=day)
 
     def lists(today: dt.date) -> dict[str, list[tuple[str, str, int]]]:
         report = monitor(svc.store.open_summaries(), today, cal)

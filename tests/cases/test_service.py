@@ -11,9 +11,11 @@ from typing import Any
 
 import pytest
 
-from formkit.cases.monitor import effective_deadline
+from formkit.cases.clock import effective_deadline
 from formkit.cases.service import (
+    ACTION_NAMES,
     OPEN_STATES,
+    STATE_NAMES,
     TRANSITIONS,
     Case,
     CaseService,
@@ -45,7 +47,8 @@ NR_ROUTE = [["natural_resources.registry_intake"],
             ["natural_resources.certificate"]]
 NR_ACCEPT = "residential flat sold to one buyer"  # accepted 2026-09-29
 NR_INCOMPLETE = "agent with an unnotarised copy"
-NR_REFUSE = "property under seizure"
+MS = "XX-MS-0001"  # 个体工商户登记: a 15-year-old operator is refused at intake
+MS_REFUSE = "operator aged 15 is refused"
 
 
 @pytest.fixture
@@ -72,14 +75,20 @@ def audit_of(svc: CaseService, number: str) -> list[dict[str, Any]]:
 # What the issue asks for, written out by hand so that a change to TRANSITIONS shows here.
 EXPECTED_ALLOWED = {
     # late_supplement_request: told after the five days of §32(4), accepted on receipt
-    "received": ["accept", "late_supplement_request", "refuse", "request_supplement"],
-    "supplement": ["accept", "refuse", "request_supplement"],  # told again: stays
+    "received": ["accept", "late_supplement_request", "refuse", "request_supplement",
+                 "terminate", "withdraw"],
+    "supplement": ["accept", "refuse", "request_supplement", "terminate", "withdraw"],
     "refused": [],
-    "accepted": ["start_review", "supply", "suspend", "resume"],
-    "in_review": ["approve", "deny", "sign_off", "supply", "suspend", "resume"],
+    # deny: a ground found at intake may be decided at once
+    "accepted": ["deny", "extend", "recompute_deadlines", "start_review", "supply", "suspend",
+                 "resume", "terminate", "withdraw"],
+    "in_review": ["approve", "deny", "extend", "recompute_deadlines", "sign_off", "supply",
+                  "suspend", "resume", "terminate", "withdraw"],
     "approved": ["issue", "supply"],
     "denied": ["issue"],
     "issued": ["supply"],  # a tolerated material still owed after an (old) issue
+    "terminated": [],
+    "withdrawn": [],
 }
 
 
@@ -105,7 +114,6 @@ def test_transition_table_names_only_known_states() -> None:
 
 ACCEPT_EX = example(NR, NR_ACCEPT)
 INCOMPLETE_EX = example(NR, NR_INCOMPLETE)
-REFUSE_EX = example(NR, NR_REFUSE)
 
 
 def _submitted(ex: Any) -> dict[str, Any]:
@@ -124,8 +132,11 @@ ACTIONS: dict[str, tuple[dict[str, Any], Perform]] = {
     # received 11-16, decided 11-25: 7 working days without a notice (行政许可法 §32(4))
     "late_supplement_request": ({**_submitted(INCOMPLETE_EX), "received_on": D(2026, 11, 16)},
                                 lambda s, n: s.decide(n, rules(NR), actor="window-03")),
-    "refuse": (_submitted(REFUSE_EX),
-               lambda s, n: s.decide(n, rules(NR), actor="window-03")),
+    # the pre-check accepts; the office refuses with its reason (not its jurisdiction)
+    "refuse": (_submitted(ACCEPT_EX),
+               lambda s, n: s.decide(n, rules(NR), actor="window-03", want="refuse",
+                                     comment="不动产不在本县，不属本机构管辖（《不动产登记暂行条例》"
+                                             "第七条）")),
     "start_review": ({"route": NR_ROUTE, "signed": [{}, {}, {}]},
                      lambda s, n: s.start_review(n, actor="back-01")),
     "sign_off": ({"route": NR_ROUTE, "signed": [{}, {}, {}], "step": 0},
@@ -141,7 +152,25 @@ ACTIONS: dict[str, tuple[dict[str, Any], Perform]] = {
                lambda s, n: s.resume(n, actor="back-01")),
     "supply": ({"tolerated": [Tolerated(id="maintenance_fund", due=D(2026, 12, 2))]},
                lambda s, n: s.supply(n, "maintenance_fund", actor="window-03")),
+    # the matter allows 10 working days (行政许可法 §42); the limit has not run out
+    "extend": ({"extension_days": 10, "accepted_on": D(2026, 11, 24),
+                "statutory_deadline": D(2026, 12, 22)},
+               lambda s, n: s.extend(n, 10, actor="head", comment="需要补充核查")),
+    "terminate": ({}, lambda s, n: s.terminate(n, actor="window-03",
+                                               reason="容缺材料逾期未补交")),
+    "withdraw": ({}, lambda s, n: s.withdraw(n, actor="window-03", reason="申请人书面撤回")),
+    # accepted while 2027's holidays were a guess, with a deadline the guess got wrong
+    "recompute_deadlines": ({"calendar_provisional": True, "accepted_on": D(2026, 11, 25),
+                             "committed_deadline": D(2026, 11, 26),
+                             "statutory_deadline": D(2026, 12, 1)},
+                            lambda s, n: _recomputed(s, n)),
 }
+
+
+def _recomputed(svc: CaseService, number: str) -> Case:
+    case = svc.recompute_deadlines(number, actor="system")
+    assert case is not None
+    return case
 
 
 def test_every_action_of_the_table_has_a_row_here() -> None:
@@ -173,7 +202,11 @@ def test_every_action_in_every_state(svc: CaseService, action: str, state: str) 
     assert before.number in err.message and f"is {state};" in err.message
     assert f"'{action}' is allowed only when" in err.message
     allowed = sorted(EXPECTED_ALLOWED[state])
-    assert err.hint == "allowed now: " + (", ".join(allowed) if allowed else "nothing")
+    assert err.hint is not None and err.hint.endswith(
+        "(allowed now: " + (", ".join(allowed) if allowed else "nothing") + ")")
+    # the window's words come first: the state and the action in Chinese
+    assert err.message.startswith(f"案件 {before.number} 当前为“{STATE_NAMES[state][0]}”，不能"
+                                  f"{ACTION_NAMES[action]}")
     # nothing was written: not the case, not the audit
     assert svc.get(before.number) == before
     assert audit_of(svc, before.number) == []
@@ -184,8 +217,10 @@ def test_illegal_transition_renders_message_and_hint(svc: CaseService) -> None:
     with pytest.raises(IllegalTransition) as info:
         svc.issue(case.number, actor="window-09")
     assert str(info.value) == (
-        "evaluation error: case FK2026112500001 is refused; 'issue' is allowed only when "
-        "approved or denied\n    hint: allowed now: nothing")
+        "evaluation error: 案件 FK2026112500001 当前为“不予受理”，"
+        "不能送达办结（仅准予许可或不予许可的案件可以）: "
+        "case FK2026112500001 is refused; 'issue' is allowed only when "
+        "approved or denied\n    hint: 现在可以：无 (allowed now: nothing)")
 
 
 # --- full lifecycles on sample matters -----------------------------------------------------
@@ -276,17 +311,17 @@ def test_supplement_then_resubmit_is_accepted(svc: CaseService, clock: Clock) ->
         ("request_supplement", "received", "supplement", "window-02"),
         ("request_supplement", "supplement", "supplement", "window-02"),
         ("accept", "supplement", "accepted", "window-05")]
-    with pytest.raises(IllegalTransition, match="not waiting for supplement"):
+    with pytest.raises(IllegalTransition, match="allowed only when supplement"):
         svc.resubmit(case.number, rules(hc), actor="window-05")
 
 
 def test_refused_case_is_closed_with_its_reasons(svc: CaseService, clock: Clock) -> None:
-    case = receive_example(svc, clock, NR, NR_REFUSE)
+    case = receive_example(svc, clock, MS, MS_REFUSE)
     assert (case.state, case.decided_on) == ("refused", D(2026, 11, 25))
     assert case.precheck["refusals"]  # the stated reasons (不予受理决定书)
     assert svc.store.open_summaries() == []
     for act in (lambda: svc.start_review(case.number, actor="x"),
-                lambda: svc.decide(case.number, rules(NR), actor="x")):
+                lambda: svc.decide(case.number, rules(MS), actor="x")):
         with pytest.raises(IllegalTransition, match="allowed now: nothing"):
             act()
 

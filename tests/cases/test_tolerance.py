@@ -68,7 +68,7 @@ def test_approve_waits_for_the_tolerated_material(tmp_path: Path) -> None:
     err = info.value
     assert err.code == "tolerated-outstanding"
     assert "lease_contract (due 2026-09-30)" in err.message and "approved" in err.message
-    assert "supply" in (err.hint or "") and "不予许可" in (err.hint or "")
+    assert "supply" in (err.hint or "") and "终止" in (err.hint or "")
     # nothing changed: not the case, not the audit
     assert svc.get(case.number) == before and _audit(svc, case.number) == audit
     # supplied: the decision and the issue go through, and the case leaves the index

@@ -293,6 +293,9 @@ def cmd_cases(args: argparse.Namespace) -> int:
 
     from formkit.cases.monitor import MonitorConfig, monitor
 
+    if args.verb is not None and args.action != "act":
+        raise _UsageError(f"cases {args.action} takes no '{args.verb}'")
+
     def existing() -> Any:
         # reads and repairs never create a store (a mistyped --store is an error) and
         # write nothing: they work on a read-only file system or a full disk
@@ -316,15 +319,23 @@ def cmd_cases(args: argparse.Namespace) -> int:
                           f"({f.days}) {f.detail}")
                 print(f"{len(flags)} flagged of {report.open_cases} open cases")
             return 0
+        if args.action in ("receive", "act", "recompute"):
+            return _case_operation(args)
         if args.action == "show":
             if not args.number:
                 raise _UsageError("cases show needs a case number")
-            doc = existing().get(args.number)
+            from formkit.cases.service import Case, CaseService
+
+            store = existing()
+            doc = store.get(args.number)
             if doc is None:
                 from formkit.cases.store import unknown_case
 
                 raise unknown_case(args.number)
-            _emit(doc) if args.json else print(json.dumps(doc, ensure_ascii=False, indent=2))
+            # the case object of cli.md: the stored case with its effective deadlines
+            view = CaseService(store, _calendar(args.catalog)).view(
+                Case.model_validate(doc), _today(args.today) or dt.date.today())
+            _emit(view) if args.json else print(json.dumps(view, ensure_ascii=False, indent=2))
             return 0
         if args.action == "export":
             since = _today(args.since, "--since") or dt.date(1900, 1, 1)
@@ -377,6 +388,60 @@ def cmd_cases(args: argparse.Namespace) -> int:
         return 0
     except FormkitError as exc:
         return _fail(args, exc)
+
+
+def _case_operation(args: argparse.Namespace) -> int:
+    """``cases receive CODE``, ``cases act NUMBER ACTION``, ``cases recompute``
+    (cli.md, "Case operations, v2"): one case object printed, or an error (exit 1)."""
+    import datetime as dt
+
+    from formkit.catalog import open_catalog
+    from formkit.cli import cases
+    from formkit.cli.evaluate import read_json_object
+
+    if args.action != "recompute" and not args.number:
+        raise _UsageError(f"cases {args.action} needs "
+                          + ("a matter code" if args.action == "receive" else
+                             "a case number and an action"))
+    if args.action == "act":
+        if args.verb not in cases.ACTIONS:
+            raise _UsageError(f"cases act needs an action: one of {', '.join(cases.ACTIONS)}")
+        unused = [o for o in ("data", "procedure", "days", "material")
+                  if getattr(args, o) is not None and o not in cases.ACTIONS[args.verb]]
+        needed = [o for o in cases.ACTIONS[args.verb] if o != "comment"
+                  and getattr(args, o) is None]
+        if unused or needed:
+            raise _UsageError(f"'{args.verb}' " + (
+                f"needs --{needed[0]}" if needed else f"takes no --{unused[0]}"))
+    if args.action == "receive" and args.data is None:
+        raise _UsageError("cases receive needs --data FILE (the submission)")
+    today = _today(args.today) or dt.date.today()
+    opened = open_catalog(args.catalog)
+    op = cases.Operation(store=_store(args, create=args.action == "receive"), opened=opened,
+                         today=today, actor=args.actor or cases.default_actor())
+    if args.action == "recompute":
+        svc = op.service()
+        changed = [c.number for s in list(op.store.open_summaries())
+                   if s.get("calendar_provisional")
+                   and (c := svc.recompute_deadlines(s["number"], actor=op.actor))]
+        print(json.dumps({"recomputed": changed}) if args.json else
+              f"recomputed the deadlines of {len(changed)} case(s): {' '.join(changed)}")
+        return 0
+    data = read_json_object(args.data) if args.data is not None else None
+    if args.action == "receive":
+        view = cases.receive(op, args.number, data or {}, online=args.channel == "online",
+                             place=args.data or "--data")
+    else:
+        view = cases.act(op, args.number, args.verb, comment=args.comment or "", data=data,
+                         place=args.data or "--data", procedure=args.procedure,
+                         days=args.days, material=args.material, unit=args.unit)
+    if args.json:
+        _emit(view)
+    else:
+        print(f"{view['number']} {view['matter']}: {view['state']}"
+              f" (承诺 {view['effective_committed_deadline'] or '—'},"
+              f" 法定 {view['effective_statutory_deadline'] or '—'})")
+    return 0
 
 
 def _json_lines(lines: Any, name: str) -> list[dict[str, Any]]:
@@ -505,11 +570,21 @@ def _build_parser() -> _Parser:
     p.add_argument("--json", action="store_true", help="accepted; the schema is JSON")
     p.set_defaults(func=cmd_schema)
 
-    p = sub.add_parser("cases", help="the case store: overdue, show, export, import, "
-                       "reindex, verify")
-    p.add_argument("action", choices=["overdue", "show", "export", "import", "reindex",
-                                      "verify"])
-    p.add_argument("number", nargs="?", help="case number (show) or file (import)")
+    p = sub.add_parser("cases", help="the case store: receive, act, show, overdue, export, "
+                       "import, reindex, verify, recompute")
+    p.add_argument("action", choices=["receive", "act", "show", "overdue", "export",
+                                      "import", "reindex", "verify", "recompute"])
+    p.add_argument("number", nargs="?", help="matter code (receive), case number (act, "
+                   "show) or file (import)")
+    p.add_argument("verb", nargs="?", metavar="ACTION", help="the action of 'act'")
+    p.add_argument("--data", help="submission JSON (receive, act resubmit)")
+    p.add_argument("--actor", help="who acts (default: the OS user)")
+    p.add_argument("--channel", choices=["window", "online"], default="window")
+    p.add_argument("--comment")
+    p.add_argument("--procedure", help="special procedure id (suspend)")
+    p.add_argument("--days", type=_days_option, help="working days (extend)")
+    p.add_argument("--material", help="tolerated material id (supply)")
+    p.add_argument("--unit", help="the unit that signs (sign_off; default: the next)")
     p.add_argument("--store", help="store folder (default $FORMKIT_STORE or var/store)")
     p.add_argument("--catalog", default="definitions")
     p.add_argument("--today")

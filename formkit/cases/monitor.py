@@ -158,9 +158,11 @@ def monitor(summaries: Iterable[dict[str, Any]], today: dt.date, calendar: WorkC
         pauses = s.get("pauses") or []
         due, legal_due = deadlines(fixed, today, calendar)  # stops (§45), extensions (§42)
         paused = stop_running(pauses, today, calendar)
-        if legal_due is not None and not paused and today > legal_due:
-            # 行政许可法 §42: past the time limit of the law itself, not only the promise
-            over = _between(calendar, legal_due, today)
+        over = _between(calendar, legal_due, today) if legal_due is not None else 0
+        if legal_due is not None and not paused and over > 0:
+            # 行政许可法 §42: past the time limit of the law itself, not only the promise;
+            # like the cards, from the first working day after it (a weekend after a
+            # Friday limit is not yet a day over)
             report.statutory_overdue.append(Flag(
                 kind="statutory_overdue", due=legal_due, days=over, **base,
                 detail=f"超过法定时限 {over} 个工作日"))

@@ -623,6 +623,12 @@ class CaseService:
                                     hint="不予许可必须说明理由")
 
         def mutate(case: Case, today: dt.date) -> str:
+            if case.state == "accepted" and not case.precheck.get("denials"):
+                # only a ground found at intake is decided without the back office
+                raise IllegalTransition(
+                    f"案件 {case.number} 尚未审查，不能直接不予许可: case {case.number} is "
+                    "accepted and has no ground for denial found at intake; review it first",
+                    None, hint="start_review, then deny with the reasons found")
             self._close_pauses(case, today)
             case.decided_on = today
             return "denied"
@@ -763,11 +769,14 @@ class CaseService:
         effective deadlines, and every key of the contract present."""
         committed, statutory = self.deadlines(case, today)
         doc = case.model_dump(mode="json")
+        # a stop or an extension may carry a deadline into a year not yet published
+        guessed = any(d is not None and self.calendar.is_provisional(d)
+                      for d in (committed, statutory))
         doc.update(
             effective_committed_deadline=committed.isoformat() if committed else None,
             effective_statutory_deadline=statutory.isoformat() if statutory else None,
             extensions=[e.model_dump(mode="json") for e in case.extensions],
-            calendar_provisional=case.calendar_provisional)
+            calendar_provisional=case.calendar_provisional or guessed)
         return doc
 
     def supply(self, number: str, material: str, *, actor: str, comment: str = "") -> Case:

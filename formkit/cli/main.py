@@ -421,8 +421,12 @@ def _case_operation(args: argparse.Namespace) -> int:
                          today=today, actor=args.actor or cases.default_actor())
     if args.action == "recompute":
         svc = op.service()
+        from formkit.cases.service import TRANSITIONS
+
+        # decided cases keep the deadlines they were decided under
         changed = [c.number for s in list(op.store.open_summaries())
                    if s.get("calendar_provisional")
+                   and s.get("state") in TRANSITIONS["recompute_deadlines"]
                    and (c := svc.recompute_deadlines(s["number"], actor=op.actor))]
         print(json.dumps({"recomputed": changed}) if args.json else
               f"recomputed the deadlines of {len(changed)} case(s): {' '.join(changed)}")

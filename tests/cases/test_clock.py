@@ -168,3 +168,20 @@ def test_terminated_pauses_close_and_the_reason_is_kept(tmp_path: Path) -> None:
         "terminated", D(2026, 12, 2), D(2026, 12, 2))
     assert ended.history[-1].comment == "申请人死亡，终止办理"
     assert store.open_summaries() == []
+
+
+@pytest.mark.parametrize("today, flagged", [
+    (D(2026, 11, 20), []),  # the Friday of the limit itself
+    (D(2026, 11, 21), []),  # the Saturday after: no working day over yet (as the cards)
+    (D(2026, 11, 23), [("statutory_overdue", 1)]),
+])
+def test_statutory_overdue_from_the_first_working_day_after(today: D,
+                                                            flagged: list[Any]) -> None:
+    from formkit.cases.monitor import monitor
+
+    entry = {"number": "FK2026110200001", "matter": "T", "state": "in_review",
+             "received_on": "2026-11-02", "accepted_on": "2026-11-02",
+             "committed_deadline": "2026-11-30", "statutory_deadline": "2026-11-20",
+             "committed_days": 20, "statutory_days": 14, "unit": "working_days"}
+    report = monitor([entry], today, PLAIN)
+    assert [(f.kind, f.days) for f in report.statutory_overdue] == flagged

@@ -145,7 +145,9 @@ ACTIONS: dict[str, tuple[dict[str, Any], Perform]] = {
     "approve": ({"route": NR_ROUTE, "step": 3,
                  "signed": [{u: "x" for u in units} for units in NR_ROUTE]},
                 lambda s, n: s.approve(n, actor="chief")),
-    "deny": ({}, lambda s, n: s.deny(n, actor="chief", reason="产权存在争议")),
+    # from accepted only with a ground found at intake (else the back office reviews first)
+    "deny": ({"precheck": {"denials": [{"message": "不动产已被查封"}]}},
+             lambda s, n: s.deny(n, actor="chief", reason="产权存在争议")),
     "issue": ({}, lambda s, n: s.issue(n, actor="window-09")),
     "suspend": ({}, lambda s, n: s.suspend(n, "expert_review", actor="back-01")),
     "resume": ({"pauses": [Pause(reason="hearing", start=D(2026, 11, 20))]},

@@ -1,9 +1,16 @@
-"""Print-ready notices: 受理通知书, 一次性告知书, 容缺受理通知书, 不予受理通知书.
+"""Print-ready notices: 受理通知书, 一次性告知书, 容缺受理通知书, 不予受理通知书, and the
+延长审批期限告知书 of 行政许可法 §42.
 
 ``render_notice`` picks the notice that matches a pre-check's outcome and
 renders it as HTML (A4, for the window's printer) or plain text. Every notice
 carries the centre and department, the matter, the applicant, the case number,
 the date of receipt, the deadlines and the clerk (行政许可法 §32).
+``render_extension_notice`` tells the applicant that the time limit of an accepted
+case was extended, by how much, why and on whose approval (行政许可法 §42). It takes
+plain values, not a case: the intake layer does not know the case store.
+
+A notice that prints a date the calendar computed, when that date rests on a year
+whose official holiday schedule is not yet published, says so (:data:`PROVISIONAL_LINE`).
 """
 
 from __future__ import annotations
@@ -19,15 +26,24 @@ from formkit.intake.deadlines import deadline
 from formkit.intake.forms import field_title
 from formkit.intake.precheck import PrecheckResult
 
-__all__ = ["NOTICE_KINDS", "NoticeInfo", "notice_kind", "render_notice"]
+__all__ = ["NOTICE_KINDS", "PROVISIONAL_LINE", "ExtensionNoticeInfo", "NoticeInfo",
+           "notice_kind", "render_extension_notice", "render_notice"]
 
+# The notices a pre-check calls for (``render_notice``'s ``kind``).
 NoticeKind = Literal["accept", "supplement", "tolerance", "refuse"]
+# Every notice's title, Chinese then English: the pre-check's four, and "extension"
+# (``render_extension_notice``), which no pre-check outcome calls for.
 NOTICE_KINDS: dict[str, tuple[str, str]] = {
     "accept": ("受理通知书", "Notice of Acceptance"),
     "supplement": ("一次性告知书（补正材料通知书）", "One-time Notice of Items to Supply"),
     "tolerance": ("容缺受理通知书", "Notice of Acceptance with Materials to Follow"),
     "refuse": ("不予受理通知书", "Notice of Non-acceptance"),
+    "extension": ("延长审批期限告知书", "Notice of Extension of the Time Limit"),
 }
+# Printed under the deadlines when one of them rests on a year without the State
+# Council's holiday schedule (formkit then counts the statutory holidays only).
+PROVISIONAL_LINE = "以上期限按法定节假日推算，以国务院公布的节假日安排为准。"
+_EXTENSION_BASIS = "《中华人民共和国行政许可法》第四十二条第一款"
 _BASIS = {
     "accept": "《中华人民共和国行政许可法》第三十二条第一款第（五）项",
     "supplement": "《中华人民共和国行政许可法》第三十二条第一款第（四）项",
@@ -50,6 +66,31 @@ class NoticeInfo:
     supply_within_days: int = 5  # working days to supply tolerated/missing materials
 
 
+@dataclass(frozen=True, kw_only=True)
+class ExtensionNoticeInfo:
+    """What a 延长审批期限告知书 says (行政许可法 §42: the reason must be told).
+
+    The dates are the case's, computed by its caller: ``statutory_deadline`` is the
+    deadline before the extension, ``new_deadline`` the one after ``days`` working days
+    were added; ``provisional`` is true when either rests on a year whose official
+    holiday schedule is not yet published.
+    """
+
+    applicant: str
+    case_number: str
+    received_on: dt.date
+    accepted_on: dt.date
+    statutory_deadline: dt.date
+    days: int  # working days added
+    new_deadline: dt.date
+    reason: str  # 延长期限的理由
+    approver: str  # who approved: 本行政机关负责人, or the name
+    clerk: str
+    clerk_phone: str = ""
+    issued_on: dt.date
+    provisional: bool = False
+
+
 def notice_kind(result: PrecheckResult) -> NoticeKind:
     """The notice a pre-check outcome calls for."""
     return {"accept": "accept", "accept_with_tolerance": "tolerance",
@@ -60,14 +101,25 @@ def _d(day: dt.date | None) -> str:
     return f"{day.year}年{day.month}月{day.day}日" if day else "—"
 
 
+def _dept(catalog: Catalog, matter: Matter) -> str:
+    return next((d.name.zh for d in catalog.departments if d.id == matter.department),
+                matter.department)
+
+
+def _closing(catalog: Catalog, dept: str, clerk: str, clerk_phone: str,
+             issued_on: dt.date) -> str:
+    return (f"经办人：{clerk}" + (f"　联系电话：{clerk_phone}" if clerk_phone else "")
+            + f"　　{catalog.name.zh}（{dept}）　{_d(issued_on)}")
+
+
+_Lines = tuple[list[tuple[str, str]], list[str], list[tuple[str, str, str]], list[str], str]
+
+
 def _lines(catalog: Catalog, matter: Matter, result: PrecheckResult,
-           info: NoticeInfo, kind: NoticeKind, calendar: WorkCalendar | None
-           ) -> tuple[list[tuple[str, str]], list[str], list[tuple[str, str, str]],
-                      list[str], str]:
+           info: NoticeInfo, kind: NoticeKind, calendar: WorkCalendar | None) -> _Lines:
     """Header rows, opening paragraphs, item rows (name, problem, standard), closing
     paragraphs, and the signature line."""
-    dept = next((d.name.zh for d in catalog.departments if d.id == matter.department),
-                matter.department)
+    dept = _dept(catalog, matter)
     unit = "个工作日" if matter.time_limit.unit == "working_days" else "日"
     header = [("文书编号", info.case_number), ("申请人", info.applicant),
               ("申请事项", f"{matter.name.zh}（{matter.code}）"), ("承办部门", dept),
@@ -77,8 +129,15 @@ def _lines(catalog: Catalog, matter: Matter, result: PrecheckResult,
     body: list[str] = []
     # Only the notices that print it count the day to supply by: an acceptance or a
     # refusal dated near 9999-12-31 must not fail on a date it does not show.
-    supply_by = deadline(result.received_on, info.supply_within_days, "working_days",
-                         calendar).value if kind in ("tolerance", "supplement") else None
+    supply = deadline(result.received_on, info.supply_within_days, "working_days",
+                      calendar) if kind in ("tolerance", "supplement") else None
+    supply_by = supply.value if supply else None
+    # Whether the notice prints a date the calendar computed: the decision deadlines
+    # (an acceptance decided on the spot prints none) or the day to supply by.
+    shows_due = supply is not None or (kind == "accept"
+                                       and matter.time_limit.committed_days != 0)
+    provisional = shows_due and (result.calendar_provisional
+                                 or (supply is not None and supply.provisional))
     outro: list[str] = []
     if kind == "accept":
         header.append(("受理日期", _d(result.received_on)))
@@ -124,9 +183,10 @@ def _lines(catalog: Catalog, matter: Matter, result: PrecheckResult,
             items.append((finding.message, "不予受理", ""))
         outro.append(_REMEDIES)
     outro.append(f"法律依据：{_BASIS[kind]}。")
-    closing = (f"经办人：{info.clerk}" + (f"　联系电话：{info.clerk_phone}"
-                                        if info.clerk_phone else "")
-               + f"　　{catalog.name.zh}（{dept}）　{_d(info.issued_on or result.received_on)}")
+    if provisional:
+        outro.append(PROVISIONAL_LINE)
+    closing = _closing(catalog, dept, info.clerk, info.clerk_phone,
+                       info.issued_on or result.received_on)
     return header, body, items, outro, closing
 
 
@@ -145,9 +205,34 @@ def render_notice(catalog: Catalog, matter: Matter, result: PrecheckResult, info
                   calendar: WorkCalendar | None = None) -> str:
     """The notice for ``result`` (or the ``kind`` asked for) as HTML or plain text."""
     kind = kind or notice_kind(result)
+    if kind not in _BASIS:
+        raise ValueError(f"render_notice prints the pre-check notices ({', '.join(_BASIS)}), "
+                         f"not {kind!r}; the extension notice is render_extension_notice")
+    return _frame(catalog, kind, _lines(catalog, matter, result, info, kind, calendar), fmt)
+
+
+def render_extension_notice(catalog: Catalog, matter: Matter, info: ExtensionNoticeInfo,
+                            *, fmt: Literal["html", "text"] = "html") -> str:
+    """The 延长审批期限告知书 (行政许可法 §42) for ``info`` as HTML or plain text."""
+    dept = _dept(catalog, matter)
+    header = [("文书编号", info.case_number), ("申请人", info.applicant),
+              ("申请事项", f"{matter.name.zh}（{matter.code}）"), ("承办部门", dept),
+              ("受理日期", _d(info.accepted_on))]
+    body = [f"您于{_d(info.received_on)}提出的{matter.name.zh}申请，本机关已于"
+            f"{_d(info.accepted_on)}受理。因{info.reason.rstrip('。，；,.; ')}，不能在法定期限"
+            f"（{_d(info.statutory_deadline)}）内作出决定，经{info.approver}批准，"
+            f"办理期限延长{info.days}个工作日，至{_d(info.new_deadline)}。"]
+    outro = [f"法律依据：{'；'.join([_EXTENSION_BASIS, *matter.basis])}。", _REMEDIES]
+    if info.provisional:
+        outro.append(PROVISIONAL_LINE)
+    closing = _closing(catalog, dept, info.clerk, info.clerk_phone, info.issued_on)
+    return _frame(catalog, "extension", (header, body, [], outro, closing), fmt)
+
+
+def _frame(catalog: Catalog, kind: str, lines: _Lines, fmt: Literal["html", "text"]) -> str:
+    """Every notice's layout: centre, title, header table, paragraphs, items, closing."""
     title_zh, title_en = NOTICE_KINDS[kind]
-    header, body, items, outro, closing = _lines(catalog, matter, result, info, kind,
-                                                 calendar)
+    header, body, items, outro, closing = lines
     if fmt == "text":
         out = [catalog.name.zh, title_zh, ""]
         out += [f"{k}：{v}" for k, v in header]

@@ -1,4 +1,4 @@
-"""Tests for formkit.intake.notices: the four printed notices, golden files and legal content.
+"""Tests for formkit.intake.notices: the printed notices, golden files and legal content.
 
 Regenerate the goldens after an intended change with
 ``FORMKIT_UPDATE_GOLDEN=1 .venv/bin/python -m pytest tests/intake/test_notices.py``.
@@ -10,20 +10,34 @@ import datetime as dt
 import html
 import os
 import re
+from dataclasses import FrozenInstanceError, replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from formkit.calendar import WorkCalendar
+from formkit.catalog import open_catalog
 from formkit.definitions.loader import load_matter_text
 from formkit.definitions.model import Catalog, Matter
 from formkit.intake.messages import message
-from formkit.intake.notices import NOTICE_KINDS, NoticeInfo, notice_kind, render_notice
+from formkit.intake.notices import (
+    NOTICE_KINDS,
+    PROVISIONAL_LINE,
+    ExtensionNoticeInfo,
+    NoticeInfo,
+    notice_kind,
+    render_extension_notice,
+    render_notice,
+)
 from formkit.intake.precheck import PrecheckResult, run_precheck
 from formkit.ruleset import RuleSet
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
+DEFINITIONS = Path(__file__).resolve().parents[2] / "definitions"
+# The notices a pre-check outcome calls for; NOTICE_KINDS also titles the extension notice.
+PRECHECK_KINDS = ["accept", "supplement", "tolerance", "refuse"]
+LINE = "以上期限按法定节假日推算，以国务院公布的节假日安排为准。"
 UPDATE = os.environ.get("FORMKIT_UPDATE_GOLDEN") == "1"
 CAL = WorkCalendar()
 RECEIVED = dt.date(2026, 9, 29)  # just before National Day: deadlines cross the holiday
@@ -102,13 +116,23 @@ SUBMISSIONS: dict[str, dict[str, Any]] = {
 }
 
 
-def _matter() -> Matter:
-    matter, doc = load_matter_text(MATTER, "notice.yaml")
+def _matter(statutory: int = 10, committed: int = 5) -> Matter:
+    text = MATTER.replace("time_limit: {statutory_days: 10, committed_days: 5}",
+                          f"time_limit: {{statutory_days: {statutory}, "
+                          f"committed_days: {committed}}}")
+    matter, doc = load_matter_text(text, "notice.yaml")
     assert matter is not None, doc
+    assert (matter.time_limit.statutory_days, matter.time_limit.committed_days) == (
+        statutory, committed)
     return matter
 
 
 RULES = RuleSet.build(_matter(), None)
+# A 20-working-day limit (行政许可法 §42) received just before the year the State Council
+# has not published yet (2027): its deadlines rest on the statutory holidays only.
+RULES_20 = RuleSet.build(_matter(20, 10), None)
+RULES_ON_THE_SPOT = RuleSet.build(_matter(20, 0), None)  # 当场办结: no date printed
+YEAR_END = dt.date(2026, 12, 28)
 
 
 def result_for(kind: str) -> PrecheckResult:
@@ -121,7 +145,14 @@ def render(kind: str, fmt: str) -> str:
 
 
 def test_the_rules_are_clean() -> None:
-    assert RULES.ok, [e.message for e in RULES.errors]
+    for rules in (RULES, RULES_20, RULES_ON_THE_SPOT):
+        assert rules.ok, [e.message for e in rules.errors]
+
+
+def test_notice_kinds_title_the_precheck_notices_and_the_extension() -> None:
+    assert list(NOTICE_KINDS) == [*PRECHECK_KINDS, "extension"]
+    assert NOTICE_KINDS["extension"][0] == "延长审批期限告知书"
+    assert PROVISIONAL_LINE == LINE
 
 
 @pytest.mark.parametrize(("kind", "outcome"), [
@@ -136,11 +167,8 @@ def test_each_outcome_picks_its_notice(kind: str, outcome: str) -> None:
 # --- golden files ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("fmt", ["html", "text"])
-@pytest.mark.parametrize("kind", list(NOTICE_KINDS))
-def test_golden(kind: str, fmt: str) -> None:
-    path = GOLDEN / f"{kind}.{'html' if fmt == 'html' else 'txt'}"
-    got = render(kind, fmt)
+def check_golden(name: str, fmt: str, got: str) -> None:
+    path = GOLDEN / f"{name}.{'html' if fmt == 'html' else 'txt'}"
     if UPDATE:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(got, encoding="utf-8")
@@ -149,20 +177,44 @@ def test_golden(kind: str, fmt: str) -> None:
         f"{path.name} changed; if intended, regenerate with FORMKIT_UPDATE_GOLDEN=1")
 
 
-# --- legal content, in both formats -------------------------------------------------------------
+@pytest.mark.parametrize("fmt", ["html", "text"])
+@pytest.mark.parametrize("kind", PRECHECK_KINDS)
+def test_golden(kind: str, fmt: str) -> None:
+    check_golden(kind, fmt, render(kind, fmt))
 
 
-def plain(kind: str, fmt: str) -> str:
-    """The notice's visible text: tags removed and entities decoded (for HTML)."""
-    text = render(kind, fmt)
-    if fmt == "html":
-        body = text.split("<body", 1)[1]
-        text = html.unescape(re.sub(r"<[^>]+>", " ", body))
-    return text
+YEAR_END_INFO = replace(INFO, case_number="新市监〔2026〕受字第1228-01号")
+
+
+def render_year_end(fmt: str) -> str:
+    result = run_precheck(RULES_20, SUBMISSIONS["accept"], today=YEAR_END, calendar=CAL)
+    assert result.outcome == "accept" and result.calendar_provisional
+    return render_notice(CATALOG, RULES_20.matter, result, YEAR_END_INFO,
+                         fmt="html" if fmt == "html" else "text", calendar=CAL)
 
 
 @pytest.mark.parametrize("fmt", ["html", "text"])
-@pytest.mark.parametrize("kind", list(NOTICE_KINDS))
+def test_golden_accept_provisional(fmt: str) -> None:
+    check_golden("accept_provisional", fmt, render_year_end(fmt))
+
+
+# --- legal content, in both formats -------------------------------------------------------------
+
+
+def visible(page: str, fmt: str) -> str:
+    """A notice's visible text: tags removed and entities decoded (for HTML)."""
+    if fmt == "html":
+        body = page.split("<body", 1)[1]
+        page = html.unescape(re.sub(r"<[^>]+>", " ", body))
+    return page
+
+
+def plain(kind: str, fmt: str) -> str:
+    return visible(render(kind, fmt), fmt)
+
+
+@pytest.mark.parametrize("fmt", ["html", "text"])
+@pytest.mark.parametrize("kind", PRECHECK_KINDS)
 def test_every_notice_names_who_what_when_and_by_whom(kind: str, fmt: str) -> None:
     text = plain(kind, fmt)
     for needed in [
@@ -235,7 +287,7 @@ def test_refusal_gives_every_reason_and_the_remedies(fmt: str) -> None:
 
 
 def test_user_text_is_escaped_in_html() -> None:
-    for kind in NOTICE_KINDS:
+    for kind in PRECHECK_KINDS:
         page = render(kind, "html")
         assert "<李四>" not in page and "&lt;李四&gt;" in page
         assert "<b>五</b>" not in page and "王&lt;b&gt;五&lt;/b&gt;" in page
@@ -264,3 +316,193 @@ def test_a_field_path_that_is_not_in_the_form_is_printed_as_sent() -> None:
     text = render_notice(CATALOG, RULES.matter, r, INFO, fmt="text", calendar=CAL)
     assert "申请表：staff[x：" in text
     assert "申请表：申请人·a[b]：" in text
+
+
+def test_render_notice_refuses_the_extension_kind() -> None:
+    with pytest.raises(ValueError, match="render_extension_notice"):
+        render_notice(CATALOG, RULES.matter, result_for("accept"), INFO,
+                      kind="extension", calendar=CAL)  # type: ignore[arg-type]
+
+
+# --- the provisional calendar line ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["html", "text"])
+def test_year_end_acceptance_prints_provisional_deadlines_and_says_so(fmt: str) -> None:
+    text = visible(render_year_end(fmt), fmt)
+    # Counted by hand from 2026-12-28 (Mon), the day of receipt not counted: 12-29, 12-30,
+    # 12-31 (3); 2027-01-01 元旦 (fixed by 全国年节及纪念日放假办法, a Friday); 01-04..01-08
+    # (8); 01-11, 01-12 (10); 01-13..01-15 (13); 01-18..01-22 (18); 01-25, 01-26 (20).
+    assert "承诺办结时限为10个工作日，将于2027年1月12日前作出决定" in text
+    assert "法定时限20个工作日，至2027年1月26日" in text
+    assert text.count(LINE) == 1
+
+
+def _after_outro(page: str, fmt: str) -> bool:
+    """Whether the line closes the notice's paragraphs, just before the closing line."""
+    if fmt == "text":
+        lines = page.splitlines()
+        i = lines.index(LINE)
+        return lines[i - 1].startswith(("法律依据", "如不服")) and lines[i + 1] == "" \
+            and lines[i + 2].startswith("经办人：")
+    return f"<p>{LINE}</p>\n<p class=\"closing\">经办人：" in page
+
+
+def _precheck_notice(notice: str, submission: str, rules: RuleSet, received: dt.date,
+                     supply_days: int, provisional: bool | None
+                     ) -> tuple[PrecheckResult, NoticeInfo, RuleSet, str]:
+    result = run_precheck(rules, SUBMISSIONS[submission], today=received, calendar=CAL)
+    if provisional is not None:  # what the pre-check itself says about its deadlines
+        assert result.calendar_provisional is provisional
+    return result, replace(INFO, supply_within_days=supply_days), rules, notice
+
+
+# (notice, submission, rules, received, days to supply, pre-check provisional,
+#  whether the line is printed, a phrase that shows the scenario is the one described)
+PRECHECK_TABLE = [
+    pytest.param("accept", "accept", RULES_20, YEAR_END, 3, True, True,
+                 "将于2027年1月12日前作出决定", id="accept-2027-deadlines"),
+    pytest.param("accept", "accept", RULES, RECEIVED, 3, False, False,
+                 "将于2026年10月12日前作出决定", id="accept-2026"),
+    # decided on the spot: the statutory deadline is provisional but no date is printed
+    pytest.param("accept", "accept", RULES_ON_THE_SPOT, YEAR_END, 3, True, False,
+                 "并当场办结", id="accept-on-the-spot"),
+    # supply by 12-31 (2026 schedule), decide by 2027-01-12 (provisional)
+    pytest.param("tolerance", "tolerance", RULES_20, YEAR_END, 3, True, True,
+                 "请于2026年12月31日前补交", id="tolerance-2027-deadline"),
+    # decide by 12-17 (statutory 12-24) but supply by 2027-01-04: 12-11 (1), 12-14..18
+    # (6), 12-21..25 (11), 12-28..31 (15), 01-01 元旦, 01-04 (16)
+    pytest.param("tolerance", "tolerance", RULES, dt.date(2026, 12, 10), 16, False, True,
+                 "请于2027年1月4日前补交", id="tolerance-2027-supply-by"),
+    pytest.param("tolerance", "tolerance", RULES, RECEIVED, 3, False, False,
+                 "请于2026年10月9日前补交", id="tolerance-2026"),
+    # supply by 2027-01-05: 12-29, 12-30, 12-31, 01-04, 01-05
+    pytest.param("supplement", "supplement", RULES_20, YEAR_END, 5, False, True,
+                 "请于2027年1月5日前补正", id="supplement-2027-supply-by"),
+    pytest.param("supplement", "supplement", RULES_20, YEAR_END, 3, False, False,
+                 "请于2026年12月31日前补正", id="supplement-2026-supply-by"),
+    # a refusal prints no date, even when forced on a provisional acceptance
+    pytest.param("refuse", "refuse", RULES_20, YEAR_END, 5, False, False,
+                 "本机关决定不予受理", id="refuse"),
+    pytest.param("refuse", "accept", RULES_20, YEAR_END, 5, True, False,
+                 "本机关决定不予受理", id="refuse-forced-on-provisional"),
+]
+
+
+@pytest.mark.parametrize("fmt", ["html", "text"])
+@pytest.mark.parametrize(("notice", "submission", "rules", "received", "supply_days",
+                          "precheck_provisional", "line", "scenario"), PRECHECK_TABLE)
+def test_provisional_line_on_precheck_notices(
+        notice: str, submission: str, rules: RuleSet, received: dt.date, supply_days: int,
+        precheck_provisional: bool, line: bool, scenario: str, fmt: str) -> None:
+    result, info, rules, kind = _precheck_notice(notice, submission, rules, received,
+                                                 supply_days, precheck_provisional)
+    page = render_notice(CATALOG, rules.matter, result, info, kind=kind,  # type: ignore[arg-type]
+                         fmt="html" if fmt == "html" else "text", calendar=CAL)
+    text = visible(page, fmt)
+    assert NOTICE_KINDS[kind][0] in text and scenario in text
+    assert text.count(LINE) == (1 if line else 0)
+    if line:
+        assert _after_outro(page, fmt)
+
+
+def test_the_table_covers_every_notice_both_ways() -> None:
+    seen = {(p.values[0], p.values[6]) for p in PRECHECK_TABLE}
+    assert {(k, True) for k in PRECHECK_KINDS if k != "refuse"} <= seen
+    assert {(k, False) for k in PRECHECK_KINDS} <= seen
+    # and the extension notice, below, with and without ``provisional``
+
+
+# --- the extension notice (行政许可法 §42) -------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def sample() -> tuple[Catalog, Matter]:
+    opened = open_catalog(DEFINITIONS)
+    rules = opened.rules_of("XX-TR-0001")  # 道路普通货物运输经营许可: 20 days, §42's 10 more
+    assert rules is not None and opened.catalog is not None
+    return opened.catalog, rules.matter
+
+
+# Accepted on 2026-11-25 (Wed): 20 working days end on 2026-12-23 (11-26, 11-27; 11-30..
+# 12-04; 12-07..12-11; 12-14..12-18; 12-21..12-23). Ten more, by hand from the 2026 State
+# Council schedule (no holiday or 调休 in late December) and 2027-01-01 元旦, which the law
+# fixes: 12-24, 12-25 (2); 12-28..12-31 (6); 01-04..01-07 (10). 2027 is not published yet,
+# so the new deadline is provisional.
+EXTENSION = ExtensionNoticeInfo(
+    applicant="新兴县顺达物流有限公司 & <分公司>", case_number="FK2026112400007",
+    received_on=dt.date(2026, 11, 24), accepted_on=dt.date(2026, 11, 25),
+    statutory_deadline=dt.date(2026, 12, 23), days=10, new_deadline=dt.date(2027, 1, 7),
+    reason="申请人报送的营运车辆较多，需逐车核验车辆技术档案及检测报告。",
+    approver="本行政机关负责人", clerk="陈<i>六</i>", clerk_phone="0766-2886789",
+    issued_on=dt.date(2026, 12, 21), provisional=True)
+
+
+@pytest.mark.parametrize("fmt", ["html", "text"])
+def test_golden_extension(sample: tuple[Catalog, Matter], fmt: str) -> None:
+    catalog, matter = sample
+    check_golden("extension", fmt, render_extension_notice(
+        catalog, matter, EXTENSION, fmt="html" if fmt == "html" else "text"))
+
+
+@pytest.mark.parametrize("fmt", ["html", "text"])
+def test_extension_notice_tells_why_how_long_and_who_approved(
+        sample: tuple[Catalog, Matter], fmt: str) -> None:
+    catalog, matter = sample
+    page = render_extension_notice(catalog, matter, EXTENSION,
+                                   fmt="html" if fmt == "html" else "text")
+    text = visible(page, fmt)
+    for needed in [
+        "新兴县行政服务中心", "延长审批期限告知书", "交通运输局",
+        "FK2026112400007", "新兴县顺达物流有限公司 & <分公司>",
+        "道路普通货物运输经营许可（XX-TR-0001）",
+        "您于2026年11月24日提出的道路普通货物运输经营许可申请，本机关已于2026年11月25日受理。"
+        "因申请人报送的营运车辆较多，需逐车核验车辆技术档案及检测报告，"
+        "不能在法定期限（2026年12月23日）内作出决定，经本行政机关负责人批准，"
+        "办理期限延长10个工作日，至2027年1月7日。",
+        "法律依据：《中华人民共和国行政许可法》第四十二条第一款；"
+        "《中华人民共和国道路运输条例》第二十一条、第二十四条；《道路货物运输及站场管理规定》。",
+        "六十日内依法申请行政复议", "六个月内依法向人民法院提起行政诉讼",
+        "经办人：陈<i>六</i>　联系电话：0766-2886789　　新兴县行政服务中心（交通运输局）"
+        "　2026年12月21日",
+        "申请人签收", "（本机关专用章）",
+    ]:
+        assert needed in text, (fmt, needed)
+    assert text.count(LINE) == 1 and _after_outro(page, fmt)
+    if fmt == "text":
+        assert "受理日期：2026年11月25日" in text.splitlines()
+        assert "收件日期" not in text
+    else:
+        assert "<tr><th>受理日期</th><td>2026年11月25日</td></tr>" in page
+        assert 'class="notice notice-extension"' in page
+        assert "<分公司>" not in page and "&lt;分公司&gt;" in page
+        assert "<i>六</i>" not in page and "陈&lt;i&gt;六&lt;/i&gt;" in page
+
+
+@pytest.mark.parametrize("fmt", ["html", "text"])
+@pytest.mark.parametrize("provisional", [True, False])
+def test_provisional_line_on_the_extension_notice(fmt: str, provisional: bool) -> None:
+    info = replace(EXTENSION, provisional=provisional)
+    page = render_extension_notice(CATALOG, RULES.matter, info,
+                                   fmt="html" if fmt == "html" else "text")
+    text = visible(page, fmt)
+    assert text.count(LINE) == (1 if provisional else 0)
+    # a matter without its own ``basis`` cites §42 alone
+    assert "法律依据：《中华人民共和国行政许可法》第四十二条第一款。" in text
+
+
+def test_extension_info_is_frozen_and_keyword_only() -> None:
+    with pytest.raises(FrozenInstanceError):
+        EXTENSION.days = 11  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        ExtensionNoticeInfo("张三", "FK2026112400007")  # type: ignore[call-arg]
+    assert replace(EXTENSION, clerk_phone="").clerk_phone == ""
+    bare = ExtensionNoticeInfo(
+        applicant="张三", case_number="1", received_on=dt.date(2026, 11, 25),
+        accepted_on=dt.date(2026, 11, 25), statutory_deadline=dt.date(2026, 12, 23), days=10,
+        new_deadline=dt.date(2027, 1, 7), reason="需要现场核查", approver="张局长",
+        clerk="王五", issued_on=dt.date(2026, 12, 21))
+    assert bare.clerk_phone == "" and bare.provisional is False
+    text = render_extension_notice(CATALOG, RULES.matter, bare, fmt="text")
+    assert "因需要现场核查，不能在法定期限（2026年12月23日）内作出决定，经张局长批准" in text
+    assert "联系电话" not in text and LINE not in text

@@ -25,8 +25,10 @@ from pydantic import (
 from formkit.calendar import WorkCalendar
 from formkit.cases import clock
 from formkit.cases.store import CaseStore, unknown_case
+from formkit.dsl.compiler import EvalContext
 from formkit.errors import IllegalTransition, InputError, SourceSpan
 from formkit.intake.deadlines import deadline
+from formkit.intake.forms import form_state, stored_answers
 from formkit.intake.precheck import PrecheckResult, run_precheck
 from formkit.ruleset import RuleSet
 
@@ -402,6 +404,7 @@ class CaseService:
         online application, 行政许可法 §32: within five working days)."""
         today = self.now().date()
         matter = rules.matter
+        fields = self._stored(rules, fields, today)
         submission = {"fields": fields,
                       "materials": [m.model_dump(exclude_none=True) for m in materials]}
         checked = {} if decide else run_precheck(
@@ -438,6 +441,13 @@ class CaseService:
         if case.state != "accepted" or not grounds or case.committed_days != 0:
             return case
         return self.deny(case.number, actor=actor, reason="；".join(grounds))
+
+    def _stored(self, rules: RuleSet, fields: dict[str, Any], today: dt.date
+                ) -> dict[str, Any]:
+        """The answers as the case keeps them: typed, hidden and empty ones left out
+        (``stored_answers``), so a stored case fits its matter's JSON Schema."""
+        state, _ = form_state(rules, fields, ctx=EvalContext(today, self.calendar))
+        return stored_answers(state)
 
     def precheck(self, case: Case, rules: RuleSet) -> PrecheckResult:
         """The pre-check of the case as it stands (against its own matter version)."""
@@ -554,9 +564,11 @@ class CaseService:
         if case.state != "supplement":
             raise _not_now(case, "resubmit", {"supplement": "supplement"})
 
+        typed = None if fields is None else self._stored(rules, fields, self.now().date())
+
         def bring(current: Case) -> None:
-            if fields is not None:
-                current.fields = fields
+            if typed is not None:
+                current.fields = typed
             if materials:
                 by_id = {m.id: m for m in current.materials}
                 for m in materials:

@@ -26,7 +26,7 @@ from formkit.ruleset import Place, RuleSet
 from formkit.values import to_json
 
 __all__ = ["FieldError", "FieldState", "FormState", "field_title",
-           "form_state"]
+           "form_state", "stored_answers"]
 
 MAX_TEXT = 10_000
 MAX_ROWS = 1_000
@@ -471,6 +471,28 @@ def form_state(rules: RuleSet, answers: Any, *, ctx: EvalContext | None = None,
     state = FormState(matter=rules.matter.code, fields=run.states,
                       values={k: to_json(v) for k, v in env.items()}, errors=run.errors)
     return state, env
+
+
+def stored_answers(state: FormState) -> dict[str, Any]:
+    """The answers as a case keeps them: each typed as its field (``"35"`` a number), a
+    hidden field left out, an unanswered one too, and an empty row or group dropped;
+    what the pre-check saw, in a form the matter's JSON Schema accepts."""
+    hidden = {f.path for f in state.fields if not f.visible}
+
+    def keep(value: Any, path: str) -> Any:
+        if isinstance(value, dict):
+            out = {k: v for k, v in ((k, keep(v, f"{path}.{k}" if path else k))
+                                     for k, v in value.items())
+                   if v is not None and f"{path}.{k}".lstrip(".") not in hidden}
+            return out or None
+        if isinstance(value, list):
+            rows = [r for r in (keep(v, f"{path}[{i}]") for i, v in enumerate(value))
+                    if r is not None]
+            return rows if rows or path not in hidden else None
+        return value
+
+    kept = keep(state.values, "")
+    return kept if isinstance(kept, dict) else {}
 
 
 def _in_form_order(errors: list[FieldError], states: list[FieldState]) -> list[FieldError]:

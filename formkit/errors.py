@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 __all__ = [
+    "AccessDenied",
     "DefinitionError",
     "EditError",
     "EvaluationError",
@@ -178,6 +179,14 @@ class IllegalTransition(FormkitError):
 
     kind = "evaluation"
     default_code = "illegal-transition"
+
+
+class AccessDenied(FormkitError):
+    """Raised when a user may not see or change what they asked for (another
+    department's case or matter; HTTP: 403)."""
+
+    kind = "evaluation"
+    default_code = "forbidden"
 
 
 class LimitError(FormkitError):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import streamlit as st
-from formkit_studio.common import current_user, sign_out
+from formkit_studio.common import catalog, current_user, sign_out
 
 VIEWS = Path(__file__).resolve().parent / "views"
 
@@ -28,6 +28,8 @@ PAGES: dict[str, list[tuple[str, str, str]]] = {
     "supervisor": [("monitor.py", "效能监察 Monitor", "📊"),
                    ("catalog.py", "事项目录 Catalog", "📋")],
 }
+ROLES = {"admin": "管理员 Admin", "editor": "编辑 Editor", "clerk": "窗口受理 Clerk",
+         "officer": "审批 Officer", "supervisor": "监察 Supervisor"}
 
 user = current_user()
 if user is None:
@@ -36,9 +38,13 @@ else:
     entries = [e for e in PAGES.get(user.role, []) if (VIEWS / e[0]).is_file()]
     page = st.navigation([st.Page(str(VIEWS / f), title=t, icon=i) for f, t, i in entries]
                          or [st.Page(str(VIEWS / "catalog.py"), title="事项目录 Catalog")])
-    with st.sidebar:
-        st.markdown(f"**{user.name.zh}** · {user.role}"
-                    + (f" · {user.department}" if user.department else ""))
+    opened = catalog()
+    departments = {d.id: d.name.zh for d in opened.catalog.departments} \
+        if opened.catalog else {}
+    with st.sidebar:  # people, roles and departments by name, never by id
+        st.markdown(f"**{user.name.zh}**（{user.username}）· {ROLES.get(user.role, '')}"
+                    + (f" · {departments.get(user.department, '')}" if user.department
+                       else ""))
         if st.button("退出 Sign out", key="signout"):
             sign_out()
             st.rerun()

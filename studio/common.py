@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from pathlib import Path
 
 import streamlit as st
@@ -94,3 +95,13 @@ def sign_out() -> None:
 def with_hint(exc: FormkitError) -> str:
     """An error's message with its hint (what to do) after it, for st.error."""
     return exc.message + (f"（{exc.hint}）" if exc.hint else "")
+
+
+_PRINT = ('<div class="no-print" style="text-align:right">'
+          '<button onclick="window.print()">打印 Print</button></div>'
+          '<style>@media print { .no-print { display: none; } }</style>')
+
+
+def with_print_button(page: str) -> str:
+    """A notice's HTML with a print button on top (left out of the printout)."""
+    return re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + _PRINT, page, count=1)

@@ -15,19 +15,24 @@ from typing import Any
 
 from formkit.authoring.access import Refusal
 from formkit.authoring.diff import Change
-from formkit.cases.service import STATE_NAMES
+from formkit.cases.service import ACTION_NAMES, STATE_NAMES, Case, Procedure
 from formkit.catalog import OpenCatalog
 from formkit.desk.checklist import ChecklistItem
+from formkit.errors import FormkitError
 
 __all__ = [
+    "ACTIONS",
     "CHANNELS",
     "FIELD_TYPES",
     "FORMS",
     "KINDS",
     "OUTCOMES",
     "STATES",
+    "UNITS",
     "catalog_rows",
     "change_rows",
+    "error_text",
+    "procedure_text",
     "refusal_text",
     "why",
     "why_text",
@@ -35,6 +40,8 @@ __all__ = [
 
 # Bilingual names of the case states, the pre-check outcomes and the material forms.
 STATES: dict[str, tuple[str, str]] = STATE_NAMES
+ACTIONS: dict[str, str] = ACTION_NAMES  # the Chinese names of the case actions
+UNITS: dict[str, str] = {"working_days": "工作日", "calendar_days": "自然日"}
 OUTCOMES: dict[str, tuple[str, str]] = {
     "accept": ("受理", "Accept"),
     "accept_with_tolerance": ("容缺受理", "Accept, materials to follow"),
@@ -102,7 +109,7 @@ def _decided_by(values: Mapping[str, Any]) -> str:
 
 # ---- tables
 
-_UNITS = {"working_days": "工作日", "calendar_days": "自然日"}
+_UNITS = UNITS
 
 
 def catalog_rows(opened: OpenCatalog) -> list[dict[str, str]]:
@@ -157,3 +164,56 @@ def refusal_text(refusal: Refusal, opened: OpenCatalog | None = None) -> str:
     return (f"您只能编辑本部门（{own}）的事项，此事项属于 "
             f"{names.get(refusal.subject, refusal.subject)} "
             f"(you can edit only your own department's matters)")
+
+
+# ---- the case clock and the engine's refusals
+
+
+def procedure_text(procedure: Procedure) -> str:
+    """A special procedure as the officer reads it: its name and its maximum, if any
+    (``公示（最长 7 个自然日）``, ``检测``); never its id."""
+    if procedure.max_days:
+        return f"{procedure.name}（最长 {procedure.max_days} 个{UNITS.get(procedure.unit, '日')}）"
+    return procedure.name
+
+
+def _has_chinese(text: str | None) -> bool:
+    return bool(text) and any("\u4e00" <= ch <= "\u9fff" for ch in text or "")
+
+
+def _chinese_part(text: str, sep: str) -> str:
+    """The Chinese sentence an engine message starts with (before ``sep`` and the
+    English)."""
+    return text.split(sep, 1)[0].strip() if _has_chinese(text[:1]) else ""
+
+
+def error_text(exc: FormkitError, case: Case | None = None) -> str:
+    """What a clerk or officer reads when the engine refuses an action: in Chinese,
+    without ids, rule text or the English of the message."""
+    code = exc.code
+    if code == "no-reason":
+        hint = _chinese_part(exc.hint or "", " (")
+        return hint or "请填写理由"
+    ext_days = case.extension_days if case is not None else 0
+    fixed = {
+        "no-extension": "本事项的办理时限不能延期，请在时限内作出决定",
+        "extension-used": "本案件已经延期一次，依法只能延期一次",
+        "extension-too-long": f"延期天数应为 1 至 {ext_days} 个工作日" if ext_days
+        else "延期天数超出本事项允许的范围",
+        "extension-late": "法定办理期限已过，不能再延期，请尽快作出决定",
+        "deny-ground": "受理时发现不予许可情形，不能准予许可；请以该情形为理由作出不予许可决定",
+        "bad-reason": "所选特别程序不适用于本事项",
+        "tolerated-outstanding": "尚有容缺材料未补交，补交前不能准予许可或送达；"
+        "申请人不再补交的，可以终止案件",
+        "not-complete": "预检认为申请不齐全或应不予受理，不能受理",
+        "unknown-case": "找不到该案件",
+    }
+    if code in fixed:
+        return fixed[code]
+    said = _chinese_part(exc.message, ": ")
+    if said:
+        hint = _chinese_part(exc.hint or "", " (")
+        return said + (f"；{hint}" if hint else "")
+    if exc.kind == "io":
+        return "案件库暂时无法读写，请稍后重试；仍不行请联系管理员"
+    return "此操作现在不能进行（案件可能刚被他人办理），请重新打开案件后再试"

@@ -11,13 +11,28 @@ from collections.abc import Callable
 from typing import Any
 
 import streamlit as st
-from formkit_studio.common import catalog, current_user, store, today, with_hint
-from formkit_studio.labels import FORMS, OUTCOMES, STATES
+from formkit_studio.common import (
+    catalog,
+    current_user,
+    store,
+    today,
+    users,
+    with_print_button,
+)
+from formkit_studio.labels import (
+    ACTIONS,
+    FORMS,
+    OUTCOMES,
+    STATES,
+    UNITS,
+    error_text,
+    procedure_text,
+)
 
 from formkit.calendar import WorkCalendar
-from formkit.cases.monitor import effective_deadline
+from formkit.cases import clock as case_clock
 from formkit.cases.queues import QueueItem, decision_queue, issue_queue, section_queue
-from formkit.cases.service import SPECIAL_PROCEDURES, Case, CaseService
+from formkit.cases.service import Case, CaseService, Event
 from formkit.cases.versions import case_rules
 from formkit.catalog import OpenCatalog
 from formkit.desk.checklist import (
@@ -28,9 +43,22 @@ from formkit.desk.checklist import (
     unit_names,
 )
 from formkit.errors import FormkitError
+from formkit.intake.notices import NOTICE_KINDS, ExtensionNoticeInfo, render_extension_notice
 from formkit.intake.precheck import PrecheckResult
 
 DECIDE, ISSUE = "decide", "issue"
+# What the officer types for one case; forgotten when another case is opened or an
+# action is done, so a reason never follows the officer to the next case.
+CASE_INPUTS = ("bo_comment", "bo_reason", "bo_pause_reason", "bo_ext_days", "bo_ext_reason",
+               "bo_ext_ok", "bo_end_kind", "bo_end_reason", "bo_end_confirm")
+ENDINGS = {"withdraw": ("撤回", "Withdraw",
+                        "申请人在作出决定前申请撤回，记录申请人的申请 the applicant withdraws "
+                        "the application before the decision"),
+           "terminate": ("终止", "Terminate",
+                         "因容缺材料逾期未补交、申请人死亡或者主体注销等原因终止办理 the case "
+                         "ends without a decision (a tolerated material never came, the "
+                         "applicant died or was dissolved)")}
+TO = {"terminate": "terminated", "withdraw": "withdrawn"}
 
 
 def _state(state: str) -> str:
@@ -43,7 +71,7 @@ def _rows(items: list[QueueItem], names: dict[str, str]) -> list[dict[str, Any]]
              "状态 State": _state(i.state), "环节 Step": i.step + 1,
              "收件 Received": i.received_on.isoformat(),
              "承诺期限 Due": i.due.isoformat() if i.due else "—",
-             "计时 Clock": "暂停 stopped" if i.paused else "计时中 running"} for i in items]
+             "计时 Clock": "中止 stopped" if i.paused else "计时中 running"} for i in items]
 
 
 def worklists(opened: OpenCatalog, department: str, summaries: list[dict[str, Any]],
@@ -58,19 +86,44 @@ def worklists(opened: OpenCatalog, department: str, summaries: list[dict[str, An
     return lists
 
 
+def _forget_inputs() -> None:
+    for key in CASE_INPUTS:
+        st.session_state.pop(key, None)
+
+
 def _open(number: str) -> None:
     st.session_state["bo_open"] = number.strip().upper()
+    _forget_inputs()
 
 
-def _act(action: Callable[[], Case], done: str) -> None:
-    """Run one transition; its refusal (an illegal move, a missing reason) is shown."""
+def _act(action: Callable[[], Case], done: str, case: Case) -> None:
+    """Run one transition; its refusal (an illegal move, a missing reason) is shown in
+    the officer's words."""
     try:
         action()
     except FormkitError as exc:
-        st.error(f"未能完成 Not done：{with_hint(exc)}")
+        st.error(f"未能完成 Not done：{error_text(exc, case)}")
         return
     st.session_state["bo_flash"] = done
+    st.session_state["bo_reset"] = True  # the inputs were for this action
     st.rerun()
+
+
+def _people() -> dict[str, str]:
+    """Usernames -> the names people know each other by."""
+    try:
+        return {u.username: u.name.zh for u in users().users}
+    except (FormkitError, OSError):
+        return {}
+
+
+def _grounds(case: Case) -> list[str]:
+    """The substantive grounds for denial the pre-check found at intake."""
+    return [str(d.get("message", "")) for d in case.precheck.get("denials") or []]
+
+
+def _day(day: Any) -> str:
+    return day.isoformat() if day else "—"
 
 
 def actions(svc: CaseService, case: Case, department: str, units: dict[str, str]) -> None:
@@ -78,66 +131,159 @@ def actions(svc: CaseService, case: Case, department: str, units: dict[str, str]
     user = current_user()
     actor = user.username if user else "officer"
     n = case.number
+    grounds = _grounds(case)
+    if case.state not in ("accepted", "in_review", "approved", "denied"):
+        return  # refused, issued or ended: nothing more to do here
     comment = st.text_input("审批意见 Comment", key="bo_comment")
     if case.state == "accepted" and st.button("开始审查 Start review", key="bo_start",
-                                              type="primary"):
+                                              type="secondary" if grounds else "primary"):
         _act(lambda: svc.start_review(n, actor=actor, comment=comment),
-             "已开始审查 Review started")
+             "已开始审查 Review started", case)
     mine = signable_units(case, department)
     for unit in mine:
         if st.button(f"签署 Sign off：{units.get(unit, unit)}", key=f"bo_sign|{unit}",
                      type="primary"):
             _act(lambda unit=unit: svc.sign_off(n, unit, actor=actor, comment=comment),
-                 f"已签署 Signed off：{units.get(unit, unit)}")
+                 f"已签署 Signed off：{units.get(unit, unit)}", case)
     if case.state == "in_review" and case.step < len(case.route):
         others = [u for u in signable_units(case, None) if u not in mine]
         if others:
             st.info("等待会签 Waiting for：" + "、".join(units.get(u, u) for u in others))
-    if case.state == "in_review" and case.step >= len(case.route):
+    if grounds and case.state in ("accepted", "in_review"):
+        st.caption("受理时已发现不予许可情形，不能准予许可：请以该情形为理由作出不予许可决定 "
+                   "(approval is not offered: deny with the ground found at intake)")
+        _deny(svc, case, actor, grounds)
+    elif case.state == "in_review" and case.step >= len(case.route):
         if st.button("准予许可 Approve", key="bo_approve", type="primary"):
-            _act(lambda: svc.approve(n, actor=actor, comment=comment), "已准予 Approved")
-        reason = st.text_area("不予许可理由 Reasons for denial", key="bo_reason")
-        if st.button("不予许可 Deny", key="bo_deny"):
-            _act(lambda: svc.deny(n, actor=actor, reason=reason), "已作出不予许可决定 Denied")
+            _act(lambda: svc.approve(n, actor=actor, comment=comment), "已准予 Approved", case)
+        _deny(svc, case, actor, grounds)
     if case.state in ("approved", "denied") and st.button(
             "发证/送达 Record issue of the result", key="bo_issue", type="primary"):
-        _act(lambda: svc.issue(n, actor=actor, comment=comment), "已送达 Issued")
-    if case.state in ("accepted", "in_review"):
-        _clock(svc, case, actor, comment)
+        _act(lambda: svc.issue(n, actor=actor, comment=comment), "已送达 Issued", case)
     for t in case.tolerated:
         if t.supplied_on is None and case.state in ("accepted", "in_review", "approved") \
                 and st.button(f"容缺材料已补交 Supplied：{t.id}（限 due {t.due}）",
                               key=f"bo_supply|{t.id}"):
             _act(lambda t=t: svc.supply(n, t.id, actor=actor, comment=comment),
-                 f"已补交 Supplied：{t.id}")
+                 f"已补交 Supplied：{t.id}", case)
+    if case.state in ("accepted", "in_review"):
+        _clock(svc, case, actor, comment)
+        _extension(svc, case, actor)
+        _end(svc, case, actor)
+
+
+def _deny(svc: CaseService, case: Case, actor: str, grounds: list[str]) -> None:
+    """不予许可 with its reasons; a ground found at intake is the reason already written."""
+    if grounds and "bo_reason" not in st.session_state:
+        st.session_state["bo_reason"] = "；".join(grounds)
+    reason = st.text_area("不予许可理由 Reasons for denial", key="bo_reason")
+    if st.button("不予许可 Deny", key="bo_deny", type="primary" if grounds else "secondary"):
+        _act(lambda: svc.deny(case.number, actor=actor, reason=reason),
+             "已作出不予许可决定 Denied", case)
 
 
 def _clock(svc: CaseService, case: Case, actor: str, comment: str) -> None:
-    """Stop or restart the clock for a statutory special procedure (行政许可法 §45)."""
+    """Stop or restart the clock for a special procedure (行政许可法 §45, or the
+    matter's own law)."""
     n = case.number
+    st.markdown("**计时 Clock**")
     if case.paused:
-        pause = next(p for p in case.pauses if p.end is None)
-        st.warning(f"计时已暂停 Clock stopped：{SPECIAL_PROCEDURES.get(pause.reason)} "
-                   f"({pause.reason})，自 since {pause.start}")
         if st.button("恢复计时 Restart the clock", key="bo_resume"):
             _act(lambda: svc.resume(n, actor=actor, comment=comment),
-                 "已恢复计时 Clock restarted")
+                 "已恢复计时 Clock restarted", case)
         return
-    cols = st.columns([2, 1])
+    procedures = svc.procedures(case)
+    own = [k for k in case.procedures if k in procedures]  # the matter's own first
+    order = own + [k for k in procedures if k not in own]
+    cols = st.columns([2, 1], vertical_alignment="bottom")
     reason = cols[0].selectbox(
-        "特别程序 Special procedure（行政许可法第四十五条）", list(SPECIAL_PROCEDURES),
-        format_func=lambda r: f"{SPECIAL_PROCEDURES[r]} {r}", key="bo_pause_reason")
-    if cols[1].button("暂停计时 Stop the clock", key="bo_suspend"):
+        "特别程序 Special procedure（所需时间不计入办理时限 its time is not counted）", order,
+        format_func=lambda k: procedure_text(procedures[k]), key="bo_pause_reason")
+    if cols[1].button("中止计时 Stop the clock", key="bo_suspend"):
         _act(lambda: svc.suspend(n, reason, actor=actor, comment=comment),
-             "已暂停计时 Clock stopped")
+             f"已中止计时 Clock stopped：{procedures[reason].name}", case)
+
+
+def _extension(svc: CaseService, case: Case, actor: str) -> None:
+    """延期 (行政许可法 §42): once, at most the matter's days, approved, with the reason
+    told to the applicant. Offered only when the matter allows one and none was used."""
+    most = case.extension_days
+    if most <= 0 or case.extensions:
+        return
+    approver = case.extension_approver
+    with st.expander(f"延期 Extend the time limit（最多 at most {most} 个工作日 working days）",
+                     key="bo_ext_box"):
+        st.caption(f"本事项可以延期一次，最多 {most} 个工作日"
+                   + (f"，须经{approver}批准" if approver else "，须经批准")
+                   + "；延期理由须告知申请人（行政许可法第四十二条）。 One extension, "
+                   "approved, with the reason told to the applicant.")
+        days = st.number_input("延期工作日 Working days", min_value=1, max_value=most,
+                               value=most, step=1, key="bo_ext_days")
+        committed, statutory = svc.deadlines(case)
+        add = int(days) if 1 <= int(days) <= most else 0
+        if add and committed is not None and statutory is not None:
+            st.caption(
+                f"延期后 After the extension：承诺期限 committed "
+                f"{case_clock.workdays_after(svc.calendar, committed, add)} · 法定期限 "
+                f"statutory {case_clock.workdays_after(svc.calendar, statutory, add)}")
+        reason = st.text_area("延期理由 Reason（将告知申请人 told to the applicant）",
+                              key="bo_ext_reason")
+        approved = st.checkbox(f"已经{approver or '负责人'}批准 Approved", key="bo_ext_ok")
+        if st.button("延期 Extend", key="bo_extend", type="primary"):
+            if not approved:
+                st.error(f"未能完成 Not done：请确认延期已经{approver or '负责人'}批准")
+                return
+            _act(lambda: svc.extend(case.number, int(days), actor=actor, comment=reason),
+                 f"已延期 {int(days)} 个工作日 Extended by {int(days)} working days", case)
+
+
+def _end(svc: CaseService, case: Case, actor: str) -> None:
+    """终止 / 撤回: the case ends without a decision, with its reason, after a
+    confirmation."""
+    with st.expander("终止或撤回 End the case without a decision", key="bo_end_box"):
+        kind = st.radio("办理方式 How", list(ENDINGS), key="bo_end_kind", horizontal=True,
+                        format_func=lambda k: f"{ENDINGS[k][0]} {ENDINGS[k][1]}")
+        zh, en, meaning = ENDINGS[kind]
+        st.caption(meaning)
+        reason = st.text_area(f"{zh}理由 Reason", key="bo_end_reason")
+        if st.session_state.get("bo_end_confirm") != kind:
+            if st.button(f"{zh} {en}…", key="bo_end"):
+                if not reason.strip():
+                    st.error(f"未能完成 Not done：请填写{zh}理由")
+                    return
+                st.session_state["bo_end_confirm"] = kind
+                st.rerun()
+            return
+        st.warning(f"确认{zh}案件 {case.number}？{zh}后案件即办结，不能恢复。理由：{reason} "
+                   f"(Confirm: the case ends and cannot be reopened.)")
+        cols = st.columns([1, 1, 3])
+        end = svc.terminate if kind == "terminate" else svc.withdraw
+        if cols[0].button(f"确认{zh} Confirm", key="bo_end_yes", type="primary"):
+            st.session_state.pop("bo_end_confirm", None)
+            _act(lambda: end(case.number, actor=actor, reason=reason),
+                 f"案件已{zh} {STATES[TO[kind]][1]}", case)
+        if cols[1].button("取消 Cancel", key="bo_end_no"):
+            st.session_state.pop("bo_end_confirm", None)
+            st.rerun()
+
+
+def _history_action(e: Event, procedures: dict[str, str]) -> str:
+    """An event's action in words, with what it concerned (the procedure, the days)."""
+    name = ACTIONS.get(e.action, "其他 other")
+    if e.action == "suspend" and e.data.get("reason"):
+        name += f"（{procedures.get(str(e.data['reason']), '特别程序')}）"
+    if e.action == "extend" and e.data.get("days"):
+        name += f"（{e.data['days']} 个工作日）"
+    return name
 
 
 def details(svc: CaseService, case: Case, opened: OpenCatalog, units: dict[str, str]) -> None:
     """Answers, materials, the pre-check, the route and the history of the case."""
     try:
         rules = case_rules(svc.store, case)
-    except FormkitError as exc:
-        st.error(f"找不到受理时的事项版本 The matter version is missing：{exc.message}")
+    except FormkitError:
+        st.error("找不到受理时的事项版本，请联系管理员 The matter version of this case is "
+                 "missing")
         return
     matter = rules.matter
     names = {m.id: m.name.zh for m in matter.materials}
@@ -167,6 +313,8 @@ def details(svc: CaseService, case: Case, opened: OpenCatalog, units: dict[str, 
                                  ("窗口调取 Fetched", result.fetched_materials)):
                 if items:
                     st.caption(f"{label}：" + "、".join(names.get(i.id, i.id) for i in items))
+            for f in result.denials:
+                st.error(f"不予许可情形 Ground for denial：{f.message}")
             for f in result.warnings:
                 st.warning(f.message)
     with tabs[3]:
@@ -178,34 +326,121 @@ def details(svc: CaseService, case: Case, opened: OpenCatalog, units: dict[str, 
                 f"{units.get(u, u)}" + (f"（{signed[u]} 已签 signed）" if u in signed else "")
                 for u in step))
     with tabs[4]:
-        st.dataframe([{"时间 At": e.at.strftime("%Y-%m-%d %H:%M"), "动作 Action": e.action,
-                       "状态 State": _state(e.to_state), "经办 Actor": e.actor,
+        people = _people()
+        procedures = {k: p.name for k, p in svc.procedures(case).items()}
+        st.dataframe([{"时间 At": e.at.strftime("%Y-%m-%d %H:%M"),
+                       "动作 Action": _history_action(e, procedures),
+                       "状态 State": _state(e.to_state), "经办 Actor": people.get(e.actor, e.actor),
                        "意见 Comment": e.comment} for e in case.history],
                      hide_index=True, width="stretch", key="bo_history")
+
+
+def clock_facts(svc: CaseService, case: Case) -> None:
+    """How the deadlines were moved: the days the clock stood, the extension, the stop
+    open now, and a deadline resting on an unpublished holiday schedule."""
+    day = svc.now().date()
+    pauses = [p.model_dump(mode="json") for p in case.pauses]
+    unit = UNITS.get(case.unit, "日")
+    moved = []
+    stopped = case_clock.paused_days(pauses, day, case.unit, svc.calendar)
+    if stopped:
+        moved.append(f"中止计时 {stopped} 个{unit}")
+    added = case_clock.extension_days([e.model_dump(mode="json") for e in case.extensions])
+    if added:
+        moved.append(f"延期 {added} 个工作日")
+    if moved and case.committed_deadline is not None:
+        st.caption(f"期限已顺延 Deadlines moved：{'，'.join(moved)}（受理时确定 fixed at "
+                   f"acceptance：承诺 {_day(case.committed_deadline)}，法定 "
+                   f"{_day(case.statutory_deadline)}）")
+    people = _people()
+    for e in case.extensions:
+        approver = case.extension_approver or people.get(e.by, e.by)
+        st.info(f"已延期 Extended：{e.days} 个工作日 working days · 批准人 Approved by："
+                f"{approver}（{people.get(e.by, e.by)} {e.on} 登记 recorded）· "
+                f"理由 Reason：{e.comment}")
+    pause = next((p for p in case.pauses if p.end is None), None)
+    if pause is not None and case.state in ("accepted", "in_review"):
+        procedure = svc.procedures(case).get(pause.reason)
+        name = procedure.name if procedure else "特别程序"
+        limit = f"最长 {pause.max_days} 个{UNITS.get(pause.unit, '日')}" if pause.max_days \
+            else "不设最长期限"
+        text = f"计时已中止 Clock stopped：{name}（{limit}），自 since {pause.start}"
+        if not case_clock.stop_running(pauses, day, svc.calendar):
+            text += "；已超过最长期限，超出部分计入办理时限 (past its maximum: the clock runs)"
+        st.warning(text)
+    if case.calendar_provisional:
+        st.caption("⚠ 期限依据尚未公布的节假日安排计算，公布后将重新计算 the deadlines rest on "
+                   "an unpublished holiday schedule")
+
+
+def extension_notice(svc: CaseService, opened: OpenCatalog, case: Case) -> None:
+    """延长审批期限告知书 (行政许可法 §42: the applicant is told the reason): a print view,
+    the HTML file to download and the text, as the window prints its notices."""
+    if not case.extensions or case.accepted_on is None or opened.catalog is None:
+        return
+    try:
+        matter = case_rules(svc.store, case).matter
+    except FormkitError:
+        return  # details() says the matter version is missing
+    ext = case.extensions[0]
+    day = svc.now().date()
+    _, extended = svc.deadlines(case)
+    before = case_clock.effective_deadline(
+        case.statutory_deadline, [p.model_dump(mode="json") for p in case.pauses], day,
+        case.unit, svc.calendar, accepted=case.accepted_on, days=case.statutory_days)
+    if before is None or extended is None:
+        return
+    user = current_user()
+    people = _people()
+    info = ExtensionNoticeInfo(
+        applicant=case.applicant or "—", case_number=case.number,
+        received_on=case.received_on, accepted_on=case.accepted_on,
+        statutory_deadline=before, days=ext.days, new_deadline=extended,
+        reason=ext.comment, approver=case.extension_approver or people.get(ext.by, ext.by),
+        clerk=user.name.zh if user else "", issued_on=ext.on,
+        provisional=case.calendar_provisional)
+    page = render_extension_notice(opened.catalog, matter, info, fmt="html")
+    text = render_extension_notice(opened.catalog, matter, info, fmt="text")
+    zh, en = NOTICE_KINDS["extension"]
+    with st.expander(f"打印延期告知书 Print the extension notice（{zh} {en}）",
+                     key="bo_ext_notice_box"):
+        st.download_button("下载延期告知书 Download notice (HTML)", data=page.encode("utf-8"),
+                           file_name=f"{case.number}-extension.html", mime="text/html",
+                           key="bo_ext_notice_download")
+        view, plain = st.tabs(["打印版 Print view", "文本版 Text version"])
+        with view:
+            st.iframe(with_print_button(page), height=640)
+        with plain:
+            st.code(text, language=None)
 
 
 def case_panel(svc: CaseService, opened: OpenCatalog, number: str, department: str) -> None:
     try:
         case = svc.get(number)
-    except FormkitError as exc:
-        st.error(f"找不到案件 Case not found：{exc.message}")
+    except FormkitError:
+        st.error(f"找不到案件 Case not found：{number}")
         return
     units = unit_names(opened.catalog) if opened.catalog else {}
     matter = opened.matters.get(case.matter)
     st.subheader(f"{case.number} · {matter.name.zh if matter else case.matter}")
     st.caption(f"申请人 Applicant：{case.applicant or '—'} · 收件 received {case.received_on}"
                f" · 受理 accepted {case.accepted_on or '—'}")
-    day = svc.now().date()
-    due = effective_deadline(case.committed_deadline,
-                             [p.model_dump(mode="json") for p in case.pauses], day, case.unit,
-                             svc.calendar, accepted=case.accepted_on, days=case.committed_days)
-    cols = st.columns(4)
+    grounds = _grounds(case)
+    if grounds and case.state in ("accepted", "in_review"):
+        st.error("受理时发现不予许可情形 Ground for denial found at intake：" + "；".join(grounds))
+    committed, statutory = svc.deadlines(case)
+    cols = st.columns([3, 1, 2, 2])  # room for the longest state name
     cols[0].metric("状态 State", _state(case.state))
     cols[1].metric("环节 Step", f"{min(case.step + 1, len(case.route))}/{len(case.route)}"
                    if case.route else "—")
-    cols[2].metric("承诺期限 Committed deadline", due.isoformat() if due else "—")
-    cols[3].metric("法定期限 Statutory deadline",
-                   case.statutory_deadline.isoformat() if case.statutory_deadline else "—")
+    cols[2].metric("承诺期限 Committed deadline", _day(committed))
+    cols[3].metric("法定期限 Statutory deadline", _day(statutory))
+    clock_facts(svc, case)
+    extension_notice(svc, opened, case)
+    if case.state in TO.values():
+        ending = next((e for e in reversed(case.history) if e.to_state == case.state), None)
+        st.info(f"{_state(case.state)}：{_day(case.ended_on)} · 理由 Reason："
+                f"{ending.comment if ending else '—'}")
     if case.department != department:
         st.info("此案件不属于本部门，只能查看 Another department's case: read only")
     else:
@@ -225,6 +460,8 @@ def main() -> None:
         if opened.catalog else None
     st.caption(f"{dept.name.zh if dept else department} · 受审分离：按股室队列办理 "
                "work the section queues, oldest deadline first")
+    if st.session_state.pop("bo_reset", False):
+        _forget_inputs()
     flash = st.session_state.pop("bo_flash", None)
     if flash:
         st.success(flash)

@@ -7,11 +7,10 @@ Every decision shown comes from formkit: ``search_matters``, ``form_state``,
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import streamlit as st
-from formkit_studio.common import catalog, current_user, store, today
+from formkit_studio.common import catalog, current_user, store, today, with_print_button
 from formkit_studio.form_widgets import (
     checklist_widgets,
     clear_scope,
@@ -20,7 +19,7 @@ from formkit_studio.form_widgets import (
     load_materials,
     render_form,
 )
-from formkit_studio.labels import OUTCOMES, STATES
+from formkit_studio.labels import OUTCOMES, STATES, error_text
 
 from formkit.calendar import WorkCalendar
 from formkit.cases.service import Case, CaseService, HandedIn
@@ -34,10 +33,6 @@ from formkit.intake.forms import field_title
 from formkit.intake.notices import NOTICE_KINDS, NoticeInfo, notice_kind, render_notice
 from formkit.intake.precheck import PrecheckResult, run_precheck
 from formkit.ruleset import RuleSet
-
-_PRINT = ('<div class="no-print" style="text-align:right">'
-          '<button onclick="window.print()">打印 Print</button></div>'
-          '<style>@media print { .no-print { display: none; } }</style>')
 
 
 def _d(day: Any) -> str:
@@ -66,6 +61,10 @@ def outcome_panel(opened: OpenCatalog, matter: Matter, result: PrecheckResult) -
     if problems:
         st.markdown(f"**共 {len(problems)} 项问题 {len(problems)} problem(s)：**\n\n"
                     + "\n".join(f"{i}. {p}" for i, p in enumerate(problems, 1)))
+    if result.denials:  # substantive: the application is still accepted when complete
+        st.warning("**存在不予许可情形（受理后由审批部门决定）** Grounds for denial, decided by "
+                   "the department after acceptance：\n\n"
+                   + "\n".join(f"- {f.message}" for f in result.denials), icon="⚖️")
     for m in result.tolerated_materials:
         st.info(f"容缺 To follow：{names.get(m.id, m.id)}（受理后补交 hand in after acceptance）")
     for w in result.warnings:
@@ -106,28 +105,30 @@ def notice_panel(opened: OpenCatalog, matter: Matter, result: PrecheckResult, *,
     st.download_button("下载通知书 Download notice (HTML)", data=page.encode("utf-8"),
                        file_name=f"{number}-{kind}.html", mime="text/html",
                        key=f"{key}|download")
-    st.iframe(re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + _PRINT, page, count=1),
-              height=640)
+    st.iframe(with_print_button(page), height=640)
     with st.expander("文本版 Text version"):
         st.code(text, language=None)
 
 
-def receipt(case: Case) -> None:
-    """The receipt: case number, state and the committed deadline."""
+def receipt(svc: CaseService, case: Case) -> None:
+    """The receipt: case number, state and the committed deadline (moved by a stopped
+    clock or an extension since acceptance)."""
     zh, en = STATES[case.state]
+    due, _ = svc.deadlines(case)
     cols = st.columns(3)
     cols[0].metric("案件编号 Case number", case.number)
     cols[1].metric("状态 State", f"{zh} {en}")
-    cols[2].metric("承诺办结期限 Committed deadline",
-                   case.committed_deadline.isoformat() if case.committed_deadline else "—")
+    cols[2].metric("承诺办结期限 Committed deadline", due.isoformat() if due else "—")
     if case.state == "accepted":
-        st.success(f"已受理 Accepted：案件 {case.number}，承诺于 {_d(case.committed_deadline)}"
-                   f"前办结 (committed deadline {case.committed_deadline})")
+        st.success(f"已受理 Accepted：案件 {case.number}，承诺于 {_d(due)}"
+                   f"前办结 (committed deadline {due})")
     elif case.state == "supplement":
         st.warning(f"待补正 Awaiting supplement：案件 {case.number}，"
                    "请申请人按一次性告知书补正后凭编号再来 (the applicant returns with the number)")
-    elif case.state == "refused":
-        st.error(f"不予受理 Not accepted：案件 {case.number}")
+    elif case.state in ("refused", "denied"):
+        st.error(f"{zh} {en}：案件 {case.number}")
+    elif case.state in ("terminated", "withdrawn"):
+        st.info(f"{zh} {en}：案件 {case.number}，{_d(case.ended_on)}")
 
 
 def case_result(opened: OpenCatalog, svc: CaseService, number: str, key: str) -> None:
@@ -135,7 +136,7 @@ def case_result(opened: OpenCatalog, svc: CaseService, number: str, key: str) ->
     case = svc.get(number)
     rules = case_rules(svc.store, case)
     result = PrecheckResult.model_validate(case.precheck)
-    receipt(case)
+    receipt(svc, case)
     outcome_panel(opened, rules.matter, result)
     notice_panel(opened, rules.matter, result, applicant=case.applicant, number=case.number,
                  key=key, calendar=svc.calendar)
@@ -216,7 +217,7 @@ def new_application(opened: OpenCatalog, svc: CaseService) -> None:
                                actor=user.username if user else "window",
                                applicant=applicant.strip())
         except FormkitError as exc:
-            st.error(f"立案失败 Could not create the case：{exc.message}")
+            st.error(f"立案失败 Could not create the case：{error_text(exc)}")
             return
         st.session_state[f"{scope}|case"] = case.number
         st.rerun()
@@ -259,8 +260,8 @@ def returning(opened: OpenCatalog, svc: CaseService) -> None:
     try:
         case = svc.get(number)
         rules = case_rules(svc.store, case)
-    except FormkitError as exc:
-        st.error(f"找不到案件 Case not found：{exc.message}")
+    except FormkitError:
+        st.error(f"找不到案件 Case not found：{number}")
         return
     scope = f"case:{case.number}"
     if st.session_state.get(f"{scope}|done"):
@@ -274,7 +275,7 @@ def returning(opened: OpenCatalog, svc: CaseService) -> None:
     if case.state != "supplement":
         zh, en = STATES[case.state]
         st.warning(f"案件 {case.number} 当前为“{zh} {en}”，不在补正中 (not awaiting supplement)")
-        receipt(case)
+        receipt(svc, case)
         return
     matter = rules.matter
     if not st.session_state.get(f"{scope}|loaded"):
@@ -296,7 +297,7 @@ def returning(opened: OpenCatalog, svc: CaseService) -> None:
             svc.resubmit(case.number, rules, actor=user.username if user else "window",
                          materials=handed, fields=answers)
         except FormkitError as exc:
-            st.error(f"补正失败 Could not resubmit：{exc.message}")
+            st.error(f"补正失败 Could not resubmit：{error_text(exc)}")
             return
         st.session_state[f"{scope}|done"] = True
         st.rerun()

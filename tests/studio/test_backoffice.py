@@ -85,10 +85,10 @@ def test_the_clock_stops_for_a_special_procedure_and_restarts(
     at = open_case(signed_in("ms_officer", "backoffice.py"), case.number)
     at.selectbox(key="bo_pause_reason").select("testing")
     click(at, "bo_suspend")
-    assert "计时已暂停" in at.warning[0].value and "检测" in at.warning[0].value
-    assert worklist(at, FOOD_DESK)["计时 Clock"].iloc[0] == "暂停 stopped"
+    assert "计时已中止" in at.warning[0].value and "检测" in at.warning[0].value
+    assert worklist(at, FOOD_DESK)["计时 Clock"].iloc[0] == "中止 stopped"
     click(at, "bo_resume")
-    assert not any("计时已暂停" in w.value for w in at.warning)
+    assert not any("计时已中止" in w.value for w in at.warning)
     history = [e.action for e in service(workspace).get(case.number).history]
     assert history[-2:] == ["suspend", "resume"]
 

@@ -2,20 +2,34 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 from formkit_studio.editor_widgets import table_edit
-from formkit_studio.labels import catalog_rows, change_rows, refusal_text, why, why_text
+from formkit_studio.labels import (
+    STATES,
+    catalog_rows,
+    change_rows,
+    error_text,
+    procedure_text,
+    refusal_text,
+    why,
+    why_text,
+)
 
 from formkit.authoring.access import Refusal
 from formkit.authoring.diff import diff_matters
 from formkit.authoring.steps import set_in
+from formkit.cases.service import TRANSITIONS, Procedure
 from formkit.catalog import open_catalog
 from formkit.definitions.loader import load_matter_text
 from formkit.definitions.model import Matter
+from formkit.errors import FormkitError
 from tests.desk.test_checklist import checklist, food_answers
+from tests.studio.test_window import receive_food, service
 
 TEXT = (Path(__file__).resolve().parents[2] / "definitions" / "market_supervision"
         / "individual_business_registration.yaml").read_text(encoding="utf-8")
@@ -110,3 +124,45 @@ def test_refusal_text_names_the_departments() -> None:
     opened = open_catalog(Path(__file__).resolve().parents[2] / "definitions")
     text = refusal_text(Refusal("other-department", "health", "market_supervision"), opened)
     assert "本部门（市场监督管理局）" in text and "此事项属于 卫生健康局" in text
+
+
+# ---- the case clock and the engine's refusals
+
+
+def test_every_case_state_has_its_names() -> None:
+    states = {s for moves in TRANSITIONS.values() for pair in moves.items() for s in pair}
+    assert states <= set(STATES)
+    assert STATES["terminated"] == ("已终止", "Terminated")
+    assert STATES["withdrawn"] == ("已撤回", "Withdrawn")
+
+
+def test_a_procedure_reads_by_its_name_and_maximum() -> None:
+    assert procedure_text(Procedure(name="公示", max_days=7, unit="calendar_days")) == \
+        "公示（最长 7 个自然日）"
+    assert procedure_text(Procedure(name="检测")) == "检测"
+
+
+def test_the_engines_refusals_read_in_chinese_without_english_or_ids(workspace: Path) -> None:
+    svc = service(workspace)
+    case = receive_food(workspace, ["application_form", "layout_plan", "safety_rules"])
+    n = case.number
+
+    def said(action: Callable[[], object]) -> str:
+        with pytest.raises(FormkitError) as caught:
+            action()
+        text = error_text(caught.value, svc.get(n))
+        assert not re.search(r"[a-z]{3,}", text), text  # no English, no action ids
+        return text
+
+    assert said(lambda: svc.extend(n, 9, actor="o", comment="现场核查")) == \
+        "延期天数应为 1 至 5 个工作日"
+    assert said(lambda: svc.extend(n, 3, actor="o", comment=" ")) == \
+        "延期须将理由告知申请人（行政许可法第四十二条）"
+    assert said(lambda: svc.suspend(n, "no_such", actor="o")) == "所选特别程序不适用于本事项"
+    assert said(lambda: svc.terminate(n, actor="o", reason="")) == "终止须说明理由"
+    assert said(lambda: svc.approve(n, actor="o")).startswith(
+        f"案件 {n} 当前为“已受理”，不能准予许可（仅审查中的案件可以）；现在可以：")
+    assert said(lambda: svc.resume(n, actor="o")).startswith("此操作现在不能进行")
+    svc.extend(n, 2, actor="o", comment="现场核查")
+    assert said(lambda: svc.extend(n, 2, actor="o", comment="再延")) == \
+        "本案件已经延期一次，依法只能延期一次"

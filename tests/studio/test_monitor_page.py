@@ -142,6 +142,22 @@ def test_figures_follow_a_change_made_at_another_desk(signed_in: Callable[..., A
     assert stages["不予许可 Denied"] == 1
 
 
+def test_ended_cases_are_counted_by_their_stage_and_leave_the_lists(
+        signed_in: Callable[..., AppTest], workspace: Path) -> None:
+    desk = Desk(workspace)
+    late = desk.on(dt.date(2026, 11, 10)).receive(ALL)  # would be a red card
+    gone = desk.on(dt.date(2026, 11, 17)).receive(ALL)  # would be a yellow card
+    desk.on(dt.date(2026, 11, 20)).svc.terminate(late.number, actor="ms_officer",
+                                                   reason="经营者已注销")
+    desk.svc.withdraw(gone.number, actor="ms_officer", reason="申请人申请撤回")
+    at = signed_in("supervisor", "monitor.py")
+    assert not at.exception, at.exception
+    m = metrics(at)
+    assert (m["在办 Open"], m["红牌 Red"], m["黄牌 Yellow"]) == ("0", "0", "0")
+    stages = table(at, "阶段 Stage").set_index("阶段 Stage")["件数 Cases"].to_dict()
+    assert stages == {"已终止 Terminated": 1, "已撤回 Withdrawn": 1}
+
+
 def test_a_damaged_store_file_is_an_error_on_the_page(signed_in: Callable[..., AppTest],
                                                       workspace: Path) -> None:
     desk = Desk(workspace)

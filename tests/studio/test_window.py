@@ -293,6 +293,48 @@ def test_only_cases_awaiting_supplement_reopen(signed_in: Callable[..., AppTest]
     assert not at.exception
 
 
+def test_grounds_for_denial_are_shown_apart_from_refusals(
+        signed_in: Callable[..., AppTest], workspace: Path) -> None:
+    svc = service(workspace)
+    opened = open_catalog(workspace / "definitions")
+    rules = opened.rules_of("XX-MS-0001")
+    assert rules is not None
+    ex = next(t for t in rules.matter.tests if "public servant" in t.name)
+    short = svc.receive(rules, snapshot_for_case(svc.store, opened, "XX-MS-0001"),
+                        ex.fields, [HandedIn(id="application_form", original_sighted=True),
+                                    HandedIn(id="operator_id", original_sighted=True)],
+                        actor="clerk", applicant="吴俊杰")
+    assert short.state == "supplement"
+    at = signed_in("clerk", "window.py")
+    at.radio(key="win_mode").set_value("returning").run()
+    at.text_input(key="ret_number").input(short.number)
+    at.button(key="ret_open").click().run()
+    assert not at.exception, at.exception
+    ground = "公职人员不得违反有关规定从事或者参与营利性活动"
+    denials = [w.value for w in at.warning if "存在不予许可情形（受理后由审批部门决定）" in w.value]
+    assert len(denials) == 2 and all(ground in d for d in denials)  # last notice, preview
+    assert "不予受理 Refusal" not in texts(at)  # not a refusal: the case can be accepted
+    scope = f"case:{short.number}"
+    hand_in(at, "property_certificate", scope=scope)
+    at.button(key=key("resubmit", scope)).click().run()
+    assert not at.exception, at.exception
+    assert receipt(at)["状态 State"].startswith("已受理")
+    assert any(ground in w.value and "受理后由审批部门决定" in w.value for w in at.warning)
+
+
+def test_an_ended_case_says_so_at_the_window(signed_in: Callable[..., AppTest],
+                                            workspace: Path) -> None:
+    case = receive_food(workspace, ["application_form", "layout_plan", "safety_rules"])
+    service(workspace).withdraw(case.number, actor="ms_officer", reason="申请人申请撤回")
+    at = signed_in("clerk", "window.py")
+    at.radio(key="win_mode").set_value("returning").run()
+    at.text_input(key="ret_number").input(case.number)
+    at.button(key="ret_open").click().run()
+    assert "已撤回 Withdrawn" in at.warning[0].value
+    assert receipt(at)["状态 State"] == "已撤回 Withdrawn"
+    assert any("已撤回 Withdrawn：案件" in i.value for i in at.info)
+
+
 # ---------------------------------------------------------------- helpers over formkit
 
 

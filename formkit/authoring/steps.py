@@ -18,12 +18,13 @@ from typing import Any, TypeVar
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from formkit.authoring.drafts import dump_yaml, load_yaml
+from formkit.authoring.drafts import dump_yaml, load_yaml, new_matter_text
 from formkit.catalog import OpenCatalog
 from formkit.errors import EditError
 
 __all__ = [
     "MATERIAL_COLUMNS",
+    "NEW_FIELD_LABEL",
     "FieldRow",
     "TableEdit",
     "add_field",
@@ -41,11 +42,13 @@ __all__ = [
     "move_field",
     "move_item",
     "nest_field",
+    "new_matter",
     "remove_field",
     "remove_item",
     "set_in",
     "set_let",
     "set_options",
+    "unnamed_fields",
 ]
 
 Loc = tuple[str | int, ...]
@@ -56,6 +59,10 @@ MATERIAL_COLUMNS = ("id", "name_zh", "name_en", "form", "medium", "copies", "req
 _CONTAINERS = ("group", "repeat")
 _LABEL_KEYS = frozenset({"label", "name", "help", "placeholder", "message", "notes",
                          "standard", "result", "refuse", "warn"})
+# The label a new field gets: Chinese only, so the window never shows a stand-in English
+# text; ``unnamed_fields`` finds the fields that still have it.
+NEW_FIELD_LABEL = "新字段"
+_OLD_NEW_FIELD_EN = "New field"  # what drafts made before this label was Chinese only
 
 
 def matter_file(opened: OpenCatalog, code: str, text: str) -> Path:
@@ -72,6 +79,30 @@ def matter_file(opened: OpenCatalog, code: str, text: str) -> Path:
         else "drafts"
     safe = re.sub(r"[^A-Za-z0-9_.-]", "_", code).lower()
     return opened.root / folder / f"{safe}.yaml"
+
+
+def new_matter(opened: OpenCatalog, code: str, name_zh: str, department: str, *,
+               copy_of: str | None = None) -> str:
+    """A new matter's text: the blank template (``new_matter_text``) made to pass its
+    checks, or a copy of another matter's text.
+
+    The blank's one route step goes to the department's first section (none when the
+    department has none: a matter may have no route), and its name is written by the
+    YAML dumper, so a name with a comma or a colon stays one text.
+    """
+    if copy_of is not None:
+        return new_matter_text(code, name_zh, department, copy_of=copy_of)
+    department_of = next((d for d in (opened.catalog.departments if opened.catalog else [])
+                          if d.id == department), None)
+    units = [f"{department}.{s.id}" for s in department_of.sections] if department_of else []
+
+    def change(tree: Any) -> None:
+        tree["name"]["zh"] = name_zh
+        if units:
+            tree["route"] = _node([{"step": units[:1]}])
+        elif "route" in tree:
+            del tree["route"]
+    return edit(new_matter_text(code, "x", department), change)[0]
 
 
 # ---- the round-trip tree
@@ -318,14 +349,26 @@ def add_field(text: str, near: str | None, *, inside: bool = False,
                 prefix = row.parent + "." if row.parent else ""
                 at = int(row.loc[-1]) + 1
         fid = _fresh_id(seq)
-        item = _node({"id": fid, "type": field_type,
-                      "label": {"zh": "新字段", "en": "New field"}})
+        item = _node({"id": fid, "type": field_type, "label": {"zh": NEW_FIELD_LABEL}})
         if at is None:
             seq.append(item)
         else:
             seq.insert(at, item)
         return prefix + fid
     return edit(text, change)
+
+
+def unnamed_fields(tree: Any) -> list[FieldRow]:
+    """The fields whose label is still the one a new field gets: a published form would
+    show "新字段" to applicants."""
+    out = []
+    for row in field_rows(tree):
+        label = get_in(tree, (*row.loc, "label"))
+        zh = label.get("zh") if isinstance(label, dict) else None
+        en = label.get("en") if isinstance(label, dict) else None
+        if zh == NEW_FIELD_LABEL or en == _OLD_NEW_FIELD_EN:
+            out.append(row)
+    return out
 
 
 def remove_field(text: str, path: str) -> str:

@@ -1,7 +1,7 @@
 """事项目录 Catalog: search and filter the matters; create one; open one in the editor.
 
-Every figure comes from formkit; creating a matter saves a draft
-(``new_matter_text``) that is published like any other change.
+Every figure comes from formkit; creating a matter saves a draft (``new_matter``:
+a blank that passes every check, or a copy) that is published like any other change.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from formkit_studio.editor_widgets import MATTER, flash, show_flash, working_tex
 from formkit_studio.labels import KINDS, catalog_rows, refusal_text
 
 from formkit.authoring.access import creation_refusal, edit_refusal
-from formkit.authoring.drafts import new_matter_text
+from formkit.authoring.steps import new_matter
 
 _ALL = "全部 All"
 _TEMPLATE = ""
@@ -67,7 +67,7 @@ def _create_section() -> None:
             copy_of = None
             if source:
                 copy_of, _ = working_text(user, source)
-            text = new_matter_text(code, name, str(department), copy_of=copy_of)
+            text = new_matter(opened, code, name, str(department), copy_of=copy_of)
             drafts().save(user.username, code, text)
             flash(f"已创建草稿 Draft created: {code}（发布后进入目录 it joins the catalog when "
                   "published）")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -26,11 +27,13 @@ from formkit.authoring.steps import (
     move_field,
     move_item,
     nest_field,
+    new_matter,
     remove_field,
     remove_item,
     set_in,
     set_let,
     set_options,
+    unnamed_fields,
 )
 from formkit.catalog import open_catalog
 from formkit.definitions.users import User
@@ -109,9 +112,24 @@ def test_add_field_after_a_field_and_inside_a_group() -> None:
     assert second == "agent.new_field_2"  # ids stay unique among siblings
     paths = [r.path for r in field_rows(load_yaml(text))]
     assert paths.index("operator.new_field") == paths.index("operator.mobile") + 1
-    assert "      - {id: new_field, type: text, label: {zh: 新字段, en: New field}}" in text
+    # a Chinese stand-in label only: the window never shows an English "New field"
+    assert "      - {id: new_field, type: text, label: {zh: 新字段}}" in text
+    assert "New field" not in text
     check, _ = check_draft(ROOT / "definitions", IBR, text)
     assert check.ok, [e.render() for e in check.errors]
+    assert [r.path for r in unnamed_fields(load_yaml(text))] == [
+        "operator.new_field", "agent.new_field", "agent.new_field_2"]
+
+
+def test_a_field_named_since_is_no_longer_unnamed() -> None:
+    text, path = add_field(TEXT, "floor_area")
+    assert [r.path for r in unnamed_fields(load_yaml(text))] == [path]
+    named = set_in(text, ("form", 11, "label", "zh"), "店铺照片")
+    assert unnamed_fields(load_yaml(named)) == []
+    # a draft made before the stand-in label was Chinese only is caught too
+    old = set_in(named, ("form", 11, "label", "en"), "New field")
+    assert [r.path for r in unnamed_fields(load_yaml(old))] == [path]
+    assert unnamed_fields(load_yaml(TEXT)) == []
 
 
 def test_add_inside_a_plain_field_is_refused() -> None:
@@ -260,3 +278,48 @@ def test_matter_file_of_a_new_matter_is_in_its_department(opened: Any) -> None:
     new = 'code: "XX-HE-9"\ndepartment: health\n'
     assert matter_file(opened, "XX-HE-9", new) == opened.root / "health" / "xx-he-9.yaml"
 
+
+
+# ---- a new matter
+
+
+@pytest.mark.parametrize("department", ["market_supervision", "public_security", "health"])
+def test_a_blank_new_matter_passes_every_check(opened: Any, department: str) -> None:
+    text = new_matter(opened, "XX-NEW-0001", "广告发布登记", department)
+    check, with_it = check_draft(ROOT / "definitions", opened.root / department /
+                                 "xx-new-0001.yaml", text)
+    assert check.ok, [e.render() for e in check.errors]
+    assert with_it.errors == []  # the whole catalog still checks cleanly
+    assert check.matter is not None
+    first = next(d for d in opened.catalog.departments if d.id == department).sections[0]
+    assert [s.step for s in check.matter.route] == [[f"{department}.{first.id}"]]
+    assert not unnamed_fields(load_yaml(text))
+
+
+def test_a_new_matter_name_with_a_colon_or_comma_stays_one_text(opened: Any) -> None:
+    text = new_matter(opened, "XX-MS-0100", "广告发布登记: 试点, 第一批", "market_supervision")
+    assert load_yaml(text)["name"]["zh"] == "广告发布登记: 试点, 第一批"
+
+
+def test_a_department_without_sections_gets_no_route(tmp_path: Path) -> None:
+    shutil.copytree(ROOT / "definitions", tmp_path / "definitions")
+    shutil.copytree(ROOT / "rules", tmp_path / "rules")
+    catalog_file = tmp_path / "definitions" / "catalog.yaml"
+    catalog_file.write_text(catalog_file.read_text(encoding="utf-8").replace(
+        "departments:\n", "departments:\n  - {id: archives, name: {zh: 档案局}}\n", 1),
+        encoding="utf-8")
+    opened = open_catalog(tmp_path / "definitions")
+    assert opened.errors == [] and "archives" in [d.id for d in opened.catalog.departments]
+    text = new_matter(opened, "XX-AR-0001", "档案查询", "archives")
+    assert "route" not in load_yaml(text)
+    check, _ = check_draft(tmp_path / "definitions",
+                           tmp_path / "definitions" / "archives" / "xx-ar-0001.yaml", text)
+    assert check.ok, [e.render() for e in check.errors]
+
+
+def test_a_copy_keeps_the_source_matter(opened: Any) -> None:
+    text = new_matter(opened, "XX-MS-0101", "个体工商户变更登记", "market_supervision",
+                      copy_of=TEXT)
+    tree = load_yaml(text)
+    assert (tree["code"], tree["name"]["zh"]) == ("XX-MS-0101", "个体工商户变更登记")
+    assert len(tree["form"]) == len(load_yaml(TEXT)["form"])

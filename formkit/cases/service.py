@@ -288,18 +288,21 @@ def _office_decision(case: Case, result: PrecheckResult, want: Decision,
         problems = [m.id for m in result.missing_materials] + \
             [e.field for e in result.field_errors] + [r.message for r in result.refusals]
         raise IllegalTransition(
-            f"case {case.number} cannot be accepted: the pre-check finds it "
+            f"案件 {case.number} 预检未通过，不能受理: case {case.number} cannot be accepted: "
+            f"the pre-check finds it "
             f"{result.outcome} ({', '.join(problems[:6])})", None, code="not-complete",
             hint="request_supplement (一次性告知) for what is missing, or refuse (不予受理)"
             if result.outcome == "incomplete" else "refuse it (不予受理) with the reason")
     if want == "request_supplement" and result.outcome == "refuse":
         raise IllegalTransition(
-            f"case {case.number} is refused by the pre-check: "
+            f"案件 {case.number} 预检结论为不予受理，补正不能消除: "
+            f"case {case.number} is refused by "
+            "the pre-check: "
             f"{'；'.join(r.message for r in result.refusals)}", None, code="not-complete",
             hint="refuse it (不予受理); supplementing cannot cure it")
     if not comment.strip():
         raise IllegalTransition(
-            f"the pre-check does not find case {case.number} "
+            f"与预检结论不同的决定须说明理由: the pre-check does not find case {case.number} "
             f"{'incomplete' if want == 'request_supplement' else 'refusable'}; "
             "the office's own finding needs its reason", None, code="no-reason",
             hint="say in the comment what is deficient, or why it is refused "
@@ -591,16 +594,19 @@ class CaseService:
         """One unit of the current step signs off; the step ends when all have."""
         def mutate(case: Case, today: dt.date) -> str:
             if case.step >= len(case.route):
-                raise IllegalTransition(f"case {case.number} has no step left to sign",
+                raise IllegalTransition(f"案件 {case.number} 已无待签批环节: "
+                                        f"case {case.number} has no step left to sign",
                                         None,
                                         hint="approve or deny the case")
             units = case.route[case.step]
             if unit not in units:
-                raise IllegalTransition(f"'{unit}' is not a unit of step {case.step + 1} "
+                raise IllegalTransition(f"该单位不是第{case.step + 1}环节的承办单位: "
+                                        f"'{unit}' is not a unit of step {case.step + 1} "
                                         f"({', '.join(units)})", None)
             signed = case.signed[case.step]
             if unit in signed:
-                raise IllegalTransition(f"'{unit}' has already signed step {case.step + 1}",
+                raise IllegalTransition(f"该单位已签批第{case.step + 1}环节: "
+                                        f"'{unit}' has already signed step {case.step + 1}",
                                         None)
             signed[unit] = actor
             if set(signed) >= set(units):
@@ -613,14 +619,17 @@ class CaseService:
         """办结 (准予): every route step must be signed off first."""
         def mutate(case: Case, today: dt.date) -> str:
             if case.step < len(case.route):
-                raise IllegalTransition(f"case {case.number} still waits for step "
+                raise IllegalTransition(f"案件 {case.number} 尚有环节未签批，不能办结: "
+                                        f"case {case.number} still waits for step "
                                         f"{case.step + 1}: {', '.join(case.route[case.step])}",
                                         None)
             self._owes_nothing(case, "approve")
             grounds = [d.get("message", "") for d in case.precheck.get("denials") or []]
             if grounds:
                 raise IllegalTransition(
-                    f"case {case.number} was accepted with a ground for denial found at "
+                    f"案件 {case.number} 受理时发现不予许可情形，不能准予许可: "
+                    f"case {case.number} was "
+                    f"accepted with a ground for denial found at "
                     f"intake: {'；'.join(grounds)}", None, code="deny-ground",
                     hint="deny the case (不予许可) with that ground as the reason")
             self._close_pauses(case, today)
@@ -631,7 +640,8 @@ class CaseService:
     def deny(self, number: str, *, actor: str, reason: str) -> Case:
         """办结 (不予许可), with the reasons (required)."""
         if not reason.strip():
-            raise IllegalTransition("a denial needs its reasons", None, code="no-reason",
+            raise IllegalTransition("不予许可必须说明理由: "
+                                    "a denial needs its reasons", None, code="no-reason",
                                     hint="不予许可必须说明理由")
 
         def mutate(case: Case, today: dt.date) -> str:
@@ -668,11 +678,13 @@ class CaseService:
             procedure = known.get(reason)
             if procedure is None:
                 raise IllegalTransition(
-                    f"'{reason}' is not a special procedure of {case.matter}", None,
+                    f"“{reason}”不是本事项的特别程序: '{reason}' is not a special procedure of "
+                    f"{case.matter}", None,
                     code="bad-reason", hint="one of: " + ", ".join(
                         f"{k} ({p.name})" for k, p in known.items()))
             if case.paused:
-                raise IllegalTransition(f"the clock of {case.number} is already stopped",
+                raise IllegalTransition(f"案件 {case.number} 已在中止计时: "
+                                        f"the clock of {case.number} is already stopped",
                                         None, hint="resume it first")
             case.pauses.append(Pause(reason=reason, start=today, max_days=procedure.max_days,
                                      unit=procedure.unit))
@@ -683,7 +695,8 @@ class CaseService:
         """Restart the clock after a special procedure."""
         def mutate(case: Case, today: dt.date) -> str:
             if not case.paused:
-                raise IllegalTransition(f"the clock of {case.number} is running", None)
+                raise IllegalTransition(f"案件 {case.number} 未中止计时: "
+                                        f"the clock of {case.number} is running", None)
             self._close_pauses(case, today)
             return case.state
         return self._apply(number, "resume", actor, comment, mutate)
@@ -693,29 +706,35 @@ class CaseService:
         matter's law allows, approved (``actor``) and with the reason told to the
         applicant (``comment``), before the limit has run out."""
         if not comment.strip():
-            raise IllegalTransition("an extension needs its reason", None, code="no-reason",
+            raise IllegalTransition("延期须说明理由: "
+                                    "an extension needs its reason", None, code="no-reason",
                                     hint="延期须将理由告知申请人（行政许可法第四十二条）")
 
         def mutate(case: Case, today: dt.date) -> str:
             if case.extension_days <= 0:
                 raise IllegalTransition(
-                    f"{case.matter} allows no extension of its time limit", None,
+                    f"本事项不得延期: {case.matter} allows no extension of its time limit", None,
                     code="no-extension", hint="the matter's time_limit declares no "
                     "'extension'; decide within the limit")
             if case.extensions:
                 raise IllegalTransition(
-                    f"case {case.number} was already extended on {case.extensions[0].on} "
+                    f"案件 {case.number} 已延期一次，不得再次延期: case {case.number} was already "
+                    f"extended on {case.extensions[0].on} "
                     f"by {case.extensions[0].days} days; the law allows it once", None,
                     code="extension-used")
             if days < 1 or days > case.extension_days:
                 raise IllegalTransition(
-                    f"{days} days: {case.matter} may be extended by 1 to "
+                    f"延期天数须为1至{case.extension_days}个工作日: "
+                    f"{days} days: {case.matter} may be "
+                    f"extended by 1 to "
                     f"{case.extension_days} working days", None, code="extension-too-long",
                     hint=f"at most {case.extension_days}")
             _, statutory = self.deadlines(case, today)
             if statutory is not None and today > statutory:
                 raise IllegalTransition(
-                    f"the statutory limit of {case.number} ended on {statutory}; an "
+                    f"法定期限已于{statutory}届满，不能再延期: "
+                    f"the statutory limit of {case.number} "
+                    f"ended on {statutory}; an "
                     "extension is approved before it ends", None, code="extension-late",
                     hint="the case is past its legal limit; decide it now")
             case.extensions.append(ExtensionRecord(days=days, on=today, by=actor,
@@ -735,7 +754,8 @@ class CaseService:
 
     def _end(self, number: str, action: str, actor: str, reason: str, hint: str) -> Case:
         if not reason.strip():
-            raise IllegalTransition(f"'{action}' needs its reason", None, code="no-reason",
+            raise IllegalTransition(f"{ACTION_NAMES.get(action, action)}须说明理由: "
+                                    f"'{action}' needs its reason", None, code="no-reason",
                                     hint=hint)
 
         def mutate(case: Case, today: dt.date) -> str:
@@ -796,11 +816,13 @@ class CaseService:
         def mutate(case: Case, today: dt.date) -> str:
             item = next((t for t in case.tolerated if t.id == material), None)
             if item is None:
-                raise IllegalTransition(f"'{material}' is not a tolerated material of "
+                raise IllegalTransition(f"该材料不是本案件的容缺材料: "
+                                        f"'{material}' is not a tolerated material of "
                                         f"{case.number}", None)
             if item.supplied_on is not None:
                 # a second hand-in would list the material twice and move the date
-                raise IllegalTransition(f"'{material}' was already supplied on "
+                raise IllegalTransition(f"该材料已于{item.supplied_on}补交: "
+                                        f"'{material}' was already supplied on "
                                         f"{item.supplied_on}", None)
             item.supplied_on = today
             case.materials.append(HandedIn(id=material))
@@ -816,7 +838,9 @@ class CaseService:
         if owed:
             names = ", ".join(f"{t.id} (due {t.due.isoformat()})" for t in owed)
             raise IllegalTransition(
-                f"case {case.number} still owes the tolerated (容缺) material {names}; "
+                f"案件 {case.number} 尚有容缺材料未补交，不能{ACTION_NAMES[action]}: "
+                f"case {case.number} "
+                f"still owes the tolerated (容缺) material {names}; "
                 f"it cannot be {'approved' if action == 'approve' else 'issued'} before "
                 "it is supplied", None, code="tolerated-outstanding",
                 hint="record the material with 'supply' when the applicant hands it in; "

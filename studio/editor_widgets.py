@@ -10,7 +10,10 @@ widget edits) changed, and otherwise keeps what the user is typing.
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import hashlib
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +25,8 @@ from formkit_studio.labels import refusal_text
 
 from formkit.authoring.access import edit_refusal
 from formkit.authoring.drafts import EditCheck, check_draft, check_expression, load_yaml
-from formkit.authoring.steps import TableEdit, get_in, matter_file, set_in
+from formkit.authoring.problems import Problem, explain
+from formkit.authoring.steps import TableEdit, get_in, matter_file, set_in, unnamed_fields
 from formkit.catalog import OpenCatalog, catalog_signature
 from formkit.definitions.users import User
 from formkit.errors import FormkitError
@@ -218,7 +222,20 @@ def open_work() -> Work | None:
     file = matter_file(opened, code, text)
     root = catalog_dir()
     check, with_draft = _checked(str(root), str(file), text, catalog_signature(root))
-    return Work(user, code, file, text, from_draft, check, with_draft)
+    work = Work(user, code, file, text, from_draft, check, with_draft)
+    _warn_unnamed(work)
+    return work
+
+
+def _warn_unnamed(work: Work) -> None:
+    """A warning on every authoring page while a field has the stand-in label 新字段:
+    publishing would show it to applicants as it is."""
+    rows = unnamed_fields(work.tree) if isinstance(work.tree, dict) else []
+    if rows:
+        paths = "、".join(r.path for r in rows)
+        st.warning(f"⚠️ {len(rows)} 个字段的标签仍是“新字段”，请在发布前填写：{paths} · "
+                   f"{len(rows)} field(s) still have the stand-in label 新字段; label them "
+                   "before publishing (表单 Fields › 标签 Label)", icon=None)
 
 
 def open_loaded_work(title: str, caption: str | None = None) -> tuple[Work, RuleSet] | None:
@@ -264,11 +281,64 @@ def show_check(work: Work) -> None:
 
 
 def show_errors(errors: Sequence[FormkitError], limit: int = 30) -> None:
-    """Each error as formkit renders it: place, line, caret and hint."""
+    """Each error in Chinese first, at its place in the matter; an expression's error
+    also as formkit renders it (the line, a caret under the place, and the hint), a
+    definition's with the line of YAML it is on. Nothing is cut off: long lines wrap."""
     for error in errors[:limit]:
-        st.code(error.render(), language="text")
+        problem = explain(error, _tree_of_file(error))
+        expression = error.kind not in ("definition", "io")
+        lines = [_headline(problem, english=not expression)]
+        if problem.hint and not expression:
+            lines.append(f"提示 Hint：{plain_md(problem.hint)}")
+        st.markdown("  \n".join(lines))
+        if expression:
+            st.code(_shorter(error).render(), language="text", wrap_lines=True)
+        elif problem.excerpt:
+            st.code(problem.excerpt, language="text")
     if len(errors) > limit:
         st.caption(f"…… 还有 {len(errors) - limit} 处 and {len(errors) - limit} more")
+
+
+def _headline(problem: Problem, *, english: bool) -> str:
+    """``❗ **place**（第 N 行 line N）：Chinese　English``; an expression's English is in
+    its rendered error below."""
+    at = f"（第 {problem.line} 行 line {problem.line}）" if problem.line and problem.where \
+        else ""
+    place = f"**{plain_md(problem.where)}**{at}：" if problem.where else ""
+    return f"❗ {place}{plain_md(problem.zh + ('　' + problem.en if english else ''))}"
+
+
+def _tree_of_file(error: FormkitError) -> Any:
+    """The round-trip tree of the YAML file the error is in (None for a rule library or
+    a text typed in a box)."""
+    span = error.span
+    if span is None or not span.source or not str(span.file or "").endswith(
+            (".yaml", ".yml")):
+        return None
+    tree = tree_of(span.source)
+    return tree if isinstance(tree, dict) else None
+
+
+def _shorter(error: FormkitError) -> FormkitError:
+    """``error`` with its file named from the catalog folder, not the whole path."""
+    span = error.span
+    if span is None or not span.file:
+        return error
+    try:
+        short = str(Path(span.file).resolve().relative_to(catalog_dir().resolve()))
+    except (OSError, ValueError):
+        return error
+    shown = copy.copy(error)
+    shown.span = dataclasses.replace(span, file=short)
+    return shown
+
+
+_MD = re.compile(r"([\\`*_\[\]<>#|~$])")
+
+
+def plain_md(text: str) -> str:
+    """``text`` shown as it is in markdown (ids have underscores, expressions ``*``)."""
+    return _MD.sub(r"\\\1", text)
 
 
 def row_of(work: Work, path: str) -> list[str] | None:
@@ -303,8 +373,7 @@ def expr_input(work: Work, label: str, key: str, loc: tuple[str | int, ...], *,
     st.text_input(label, key=key, help=help, on_change=_expr_changed,
                   args=(work.code, key, loc))
     typed = str(st.session_state.get(key) or "")
-    for error in expression_errors(work, typed, want, row):
-        st.code(error.render(), language="text")
+    show_errors(expression_errors(work, typed, want, row))
     return typed
 
 

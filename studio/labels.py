@@ -207,6 +207,7 @@ def error_text(exc: FormkitError, case: Case | None = None) -> str:
         "申请人不再补交的，可以终止案件",
         "not-complete": "预检认为申请不齐全或应不予受理，不能受理",
         "unknown-case": "找不到该案件",
+        "other-department": "该案件不属于本部门，无权查看；本次查看已记录",
     }
     if code in fixed:
         return fixed[code]

@@ -35,6 +35,8 @@ from formkit.cases.queues import QueueItem, decision_queue, issue_queue, section
 from formkit.cases.service import Case, CaseService, Event
 from formkit.cases.versions import case_rules
 from formkit.catalog import OpenCatalog
+from formkit.definitions.users import User
+from formkit.desk.access import may_read, read_case
 from formkit.desk.checklist import (
     answer_rows,
     clock,
@@ -42,15 +44,11 @@ from formkit.desk.checklist import (
     signable_units,
     unit_names,
 )
-from formkit.errors import FormkitError
+from formkit.errors import AccessDenied, FormkitError
 from formkit.intake.notices import NOTICE_KINDS, ExtensionNoticeInfo, render_extension_notice
 from formkit.intake.precheck import PrecheckResult
 
 DECIDE, ISSUE = "decide", "issue"
-# What the officer types for one case; forgotten when another case is opened or an
-# action is done, so a reason never follows the officer to the next case.
-CASE_INPUTS = ("bo_comment", "bo_reason", "bo_pause_reason", "bo_ext_days", "bo_ext_reason",
-               "bo_ext_ok", "bo_end_kind", "bo_end_reason", "bo_end_confirm")
 ENDINGS = {"withdraw": ("撤回", "Withdraw",
                         "申请人在作出决定前申请撤回，记录申请人的申请 the applicant withdraws "
                         "the application before the decision"),
@@ -86,27 +84,54 @@ def worklists(opened: OpenCatalog, department: str, summaries: list[dict[str, An
     return lists
 
 
+def key(name: str) -> str:
+    """The key of an input the officer fills for the open case (a comment, a reason, the
+    days of an extension), in its generation.
+
+    Each action has its own inputs, and every input is emptied once an action is done or
+    another case is opened: a comment is recorded only with the action it was typed for.
+    Emptied by a new key: a key only taken out of ``st.session_state`` keeps its text in
+    the browser, which sends it back with the next click.
+    """
+    return f"{name}#{st.session_state.get('bo_gen', 0)}"
+
+
 def _forget_inputs() -> None:
-    for key in CASE_INPUTS:
-        st.session_state.pop(key, None)
+    """Empty every input of the open case (a new generation of keys)."""
+    gen = f"#{st.session_state.get('bo_gen', 0)}"
+    for name in [k for k in st.session_state if str(k).startswith("bo_")
+                 and str(k).endswith(gen)]:
+        del st.session_state[name]
+    st.session_state.pop("bo_end_confirm", None)
+    st.session_state["bo_gen"] = st.session_state.get("bo_gen", 0) + 1
 
 
 def _open(number: str) -> None:
     st.session_state["bo_open"] = number.strip().upper()
+    st.session_state.pop("bo_refused", None)
     _forget_inputs()
 
 
 def _act(action: Callable[[], Case], done: str, case: Case) -> None:
     """Run one transition; its refusal (an illegal move, a missing reason) is shown in
-    the officer's words."""
+    the officer's words, and what was typed for it stays to be corrected."""
     try:
         action()
     except FormkitError as exc:
         st.error(f"未能完成 Not done：{error_text(exc, case)}")
         return
     st.session_state["bo_flash"] = done
-    st.session_state["bo_reset"] = True  # the inputs were for this action
+    _forget_inputs()  # the inputs were for this action
     st.rerun()
+
+
+def _step(label: str, name: str, what: str, run: Callable[[str], Case], done: str,
+          case: Case, primary: bool = False) -> None:
+    """One action with its own comment box beside its button (key ``bo_<name>``)."""
+    cols = st.columns([3, 2], vertical_alignment="bottom")
+    comment = cols[0].text_input(f"{what}意见 Comment", key=key(f"bo_comment|{name}"))
+    if cols[1].button(label, key=f"bo_{name}", type="primary" if primary else "secondary"):
+        _act(lambda: run(comment), done, case)
 
 
 def _people() -> dict[str, str]:
@@ -126,82 +151,84 @@ def _day(day: Any) -> str:
     return day.isoformat() if day else "—"
 
 
-def actions(svc: CaseService, case: Case, department: str, units: dict[str, str]) -> None:
-    """What the officer can do with the case now."""
+def actions(svc: CaseService, case: Case, department: str, units: dict[str, str],
+            materials: dict[str, str]) -> None:
+    """What the officer can do with the case now; each action with its own inputs."""
     user = current_user()
     actor = user.username if user else "officer"
     n = case.number
     grounds = _grounds(case)
     if case.state not in ("accepted", "in_review", "approved", "denied"):
         return  # refused, issued or ended: nothing more to do here
-    comment = st.text_input("审批意见 Comment", key="bo_comment")
-    if case.state == "accepted" and st.button("开始审查 Start review", key="bo_start",
-                                              type="secondary" if grounds else "primary"):
-        _act(lambda: svc.start_review(n, actor=actor, comment=comment),
-             "已开始审查 Review started", case)
+    if case.state == "accepted":
+        _step("开始审查 Start review", "start", "开始审查",
+              lambda c: svc.start_review(n, actor=actor, comment=c),
+              "已开始审查 Review started", case, primary=not grounds)
     mine = signable_units(case, department)
     for unit in mine:
-        if st.button(f"签署 Sign off：{units.get(unit, unit)}", key=f"bo_sign|{unit}",
-                     type="primary"):
-            _act(lambda unit=unit: svc.sign_off(n, unit, actor=actor, comment=comment),
-                 f"已签署 Signed off：{units.get(unit, unit)}", case)
+        name = units.get(unit, "本股室")
+        _step(f"签署 Sign off：{name}", f"sign|{unit}", f"签署（{name}）",
+              lambda c, unit=unit: svc.sign_off(n, unit, actor=actor, comment=c),
+              f"已签署 Signed off：{name}", case, primary=True)
     if case.state == "in_review" and case.step < len(case.route):
         others = [u for u in signable_units(case, None) if u not in mine]
         if others:
-            st.info("等待会签 Waiting for：" + "、".join(units.get(u, u) for u in others))
+            st.info("等待会签 Waiting for：" + "、".join(units.get(u, "其他股室") for u in others))
     if grounds and case.state in ("accepted", "in_review"):
         st.caption("受理时已发现不予许可情形，不能准予许可：请以该情形为理由作出不予许可决定 "
                    "(approval is not offered: deny with the ground found at intake)")
         _deny(svc, case, actor, grounds)
     elif case.state == "in_review" and case.step >= len(case.route):
-        if st.button("准予许可 Approve", key="bo_approve", type="primary"):
-            _act(lambda: svc.approve(n, actor=actor, comment=comment), "已准予 Approved", case)
+        _step("准予许可 Approve", "approve", "准予许可",
+              lambda c: svc.approve(n, actor=actor, comment=c), "已准予 Approved", case,
+              primary=True)
         _deny(svc, case, actor, grounds)
-    if case.state in ("approved", "denied") and st.button(
-            "发证/送达 Record issue of the result", key="bo_issue", type="primary"):
-        _act(lambda: svc.issue(n, actor=actor, comment=comment), "已送达 Issued", case)
+    if case.state in ("approved", "denied"):
+        _step("发证/送达 Record issue of the result", "issue", "发证/送达",
+              lambda c: svc.issue(n, actor=actor, comment=c), "已送达 Issued", case,
+              primary=True)
     for t in case.tolerated:
-        if t.supplied_on is None and case.state in ("accepted", "in_review", "approved") \
-                and st.button(f"容缺材料已补交 Supplied：{t.id}（限 due {t.due}）",
-                              key=f"bo_supply|{t.id}"):
-            _act(lambda t=t: svc.supply(n, t.id, actor=actor, comment=comment),
-                 f"已补交 Supplied：{t.id}", case)
+        if t.supplied_on is None and case.state in ("accepted", "in_review", "approved"):
+            name = materials.get(t.id, "容缺材料")
+            st.markdown(f"容缺材料 Tolerated material：**{name}**（限 due {t.due} 补交）")
+            _step("容缺材料已补交 Supplied", f"supply|{t.id}", "补交",
+                  lambda c, t=t: svc.supply(n, t.id, actor=actor, comment=c),
+                  f"已补交 Supplied：{name}", case)
     if case.state in ("accepted", "in_review"):
-        _clock(svc, case, actor, comment)
+        _clock(svc, case, actor)
         _extension(svc, case, actor)
         _end(svc, case, actor)
 
 
 def _deny(svc: CaseService, case: Case, actor: str, grounds: list[str]) -> None:
     """不予许可 with its reasons; a ground found at intake is the reason already written."""
-    if grounds and "bo_reason" not in st.session_state:
-        st.session_state["bo_reason"] = "；".join(grounds)
-    reason = st.text_area("不予许可理由 Reasons for denial", key="bo_reason")
+    if grounds and key("bo_reason") not in st.session_state:
+        st.session_state[key("bo_reason")] = "；".join(grounds)
+    reason = st.text_area("不予许可理由 Reasons for denial", key=key("bo_reason"))
     if st.button("不予许可 Deny", key="bo_deny", type="primary" if grounds else "secondary"):
         _act(lambda: svc.deny(case.number, actor=actor, reason=reason),
              "已作出不予许可决定 Denied", case)
 
 
-def _clock(svc: CaseService, case: Case, actor: str, comment: str) -> None:
+def _clock(svc: CaseService, case: Case, actor: str) -> None:
     """Stop or restart the clock for a special procedure (行政许可法 §45, or the
     matter's own law)."""
     n = case.number
     st.markdown("**计时 Clock**")
     if case.paused:
-        if st.button("恢复计时 Restart the clock", key="bo_resume"):
-            _act(lambda: svc.resume(n, actor=actor, comment=comment),
-                 "已恢复计时 Clock restarted", case)
+        _step("恢复计时 Restart the clock", "resume", "恢复计时",
+              lambda c: svc.resume(n, actor=actor, comment=c), "已恢复计时 Clock restarted",
+              case)
         return
     procedures = svc.procedures(case)
     own = [k for k in case.procedures if k in procedures]  # the matter's own first
     order = own + [k for k in procedures if k not in own]
-    cols = st.columns([2, 1], vertical_alignment="bottom")
-    reason = cols[0].selectbox(
+    reason = st.selectbox(
         "特别程序 Special procedure（所需时间不计入办理时限 its time is not counted）", order,
-        format_func=lambda k: procedure_text(procedures[k]), key="bo_pause_reason")
-    if cols[1].button("中止计时 Stop the clock", key="bo_suspend"):
-        _act(lambda: svc.suspend(n, reason, actor=actor, comment=comment),
-             f"已中止计时 Clock stopped：{procedures[reason].name}", case)
+        format_func=lambda k: procedure_text(procedures[k]), key=key("bo_pause_reason"))
+    _step("中止计时 Stop the clock", "suspend", "中止计时",
+          lambda c: svc.suspend(n, reason, actor=actor, comment=c),
+          f"已中止计时 Clock stopped：{procedures[reason].name if reason else ''}", case)
 
 
 def _extension(svc: CaseService, case: Case, actor: str) -> None:
@@ -218,7 +245,7 @@ def _extension(svc: CaseService, case: Case, actor: str) -> None:
                    + "；延期理由须告知申请人（行政许可法第四十二条）。 One extension, "
                    "approved, with the reason told to the applicant.")
         days = st.number_input("延期工作日 Working days", min_value=1, max_value=most,
-                               value=most, step=1, key="bo_ext_days")
+                               value=most, step=1, key=key("bo_ext_days"))
         committed, statutory = svc.deadlines(case)
         add = int(days) if 1 <= int(days) <= most else 0
         if add and committed is not None and statutory is not None:
@@ -227,8 +254,8 @@ def _extension(svc: CaseService, case: Case, actor: str) -> None:
                 f"{case_clock.workdays_after(svc.calendar, committed, add)} · 法定期限 "
                 f"statutory {case_clock.workdays_after(svc.calendar, statutory, add)}")
         reason = st.text_area("延期理由 Reason（将告知申请人 told to the applicant）",
-                              key="bo_ext_reason")
-        approved = st.checkbox(f"已经{approver or '负责人'}批准 Approved", key="bo_ext_ok")
+                              key=key("bo_ext_reason"))
+        approved = st.checkbox(f"已经{approver or '负责人'}批准 Approved", key=key("bo_ext_ok"))
         if st.button("延期 Extend", key="bo_extend", type="primary"):
             if not approved:
                 st.error(f"未能完成 Not done：请确认延期已经{approver or '负责人'}批准")
@@ -241,11 +268,11 @@ def _end(svc: CaseService, case: Case, actor: str) -> None:
     """终止 / 撤回: the case ends without a decision, with its reason, after a
     confirmation."""
     with st.expander("终止或撤回 End the case without a decision", key="bo_end_box"):
-        kind = st.radio("办理方式 How", list(ENDINGS), key="bo_end_kind", horizontal=True,
+        kind = st.radio("办理方式 How", list(ENDINGS), key=key("bo_end_kind"), horizontal=True,
                         format_func=lambda k: f"{ENDINGS[k][0]} {ENDINGS[k][1]}")
         zh, en, meaning = ENDINGS[kind]
         st.caption(meaning)
-        reason = st.text_area(f"{zh}理由 Reason", key="bo_end_reason")
+        reason = st.text_area(f"{zh}理由 Reason", key=key("bo_end_reason"))
         if st.session_state.get("bo_end_confirm") != kind:
             if st.button(f"{zh} {en}…", key="bo_end"):
                 if not reason.strip():
@@ -414,15 +441,38 @@ def extension_notice(svc: CaseService, opened: OpenCatalog, case: Case) -> None:
             st.code(text, language=None)
 
 
-def case_panel(svc: CaseService, opened: OpenCatalog, number: str, department: str) -> None:
+def _material_names(svc: CaseService, case: Case) -> dict[str, str]:
+    """The matter's materials by their Chinese names (as at acceptance)."""
     try:
-        case = svc.get(number)
+        return {m.id: m.name.zh for m in case_rules(svc.store, case).matter.materials}
+    except FormkitError:
+        return {}  # details() says the matter version is missing
+
+
+def refused(number: str, text: str) -> None:
+    """A refused read: why, and nothing of the case."""
+    st.error(f"无权查看 Access refused：{text}")
+    st.caption(f"案件编号 Case number：{number}")
+
+
+def case_panel(svc: CaseService, opened: OpenCatalog, user: User, number: str,
+               department: str) -> None:
+    """The case ``number``, when the officer's department may read it (desk.access: a
+    refused read is written to the audit trail, once per opening)."""
+    try:
+        case = read_case(svc, user, number)
+    except AccessDenied as exc:
+        text = error_text(exc)
+        st.session_state["bo_refused"] = (number, text)  # shown again without a new read
+        st.session_state.pop("bo_open", None)
+        refused(number, text)
+        return
     except FormkitError:
         st.error(f"找不到案件 Case not found：{number}")
         return
     units = unit_names(opened.catalog) if opened.catalog else {}
     matter = opened.matters.get(case.matter)
-    st.subheader(f"{case.number} · {matter.name.zh if matter else case.matter}")
+    st.subheader(f"{case.number} · {matter.name.zh if matter else '事项'}")
     st.caption(f"申请人 Applicant：{case.applicant or '—'} · 收件 received {case.received_on}"
                f" · 受理 accepted {case.accepted_on or '—'}")
     grounds = _grounds(case)
@@ -441,33 +491,32 @@ def case_panel(svc: CaseService, opened: OpenCatalog, number: str, department: s
         ending = next((e for e in reversed(case.history) if e.to_state == case.state), None)
         st.info(f"{_state(case.state)}：{_day(case.ended_on)} · 理由 Reason："
                 f"{ending.comment if ending else '—'}")
-    if case.department != department:
-        st.info("此案件不属于本部门，只能查看 Another department's case: read only")
-    else:
-        actions(svc, case, department, units)
+    if case.department == department:  # read_case lets no other department's officer in
+        actions(svc, case, department, units, _material_names(svc, case))
     details(svc, case, opened, units)
 
 
 def main() -> None:
     opened = catalog()
     user = current_user()
-    department = user.department if user else None
     st.title("后台审批 Back office")
-    if not department:
+    if user is None or not user.department:
         st.error("您的账号未设置所属部门 Your account has no department")
         return
+    department = user.department
     dept = next((d for d in opened.catalog.departments if d.id == department), None) \
         if opened.catalog else None
     st.caption(f"{dept.name.zh if dept else department} · 受审分离：按股室队列办理 "
                "work the section queues, oldest deadline first")
-    if st.session_state.pop("bo_reset", False):
-        _forget_inputs()
     flash = st.session_state.pop("bo_flash", None)
     if flash:
         st.success(flash)
     day = today()
     svc = CaseService(store(), opened.work_calendar(), now=clock(day))
-    lists = worklists(opened, department, svc.store.open_summaries(), day, svc.calendar)
+    # Only the cases the officer may read (desk.access): their own department's.
+    mine = [s for s in svc.store.open_summaries()
+            if may_read(user, str(s.get("department") or ""))]
+    lists = worklists(opened, department, mine, day, svc.calendar)
     cols = st.columns(len(lists))
     for col, (name, items) in zip(cols, lists.values(), strict=True):
         col.metric(name, len(items))
@@ -493,9 +542,13 @@ def main() -> None:
     cols[2].button("打开 Open", key="bo_find_open",
                    on_click=lambda: _open(st.session_state.get("bo_find") or ""))
     number = st.session_state.get("bo_open")
+    refusal = st.session_state.get("bo_refused")
     if number:
         st.divider()
-        case_panel(svc, opened, number, department)
+        case_panel(svc, opened, user, number, department)
+    elif refusal:
+        st.divider()
+        refused(*refusal)
 
 
 main()

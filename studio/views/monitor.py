@@ -11,11 +11,13 @@ from typing import Any
 
 import pandas as pd
 import streamlit as st
-from formkit_studio.common import catalog, store, today, with_hint
+from formkit_studio.common import catalog, current_user, store, today, users, with_hint
 from formkit_studio.labels import STATES
 
 from formkit.cases.monitor import Flag, MonitorConfig, monitor
 from formkit.cases.stats import Overview, store_overview
+from formkit.cases.tinystore import TinyCaseStore
+from formkit.desk.access import may_read
 from formkit.errors import FormkitError
 
 PERIODS = {"year": "本年 This year", "90": "近90天 Last 90 days", "30": "近30天 Last 30 days",
@@ -68,11 +70,16 @@ def main() -> None:
     config = MonitorConfig(due_soon_days=int(due_soon), red_after_days=int(red_after),
                            notice_warn_days=int(notice_warn))
     shop = store()
+    user = current_user()
     try:
         summaries = shop.open_summaries()
     except FormkitError as exc:  # a damaged index file: say which, and how to repair it
         _store_error(exc)
         return
+    # The flags of the cases the user may read (desk.access): a supervisor's are all, an
+    # officer's their own department's.
+    summaries = [s for s in summaries if user is not None
+                 and may_read(user, str(s.get("department") or ""))]
     report = monitor(summaries, day, cal, config)
     cols = st.columns(7)
     for col, (label, value) in zip(cols, [
@@ -104,6 +111,34 @@ def main() -> None:
             st.caption("无 None")
     if figures is not None:
         _performance(figures, matters)
+    if user is not None and user.role in ("supervisor", "admin"):
+        _refused_reads(shop, _since(period, day), depts)
+
+
+def _refused_reads(shop: TinyCaseStore, since: dt.date, depts: dict[str, str]) -> None:
+    """Who tried to open a case of another department (desk.access writes each refused
+    read to the audit trail); read from the trail only when asked for."""
+    st.subheader("越权查看记录 Refused reads")
+    if not st.toggle("显示本区间的越权查看记录 Show the refused reads of this period",
+                     key="mon_refused"):
+        return
+    try:
+        entries = [e for e in shop.audit(since=since) if e.get("kind") == "refused_read"]
+    except FormkitError as exc:
+        _store_error(exc)
+        return
+    if not entries:
+        st.caption("无 None")
+        return
+    try:
+        people = {u.username: u.name.zh for u in users().users}
+    except (FormkitError, OSError):
+        people = {}
+    st.dataframe([{"时间 At": str(e.get("at", "")).replace("T", " "),
+                   "人员 Person": people.get(str(e.get("actor")), str(e.get("actor", ""))),
+                   "所属部门 Their department": depts.get(str(e.get("department")), "—"),
+                   "案件编号 Case": e.get("number", "")} for e in reversed(entries)],
+                 hide_index=True, width="stretch", key="mon_refused_reads")
 
 
 def _store_error(exc: FormkitError) -> None:

@@ -26,9 +26,10 @@ from formkit.cases.service import Case, CaseService, HandedIn
 from formkit.cases.versions import case_rules, snapshot_for_case
 from formkit.catalog import OpenCatalog
 from formkit.definitions.model import Matter
+from formkit.desk.access import read_case
 from formkit.desk.checklist import clock, material_checklist, unit_names
 from formkit.desk.search import search_matters
-from formkit.errors import FormkitError
+from formkit.errors import AccessDenied, FormkitError
 from formkit.intake.forms import field_title
 from formkit.intake.notices import NOTICE_KINDS, NoticeInfo, notice_kind, render_notice
 from formkit.intake.precheck import PrecheckResult, run_precheck
@@ -254,12 +255,17 @@ def returning(opened: OpenCatalog, svc: CaseService) -> None:
     if st.button("打开案件 Open case", key="ret_open"):
         st.session_state["ret_case"] = str(st.session_state.get("ret_number", "")).strip()
     number = str(st.session_state.get("ret_case") or "").upper()
-    if not number:
+    user = current_user()
+    if not number or user is None:
         st.info("请输入一次性告知书上的案件编号 Enter the number on the one-time notice")
         return
-    try:
-        case = svc.get(number)
+    try:  # the window reads every department's cases (desk.access); others are refused
+        case = read_case(svc, user, number)
         rules = case_rules(svc.store, case)
+    except AccessDenied as exc:
+        st.session_state.pop("ret_case", None)  # recorded once, not at every rerun
+        st.error(f"无权查看 Access refused：{error_text(exc)}")
+        return
     except FormkitError:
         st.error(f"找不到案件 Case not found：{number}")
         return

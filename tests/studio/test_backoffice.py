@@ -44,6 +44,13 @@ def metric(at: AppTest, label: str) -> str:
     return next(m.value for m in at.metric if m.label == label)
 
 
+def field(at: AppTest, name: str) -> str:
+    """The key of the open case's input ``name`` now: the page gives its inputs new keys
+    (a new generation) after each action, so that they show empty in the browser."""
+    gen = at.session_state.get("bo_gen", 0)
+    return f"{name}#{gen}"
+
+
 def test_officer_works_a_case_through_every_step(
         signed_in: Callable[..., AppTest], workspace: Path) -> None:
     older = receive_food(workspace, ALL)
@@ -83,7 +90,7 @@ def test_the_clock_stops_for_a_special_procedure_and_restarts(
         signed_in: Callable[..., AppTest], workspace: Path) -> None:
     case = receive_food(workspace, ALL)
     at = open_case(signed_in("ms_officer", "backoffice.py"), case.number)
-    at.selectbox(key="bo_pause_reason").select("testing")
+    at.selectbox(key=field(at, "bo_pause_reason")).select("testing")
     click(at, "bo_suspend")
     assert "计时已中止" in at.warning[0].value and "检测" in at.warning[0].value
     assert worklist(at, FOOD_DESK)["计时 Clock"].iloc[0] == "中止 stopped"
@@ -104,7 +111,7 @@ def test_a_denial_needs_its_reasons(signed_in: Callable[..., AppTest],
     at = open_case(signed_in("ms_officer", "backoffice.py"), case.number)
     click(at, "bo_deny")
     assert any("不予许可必须说明理由" in e.value for e in at.error)
-    at.text_area(key="bo_reason").input("现场核查不符合食品安全要求")
+    at.text_area(key=field(at, "bo_reason")).input("现场核查不符合食品安全要求")
     click(at, "bo_deny")
     assert metric(at, "状态 State").startswith("不予许可")
     click(at, "bo_issue")  # the decision is served: no list holds denied cases
@@ -123,8 +130,8 @@ def test_a_tolerated_material_is_recorded_when_supplied(
     assert "bo_supply|safety_rules" not in [b.key for b in at.button]
 
 
-def test_another_departments_case_is_read_only(signed_in: Callable[..., AppTest],
-                                               workspace: Path) -> None:
+def test_another_departments_case_is_refused(signed_in: Callable[..., AppTest],
+                                            workspace: Path) -> None:
     svc = service(workspace)
     opened = open_catalog(workspace / "definitions")
     rules = opened.rules_of("XX-NR-0001")
@@ -138,7 +145,8 @@ def test_another_departments_case_is_read_only(signed_in: Callable[..., AppTest]
     at = signed_in("ms_officer", "backoffice.py")
     at.text_input(key="bo_find").input(case.number)
     click(at, "bo_find_open")
-    assert any("只能查看" in i.value for i in at.info)
+    assert "该案件不属于本部门，无权查看" in at.error[0].value
+    assert "王芳" not in "".join(str(e.value) for e in at.caption)
     assert "bo_start" not in [b.key for b in at.button]
     at.text_input(key="bo_find").input("FK2026112599999")
     click(at, "bo_find_open")

@@ -17,7 +17,15 @@ from formkit.catalog import open_catalog
 from formkit.definitions.users import hash_password
 from formkit.intake.examples import submission_of
 from tests.studio.conftest import APP
-from tests.studio.test_backoffice import ALL, FOOD_DESK, click, metric, open_case, worklist
+from tests.studio.test_backoffice import (
+    ALL,
+    FOOD_DESK,
+    click,
+    field,
+    metric,
+    open_case,
+    worklist,
+)
 from tests.studio.test_window import receive_food, service
 
 COMMITTED = "2026-12-02"  # the food licence: 5 working days from 2026-11-25
@@ -55,27 +63,27 @@ def test_an_extension_is_bounded_needs_its_reason_and_moves_the_deadlines(
     at = open_case(signed_in("ms_officer", "backoffice.py"), case.number)
     assert metric(at, "承诺期限 Committed deadline") == COMMITTED
     statutory = metric(at, "法定期限 Statutory deadline")
-    days = at.number_input(key="bo_ext_days")
+    days = at.number_input(key=field(at, "bo_ext_days"))
     assert (days.min, days.max) == (1, 5)  # the food licence allows 5 working days
     assert any("最多 5 个工作日，须经本行政机关负责人批准" in c.value for c in at.caption)
 
     # not approved yet
-    at.text_area(key="bo_ext_reason").input("需现场核查的餐饮场所较多")
+    at.text_area(key=field(at, "bo_ext_reason")).input("需现场核查的餐饮场所较多")
     click(at, "bo_extend")
     assert "请确认延期已经本行政机关负责人批准" in at.error[0].value
     # more days than the matter allows: the widget keeps to its bounds
-    at.checkbox(key="bo_ext_ok").check()
-    at.number_input(key="bo_ext_days").set_value(9).run()
-    assert 1 <= at.number_input(key="bo_ext_days").value <= 5
+    at.checkbox(key=field(at, "bo_ext_ok")).check()
+    at.number_input(key=field(at, "bo_ext_days")).set_value(9).run()
+    assert 1 <= at.number_input(key=field(at, "bo_ext_days")).value <= 5
     assert not service(workspace).get(case.number).extensions
     # no reason
-    at.number_input(key="bo_ext_days").set_value(3)
-    at.text_area(key="bo_ext_reason").input("  ")
+    at.number_input(key=field(at, "bo_ext_days")).set_value(3)
+    at.text_area(key=field(at, "bo_ext_reason")).input("  ")
     click(at, "bo_extend")
     assert "延期须将理由告知申请人" in at.error[0].value
     assert "extension" not in at.error[0].value  # no English-only message
 
-    at.text_area(key="bo_ext_reason").input("需现场核查的餐饮场所较多")
+    at.text_area(key=field(at, "bo_ext_reason")).input("需现场核查的餐饮场所较多")
     assert any("延期后 After the extension：承诺期限 committed 2026-12-07" in c.value
                for c in at.run().caption)
     click(at, "bo_extend")
@@ -140,7 +148,7 @@ def test_the_clock_stops_for_the_matters_own_procedure_by_its_name(
     assert case.state == "accepted"
     at = open_case(ca_officer(), case.number)
     before = metric(at, "承诺期限 Committed deadline")
-    box = at.selectbox(key="bo_pause_reason")
+    box = at.selectbox(key=field(at, "bo_pause_reason"))
     assert box.options[0] == "公示（最长 7 个自然日）"  # the matter's own comes first
     assert "检测" in box.options and "专家评审" in box.options
     assert not any("public_notice" in o or "testing" in o for o in box.options)  # no ids
@@ -161,8 +169,8 @@ def test_the_clock_stops_for_the_matters_own_procedure_by_its_name(
     history = next(d.value for d in at.dataframe if "动作 Action" in d.value.columns)
     assert list(history["动作 Action"])[-2:] == ["中止计时（公示）", "恢复计时"]
     # the matter allows 15 days and names no approver
-    assert at.number_input(key="bo_ext_days").max == 15
-    assert at.checkbox(key="bo_ext_ok").label == "已经负责人批准 Approved"
+    assert at.number_input(key=field(at, "bo_ext_days")).max == 15
+    assert at.checkbox(key=field(at, "bo_ext_ok")).label == "已经负责人批准 Approved"
 
 
 # ---------------------------------------------------------------- 终止 and 撤回
@@ -172,10 +180,10 @@ def test_a_case_is_terminated_after_a_reason_and_a_confirmation(
         signed_in: Callable[..., AppTest], workspace: Path) -> None:
     case = receive_food(workspace, ALL)
     at = open_case(signed_in("ms_officer", "backoffice.py"), case.number)
-    at.radio(key="bo_end_kind").set_value("terminate")
+    at.radio(key=field(at, "bo_end_kind")).set_value("terminate")
     click(at, "bo_end")
     assert "请填写终止理由" in at.error[0].value
-    at.text_area(key="bo_end_reason").input("经营者已注销")
+    at.text_area(key=field(at, "bo_end_reason")).input("经营者已注销")
     click(at, "bo_end")
     assert "确认终止案件" in at.warning[0].value and "经营者已注销" in at.warning[0].value
     click(at, "bo_end_no")  # changed their mind
@@ -198,8 +206,8 @@ def test_a_withdrawal_is_recorded_with_the_applicants_request(
     svc = service(workspace)
     svc.start_review(case.number, actor="ms_officer")
     at = open_case(signed_in("ms_officer", "backoffice.py"), case.number)
-    assert at.radio(key="bo_end_kind").value == "withdraw"
-    at.text_area(key="bo_end_reason").input("申请人书面申请撤回")
+    assert at.radio(key=field(at, "bo_end_kind")).value == "withdraw"
+    at.text_area(key=field(at, "bo_end_reason")).input("申请人书面申请撤回")
     click(at, "bo_end")
     click(at, "bo_end_yes")
     assert metric(at, "状态 State") == "已撤回 Withdrawn"
@@ -217,12 +225,12 @@ def test_a_ground_found_at_intake_is_shown_and_the_denial_prefilled(
     assert f"受理时发现不予许可情形 Ground for denial found at intake：{GROUND}" in \
         at.error[0].value
     assert "bo_approve" not in button_keys(at)
-    assert GROUND in at.text_area(key="bo_reason").value
+    assert GROUND in at.text_area(key=field(at, "bo_reason")).value
     click(at, "bo_start")
     click(at, "bo_sign|market_supervision.registration")  # every step signed
     assert "bo_approve" not in button_keys(at)  # still: deny with the ground
     assert any("不能准予许可" in c.value for c in at.caption)
-    assert GROUND in at.text_area(key="bo_reason").value
+    assert GROUND in at.text_area(key=field(at, "bo_reason")).value
     click(at, "bo_deny")
     assert metric(at, "状态 State").startswith("不予许可")
     denied = service(workspace).get(case.number)

@@ -6,6 +6,10 @@ text, applies a pure ``formkit.authoring.steps`` step and saves the result as th
 draft at once, so a reload keeps it. Widgets are bound to the text with
 ``bind``: a widget shows the text's value whenever the text (or the thing the
 widget edits) changed, and otherwise keeps what the user is typing.
+
+Errors are shown as ``formkit.authoring.problems`` words them (Chinese first, at
+their place); where a field is used comes from ``formkit.authoring.references``,
+for the editor's rename and its question before deleting a used field.
 """
 
 from __future__ import annotations
@@ -25,8 +29,17 @@ from formkit_studio.labels import refusal_text
 
 from formkit.authoring.access import edit_refusal
 from formkit.authoring.drafts import EditCheck, check_draft, check_expression, load_yaml
-from formkit.authoring.problems import Problem, explain
-from formkit.authoring.steps import TableEdit, get_in, matter_file, set_in, unnamed_fields
+from formkit.authoring.problems import Problem, describe, explain
+from formkit.authoring.references import LibraryUse, Use, Uses, field_uses
+from formkit.authoring.renaming import delete_field
+from formkit.authoring.steps import (
+    FieldRow,
+    TableEdit,
+    get_in,
+    matter_file,
+    set_in,
+    unnamed_fields,
+)
 from formkit.catalog import OpenCatalog, catalog_signature
 from formkit.definitions.users import User
 from formkit.errors import FormkitError
@@ -406,3 +419,119 @@ def table_edit(change_set: Any) -> TableEdit:
                 (change_set.get("edited_rows") or {}).items()},
         deleted=frozenset(int(i) for i in change_set.get("deleted_rows") or []),
         added=tuple(dict(r) for r in change_set.get("added_rows") or []))
+
+
+# ---- where a field is used (the editor's rename and delete)
+
+
+def use_counts(uses: tuple[Use, ...]) -> tuple[int, int]:
+    """How many expressions and examples ``uses`` are in (an expression that names the
+    field twice is one; so is an example, however many rows)."""
+    expressions = len({u.loc for u in uses if u.kind == "expression"})
+    return expressions, len({u.loc[1] for u in uses if u.kind != "expression"})
+
+
+def renamed_text(old_id: str, new_id: str, uses: tuple[Use, ...]) -> str:
+    """What a rename did, for the flash after it."""
+    expressions, examples = use_counts(uses)
+    done = f"已将字段 {old_id} 改名为 {new_id}"
+    if not uses:
+        return f"{done} · Renamed {old_id} to {new_id}"
+    return (f"{done}，并修改了 {expressions} 处表达式和 {examples} 个示例中的引用 · Renamed "
+            f"{old_id} to {new_id}, and its uses in {expressions} expression(s) and "
+            f"{examples} example(s)")
+
+
+def library_text(libraries: tuple[LibraryUse, ...], name: str) -> str:
+    """The rule libraries that name a renamed field: left alone, for a person to check."""
+    where = "、".join(f"{u.library}（第 {u.line} 行 line {u.line}，{u.definition}）"
+                     for u in libraries)
+    return (f"规则库中也出现了 {name}：{where}。规则库不会自动修改，请人工核对 · The rule "
+            f"library names '{name}' too; libraries are not changed here: check them by hand")
+
+
+def use_lines(work: Work, uses: Uses) -> list[str]:
+    """One line per expression that uses the field, one for the examples' answers, one per
+    expected field error, one per rule library."""
+    lines: list[str] = []
+    seen: set[tuple[Any, ...]] = set()
+    for use in uses.uses:
+        if use.kind != "answer" and use.loc not in seen:
+            seen.add(use.loc)
+            lines.append(f"- {plain_md(describe(work.tree, use.loc))}：`{use.text}`")
+    answered = sorted({int(u.loc[1]) for u in uses.uses if u.kind == "answer"})
+    if answered:
+        names = "；".join(f"「{plain_md(_example_name(work, i))}」" for i in answered)
+        lines.append(f"- 示例中的填写值（{len(answered)} 个示例）· answers in "
+                     f"{len(answered)} example(s)：{names}")
+    for lib in uses.libraries:
+        lines.append(f"- 规则库 {lib.library} 第 {lib.line} 行（{plain_md(lib.definition)}）· "
+                     f"rule library {lib.library}, line {lib.line}：`{lib.text}`")
+    return lines
+
+
+def _example_name(work: Work, index: int) -> str:
+    name = get_in(work.tree, ("tests", index, "name"))
+    return str(name) if name else f"示例 {index + 1}"
+
+
+def show_uses(work: Work, row: FieldRow) -> None:
+    """Under the id: where the field is used, so a rename (which changes them all) or a
+    deletion (which leaves them dangling) is done knowingly."""
+    uses = field_uses(work.tree, row.path, work.opened.libraries, inside=False)
+    if not uses.uses and not uses.libraries:
+        st.caption("此字段未被表达式或示例引用 · Not used by any expression or example")
+        return
+    expressions, examples = use_counts(uses.uses)
+    st.caption(f"此字段用在 {expressions} 处表达式和 {examples} 个示例中，改名时一并修改 · "
+               f"Used in {expressions} expression(s) and {examples} example(s); renaming "
+               "changes them all")
+    with st.expander("查看引用位置 Where it is used", expanded=False):
+        st.markdown("\n".join(use_lines(work, uses)))
+
+
+def ask_remove_field(code: str, path: str) -> None:
+    """Delete a field no one uses at once; for a used one, ask first (``confirm_remove_field``)."""
+    user = current_user()
+    text = working_text(user, code)[0] if user is not None else None
+    if text is None:
+        return
+    uses = field_uses(text, path, catalog().libraries)
+    if uses.uses or uses.libraries:
+        st.session_state["field_remove_pending"] = path
+        return
+    if apply_edit(code, lambda t: delete_field(t, path)):
+        flash(f"已删除字段 {path} · Field {path} removed")
+
+
+def _cancel_remove() -> None:
+    st.session_state.pop("field_remove_pending", None)
+
+
+def confirm_remove_field(work: Work, row: FieldRow) -> None:
+    """A dialog: the places a field is used, and a choice to delete it anyway or keep it."""
+
+    @st.dialog("删除字段 Delete a field", width="large", on_dismiss=_cancel_remove)
+    def ask() -> None:
+        uses = field_uses(work.tree, row.path, work.opened.libraries)
+        expressions, examples = use_counts(uses.uses)
+        with st.container(key="field_remove_confirm_box"):
+            st.warning(f"字段「{row.label}」（{row.path}）仍在使用中：{expressions} 处表达式，"
+                       f"{examples} 个示例。删除后这些表达式会报错，需逐一修改；示例中此字段的"
+                       f"填写值会一并删除 · Field {row.path} is still used in {expressions} "
+                       f"expression(s) and {examples} example(s). Deleting it leaves those "
+                       "expressions in error until you change them; its answers in the "
+                       "examples are deleted with it.", icon="⚠️")
+            st.markdown("\n".join(use_lines(work, uses)))
+            c1, c2, _ = st.columns([1, 1, 2])
+            if c1.button("🗑️ 仍然删除 Delete anyway", key="field_remove_confirm",
+                         type="primary"):
+                _cancel_remove()
+                if apply_edit(work.code, lambda t: delete_field(t, row.path)):
+                    flash(f"已删除字段 {row.path}；引用它的表达式需要修改 · Field {row.path} "
+                          "removed: change the expressions that used it", "warning")
+                st.rerun()
+            if c2.button("取消 Cancel", key="field_remove_cancel"):
+                _cancel_remove()
+                st.rerun()
+    ask()

@@ -12,33 +12,35 @@ from typing import Any
 
 import pandas as pd
 import streamlit as st
-from formkit_studio.common import catalog, current_user
+from formkit_studio.common import catalog
 from formkit_studio.editor_widgets import (
     Work,
     apply_edit,
+    ask_remove_field,
     bind,
+    confirm_remove_field,
     discard_draft,
     expr_input,
     expression_errors,
     flash,
+    library_text,
     open_work,
-    plain_md,
+    renamed_text,
     row_of,
     save_text,
     set_value,
     show_check,
     show_errors,
     show_flash,
+    show_uses,
     table_edit,
     text_input,
-    working_text,
 )
 from formkit_studio.labels import CHANNELS, FIELD_TYPES, KINDS
 
 from formkit.authoring.drafts import load_yaml
-from formkit.authoring.problems import describe, explain
-from formkit.authoring.references import LibraryUse, Use, Uses, field_uses
-from formkit.authoring.renaming import Renamed, delete_field, rename_field
+from formkit.authoring.problems import explain
+from formkit.authoring.renaming import Renamed, rename_field
 from formkit.authoring.steps import (
     MATERIAL_COLUMNS,
     FieldRow,
@@ -205,124 +207,13 @@ def _rename(code: str, path: str) -> None:
         return
     renamed = done[0]
     _select_field(renamed.path)
-    flash(_renamed_text(old_id, new_id, renamed.uses))
+    flash(renamed_text(old_id, new_id, renamed.uses))
     if renamed.libraries:
-        flash(_library_text(renamed.libraries, old_id), "warning")
+        flash(library_text(renamed.libraries, old_id), "warning")
     if renamed.unread:
         flash(f"{len(renamed.unread)} 处表达式有语法错误，其中的名称未能检查，请修正后核对 · "
               f"{len(renamed.unread)} expression(s) do not parse, so were not searched for "
               f"'{old_id}': fix them and check", "warning")
-
-
-def _places(uses: tuple[Use, ...]) -> tuple[int, int]:
-    """How many expressions and examples ``uses`` are in (an expression that names the
-    field twice is one; so is an example, however many rows)."""
-    expressions = len({u.loc for u in uses if u.kind == "expression"})
-    return expressions, len({u.loc[1] for u in uses if u.kind != "expression"})
-
-
-def _renamed_text(old_id: str, new_id: str, uses: tuple[Use, ...]) -> str:
-    expressions, examples = _places(uses)
-    done = f"已将字段 {old_id} 改名为 {new_id}"
-    if not uses:
-        return f"{done} · Renamed {old_id} to {new_id}"
-    return (f"{done}，并修改了 {expressions} 处表达式和 {examples} 个示例中的引用 · Renamed "
-            f"{old_id} to {new_id}, and its uses in {expressions} expression(s) and "
-            f"{examples} example(s)")
-
-
-def _library_text(libraries: tuple[LibraryUse, ...], name: str) -> str:
-    where = "、".join(f"{u.library}（第 {u.line} 行 line {u.line}，{u.definition}）"
-                     for u in libraries)
-    return (f"规则库中也出现了 {name}：{where}。规则库不会自动修改，请人工核对 · The rule "
-            f"library names '{name}' too; libraries are not changed here: check them by hand")
-
-
-def _use_lines(work: Work, uses: Uses) -> list[str]:
-    """One line per expression that uses the field, one for the examples' answers, one per
-    expected field error, one per rule library."""
-    lines: list[str] = []
-    seen: set[tuple[Any, ...]] = set()
-    for use in uses.uses:
-        if use.kind != "answer" and use.loc not in seen:
-            seen.add(use.loc)
-            lines.append(f"- {plain_md(describe(work.tree, use.loc))}：`{use.text}`")
-    answered = sorted({int(u.loc[1]) for u in uses.uses if u.kind == "answer"})
-    if answered:
-        names = "；".join(f"「{plain_md(_example_name(work, i))}」" for i in answered)
-        lines.append(f"- 示例中的填写值（{len(answered)} 个示例）· answers in "
-                     f"{len(answered)} example(s)：{names}")
-    for lib in uses.libraries:
-        lines.append(f"- 规则库 {lib.library} 第 {lib.line} 行（{plain_md(lib.definition)}）· "
-                     f"rule library {lib.library}, line {lib.line}：`{lib.text}`")
-    return lines
-
-
-def _example_name(work: Work, index: int) -> str:
-    name = get_in(work.tree, ("tests", index, "name"))
-    return str(name) if name else f"示例 {index + 1}"
-
-
-def _used_in(work: Work, row: FieldRow) -> None:
-    """Under the id: where the field is used, so a rename (which changes them all) or a
-    deletion (which leaves them dangling) is done knowingly."""
-    uses = field_uses(work.tree, row.path, work.opened.libraries, inside=False)
-    if not uses.uses and not uses.libraries:
-        st.caption("此字段未被表达式或示例引用 · Not used by any expression or example")
-        return
-    expressions, examples = _places(uses.uses)
-    st.caption(f"此字段用在 {expressions} 处表达式和 {examples} 个示例中，改名时一并修改 · "
-               f"Used in {expressions} expression(s) and {examples} example(s); renaming "
-               "changes them all")
-    with st.expander("查看引用位置 Where it is used", expanded=False):
-        st.markdown("\n".join(_use_lines(work, uses)))
-
-
-def _ask_remove(code: str, path: str) -> None:
-    """Delete a field no one uses at once; for a used one, ask first (``_confirm_remove``)."""
-    user = current_user()
-    text = working_text(user, code)[0] if user is not None else None
-    if text is None:
-        return
-    uses = field_uses(text, path, catalog().libraries)
-    if uses.uses or uses.libraries:
-        st.session_state["field_remove_pending"] = path
-        return
-    if apply_edit(code, lambda t: delete_field(t, path)):
-        flash(f"已删除字段 {path} · Field {path} removed")
-
-
-def _cancel_remove() -> None:
-    st.session_state.pop("field_remove_pending", None)
-
-
-def _confirm_remove(work: Work, row: FieldRow) -> None:
-    """A dialog: the places a field is used, and a choice to delete it anyway or keep it."""
-
-    @st.dialog("删除字段 Delete a field", width="large", on_dismiss=_cancel_remove)
-    def ask() -> None:
-        uses = field_uses(work.tree, row.path, work.opened.libraries)
-        expressions, examples = _places(uses.uses)
-        with st.container(key="field_remove_confirm_box"):
-            st.warning(f"字段「{row.label}」（{row.path}）仍在使用中：{expressions} 处表达式，"
-                       f"{examples} 个示例。删除后这些表达式会报错，需逐一修改；示例中此字段的"
-                       f"填写值会一并删除 · Field {row.path} is still used in {expressions} "
-                       f"expression(s) and {examples} example(s). Deleting it leaves those "
-                       "expressions in error until you change them; its answers in the "
-                       "examples are deleted with it.", icon="⚠️")
-            st.markdown("\n".join(_use_lines(work, uses)))
-            c1, c2, _ = st.columns([1, 1, 2])
-            if c1.button("🗑️ 仍然删除 Delete anyway", key="field_remove_confirm",
-                         type="primary"):
-                _cancel_remove()
-                if apply_edit(work.code, lambda t: delete_field(t, row.path)):
-                    flash(f"已删除字段 {row.path}；引用它的表达式需要修改 · Field {row.path} "
-                          "removed: change the expressions that used it", "warning")
-                st.rerun()
-            if c2.button("取消 Cancel", key="field_remove_cancel"):
-                _cancel_remove()
-                st.rerun()
-    ask()
 
 
 def _typed_input(work: Work, label: str, key: str, loc: Loc, rev: str,
@@ -378,7 +269,7 @@ def fields_tab(work: Work) -> None:
     selected = st.session_state.get("field_sel")
     unnamed = {r.path for r in unnamed_fields(work.tree)}
     if selected is not None and st.session_state.get("field_remove_pending") == selected:
-        _confirm_remove(work, by_path[selected])
+        confirm_remove_field(work, by_path[selected])
     left, right = st.columns([2, 3])
     with left:
         if rows:
@@ -404,7 +295,7 @@ def fields_tab(work: Work) -> None:
                   args=(work.code, lambda t: move_field(t, selected, -1)))
         b4.button("⬇️ 下移 Down", key="field_down", on_click=apply_edit,
                   args=(work.code, lambda t: move_field(t, selected, 1)))
-        b5.button("🗑️ 删除 Remove", key="field_remove", on_click=_ask_remove,
+        b5.button("🗑️ 删除 Remove", key="field_remove", on_click=ask_remove_field,
                   args=(work.code, selected))
         targets = [""] + [r.path for r in rows if r.container and r.path != selected
                           and not r.path.startswith(selected + ".")]
@@ -424,7 +315,7 @@ def _field_editor(work: Work, row: FieldRow) -> None:
     bind("field_id", row.id, rev)
     st.text_input("字段标识 Field id（表达式中使用 used in expressions）", key="field_id",
                   on_change=_rename, args=(work.code, row.path))
-    _used_in(work, row)
+    show_uses(work, row)
     types = dict(FIELD_TYPES)
     if row.type not in types:
         types[row.type] = f"{row.type}（无效 invalid）"

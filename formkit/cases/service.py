@@ -701,10 +701,12 @@ class CaseService:
             return case.state
         return self._apply(number, "resume", actor, comment, mutate)
 
-    def extend(self, number: str, days: int, *, actor: str, comment: str) -> Case:
+    def extend(self, number: str, days: int, *, actor: str, comment: str,
+               approver: str = "") -> Case:
         """延期 (行政许可法 §42): add working days to the limit, once, at most what the
-        matter's law allows, approved (``actor``) and with the reason told to the
-        applicant (``comment``), before the limit has run out."""
+        matter's law allows, approved by ``approver`` (the head of the office; default:
+        ``actor``, who records it) and with the reason told to the applicant
+        (``comment``), before the limit has run out."""
         if not comment.strip():
             raise IllegalTransition("延期须说明理由: "
                                     "an extension needs its reason", None, code="no-reason",
@@ -737,7 +739,8 @@ class CaseService:
                     f"ended on {statutory}; an "
                     "extension is approved before it ends", None, code="extension-late",
                     hint="the case is past its legal limit; decide it now")
-            case.extensions.append(ExtensionRecord(days=days, on=today, by=actor,
+            case.extensions.append(ExtensionRecord(days=days, on=today,
+                                                   by=approver.strip() or actor,
                                                    comment=comment))
             return case.state
         return self._apply(number, "extend", actor, comment, mutate, {"days": days})
@@ -790,11 +793,15 @@ class CaseService:
         return self._apply(number, "recompute_deadlines", actor,
                            "节假日安排公布后重新计算期限", mutate, data)
 
-    def deadlines(self, case: Case, today: dt.date | None = None
-                  ) -> tuple[dt.date | None, dt.date | None]:
-        """The effective committed and statutory deadlines as of ``today``."""
-        return clock.deadlines(case.model_dump(mode="json"), today or self.now().date(),
-                               self.calendar)
+    def deadlines(self, case: Case, today: dt.date | None = None, *,
+                  extended: bool = True) -> tuple[dt.date | None, dt.date | None]:
+        """The effective committed and statutory deadlines as of ``today``; with
+        ``extended=False``, before any extension (the date an extension notice says
+        the limit would have ended)."""
+        doc = case.model_dump(mode="json")
+        if not extended:
+            doc["extensions"] = []
+        return clock.deadlines(doc, today or self.now().date(), self.calendar)
 
     def view(self, case: Case, today: dt.date | None = None) -> dict[str, Any]:
         """The case object of cli.md ("The case object"): the stored case with its

@@ -27,7 +27,7 @@ __all__ = ["ACTIONS", "Operation", "act", "default_actor", "receive", "submissio
 ACTIONS: dict[str, tuple[str, ...]] = {
     "accept": (), "request_supplement": (), "resubmit": ("data",), "refuse": ("comment",),
     "start_review": (), "sign_off": (), "approve": (), "deny": ("comment",), "issue": (),
-    "suspend": ("procedure",), "resume": (), "extend": ("days", "comment"),
+    "suspend": ("procedure",), "resume": (), "extend": ("days", "comment", "approver"),
     "supply": ("material",), "terminate": ("comment",), "withdraw": ("comment",),
 }
 
@@ -103,7 +103,7 @@ def receive(op: Operation, code: str, data: dict[str, Any], *, online: bool,
 def act(op: Operation, number: str, action: str, *, comment: str = "",
         data: dict[str, Any] | None = None, place: str = "", procedure: str | None = None,
         days: int | None = None, material: str | None = None,
-        unit: str | None = None) -> dict[str, Any]:
+        unit: str | None = None, approver: str | None = None) -> dict[str, Any]:
     """One action of cli.md's table on case ``number``; the case object after it."""
     svc = op.service()
     case = svc.get(number)
@@ -125,7 +125,8 @@ def act(op: Operation, number: str, action: str, *, comment: str = "",
         "issue": lambda: svc.issue(number, actor=who, comment=say),
         "suspend": lambda: svc.suspend(number, procedure or "", actor=who, comment=say),
         "resume": lambda: svc.resume(number, actor=who, comment=say),
-        "extend": lambda: svc.extend(number, days or 0, actor=who, comment=say),
+        "extend": lambda: svc.extend(number, days or 0, actor=who, comment=say,
+                                     approver=approver or ""),
         "supply": lambda: svc.supply(number, material or "", actor=who, comment=say),
         "terminate": lambda: svc.terminate(number, actor=who, reason=say),
         "withdraw": lambda: svc.withdraw(number, actor=who, reason=say),

@@ -406,9 +406,9 @@ def _case_operation(args: argparse.Namespace) -> int:
     if args.action == "act":
         if args.verb not in cases.ACTIONS:
             raise _UsageError(f"cases act needs an action: one of {', '.join(cases.ACTIONS)}")
-        unused = [o for o in ("data", "procedure", "days", "material")
+        unused = [o for o in ("data", "procedure", "days", "material", "approver")
                   if getattr(args, o) is not None and o not in cases.ACTIONS[args.verb]]
-        needed = [o for o in cases.ACTIONS[args.verb] if o != "comment"
+        needed = [o for o in cases.ACTIONS[args.verb] if o not in ("comment", "approver")
                   and getattr(args, o) is None]
         if unused or needed:
             raise _UsageError(f"'{args.verb}' " + (
@@ -438,7 +438,8 @@ def _case_operation(args: argparse.Namespace) -> int:
     else:
         view = cases.act(op, args.number, args.verb, comment=args.comment or "", data=data,
                          place=args.data or "--data", procedure=args.procedure,
-                         days=args.days, material=args.material, unit=args.unit)
+                         days=args.days, material=args.material, unit=args.unit,
+                         approver=args.approver)
     if args.json:
         _emit(view)
     else:
@@ -589,6 +590,7 @@ def _build_parser() -> _Parser:
     p.add_argument("--days", type=_days_option, help="working days (extend)")
     p.add_argument("--material", help="tolerated material id (supply)")
     p.add_argument("--unit", help="the unit that signs (sign_off; default: the next)")
+    p.add_argument("--approver", help="who approved an extension (extend; default: --actor)")
     p.add_argument("--store", help="store folder (default $FORMKIT_STORE or var/store)")
     p.add_argument("--catalog", default="definitions")
     p.add_argument("--today")

@@ -122,10 +122,20 @@ def test_extension_moves_both_deadlines_once(sh: Shell) -> None:
                                    "comment": "需现场核实经营场所"}]
     sh.refused(n, "extend", "--days", "1", "--comment", "再延", "--today", "2026-11-27",
                code="extension-used")
+
     # overdue on 12-02 against the extended promise (12-01), not the statutory limit
     code, report, _ = sh.run("overdue", "--today", "2026-12-02")
     assert code == 0 and [(f["number"], f["flag"], f["due"], f["days"])
                           for f in report["flags"]] == [(n, "yellow", "2026-12-01", 1)]
+
+
+def test_the_approver_of_an_extension_is_recorded(sh: Shell) -> None:
+    # the officer records it (the history's actor); the head of office approved it
+    n = sh.receive(MS, "operator in person, owned shop", "2026-11-25")["number"]
+    case = sh.ok("act", n, "extend", "--days", "2", "--comment", "需补充核查",
+                 "--approver", "王局长", "--today", "2026-11-26", "--actor", "ms_officer")
+    assert case["extensions"][0]["by"] == "王局长"
+    assert case["history"][-1]["actor"] == "ms_officer"
 
 
 def test_extension_after_the_statutory_limit_is_refused(sh: Shell) -> None:

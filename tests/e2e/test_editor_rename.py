@@ -91,10 +91,11 @@ def test_rename_and_delete_a_used_field(studio: Studio, shot: Callable[..., Path
     studio.tab(FIELDS)
     studio.click("🗑️ 删除 Remove")
     studio.click("🗑️ 仍然删除 Delete anyway")
-    expect(studio.alert("warning", "已删除字段 premises_use")).to_be_visible()
+    removed = studio.alert("warning", "已删除字段 premises_use")
+    expect(removed).to_be_visible()
     expect(studio.alert("error", "4 处错误 errors · 草稿 draft")).to_be_visible()
     assert "id: premises_use" not in draft.read_text(encoding="utf-8")
-    shot("deleted-errors-listed")
+    shot("deleted-errors-listed", focus=removed)
 
 
 def test_stand_in_label_and_readable_errors(studio: Studio, shot: Callable[..., Path],

@@ -152,15 +152,17 @@ def _day(day: Any) -> str:
 
 
 def actions(svc: CaseService, case: Case, department: str, units: dict[str, str],
-            materials: dict[str, str]) -> None:
-    """What the officer can do with the case now; each action with its own inputs."""
+            materials: dict[str, str], *, own: bool = True) -> None:
+    """What the officer can do with the case now; each action with its own inputs. An
+    office with a step on another department's case (``own=False``) signs its step
+    only: the decision is the case's own department's."""
     user = current_user()
     actor = user.username if user else "officer"
     n = case.number
     grounds = _grounds(case)
     if case.state not in ("accepted", "in_review", "approved", "denied"):
         return  # refused, issued or ended: nothing more to do here
-    if case.state == "accepted":
+    if case.state == "accepted" and own:
         _step("开始审查 Start review", "start", "开始审查",
               lambda c: svc.start_review(n, actor=actor, comment=c),
               "已开始审查 Review started", case, primary=not grounds)
@@ -174,6 +176,8 @@ def actions(svc: CaseService, case: Case, department: str, units: dict[str, str]
         others = [u for u in signable_units(case, None) if u not in mine]
         if others:
             st.info("等待会签 Waiting for：" + "、".join(units.get(u, "其他股室") for u in others))
+    if not own:
+        return
     if grounds and case.state in ("accepted", "in_review"):
         st.caption("受理时已发现不予许可情形，不能准予许可：请以该情形为理由作出不予许可决定 "
                    "(approval is not offered: deny with the ground found at intake)")
@@ -491,8 +495,9 @@ def case_panel(svc: CaseService, opened: OpenCatalog, user: User, number: str,
         ending = next((e for e in reversed(case.history) if e.to_state == case.state), None)
         st.info(f"{_state(case.state)}：{_day(case.ended_on)} · 理由 Reason："
                 f"{ending.comment if ending else '—'}")
-    if case.department == department:  # read_case lets no other department's officer in
-        actions(svc, case, department, units, _material_names(svc, case))
+    # read_case lets in the case's own department and the offices with a step on it
+    actions(svc, case, department, units, _material_names(svc, case),
+            own=case.department == department)
     details(svc, case, opened, units)
 
 
@@ -515,7 +520,7 @@ def main() -> None:
     svc = CaseService(store(), opened.work_calendar(), now=clock(day))
     # Only the cases the officer may read (desk.access): their own department's.
     mine = [s for s in svc.store.open_summaries()
-            if may_read(user, str(s.get("department") or ""))]
+            if may_read(user, str(s.get("department") or ""), s.get("route"))]
     lists = worklists(opened, department, mine, day, svc.calendar)
     cols = st.columns(len(lists))
     for col, (name, items) in zip(cols, lists.values(), strict=True):

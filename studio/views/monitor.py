@@ -79,7 +79,7 @@ def main() -> None:
     # The flags of the cases the user may read (desk.access): a supervisor's are all, an
     # officer's their own department's.
     summaries = [s for s in summaries if user is not None
-                 and may_read(user, str(s.get("department") or ""))]
+                 and may_read(user, str(s.get("department") or ""), s.get("route"))]
     report = monitor(summaries, day, cal, config)
     cols = st.columns(7)
     for col, (label, value) in zip(cols, [

@@ -31,6 +31,14 @@ def test_who_reads_which_department(who: User, department: str, allowed: bool) -
     assert may_read(who, department) is allowed
 
 
+def test_an_office_with_a_step_on_the_route_reads_the_case() -> None:
+    # 二手房转移登记: the tax office signs the second step with the registry
+    route = [["natural_resources.registry_intake"],
+             ["natural_resources.registry_review", "taxation.tax_service"]]
+    assert may_read(user("officer", "taxation"), "natural_resources", route)
+    assert not may_read(user("officer", "market_supervision"), "natural_resources", route)
+
+
 def test_a_refused_read_is_audited_and_shows_nothing(tmp_path: Path) -> None:
     clock = Clock(dt.datetime(2026, 11, 25, 9))
     svc = service(tmp_path, clock)

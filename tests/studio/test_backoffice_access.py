@@ -138,3 +138,29 @@ def test_each_department_reads_its_own(ps_officer: Callable[[], AppTest],
     click(at, "bo_start")
     assert [(e["number"], e["actor"]) for e in refused_reads(workspace)] == [
         (ours.number, "ps_officer")]
+
+
+def test_an_office_with_a_step_on_the_route_signs_it_and_only_it(workspace: Path) -> None:
+    # 二手房转移登记 (natural resources): the tax office signs the second step with the
+    # registry; it reads the case and signs its step, but does not decide it
+    opened = open_catalog(workspace / "definitions")
+    store = TinyCaseStore(workspace / "var" / "store", prefix="FK", fsync=False)
+    svc = CaseService(store, opened.work_calendar(),
+                      now=lambda: dt.datetime(2026, 11, 25, 10))
+    rules = opened.rules_of("XX-NR-0001")
+    assert rules is not None
+    ex = next(t for t in rules.matter.tests if "residential flat sold" in t.name)
+    sub = submission_of(ex)
+    case = svc.receive(rules, snapshot_for_case(store, opened, "XX-NR-0001"), sub["fields"],
+                       [HandedIn(**m) for m in sub["materials"]], actor="clerk",
+                       applicant=APPLICANT)
+    svc.start_review(case.number, actor="nr_officer")
+    svc.sign_off(case.number, "natural_resources.registry_intake", actor="nr_officer")
+    add_user(workspace, "tax_officer", "officer", "taxation", "税务局审批员")
+    at = open_case(sign_in_as("tax_officer", "officer123", "backoffice.py"), case.number)
+    assert not at.error
+    keys = [str(b.key) for b in at.button]
+    assert any("sign|taxation.tax_service" in k for k in keys), keys
+    assert not any("sign|natural_resources" in k for k in keys)
+    assert "bo_deny" not in keys and not any("approve" in k or "start" in k for k in keys)
+    assert refused_reads(workspace) == []

@@ -2,6 +2,12 @@
 
 A snapshot holds the matter's YAML text and the texts of the rule libraries it
 uses, so a case is always evaluated against exactly what it was taken under.
+
+A snapshot is content; a publication is an event. Publishing appends a
+``publish`` entry to the audit trail, and a matter's publications (v1, v2 ...)
+are those entries in order (``publications``): the same content can be
+published more than once (a rollback republishes an earlier version as a new
+one, its entry naming ``rollback_of``), while the snapshot is stored once.
 """
 
 from __future__ import annotations
@@ -10,6 +16,7 @@ import datetime as dt
 import functools
 import hashlib
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from pydantic import BaseModel
@@ -22,8 +29,8 @@ from formkit.dsl.library import libraries_from_texts
 from formkit.errors import DefinitionError, FormkitError, FormkitErrors
 from formkit.ruleset import RuleSet
 
-__all__ = ["Impact", "case_rules", "impact_of", "matter_snapshot", "publish_version",
-           "rules_from_snapshot", "snapshot_for_case"]
+__all__ = ["Impact", "Publication", "case_rules", "impact_of", "matter_snapshot",
+           "publications", "publish_version", "rules_from_snapshot", "snapshot_for_case"]
 
 
 class Impact(BaseModel):
@@ -34,6 +41,38 @@ class Impact(BaseModel):
     before: str
     after: str
     changes: list[str]
+
+
+class Publication(BaseModel):
+    """One publication of a matter, read from its ``publish`` audit entry.
+
+    ``number`` counts the matter's publications from 1 (v1, v2 ...); ``previous`` is
+    the version it replaced (None: the first, or not recorded); ``rollback_of`` the
+    earlier version it republished; ``override`` the written reason (and the count)
+    when it was published with failing examples.
+    """
+
+    number: int
+    code: str
+    hash: str
+    actor: str = ""
+    at: str = ""
+    note: str = ""
+    previous: str | None = None
+    rollback_of: str | None = None
+    override: dict[str, Any] | None = None
+
+
+def publications(store: CaseStore, code: str) -> list[Publication]:
+    """Every publication of ``code``, oldest first (the audit trail's order)."""
+    out: list[Publication] = []
+    for entry in store.audit():
+        if entry.get("kind") != "publish" or entry.get("code") != code \
+                or not isinstance(entry.get("hash"), str):
+            continue
+        fields = {k: entry[k] for k in Publication.model_fields if k in entry}
+        out.append(Publication.model_validate({**fields, "number": len(out) + 1}))
+    return out
 
 
 def matter_snapshot(opened: OpenCatalog, code: str) -> dict[str, Any]:
@@ -52,8 +91,14 @@ def matter_snapshot(opened: OpenCatalog, code: str) -> dict[str, Any]:
 
 
 def publish_version(store: CaseStore, opened: OpenCatalog, code: str, *, actor: str,
-                    note: str, now: dt.datetime | None = None) -> tuple[dict[str, Any], bool]:
-    """Publish the matter as it stands: never a broken one. Returns (snapshot, new?)."""
+                    note: str, now: dt.datetime | None = None,
+                    record: Mapping[str, Any] | None = None) -> tuple[dict[str, Any], bool]:
+    """Publish the matter as it stands: never a broken one. Returns (snapshot, new?).
+
+    A new publication (an audit entry) is recorded unless the content is that of the
+    last publication. ``record`` adds to the entry (``previous``, ``rollback_of``,
+    ``override``); by default ``previous`` is the last publication.
+    """
     rules = opened.rules_of(code)
     if rules is None:
         raise DefinitionError(f"matter '{code}' does not load; fix it before publishing",
@@ -63,11 +108,15 @@ def publish_version(store: CaseStore, opened: OpenCatalog, code: str, *, actor: 
     at = (now or dt.datetime.now()).isoformat(timespec="seconds")
     snapshot = {**matter_snapshot(opened, code), "published": True, "published_by": actor,
                 "published_at": at, "note": note}
-    created = store.put_version(snapshot)
-    if created:
-        store.append_audit({"kind": "publish", "code": code, "hash": snapshot["hash"],
-                            "actor": actor, "at": at, "note": note})
-    return snapshot, created
+    store.put_version(snapshot)  # content published once before keeps its first record
+    published = publications(store, code)
+    last = published[-1].hash if published else None
+    if last == snapshot["hash"]:
+        return snapshot, False
+    store.append_audit({"kind": "publish", "code": code, "hash": snapshot["hash"],
+                        "actor": actor, "at": at, "note": note, "previous": last,
+                        **(record or {})})
+    return snapshot, True
 
 
 def snapshot_for_case(store: CaseStore, opened: OpenCatalog, code: str) -> str:

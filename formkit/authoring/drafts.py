@@ -4,13 +4,37 @@ A matter is edited as a ruamel.yaml round-trip tree, so comments and key order
 written by hand survive every edit. Unsaved work is kept as a draft per user,
 apart from the catalog. Publishing checks the whole catalog with the change,
 writes the file atomically and stores an immutable snapshot.
+
+A published change is never undone silently. A draft records the version it
+started from (``DraftBase``: the matter's text as it stood); publishing a draft
+whose matter has changed since is refused (``stale-draft``) until the editor
+merges it onto the current version (``diff.merge_texts``) or starts again. A
+draft saved without its base (``DraftStore.save`` without ``base``) records when
+it began, and its base is the version that stood then, read from the
+publications (``find_conflict``).
+
+Publishing runs the matter's examples (``run_examples``): a failing example
+blocks it (``examples-failing``) unless the centre administrator (role
+``admin``) overrides it with a written reason, which goes into the publication's
+audit entry. Only the admin: the editors of the matter's department are the ones
+the gate checks, and an override by the author of the change would make the
+gate advisory; the admin answers for every matter (``users.py``) and stays
+accountable for the reason on record.
+
+A rollback (``roll_back``) publishes an earlier version's text again as a new
+version, through the same checks, its audit entry naming ``rollback_of``.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 import io
+import json
 import re
-from collections.abc import Sequence
+import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,26 +43,34 @@ import yaml
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from formkit.cases.files import write_atomic
+from formkit.cases.files import StoreLock, write_atomic
 from formkit.cases.store import CaseStore
-from formkit.cases.versions import publish_version
+from formkit.cases.versions import Publication, matter_snapshot, publications, publish_version
 from formkit.catalog import OpenCatalog, open_catalog
 from formkit.definitions.model import Matter
+from formkit.definitions.users import User
 from formkit.dsl import pipeline
 from formkit.dsl.checker import Checker
 from formkit.dsl.types import BOOL, NUMBER, T
-from formkit.errors import DefinitionError, FormkitError, FormkitErrors
+from formkit.errors import AccessDenied, DefinitionError, FormkitError, FormkitErrors
+from formkit.intake.examples import ExamplesReport, run_examples
 from formkit.ruleset import RuleSet
 
 __all__ = [
+    "Conflict",
+    "DraftBase",
     "DraftStore",
     "EditCheck",
     "check_draft",
     "check_expression",
+    "current_base",
     "dump_yaml",
+    "find_conflict",
     "load_yaml",
+    "may_override_examples",
     "new_matter_text",
     "publish_draft",
+    "roll_back",
 ]
 
 
@@ -260,8 +292,38 @@ def check_expression(rules: RuleSet, text: str, want: str = "condition",
     return checker.errors
 
 
+def _now() -> str:
+    return dt.datetime.now().isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True)
+class DraftBase:
+    """The version a draft started from.
+
+    ``text`` is the matter's text as it stood (None: the matter did not exist) and
+    ``hash`` its version hash, when known; ``started`` is when the draft began.
+    ``known`` is False for a draft saved without its base: only ``started`` is
+    known, and ``find_conflict`` reads the base from the publications.
+    """
+
+    text: str | None
+    hash: str | None = None
+    started: str = field(default_factory=_now)
+    known: bool = True
+
+
+def current_base(opened: OpenCatalog, code: str) -> DraftBase:
+    """The base of a draft begun now: matter ``code`` as it stands in ``opened``."""
+    matter = opened.matters.get(code)
+    doc = opened.doc_of(matter) if matter is not None else None
+    if matter is None or doc is None:
+        return DraftBase(None)
+    return DraftBase(doc.file.text, matter_snapshot(opened, code)["hash"])
+
+
 class DraftStore:
-    """Unsaved matter texts per user, apart from the catalog (survive a reload)."""
+    """Unsaved matter texts per user, apart from the catalog (survive a reload), each
+    with the version it started from."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
@@ -270,8 +332,22 @@ class DraftStore:
         safe = re.sub(r"[^A-Za-z0-9_.-]", "_", key)
         return self.root / re.sub(r"[^a-z0-9_.-]", "_", user) / f"{safe}.yaml"
 
-    def save(self, user: str, key: str, text: str) -> None:
-        """Keep ``text`` as the user's draft of ``key`` (a matter code)."""
+    def _base_path(self, user: str, key: str) -> Path:
+        return self._path(user, key).with_suffix(".base.json")
+
+    def save(self, user: str, key: str, text: str, *, base: DraftBase | None = None) -> None:
+        """Keep ``text`` as the user's draft of ``key`` (a matter code).
+
+        ``base``: the version the draft (now) starts from; without it a new draft
+        records when it began, and a draft keeps the base it has.
+        """
+        meta = self._base_path(user, key)
+        if base is not None or not meta.is_file():
+            # A draft from before bases were kept keeps the start ``base()`` gives it.
+            record = base or self.base(user, key) or DraftBase(None, known=False)
+            write_atomic(meta, json.dumps({"text": record.text, "hash": record.hash,
+                                           "started": record.started, "known": record.known},
+                                          ensure_ascii=False))
         write_atomic(self._path(user, key), text)
 
     def load(self, user: str, key: str) -> str | None:
@@ -279,11 +355,25 @@ class DraftStore:
         path = self._path(user, key)
         return path.read_text(encoding="utf-8") if path.is_file() else None
 
+    def base(self, user: str, key: str) -> DraftBase | None:
+        """The version the user's draft of ``key`` started from (None: no draft)."""
+        path = self._path(user, key)
+        if not path.is_file():
+            return None
+        try:
+            meta = json.loads(self._base_path(user, key).read_text(encoding="utf-8"))
+            return DraftBase(meta["text"], meta["hash"], str(meta["started"]),
+                             bool(meta["known"]))
+        except (OSError, ValueError, KeyError, TypeError):
+            # A draft from before bases were kept: it began by its last save at the latest.
+            when = dt.datetime.fromtimestamp(path.stat().st_mtime)
+            return DraftBase(None, started=when.isoformat(timespec="seconds"), known=False)
+
     def discard(self, user: str, key: str) -> None:
         """Forget the draft."""
-        path = self._path(user, key)
-        if path.is_file():
-            path.unlink()
+        for path in (self._path(user, key), self._base_path(user, key)):
+            if path.is_file():
+                path.unlink()
 
     def keys(self, user: str) -> list[str]:
         """Codes the user has drafts of."""
@@ -291,10 +381,135 @@ class DraftStore:
         return sorted(p.stem for p in folder.glob("*.yaml")) if folder.is_dir() else []
 
 
-def publish_draft(root: Path, file: Path, text: str, store: CaseStore, *, actor: str,
-                  note: str) -> dict[str, Any]:
-    """Publish a draft: the whole catalog must check cleanly with it; then write it
-    atomically and store the snapshot (with an audit entry). Returns the snapshot."""
+# ---- publishing
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """The matter changed after a draft of it began: the text it began from (None:
+    the matter did not exist), the text now (None: it is gone), and the publications
+    since (empty: the file was changed outside the studio)."""
+
+    base: str | None
+    current: str | None
+    newer: list[Publication]
+
+
+def _after(publication: Publication, started: str, user: str) -> bool:
+    """Whether ``publication`` came after a draft of ``user`` began at ``started``.
+
+    Both are timed to the second; in the same second, another's publication counts
+    as after (a conflict shown, never a change lost) and the user's own as before
+    (publishing ends their draft, so a draft of theirs that second is a new one).
+    """
+    at, began = publication.at[:19], started[:19]
+    return at > began or (at == began and publication.actor != user)
+
+
+def find_conflict(store: CaseStore, file: Path, code: str, base: DraftBase,
+                  user: str) -> Conflict | None:
+    """How matter ``code`` (in ``file``) changed since a draft of ``user`` began from
+    ``base``; None when it stands as the draft found it."""
+    current = file.read_text(encoding="utf-8") if file.is_file() else None
+    published = publications(store, code)
+    if base.known:
+        if current == base.text:
+            return None
+        seen = [p.number for p in published if p.hash == base.hash]
+        newer = published[seen[-1]:] if seen else [
+            p for p in published if _after(p, base.started, user)]
+        return Conflict(base.text, current, newer)
+    newer = [p for p in published if _after(p, base.started, user)]
+    if not newer:
+        return None
+    first = newer[0]
+    began = first.previous or (published[first.number - 2].hash if first.number > 1 else None)
+    snapshot = store.get_version(began) if began is not None else None
+    text = snapshot.get("matter_yaml") if snapshot is not None else None
+    return None if text == current else Conflict(text, current, newer)
+
+
+def may_override_examples(user: User) -> bool:
+    """Whether ``user`` may publish over failing examples (with a reason): the admin."""
+    return user.role == "admin"
+
+
+@contextmanager
+def _publishing(root: Path) -> Iterator[None]:
+    """One publication of a catalog at a time, across the studio's sessions and any
+    process on this machine: checking for a conflict and writing are one step."""
+    key = hashlib.sha256(str(root.resolve()).encode("utf-8")).hexdigest()[:16]
+    with StoreLock(Path(tempfile.gettempdir()) / f"formkit-publish-{key}.lock"):
+        yield
+
+
+def _stale(code: str, conflict: Conflict) -> DefinitionError:
+    if conflict.newer:
+        last = conflict.newer[-1]
+        when = last.at.replace("T", " ")
+        message = (f"此草稿开始编辑后，{last.actor} 于 {when} 发布了 {code} 第 {last.number} 版，"
+                   f"发布此草稿会撤销其修改: {code} was published as v{last.number} by "
+                   f"{last.actor} at {when} after this draft began; publishing it would undo "
+                   "that change")
+    else:
+        message = (f"此草稿开始编辑后，{code} 的文件已被修改，发布此草稿会撤销该修改: the file "
+                   f"of {code} was changed after this draft began; publishing it would undo "
+                   "that change")
+    return DefinitionError(message, None, code="stale-draft",
+                           hint="先把草稿合并到当前版本，或放弃草稿 merge the draft onto the "
+                                "current version first, or discard it")
+
+
+def _examples_gate(report: ExamplesReport, code: str, user: User,
+                   override: str | None) -> dict[str, Any] | None:
+    """The override recorded with a publication whose examples fail (None: they pass)."""
+    if not report.failed:
+        return None
+    total = report.passed + report.failed
+    if override is None:
+        raise DefinitionError(f"{code} 的 {total} 个示例中有 {report.failed} 个未通过: "
+                              f"{report.failed} of {total} examples of {code} fail", None,
+                              code="examples-failing",
+                              hint="修正草稿或示例；确需发布时由中心管理员填写理由 fix the "
+                                   "draft or the examples, or ask the centre administrator "
+                                   "to override with a reason")
+    if not may_override_examples(user):
+        raise AccessDenied("只有中心管理员可以在示例未通过时发布: only the centre "
+                           f"administrator may publish over failing examples, not "
+                           f"{user.username}", None, code="override-refused",
+                           hint="修正草稿或示例，或请中心管理员发布 fix the draft or the "
+                                "examples, or ask the centre administrator")
+    if not override.strip():
+        raise DefinitionError("示例未通过仍要发布，须写明理由: publishing over failing "
+                              "examples needs a written reason", None,
+                              code="no-override-reason",
+                              hint="理由记入审计记录 the reason goes into the audit trail")
+    return {"reason": override.strip(), "failed": report.failed, "total": total,
+            "examples": [f.test for f in report.failures]}
+
+
+def _as_it_stands(root: Path, code: str) -> dict[str, Any] | None:
+    """The snapshot of ``code`` in the catalog as it is (None: absent or broken)."""
+    try:
+        return matter_snapshot(open_catalog(root), code)
+    except FormkitError:
+        return None
+
+
+def publish_draft(root: Path, file: Path, text: str, store: CaseStore, *, user: User,
+                  note: str, base: DraftBase, override: str | None = None,
+                  rollback_of: str | None = None) -> Publication:
+    """Publish a draft that began from ``base``, as a new version; returns it.
+
+    Refused (``DefinitionError``, by code) without a note (``no-note``); when the
+    catalog has errors with it (``FormkitErrors``); when the matter changed since
+    the draft began (``stale-draft``); when it is the current version already
+    (``no-change``); when its examples fail, unless ``override`` is the admin's
+    written reason (``examples-failing``, ``no-override-reason``; ``AccessDenied``
+    ``override-refused`` for anyone else).
+    Then the file is written atomically and the snapshot stored, with an audit
+    entry holding ``previous``, ``rollback_of`` and the override.
+    """
     if not note.strip():
         raise DefinitionError("a publication needs a note saying what changed", None,
                               code="no-note", hint="写明本次修改的内容")
@@ -302,7 +517,49 @@ def publish_draft(root: Path, file: Path, text: str, store: CaseStore, *, actor:
     if opened.errors:
         raise FormkitErrors(opened.errors)
     assert check.matter is not None
-    write_atomic(file, text)
-    reopened = open_catalog(root)
-    snapshot, _ = publish_version(store, reopened, check.matter.code, actor=actor, note=note)
-    return snapshot
+    code = check.matter.code
+    with _publishing(root):
+        conflict = find_conflict(store, file, code, base, user.username)
+        if conflict is not None:
+            raise _stale(code, conflict)
+        before = _as_it_stands(root, code)
+        digest = matter_snapshot(opened, code)["hash"]
+        published = publications(store, code)
+        if before is not None and before["hash"] == digest and published \
+                and published[-1].hash == digest:
+            number = published[-1].number
+            raise DefinitionError(f"{code} 第 {number} 版就是此内容: {code} is already "
+                                  f"published as it is (v{number})", None, code="no-change",
+                                  hint="没有需要发布的修改 there is nothing new to publish")
+        record: dict[str, Any] = {"previous": before["hash"] if before else None}
+        gate = _examples_gate(run_examples(opened, codes=[code]), code, user, override)
+        if gate is not None:
+            record["override"] = gate
+        if rollback_of is not None:
+            record["rollback_of"] = rollback_of
+        if before is not None and before["hash"] != digest:
+            # What this replaces stays readable (the base of a draft begun before it).
+            store.put_version({**before, "published": False, "published_at": _now()})
+        write_atomic(file, text)
+        publish_version(store, open_catalog(root), code, actor=user.username, note=note,
+                        record=record)
+        return publications(store, code)[-1]
+
+
+def roll_back(root: Path, store: CaseStore, code: str, version: str, *, user: User,
+              note: str, base: DraftBase, override: str | None = None) -> Publication:
+    """Publish ``version`` (an earlier publication's hash) of ``code`` again, as a new
+    version named a rollback of it; ``base`` is the version the user saw as current.
+    Refused as ``publish_draft`` is, and (``unknown-version``) for a hash that is not
+    a publication of the matter."""
+    snapshot = store.get_version(version) if any(
+        p.hash == version for p in publications(store, code)) else None
+    if snapshot is None:
+        raise DefinitionError(f"{version[:12]} 不是 {code} 发布过的版本: '{version[:12]}' is "
+                              f"not a published version of {code}", None,
+                              code="unknown-version",
+                              hint="从版本历史中选择 choose a version from the history")
+    matter = open_catalog(root).matters.get(code)
+    file = Path(matter.file) if matter is not None and matter.file else Path(snapshot["file"])
+    return publish_draft(root, file, snapshot["matter_yaml"], store, user=user, note=note,
+                         base=base, override=override, rollback_of=version)

@@ -182,8 +182,7 @@ class IllegalTransition(FormkitError):
 
 
 class AccessDenied(FormkitError):
-    """Raised when a user may not see or change what they asked for (another
-    department's case or matter; HTTP: 403)."""
+    """Raised when a user may not see or change what they asked for (HTTP: 403)."""
 
     kind = "evaluation"
     default_code = "forbidden"

@@ -10,6 +10,11 @@ Widget keys are ``{scope}|{path}`` (``new:XX-MS-0002|operator.uscc``,
 materials ``{scope}|mat|{id}|in`` / ``|form`` / ``|copies`` / ``|sighted``. The
 scope (``new:<matter code>`` or ``case:<number>``) keeps answers of different
 matters and cases apart.
+
+Every text from the definition (labels, help, option names, material names, notes,
+standards) and from the answers (computed values, the values in field errors) goes
+through ``plain`` wherever Streamlit reads Markdown: it is shown as typed, never as
+markup. Placeholders and select options are shown as they are, so they go as they are.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from typing import Any
 
 import streamlit as st
 from formkit_studio.labels import FORMS, why_text
+from formkit_studio.safe_text import plain
 
 from formkit.cases.service import HandedIn
 from formkit.definitions.model import FieldType, FormField, Matter
@@ -59,8 +65,9 @@ def _rows(scope: str, f: FormField, path: str) -> int:
 
 
 def _label(f: FormField, required: bool, suffix: str) -> str:
+    """The field's label as Markdown (its text escaped), with the row and a star."""
     text = f.label.zh + (f" {f.label.en}" if f.label.en else "") if f.label else f.id
-    return text + suffix + (" *" if required else "")
+    return plain(text) + suffix + (" *" if required else "")
 
 
 # ---------------------------------------------------------------- answers
@@ -116,9 +123,8 @@ def _draw(fields: Iterable[FormField], by_path: dict[str, FieldState], scope: st
         elif f.type == FieldType.repeat:
             _repeat(f, fs, label, by_path, scope, path, show_required)
         elif fs.computed:
-            shown = "" if fs.value is None else fs.value
-            st.markdown(f"{label}：**{shown}** <small>（自动计算 computed）</small>",
-                        unsafe_allow_html=True)
+            shown = plain("" if fs.value is None else fs.value) or "—"
+            st.markdown(f"{label}：**{shown}** :small[（自动计算 computed）]")
         else:
             _widget(f, fs, label, _key(scope, path))
         _errors(fs, show_required)
@@ -129,12 +135,12 @@ def _errors(fs: FieldState, show_required: bool) -> None:
     for text in fs.errors:
         if show_required or not (blank and text in _REQUIRED) or (
                 fs.type == "repeat" and fs.rows):
-            st.error(f"{fs.label}：{text}", icon="⚠️")
+            st.error(f"{plain(fs.label)}：{plain(text)}", icon="⚠️")
 
 
 def _widget(f: FormField, fs: FieldState, label: str, key: str) -> None:
     t = f.type
-    help_text = fs.help
+    help_text = plain(fs.help) if fs.help else None
     if t in _TEXTS:
         st.text_input(label, key=key, help=help_text,
                       placeholder=fs.placeholder or _HINTS.get(t, ""))
@@ -173,7 +179,7 @@ def _repeat(f: FormField, fs: FieldState, label: str, by_path: dict[str, FieldSt
                 _draw(f.fields or [], by_path, scope, row + ".",
                       f" · 第{i + 1}行 row {i + 1}", show_required)
         full = f.max is not None and count >= f.max
-        st.button(f"＋ 添加一行 Add row（{f.title()}）", key=f"{scope}|add|{path}",
+        st.button(f"＋ 添加一行 Add row（{plain(f.title())}）", key=f"{scope}|add|{path}",
                   on_click=_add_row, args=(scope, path, count), disabled=full)
 
 
@@ -292,19 +298,19 @@ def checklist_widgets(items: list[ChecklistItem], scope: str) -> None:
     for n, item in enumerate(required, 1):
         base = f"{scope}|mat|{item.id}"
         with st.container(border=True):
-            st.markdown(f"**{n}. {item.name}** · {_STATUS[item.status]}"
-                        + (f"　<small>{item.name_en}</small>" if item.name_en else ""),
-                        unsafe_allow_html=True)
-            st.caption(why_text(item) + (f"；要求 standard：{item.standard}"
-                                         if item.standard else "")
-                       + (f"；{item.notes}" if item.notes else ""))
+            st.markdown(f"**{n}. {plain(item.name)}** · {_STATUS[item.status]}"
+                        + (f"　:small[{plain(item.name_en)}]" if item.name_en else ""))
+            st.caption(plain(why_text(item)) + (f"；要求 standard：{plain(item.standard)}"
+                                                if item.standard else "")
+                       + (f"；{plain(item.notes)}" if item.notes else ""))
             if item.fetched:
                 continue
             st.session_state.setdefault(f"{base}|form", item.form)
             st.session_state.setdefault(f"{base}|copies", item.copies)
-            st.checkbox(f"已收取 Handed in：{item.name}", key=f"{base}|in")
+            st.checkbox(f"已收取 Handed in：{plain(item.name)}", key=f"{base}|in")
             # numbered short names keep every label unique and readable
-            short = f"{n}. {item.name[:10]}…" if len(item.name) > 12 else f"{n}. {item.name}"
+            short = f"{n}. " + (f"{plain(item.name[:10])}…" if len(item.name) > 12
+                                  else plain(item.name))
             cols = st.columns([3, 2, 3])
             cols[0].selectbox(f"原件/复印件 Form（{short}）", list(FORMS),
                               format_func=lambda v: " ".join(FORMS[v]), key=f"{base}|form")
@@ -313,11 +319,11 @@ def checklist_widgets(items: list[ChecklistItem], scope: str) -> None:
             cols[2].checkbox(f"原件已核验 Original sighted（{short}）", key=f"{base}|sighted")
             if item.reason and st.session_state.get(f"{base}|in"):
                 # handed in, but not as the matter asks (a copy for an original...)
-                st.error(f"{item.name}：{item.reason}", icon="📄")
+                st.error(f"{plain(item.name)}：{plain(item.reason)}", icon="📄")
     if others:
         with st.expander(f"本次无需提交的材料 Not required now（{len(others)}）"):
             for item in others:
-                st.markdown(f"- {item.name}：{why_text(item)}")
+                st.markdown(f"- {plain(item.name)}：{plain(why_text(item))}")
 
 
 def handed_in(matter: Matter, scope: str) -> list[HandedIn]:

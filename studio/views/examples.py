@@ -2,6 +2,7 @@
 
 Results are ``run_examples(..., coverage=True)`` on the catalog with the draft;
 a new example's ``expect`` is what the pre-check says of the preview now.
+An example's name and what a failure says of it go through ``plain``: shown as typed.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from formkit_studio.editor_widgets import (
 )
 from formkit_studio.form_widgets import clear_scope, load_answers, load_materials
 from formkit_studio.labels import OUTCOMES
+from formkit_studio.safe_text import plain
 
 from formkit.authoring.saved_examples import add_example, example_entry
 from formkit.cases.service import HandedIn
@@ -57,15 +59,14 @@ def _results(work: Work) -> None:
         failure = failures.get(example.name)
         with st.container(border=True, key=f"ex_item_{i}"):
             head, button = st.columns([5, 1])
-            head.markdown(f"{'❌' if failure else '✅'} **{example.name}**"
-                          + (f"　<small>办理日 day {example.today}</small>" if example.today
-                             else ""), unsafe_allow_html=True)
+            head.markdown(f"{'❌' if failure else '✅'} **{plain(example.name)}**"
+                          + (f"　:small[办理日 day {example.today}]" if example.today else ""))
             if button.button("在预览中打开 Open in preview", key=f"ex_open_{i}"):
                 _open_in_preview(work, example)
             if failure is not None:
                 st.error("与预期不同 Differs from what it expects")
                 for problem in failure.message.split("; "):
-                    st.markdown(f"- {problem}")
+                    st.markdown(f"- {plain(problem)}")
     st.subheader("条件覆盖 Condition coverage")
     uncovered = report.uncovered or []
     if not uncovered:
@@ -99,7 +100,7 @@ def _save(work: Work) -> None:
             return
         entry = example_entry(name, day, state.values, answers, handed, result)
         if apply_edit(work.code, lambda text: add_example(text, entry)):
-            flash(f"已保存示例 Example saved: {name.strip()}")
+            flash(f"已保存示例 Example saved: {plain(name)}")
         st.rerun()
 
 

@@ -2,7 +2,8 @@
 
 The scope is the draft's own (fields, ``let:`` values, libraries); the data is
 the environment ``form_state`` makes of the preview's answers; the value and
-its type come from ``evaluate_text``.
+its type come from ``evaluate_text``. Names are identifiers (shown as code); a type
+names fields of the definition, so it goes through ``plain``.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import json
 import streamlit as st
 from formkit_studio.common import today
 from formkit_studio.editor_widgets import ANSWERS, bind, open_loaded_work, show_errors
+from formkit_studio.safe_text import plain
 
 from formkit.dsl.compiler import EvalContext
 from formkit.dsl.pipeline import evaluate_text
@@ -57,7 +59,8 @@ def main() -> None:
                 "field is empty")
     with st.expander("可用的名称 Names you can use"):
         scope = rules.scope
-        st.markdown("**字段 Fields**：" + "，".join(f"`{n}`: {t}" for n, t in scope.fields.items()))
+        st.markdown("**字段 Fields**：" + "，".join(f"`{n}`: {plain(t)}"
+                                            for n, t in scope.fields.items()))
         if scope.lets:
             st.markdown("**计算值 Let values**：" + "，".join(f"`{n}`" for n in scope.lets))
         if scope.libs:

@@ -4,6 +4,7 @@ The form and the materials checklist are the window's own widgets
 (``studio.form_widgets``) drawn from ``form_state``; the side panel is
 ``run_precheck(..., explain=True)``: what is required now, and why. The
 answers are kept per matter in the session for the playground and examples.
+Every text of the definition or the answers goes through ``plain``: shown as typed.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from formkit_studio.form_widgets import (
     render_form,
 )
 from formkit_studio.labels import FORMS, OUTCOMES, why, why_text
+from formkit_studio.safe_text import plain
 
 from formkit.cases.service import HandedIn
 from formkit.definitions.model import Matter
@@ -74,34 +76,32 @@ def _panel(matter: Matter, result: PrecheckResult, units: dict[str, str]) -> Non
     required = [i for i in items if i.required]
     st.markdown(f"**需要的材料 Required materials（{len(required)}）**")
     for item in required:
-        st.markdown(f"- **{item.name}**（{' '.join(FORMS[item.form])} ×{item.copies}）："
-                    f"{why_text(item)}")
+        st.markdown(f"- **{plain(item.name)}**（{' '.join(FORMS[item.form])} ×{item.copies}）："
+                    f"{plain(why_text(item))}")
     if result.missing_materials:
         st.markdown("**缺少的材料 Missing**")
         for m in result.missing_materials:
             name = next((i.name for i in items if i.id == m.id), m.id)
-            st.markdown(f"- {name}：{m.reason}")
+            st.markdown(f"- {plain(name)}：{plain(m.reason)}")
     if result.tolerated_materials:
         st.markdown("**容缺（受理后补交）Tolerated, to follow**")
         for m in result.tolerated_materials:
-            st.markdown(f"- {next((i.name for i in items if i.id == m.id), m.id)}")
+            st.markdown(f"- {plain(next((i.name for i in items if i.id == m.id), m.id))}")
     for title, findings in (("不予受理的原因 Reasons to refuse", result.refusals),
                             ("提醒窗口 Warnings for the clerk", result.warnings)):
         if findings:
             st.markdown(f"**{title}**")
             for f in findings:
-                st.markdown(f"- {f.message}　<small>{why(f.condition, f.values)}</small>",
-                            unsafe_allow_html=True)
+                st.markdown(f"- {plain(f.message)}　:small[{plain(why(f.condition, f.values))}]")
     if result.field_errors:
         st.markdown(f"**表单问题 Form problems（{len(result.field_errors)}）**")
         for e in result.field_errors:
-            st.markdown(f"- {field_title(matter, e.field)}：{e.message}")
+            st.markdown(f"- {plain(field_title(matter, e.field))}：{plain(e.message)}")
     if result.route_explained:
         st.markdown("**办理流程 Route**")
         for n, step in enumerate(result.route_explained, 1):
-            shown = "、".join(units.get(u, u) for u in step.units)
-            st.markdown(f"{n}. {shown}　<small>{why(step.condition, step.values)}"
-                        "</small>", unsafe_allow_html=True)
+            shown = "、".join(plain(units.get(u, u)) for u in step.units)
+            st.markdown(f"{n}. {shown}　:small[{plain(why(step.condition, step.values))}]")
     if result.committed_deadline is not None:
         st.markdown(f"**办结时限 Deadlines**：承诺 committed {result.committed_deadline}，"
                     f"法定 statutory {result.statutory_deadline}")

@@ -3,12 +3,22 @@
 Pages stay thin: every decision they show comes from a formkit call.
 Configuration comes from the environment that `formkit studio` sets:
 FORMKIT_CATALOG (catalog folder), FORMKIT_STORE (case store folder),
-FORMKIT_DRAFTS (drafts folder), FORMKIT_TODAY (a fixed date, for demos and tests).
+FORMKIT_DRAFTS (drafts folder), FORMKIT_TODAY (a fixed date, for demos and tests),
+FORMKIT_SESSION_IDLE_MINUTES (sign-out after that long idle, 30 by default) and
+FORMKIT_SECURITY_LOG (the sign-in log, ``var/security.log`` by default).
+
+A sign-in survives a reload: the browser keeps a random session token in the
+cookie ``formkit_session`` (written by a line of JavaScript, as Streamlit sets
+no cookies; SameSite=Strict, Secure over HTTPS), and the server keeps the
+session (``formkit.authoring.sessions``). Every run resumes it: an idle,
+signed-out or unknown token, or a user since disabled, signs the tab out.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
+import math
 import os
 import re
 from pathlib import Path
@@ -16,6 +26,8 @@ from pathlib import Path
 import streamlit as st
 
 from formkit.authoring.drafts import DraftStore
+from formkit.authoring.sessions import DEFAULT_IDLE_MINUTES, SessionTable
+from formkit.authoring.signin import Attempt, SecurityLog, Throttle
 from formkit.cases.tinystore import TinyCaseStore
 from formkit.catalog import OpenCatalog, catalog_signature, open_catalog
 from formkit.definitions.users import User, UserList, load_users
@@ -69,27 +81,199 @@ def _users(path: str, mtime: float) -> UserList:
     return load_users(Path(path))
 
 
+def users_file() -> Path:
+    """``users.yaml`` beside catalog.yaml: who signs in."""
+    return catalog_dir() / "users.yaml"
+
+
 def users() -> UserList:
-    """The user list (``users.yaml`` beside catalog.yaml)."""
-    path = catalog_dir() / "users.yaml"
+    """The user list, read again whenever the file changed."""
+    path = users_file()
     return _users(str(path), path.stat().st_mtime if path.exists() else 0.0)
+
+
+def idle_minutes() -> float:
+    """FORMKIT_SESSION_IDLE_MINUTES, or 30; a value that is not a positive number: 30."""
+    try:
+        minutes = float(os.environ.get("FORMKIT_SESSION_IDLE_MINUTES", ""))
+    except ValueError:
+        return DEFAULT_IDLE_MINUTES
+    return minutes if 0 < minutes < 100_000 else DEFAULT_IDLE_MINUTES
+
+
+# One table and one throttle per catalog (a server serves one; tests open many).
+@st.cache_resource(show_spinner=False)
+def _sessions(catalog: str, idle: float) -> SessionTable:
+    return SessionTable(idle=idle)
+
+
+def sessions() -> SessionTable:
+    """The server's open sessions."""
+    return _sessions(str(catalog_dir().resolve()), idle_minutes() * 60)
+
+
+@st.cache_resource(show_spinner=False)
+def _throttle(catalog: str) -> Throttle:
+    return Throttle()
+
+
+def throttle() -> Throttle:
+    """Failed sign-ins by name and address."""
+    return _throttle(str(catalog_dir().resolve()))
+
+
+def security_log() -> SecurityLog:
+    """The sign-in and account log (JSON lines)."""
+    path = os.environ.get("FORMKIT_SECURITY_LOG") or str(
+        catalog_dir().parent / "var" / "security.log")
+    return SecurityLog(Path(path))
+
+
+def client_address() -> str | None:
+    """The browser's address; None on localhost (and on Streamlit before 1.45)."""
+    address = getattr(st.context, "ip_address", None)
+    return address if isinstance(address, str) and address else None
+
+
+COOKIE = "formkit_session"
+_USER, _TOKEN, _LAST = "user", "_fk_token", "_fk_last_user"
+_NOTICE, _DEAD = "_fk_notice", "_fk_dead_token"
 
 
 def current_user() -> User | None:
     """The signed-in user of this browser session."""
-    user = st.session_state.get("user")
+    user = st.session_state.get(_USER)
     return user if isinstance(user, User) else None
 
 
+def session_token() -> str | None:
+    """This tab's session token (to keep one session open when ending the others)."""
+    token = st.session_state.get(_TOKEN)
+    return token if isinstance(token, str) else None
+
+
+def _cookie_token() -> str | None:
+    token = st.context.cookies.get(COOKIE)
+    return token if isinstance(token, str) and token else None
+
+
+def _start(user: User, token: str) -> None:
+    if st.session_state.get(_LAST) not in (None, user.username):
+        for key in list(st.session_state.keys()):  # nothing of another user's work
+            del st.session_state[key]
+    st.session_state[_USER] = user
+    st.session_state[_TOKEN] = token
+    st.session_state[_LAST] = user.username
+    st.session_state.pop(_DEAD, None)
+
+
+def resume_session() -> None:
+    """Once a run, before the pages: take up this tab's session, or the browser's (a
+    reload, a bookmark, a new tab); sign the tab out when it has ended."""
+    token = session_token()
+    if token is None:
+        token = _cookie_token()
+        if token is None or token == st.session_state.get(_DEAD):
+            return
+    username = sessions().resume(token)
+    user = users().find(username) if username is not None else None
+    if user is not None and not user.disabled:
+        _start(user, token)  # read afresh each run: a new role applies at once
+        return
+    had = current_user()
+    if username is not None:
+        sessions().close(token)
+    name = username or (had.username if had is not None else None)
+    now = users().find(name) if name is not None else None
+    # Disabling a user ends their sessions at once; the tab still says why.
+    reason = "disabled" if now is not None and now.disabled else "expired"
+    if name is not None:
+        security_log().record(f"session-{reason}", name, client_address())
+    # The page's own state stays: the same user signing in again finds it.
+    st.session_state.pop(_USER, None)
+    st.session_state.pop(_TOKEN, None)
+    st.session_state[_DEAD] = token
+    st.session_state[_NOTICE] = reason
+
+
+def session_notice() -> str | None:
+    """Why the tab was signed out ("expired", "disabled"), once."""
+    notice = st.session_state.pop(_NOTICE, None)
+    return notice if isinstance(notice, str) else None
+
+
 def sign_in(user: User) -> None:
-    """Remember ``user`` for this session."""
-    st.session_state["user"] = user
+    """Open a session for ``user`` in this tab (and, through the cookie, the browser)."""
+    _start(user, sessions().open(user.username))
+    st.session_state.pop(_NOTICE, None)
 
 
 def sign_out() -> None:
-    """Forget the user (and their page state)."""
+    """End the session, here and in every tab of the browser; forget the page state."""
+    token = session_token()
+    user = current_user()
+    if token is not None:
+        sessions().close(token)
+    if user is not None:
+        security_log().record("signout", user.username, client_address())
     for key in list(st.session_state.keys()):
         del st.session_state[key]
+    if token is not None:
+        st.session_state[_DEAD] = token
+
+
+_SET = "document.cookie = {cookie} + (location.protocol === 'https:' ? '; Secure' : '');"
+# Only the cookie of the session that ended: another tab may have signed in since.
+_DELETE = ("if (document.cookie.split('; ').includes({cookie})) "
+           "document.cookie = {name} + '=; Path=/; Max-Age=0; SameSite=Strict';")
+
+
+def sync_cookie() -> None:
+    """Write the session cookie where the browser lacks this tab's token; delete the
+    cookie of a session that ended. Renders an invisible element (or nothing)."""
+    token = session_token() if current_user() is not None else None
+    dead = st.session_state.get(_DEAD)
+    if token is not None and _cookie_token() != token:
+        script = _SET.format(cookie=json.dumps(f"{COOKIE}={token}; Path=/; SameSite=Strict"))
+    elif token is None and isinstance(dead, str):  # the script checks the cookie
+        script = _DELETE.format(cookie=json.dumps(f"{COOKIE}={dead}"), name=json.dumps(COOKIE))
+    else:
+        return
+    st.html(f"<script>{script}</script>", unsafe_allow_javascript=True)
+
+
+# Why a tab was signed out, and what became of a sign-in, as the pages say it.
+SIGNED_OUT = {
+    "expired": "登录已超时或已失效，请重新登录。"
+               "Your session has ended (idle too long, or signed out); please sign in again.",
+    "disabled": "您的账号已停用，请联系管理员。Your account has been disabled; ask the "
+                "administrator.",
+}
+
+
+def wait_text(seconds: int) -> tuple[str, str]:
+    """A wait in Chinese and in English: ``("45 秒", "45 s")``, ``("2 分钟", "2 min")``."""
+    if seconds < 60:
+        return f"{seconds} 秒", f"{seconds} s"
+    minutes = math.ceil(seconds / 60)
+    return f"{minutes} 分钟", f"{minutes} min"
+
+
+def attempt_text(attempt: Attempt) -> str:
+    """The error line of an attempt that did not sign in."""
+    zh, en = wait_text(attempt.wait)
+    if attempt.outcome == "throttled":
+        return f"登录失败次数过多，请 {zh}后再试。Too many failed sign-ins: try again in {en}."
+    if attempt.outcome == "disabled":
+        return "此账号已停用，请联系管理员。This account is disabled; ask the administrator."
+    if attempt.wait:
+        return (f"用户名或密码错误；失败次数过多，请 {zh}后再试。"
+                f"Wrong username or password; too many failures: try again in {en}.")
+    if attempt.left <= 2:
+        times = "1 more failure" if attempt.left == 1 else f"{attempt.left} more failures"
+        return (f"用户名或密码错误；再错 {attempt.left} 次须等待后再试。"
+                f"Wrong username or password; {times} and you must wait.")
+    return "用户名或密码错误 (wrong username or password)"
 
 
 def with_hint(exc: FormkitError) -> str:

@@ -15,6 +15,7 @@ Exception tree (the kind in brackets)::
      +-- RuleTypeError        an expression mixes types                  (type)
      +-- EvaluationError      an expression failed while running         (evaluation)
      +-- IllegalTransition    a case action its state does not allow     (evaluation)
+     +-- AccessDenied         not this user's to see or change           (evaluation)
      +-- LimitError           a size, depth or cost bound was passed     (limit)
      +-- InputError           a file could not be read                   (io)
      +-- StoreError           the case store cannot read or write        (io)

@@ -27,6 +27,7 @@ from formkit_studio.common import (
     sign_out,
     sync_cookie,
 )
+from formkit_studio.safe_text import plain
 
 VIEWS = Path(__file__).resolve().parent / "views"
 
@@ -127,9 +128,11 @@ if user is not None:
     departments = {d.id: d.name.zh for d in opened.catalog.departments} \
         if opened.catalog else {}
     with st.sidebar:  # people, roles and departments by name, never by id
-        st.markdown(f"**{user.name.zh}**（{user.username}）· {ROLES.get(user.role, '')}"
-                    + (f" · {departments.get(user.department, '')}" if user.department
-                       else ""))
+        # a name is text from users.yaml and catalog.yaml: shown as text, never markup
+        st.markdown(f"**{plain(user.name.zh)}**（{plain(user.username)}）· "
+                    f"{ROLES.get(user.role, '')}"
+                    + (f" · {plain(departments.get(user.department, ''))}"
+                       if user.department else ""))
         if st.button("退出 Sign out", key="signout"):
             sign_out()
             st.rerun()

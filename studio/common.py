@@ -277,7 +277,8 @@ def attempt_text(attempt: Attempt) -> str:
 
 
 def with_hint(exc: FormkitError) -> str:
-    """An error's message with its hint (what to do) after it, for st.error."""
+    """An error's message with its hint (what to do) after it, for st.error; pass it
+    through ``plain`` there (a message may quote a name or an answer)."""
     return exc.message + (f"（{exc.hint}）" if exc.hint else "")
 
 

@@ -21,6 +21,7 @@ from formkit_studio.common import (
     users_file,
     with_hint,
 )
+from formkit_studio.safe_text import plain
 
 from formkit.authoring.accounts import MIN_PASSWORD
 from formkit.authoring.signin import change_own_password
@@ -44,10 +45,11 @@ if user.must_change_password:
 opened = catalog()
 departments = {d.id: d.name.zh for d in opened.catalog.departments} if opened.catalog else {}
 c1, c2, c3 = st.columns(3)
-c1.markdown(f"**姓名 Name**  \n{user.name.zh}" + (f"（{user.name.en}）" if user.name.en else ""))
-c2.markdown(f"**用户名 Username**  \n{user.username}")
+c1.markdown(f"**姓名 Name**  \n{plain(user.name.zh)}"
+            + (f"（{plain(user.name.en)}）" if user.name.en else ""))
+c2.markdown(f"**用户名 Username**  \n{plain(user.username)}")
 c3.markdown(f"**角色 Role**  \n{ROLE_NAMES.get(user.role, user.role)}"
-            + (f" · {departments.get(user.department, user.department)}"
+            + (f" · {plain(departments.get(user.department, user.department))}"
                if user.department else ""))
 
 st.subheader("修改密码 Change password")
@@ -69,7 +71,7 @@ if submitted:
                                               address=client_address(), throttle=throttle(),
                                               log=security_log())
         except FormkitError as exc:
-            st.error(with_hint(exc))
+            st.error(plain(with_hint(exc)))
         else:
             if attempt.outcome == "ok":
                 sessions().close_user(user.username, keep=session_token())

@@ -21,6 +21,7 @@ from formkit_studio.common import (
     users_file,
     with_hint,
 )
+from formkit_studio.safe_text import plain
 
 from formkit.authoring.accounts import (
     MIN_PASSWORD,
@@ -98,7 +99,7 @@ with st.expander("➕ 新建用户 New user", expanded=False), st.form("new_user
                                name_en=name_en, role=role, department=department or None,
                                password=password, departments=departments)
         except FormkitError as exc:
-            st.error(with_hint(exc))
+            st.error(plain(with_hint(exc)))
         else:
             _log("user-created", made.username, role=made.role, department=made.department)
             _done(f"已创建用户 {made.username}。User {made.username} created.")
@@ -127,7 +128,7 @@ if target is not None:
                                       department=new_department or None, disabled=disabled,
                                       departments=departments)
             except FormkitError as exc:
-                st.error(with_hint(exc))
+                st.error(plain(with_hint(exc)))
             else:
                 ended = sessions().close_user(updated.username) if updated.disabled else 0
                 _log("user-updated", updated.username, role=updated.role,
@@ -147,7 +148,7 @@ if target is not None:
             try:
                 reset_password(users_file(), admin, target.username, temporary)
             except FormkitError as exc:
-                st.error(with_hint(exc))
+                st.error(plain(with_hint(exc)))
             else:
                 ended = sessions().close_user(target.username)
                 _log("password-reset", target.username, sessions_ended=ended)

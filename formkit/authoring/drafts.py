@@ -47,7 +47,7 @@ from formkit.cases.files import StoreLock, write_atomic
 from formkit.cases.store import CaseStore
 from formkit.cases.versions import Publication, matter_snapshot, publications, publish_version
 from formkit.catalog import OpenCatalog, open_catalog
-from formkit.definitions.model import Matter
+from formkit.definitions.model import Matter, iter_fields
 from formkit.definitions.users import User
 from formkit.dsl import pipeline
 from formkit.dsl.checker import Checker
@@ -55,6 +55,9 @@ from formkit.dsl.types import BOOL, NUMBER, T
 from formkit.errors import AccessDenied, DefinitionError, FormkitError, FormkitErrors
 from formkit.intake.examples import ExamplesReport, run_examples
 from formkit.ruleset import RuleSet
+
+# The label a new field gets until the editor writes its own (never published).
+STAND_IN_LABEL = "新字段"
 
 __all__ = [
     "Conflict",
@@ -518,6 +521,15 @@ def publish_draft(root: Path, file: Path, text: str, store: CaseStore, *, user: 
         raise FormkitErrors(opened.errors)
     assert check.matter is not None
     code = check.matter.code
+    unnamed = [path for f, _, path in iter_fields(check.matter.form)
+               if f.label is not None and (f.label.zh == STAND_IN_LABEL
+                                           or f.label.en == "New field")]
+    if unnamed:
+        # a stand-in label would reach the window's form and the applicant
+        raise DefinitionError(
+            f"字段 {'、'.join(unnamed)} 仍是占位标签“{STAND_IN_LABEL}”，请先填写标签: "
+            f"field {', '.join(unnamed)} still has the stand-in label", None,
+            code="stand-in-label", hint="give each field the label applicants will read")
     with _publishing(root):
         conflict = find_conflict(store, file, code, base, user.username)
         if conflict is not None:

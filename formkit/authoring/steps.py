@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from formkit.authoring.drafts import dump_yaml, load_yaml, new_matter_text
+from formkit.authoring.drafts import STAND_IN_LABEL, dump_yaml, load_yaml, new_matter_text
 from formkit.catalog import OpenCatalog
 from formkit.errors import EditError
 
@@ -61,7 +61,7 @@ _LABEL_KEYS = frozenset({"label", "name", "help", "placeholder", "message", "not
                          "standard", "result", "refuse", "warn"})
 # The label a new field gets: Chinese only, so the window never shows a stand-in English
 # text; ``unnamed_fields`` finds the fields that still have it.
-NEW_FIELD_LABEL = "新字段"
+NEW_FIELD_LABEL = STAND_IN_LABEL
 _OLD_NEW_FIELD_EN = "New field"  # what drafts made before this label was Chinese only
 
 

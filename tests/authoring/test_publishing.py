@@ -24,7 +24,7 @@ from formkit.authoring.drafts import (
     publish_draft,
     roll_back,
 )
-from formkit.authoring.steps import set_in
+from formkit.authoring.steps import add_field, set_in
 from formkit.cases.tinystore import TinyCaseStore
 from formkit.cases.versions import publications, snapshot_for_case
 from formkit.catalog import open_catalog
@@ -309,3 +309,12 @@ def test_publishing_the_current_version_again_is_refused(desk: Desk) -> None:
     with refused("no-change"):
         desk.publish(MS, desk.text(), "again")
     assert len(desk.audit()) == 1
+
+
+def test_a_field_with_the_stand_in_label_is_not_published(desk: Desk) -> None:
+    # a new field's label (新字段) would reach the window's form: publishing stops
+    text, path = add_field(desk.text(), "business_scope")
+    with refused("stand-in-label") as stopped:
+        desk.publish(MS, text, base=desk.base())
+    assert path in stopped.value.message and "新字段" in stopped.value.message
+    assert desk.audit() == [] and desk.text() != text

@@ -10,6 +10,12 @@ widget edits) changed, and otherwise keeps what the user is typing.
 Errors are shown as ``formkit.authoring.problems`` words them (Chinese first, at
 their place); where a field is used comes from ``formkit.authoring.references``,
 for the editor's rename and its question before deleting a used field.
+
+Every text of a definition, of an engine message (which can quote one) or typed by the
+user goes through ``formkit_studio.safe_text.plain`` where Streamlit reads Markdown
+(alerts, captions, headings, radio options, flashes), once; expressions are shown as
+inline code (``code_span``) or ``st.code``. Selectbox options and ``st.code`` take the
+text as it is.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ from typing import Any
 import streamlit as st
 from formkit_studio.common import catalog, catalog_dir, current_user, drafts, with_hint
 from formkit_studio.labels import refusal_text
+from formkit_studio.safe_text import plain
 
 from formkit.authoring.access import edit_refusal
 from formkit.authoring.drafts import EditCheck, check_draft, check_expression, load_yaml
@@ -119,7 +126,7 @@ def apply_edit(code: str, change: Callable[[str], str]) -> bool:
     try:
         new = change(text)
     except FormkitError as exc:
-        flash(f"无法修改 Cannot change: {with_hint(exc)}", "error")
+        flash(f"无法修改 Cannot change: {plain(with_hint(exc))}", "error")
         return False
     if new == text:
         return False
@@ -133,7 +140,8 @@ def set_value(code: str, loc: tuple[str | int, ...], value: Any) -> None:
 
 
 def flash(message: str, kind: str = "success") -> None:
-    """A message shown once, at the top of the next run."""
+    """A message shown once, at the top of the next run: Markdown, so every text of a
+    definition or typed by the user in it goes through ``plain`` first."""
     st.session_state.setdefault("_flash", []).append((kind, message))
 
 
@@ -193,8 +201,8 @@ def pick_matter(user: User) -> str | None:
     if current is not None and current not in options:
         matter = catalog().matters.get(current)
         denied = edit_refusal(user, [matter.department]) if matter is not None else None
-        refusal = refusal_text(denied, catalog()) if denied is not None \
-            else f"找不到事项 {current} (no such matter)"
+        refusal = plain(refusal_text(denied, catalog())) if denied is not None \
+            else f"找不到事项 {plain(current)} (no such matter)"
         current = None
     st.session_state["matter_pick"] = current
     st.selectbox("事项 Matter", list(options), format_func=lambda c: options.get(c, c),
@@ -218,7 +226,7 @@ def open_work() -> Work | None:
         return None
     text, from_draft = working_text(user, code)
     if text is None:
-        st.warning(f"找不到事项 {code} (no such matter)")
+        st.warning(f"找不到事项 {plain(code)} (no such matter)")
         return None
     opened = catalog()
     published = opened.matters.get(code)
@@ -226,7 +234,7 @@ def open_work() -> Work | None:
                                _department_of(text)) if d]
     refusal = edit_refusal(user, departments)
     if refusal is not None:
-        st.error(refusal_text(refusal, opened))
+        st.error(plain(refusal_text(refusal, opened)))
         if from_draft and (published is None or user.can_edit(published.department)):
             # The draft moved the matter to another department: let its author undo that.
             st.button("🗑️ 放弃草稿 Discard draft", key="discard_refused_draft",
@@ -245,7 +253,7 @@ def _warn_unnamed(work: Work) -> None:
     publishing would show it to applicants as it is."""
     rows = unnamed_fields(work.tree) if isinstance(work.tree, dict) else []
     if rows:
-        paths = "、".join(r.path for r in rows)
+        paths = "、".join(plain(r.path) for r in rows)
         st.warning(f"⚠️ {len(rows)} 个字段的标签仍是“新字段”，请在发布前填写：{paths} · "
                    f"{len(rows)} field(s) still have the stand-in label 新字段; label them "
                    "before publishing (表单 Fields › 标签 Label)", icon=None)
@@ -302,7 +310,7 @@ def show_errors(errors: Sequence[FormkitError], limit: int = 30) -> None:
         expression = error.kind not in ("definition", "io")
         lines = [_headline(problem, english=not expression)]
         if problem.hint and not expression:
-            lines.append(f"提示 Hint：{plain_md(problem.hint)}")
+            lines.append(f"提示 Hint：{plain(problem.hint)}")
         st.markdown("  \n".join(lines))
         if expression:
             st.code(_shorter(error).render(), language="text", wrap_lines=True)
@@ -317,8 +325,8 @@ def _headline(problem: Problem, *, english: bool) -> str:
     its rendered error below."""
     at = f"（第 {problem.line} 行 line {problem.line}）" if problem.line and problem.where \
         else ""
-    place = f"**{plain_md(problem.where)}**{at}：" if problem.where else ""
-    return f"❗ {place}{plain_md(problem.zh + ('　' + problem.en if english else ''))}"
+    place = f"**{plain(problem.where)}**{at}：" if problem.where else ""
+    return f"❗ {place}{plain(problem.zh + ('　' + problem.en if english else ''))}"
 
 
 def _tree_of_file(error: FormkitError) -> Any:
@@ -346,12 +354,15 @@ def _shorter(error: FormkitError) -> FormkitError:
     return shown
 
 
-_MD = re.compile(r"([\\`*_\[\]<>#|~$])")
-
-
-def plain_md(text: str) -> str:
-    """``text`` shown as it is in markdown (ids have underscores, expressions ``*``)."""
-    return _MD.sub(r"\\\1", text)
+def code_span(text: object) -> str:
+    """``text`` (an expression) as Markdown inline code, shown as typed on one line,
+    whatever backticks it holds: the fence is longer than any run of them inside."""
+    value = re.sub(r"\s+", " ", str(text)).strip()
+    if not value:
+        return ""
+    fence = "`" * (max((len(run) for run in re.findall(r"`+", value)), default=0) + 1)
+    pad = " " if value.startswith("`") or value.endswith("`") else ""
+    return f"{fence}{pad}{value}{pad}{fence}"
 
 
 def row_of(work: Work, path: str) -> list[str] | None:
@@ -432,7 +443,7 @@ def use_counts(uses: tuple[Use, ...]) -> tuple[int, int]:
 
 
 def renamed_text(old_id: str, new_id: str, uses: tuple[Use, ...]) -> str:
-    """What a rename did, for the flash after it."""
+    """What a rename did, for the flash after it (text: ``plain`` it there)."""
     expressions, examples = use_counts(uses)
     done = f"已将字段 {old_id} 改名为 {new_id}"
     if not uses:
@@ -443,7 +454,8 @@ def renamed_text(old_id: str, new_id: str, uses: tuple[Use, ...]) -> str:
 
 
 def library_text(libraries: tuple[LibraryUse, ...], name: str) -> str:
-    """The rule libraries that name a renamed field: left alone, for a person to check."""
+    """The rule libraries that name a renamed field: left alone, for a person to check
+    (text: ``plain`` it to flash it)."""
     where = "、".join(f"{u.library}（第 {u.line} 行 line {u.line}，{u.definition}）"
                      for u in libraries)
     return (f"规则库中也出现了 {name}：{where}。规则库不会自动修改，请人工核对 · The rule "
@@ -458,15 +470,16 @@ def use_lines(work: Work, uses: Uses) -> list[str]:
     for use in uses.uses:
         if use.kind != "answer" and use.loc not in seen:
             seen.add(use.loc)
-            lines.append(f"- {plain_md(describe(work.tree, use.loc))}：`{use.text}`")
+            lines.append(f"- {plain(describe(work.tree, use.loc))}：{code_span(use.text)}")
     answered = sorted({int(u.loc[1]) for u in uses.uses if u.kind == "answer"})
     if answered:
-        names = "；".join(f"「{plain_md(_example_name(work, i))}」" for i in answered)
+        names = "；".join(f"「{plain(_example_name(work, i))}」" for i in answered)
         lines.append(f"- 示例中的填写值（{len(answered)} 个示例）· answers in "
                      f"{len(answered)} example(s)：{names}")
     for lib in uses.libraries:
-        lines.append(f"- 规则库 {lib.library} 第 {lib.line} 行（{plain_md(lib.definition)}）· "
-                     f"rule library {lib.library}, line {lib.line}：`{lib.text}`")
+        lines.append(f"- 规则库 {plain(lib.library)} 第 {lib.line} 行（{plain(lib.definition)}）· "
+                     f"rule library {plain(lib.library)}, line {lib.line}："
+                     f"{code_span(lib.text)}")
     return lines
 
 
@@ -501,7 +514,7 @@ def ask_remove_field(code: str, path: str) -> None:
         st.session_state["field_remove_pending"] = path
         return
     if apply_edit(code, lambda t: delete_field(t, path)):
-        flash(f"已删除字段 {path} · Field {path} removed")
+        flash(f"已删除字段 {plain(path)} · Field {plain(path)} removed")
 
 
 def _cancel_remove() -> None:
@@ -516,9 +529,10 @@ def confirm_remove_field(work: Work, row: FieldRow) -> None:
         uses = field_uses(work.tree, row.path, work.opened.libraries)
         expressions, examples = use_counts(uses.uses)
         with st.container(key="field_remove_confirm_box"):
-            st.warning(f"字段「{row.label}」（{row.path}）仍在使用中：{expressions} 处表达式，"
+            path = plain(row.path)
+            st.warning(f"字段「{plain(row.label)}」（{path}）仍在使用中：{expressions} 处表达式，"
                        f"{examples} 个示例。删除后这些表达式会报错，需逐一修改；示例中此字段的"
-                       f"填写值会一并删除 · Field {row.path} is still used in {expressions} "
+                       f"填写值会一并删除 · Field {path} is still used in {expressions} "
                        f"expression(s) and {examples} example(s). Deleting it leaves those "
                        "expressions in error until you change them; its answers in the "
                        "examples are deleted with it.", icon="⚠️")
@@ -528,7 +542,7 @@ def confirm_remove_field(work: Work, row: FieldRow) -> None:
                          type="primary"):
                 _cancel_remove()
                 if apply_edit(work.code, lambda t: delete_field(t, row.path)):
-                    flash(f"已删除字段 {row.path}；引用它的表达式需要修改 · Field {row.path} "
+                    flash(f"已删除字段 {path}；引用它的表达式需要修改 · Field {path} "
                           "removed: change the expressions that used it", "warning")
                 st.rerun()
             if c2.button("取消 Cancel", key="field_remove_cancel"):

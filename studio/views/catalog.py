@@ -2,6 +2,8 @@
 
 Every figure comes from formkit; creating a matter saves a draft (``new_matter``:
 a blank that passes every check, or a copy) that is published like any other change.
+The centre's and departments' names and the typed code go through ``plain`` where
+Streamlit reads Markdown.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import streamlit as st
 from formkit_studio.common import catalog, current_user, drafts
 from formkit_studio.editor_widgets import MATTER, flash, show_flash, working_text
 from formkit_studio.labels import KINDS, catalog_rows, refusal_text
+from formkit_studio.safe_text import plain
 
 from formkit.authoring.access import creation_refusal, edit_refusal
 from formkit.authoring.steps import new_matter
@@ -34,7 +37,7 @@ def _open_section(codes: dict[str, str]) -> None:
         matter = catalog().matters.get(code)
         refusal = edit_refusal(user, [matter.department]) if matter is not None else None
         if refusal is not None:
-            st.error(refusal_text(refusal, catalog()))
+            st.error(plain(refusal_text(refusal, catalog())))
         else:
             _open(code)
 
@@ -62,22 +65,22 @@ def _create_section() -> None:
             refusal = creation_refusal(opened, user, code, name, str(department or ""),
                                        drafts().keys(user.username))
             if refusal is not None:
-                st.error(refusal_text(refusal, opened))
+                st.error(plain(refusal_text(refusal, opened)))
                 return
             copy_of = None
             if source:
                 copy_of, _ = working_text(user, source)
             text = new_matter(opened, code, name, str(department), copy_of=copy_of)
             drafts().save(user.username, code, text)
-            flash(f"已创建草稿 Draft created: {code}（发布后进入目录 it joins the catalog when "
-                  "published）")
+            flash(f"已创建草稿 Draft created: {plain(code)}（发布后进入目录 it joins the "
+                  "catalog when published）")
             _open(code)
 
 
 def main() -> None:
     opened = catalog()
     centre = opened.catalog.name.zh if opened.catalog else "formkit"
-    st.title(f"{centre} · 事项目录")
+    st.title(f"{plain(centre)} · 事项目录", anchor=False)  # no link made of its name
     st.caption("Matter catalog — 一窗受理事项清单")
     show_flash()
     if opened.errors:

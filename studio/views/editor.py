@@ -3,6 +3,10 @@
 Each tab edits one part of the matter through a ``formkit.authoring.steps`` step;
 every expression is checked live (``check_expression``) and the whole draft
 is checked in the catalog (``check_draft``) at the top of the page.
+
+Every text of the definition (labels, paths, ids, the file's path) and every message
+quoting one goes through ``plain`` where Streamlit reads Markdown, radio options
+included; selectbox and multiselect options take it as it is.
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ from formkit_studio.editor_widgets import (
     text_input,
 )
 from formkit_studio.labels import CHANNELS, FIELD_TYPES, KINDS
+from formkit_studio.safe_text import plain
 
 from formkit.authoring.drafts import load_yaml
 from formkit.authoring.problems import explain
@@ -207,13 +212,13 @@ def _rename(code: str, path: str) -> None:
         return
     renamed = done[0]
     _select_field(renamed.path)
-    flash(renamed_text(old_id, new_id, renamed.uses))
+    flash(plain(renamed_text(old_id, new_id, renamed.uses)))
     if renamed.libraries:
-        flash(library_text(renamed.libraries, old_id), "warning")
+        flash(plain(library_text(renamed.libraries, old_id)), "warning")
     if renamed.unread:
         flash(f"{len(renamed.unread)} 处表达式有语法错误，其中的名称未能检查，请修正后核对 · "
               f"{len(renamed.unread)} expression(s) do not parse, so were not searched for "
-              f"'{old_id}': fix them and check", "warning")
+              f"'{plain(old_id)}': fix them and check", "warning")
 
 
 def _typed_input(work: Work, label: str, key: str, loc: Loc, rev: str,
@@ -274,11 +279,12 @@ def fields_tab(work: Work) -> None:
     with left:
         if rows:
             st.session_state["field_pick"] = selected
+            # Radio options are Markdown: the label, path and type go through plain.
             st.radio("字段 Fields", [r.path for r in rows], key="field_pick",
                      on_change=_field_picked,
                      format_func=lambda p: "　" * by_path[p].depth + (
                          "▸ " if by_path[p].container else "") +
-                     f"{by_path[p].label}（{p}）· {by_path[p].type}" + (
+                     f"{plain(by_path[p].label)}（{plain(p)}）· {plain(by_path[p].type)}" + (
                          " · ⚠️ 待填标签 needs a label" if p in unnamed else ""))
         else:
             st.info("表单还没有字段 The form has no fields yet")
@@ -311,7 +317,7 @@ def _field_editor(work: Work, row: FieldRow) -> None:
     rev = f"{work.rev}:{row.path}"  # a newly selected field refills every input
     loc = row.loc
     inner = row_of(work, row.path)
-    st.subheader(f"{row.label}（{row.path}）")
+    st.subheader(f"{plain(row.label)}（{plain(row.path)}）", anchor=False)  # no link of a label
     bind("field_id", row.id, rev)
     st.text_input("字段标识 Field id（表达式中使用 used in expressions）", key="field_id",
                   on_change=_rename, args=(work.code, row.path))
@@ -386,7 +392,7 @@ def materials_tab(work: Work) -> None:
         if row["required"] not in ("true", "false"):
             errors = expression_errors(work, row["required"])
             if errors:
-                st.markdown(f"**{row['id']}** 是否必需 required:")
+                st.markdown(f"**{plain(row['id'])}** 是否必需 required:")
                 show_errors(errors)
     if not rows:
         return
@@ -546,7 +552,7 @@ def main() -> None:
         return
     show_check(work)
     c1, c2 = st.columns([3, 1])
-    c1.caption(f"文件 File: {work.file} · 每次修改都自动保存为草稿 every change is saved as "
+    c1.caption(f"文件 File: {plain(work.file)} · 每次修改都自动保存为草稿 every change is saved as "
                "a draft; 发布后才生效 it takes effect when published")
     c2.button("🗑️ 放弃草稿 Discard draft", key="discard_draft", disabled=not work.from_draft,
               on_click=discard_draft, args=(work.user.username, work.code))

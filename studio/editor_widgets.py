@@ -11,6 +11,10 @@ Errors are shown as ``formkit.authoring.problems`` words them (Chinese first, at
 their place); where a field is used comes from ``formkit.authoring.references``,
 for the editor's rename and its question before deleting a used field.
 
+A draft records the version it began from when it is first saved (``save_text``:
+``DraftBase``), so publishing it over someone else's publication is stopped however
+close together the two were.
+
 Every text of a definition, of an engine message (which can quote one) or typed by the
 user goes through ``formkit_studio.safe_text.plain`` where Streamlit reads Markdown
 (alerts, captions, headings, radio options, flashes), once; expressions are shown as
@@ -35,7 +39,14 @@ from formkit_studio.labels import refusal_text
 from formkit_studio.safe_text import plain
 
 from formkit.authoring.access import edit_refusal
-from formkit.authoring.drafts import EditCheck, check_draft, check_expression, load_yaml
+from formkit.authoring.drafts import (
+    DraftBase,
+    EditCheck,
+    check_draft,
+    check_expression,
+    current_base,
+    load_yaml,
+)
 from formkit.authoring.problems import Problem, describe, explain
 from formkit.authoring.references import LibraryUse, Use, Uses, field_uses
 from formkit.authoring.renaming import delete_field
@@ -107,11 +118,25 @@ def working_text(user: User, code: str) -> tuple[str | None, bool]:
     return Path(matter.file).read_text(encoding="utf-8"), False
 
 
-def save_text(code: str, text: str) -> None:
-    """Keep ``text`` as the signed-in user's draft of ``code``."""
+def save_text(code: str, text: str, shown: DraftBase | None = None) -> None:
+    """Keep ``text`` as the signed-in user's draft of ``code``.
+
+    A new draft records its base: the matter as it stands now (``current_base``), or
+    ``shown``, the matter as the page showed it, when ``text`` was made from that and
+    the matter has changed since. A draft already begun keeps its base (later saves do
+    not move it, or a publication in between would go unnoticed).
+    """
     user = current_user()
-    if user is not None:
-        drafts().save(user.username, code, text)
+    if user is None:
+        return
+    store = drafts()
+    if store.load(user.username, code) is not None:
+        store.save(user.username, code, text)
+        return
+    base = current_base(catalog(), code)
+    if shown is not None and shown.text != base.text:
+        base = shown
+    store.save(user.username, code, text, base=base)
 
 
 def apply_edit(code: str, change: Callable[[str], str]) -> bool:

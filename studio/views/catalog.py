@@ -1,9 +1,9 @@
 """事项目录 Catalog: search and filter the matters; create one; open one in the editor.
 
 Every figure comes from formkit; creating a matter saves a draft (``new_matter``:
-a blank that passes every check, or a copy) that is published like any other change.
-The centre's and departments' names and the typed code go through ``plain`` where
-Streamlit reads Markdown.
+a blank that passes every check, or a copy) that is published like any other change;
+its base is "no matter yet" (``DraftBase(None)``). The centre's and departments' names
+and the typed code go through ``plain`` where Streamlit reads Markdown.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from formkit_studio.labels import KINDS, catalog_rows, refusal_text
 from formkit_studio.safe_text import plain
 
 from formkit.authoring.access import creation_refusal, edit_refusal
+from formkit.authoring.drafts import DraftBase
 from formkit.authoring.steps import new_matter
 
 _ALL = "全部 All"
@@ -71,7 +72,7 @@ def _create_section() -> None:
             if source:
                 copy_of, _ = working_text(user, source)
             text = new_matter(opened, code, name, str(department), copy_of=copy_of)
-            drafts().save(user.username, code, text)
+            drafts().save(user.username, code, text, base=DraftBase(None))
             flash(f"已创建草稿 Draft created: {plain(code)}（发布后进入目录 it joins the "
                   "catalog when published）")
             _open(code)

@@ -43,7 +43,7 @@ from formkit_studio.editor_widgets import (
 from formkit_studio.labels import CHANNELS, FIELD_TYPES, KINDS
 from formkit_studio.safe_text import plain
 
-from formkit.authoring.drafts import load_yaml
+from formkit.authoring.drafts import DraftBase, load_yaml
 from formkit.authoring.problems import explain
 from formkit.authoring.renaming import Renamed, rename_field
 from formkit.authoring.steps import (
@@ -531,15 +531,18 @@ def _let_added(code: str) -> None:
 # ---- raw YAML
 
 
-def _source_changed(code: str) -> None:
-    save_text(code, str(st.session_state.get("source_text") or ""))
+def _source_changed(code: str, shown: DraftBase | None) -> None:
+    save_text(code, str(st.session_state.get("source_text") or ""), shown)
 
 
 def source_tab(work: Work) -> None:
     st.caption("高级用户可直接编辑 YAML，检查方式相同 For power users: the same checks apply")
     bind("source_text", work.text, work.rev)
+    # The whole text is saved as typed: a new draft began from the file as shown here,
+    # even if it has been published over since.
+    shown = None if work.from_draft else DraftBase(work.text)
     st.text_area("YAML 源码 YAML source", key="source_text", height=480,
-                 on_change=_source_changed, args=(work.code,))
+                 on_change=_source_changed, args=(work.code, shown))
     if not work.check.ok:
         show_errors(work.check.errors)
 

@@ -15,6 +15,7 @@ from formkit_studio.editor_widgets import code_span
 from formkit_studio.safe_text import plain
 from streamlit.testing.v1 import AppTest
 
+from formkit.authoring.drafts import DraftStore
 from tests.studio.authoring import on_matter
 from tests.studio.test_escaping import MATTER, PAYLOAD, PAYLOADS, poison, poisoned
 
@@ -128,3 +129,5 @@ def test_the_catalog_shows_names_and_the_typed_code_as_text(
     assert f"已创建草稿 Draft created: {plain(code)}（" in shown
     assert plain(code) == "XX.\\_\\_bold\\_\\_"
     assert unsafe(app) == []
+    base = DraftStore(poisoned_workspace / "var" / "drafts").base("ms_editor", code)
+    assert base is not None and base.known and base.text is None  # a matter not there yet

@@ -116,7 +116,8 @@ def test_a_draft_begun_before_anothers_publication_is_stopped(desk: Desk) -> Non
 
 
 def test_a_draft_saved_without_its_base_is_dated_and_still_stopped(desk: Desk) -> None:
-    # The editor page saves drafts without a base: the draft's start is what is known.
+    # A draft saved without a base (from before bases were kept, or by another tool):
+    # the draft's start is what is known.
     original = desk.text()
     desk.drafts.save("admin", IBR, set_in(original, ("fee",), 5))
     base = desk.drafts.base("admin", IBR)

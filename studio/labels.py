@@ -5,6 +5,13 @@ The engine returns codes and data (``Case.state``, ``PrecheckResult.outcome``,
 ``ChecklistItem.condition`` and ``values``); this module turns them into what a
 clerk, officer, supervisor or editor reads. Pure functions: no Streamlit, so the
 tests call them directly.
+
+What they return is text, not Markdown: ``why_text``, ``why``, ``error_text``,
+``refusal_text`` and ``procedure_text`` hold words of a definition or of an engine message
+(which can quote one). The page escapes them with ``formkit_studio.safe_text.plain``
+where Streamlit reads Markdown (alerts, captions, labels), once, and passes them as they
+are where it shows strings as they are (selectbox options, table cells): escaped here,
+they would show a backslash there, or a doubled one on a page that escapes as well.
 """
 
 from __future__ import annotations

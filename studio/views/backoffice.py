@@ -2,7 +2,9 @@
 
 Queues come from ``formkit.cases.queues.section_queue`` (one per section of the
 officer's department, oldest deadline first) and ``formkit.desk.checklist`` (ready to
-decide, ready to issue); every action is a ``CaseService`` transition.
+decide, ready to issue); every action is a ``CaseService`` transition. Every text of a
+definition, an application, a comment or an error goes through ``plain`` wherever
+Streamlit reads Markdown (labels, buttons, metrics, alerts, captions): shown as typed.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from formkit_studio.labels import (
     error_text,
     procedure_text,
 )
+from formkit_studio.safe_text import plain
 
 from formkit.calendar import WorkCalendar
 from formkit.cases import clock as case_clock
@@ -118,7 +121,7 @@ def _act(action: Callable[[], Case], done: str, case: Case) -> None:
     try:
         action()
     except FormkitError as exc:
-        st.error(f"未能完成 Not done：{error_text(exc, case)}")
+        st.error(f"未能完成 Not done：{plain(error_text(exc, case))}")
         return
     st.session_state["bo_flash"] = done
     _forget_inputs()  # the inputs were for this action
@@ -127,7 +130,9 @@ def _act(action: Callable[[], Case], done: str, case: Case) -> None:
 
 def _step(label: str, name: str, what: str, run: Callable[[str], Case], done: str,
           case: Case, primary: bool = False) -> None:
-    """One action with its own comment box beside its button (key ``bo_<name>``)."""
+    """One action with its own comment box beside its button (key ``bo_<name>``).
+    ``label``, ``what`` and ``done`` are Markdown: any text of the definition in them
+    already ``plain``."""
     cols = st.columns([3, 2], vertical_alignment="bottom")
     comment = cols[0].text_input(f"{what}意见 Comment", key=key(f"bo_comment|{name}"))
     if cols[1].button(label, key=f"bo_{name}", type="primary" if primary else "secondary"):
@@ -168,14 +173,15 @@ def actions(svc: CaseService, case: Case, department: str, units: dict[str, str]
               "已开始审查 Review started", case, primary=not grounds)
     mine = signable_units(case, department)
     for unit in mine:
-        name = units.get(unit, "本股室")
+        name = plain(units.get(unit, "本股室"))
         _step(f"签署 Sign off：{name}", f"sign|{unit}", f"签署（{name}）",
               lambda c, unit=unit: svc.sign_off(n, unit, actor=actor, comment=c),
               f"已签署 Signed off：{name}", case, primary=True)
     if case.state == "in_review" and case.step < len(case.route):
         others = [u for u in signable_units(case, None) if u not in mine]
         if others:
-            st.info("等待会签 Waiting for：" + "、".join(units.get(u, "其他股室") for u in others))
+            st.info("等待会签 Waiting for：" + "、".join(plain(units.get(u, "其他股室"))
+                                                     for u in others))
     if not own:
         return
     if grounds and case.state in ("accepted", "in_review"):
@@ -193,7 +199,7 @@ def actions(svc: CaseService, case: Case, department: str, units: dict[str, str]
               primary=True)
     for t in case.tolerated:
         if t.supplied_on is None and case.state in ("accepted", "in_review", "approved"):
-            name = materials.get(t.id, "容缺材料")
+            name = plain(materials.get(t.id, "容缺材料"))
             st.markdown(f"容缺材料 Tolerated material：**{name}**（限 due {t.due} 补交）")
             _step("容缺材料已补交 Supplied", f"supply|{t.id}", "补交",
                   lambda c, t=t: svc.supply(n, t.id, actor=actor, comment=c),
@@ -232,7 +238,8 @@ def _clock(svc: CaseService, case: Case, actor: str) -> None:
         format_func=lambda k: procedure_text(procedures[k]), key=key("bo_pause_reason"))
     _step("中止计时 Stop the clock", "suspend", "中止计时",
           lambda c: svc.suspend(n, reason, actor=actor, comment=c),
-          f"已中止计时 Clock stopped：{procedures[reason].name if reason else ''}", case)
+          f"已中止计时 Clock stopped：{plain(procedures[reason].name) if reason else ''}",
+          case)
 
 
 def _extension(svc: CaseService, case: Case, actor: str) -> None:
@@ -241,7 +248,7 @@ def _extension(svc: CaseService, case: Case, actor: str) -> None:
     most = case.extension_days
     if most <= 0 or case.extensions:
         return
-    approver = case.extension_approver
+    approver = plain(case.extension_approver)  # "" when none
     with st.expander(f"延期 Extend the time limit（最多 at most {most} 个工作日 working days）",
                      key="bo_ext_box"):
         st.caption(f"本事项可以延期一次，最多 {most} 个工作日"
@@ -285,7 +292,7 @@ def _end(svc: CaseService, case: Case, actor: str) -> None:
                 st.session_state["bo_end_confirm"] = kind
                 st.rerun()
             return
-        st.warning(f"确认{zh}案件 {case.number}？{zh}后案件即办结，不能恢复。理由：{reason} "
+        st.warning(f"确认{zh}案件 {case.number}？{zh}后案件即办结，不能恢复。理由：{plain(reason)} "
                    f"(Confirm: the case ends and cannot be reopened.)")
         cols = st.columns([1, 1, 3])
         end = svc.terminate if kind == "terminate" else svc.withdraw
@@ -317,7 +324,8 @@ def details(svc: CaseService, case: Case, opened: OpenCatalog, units: dict[str, 
                  "missing")
         return
     matter = rules.matter
-    names = {m.id: m.name.zh for m in matter.materials}
+    names = {m.id: m.name.zh for m in matter.materials}  # as typed: for the tables
+    shown = {m: plain(n) for m, n in names.items()}  # Markdown: for captions
     tabs = st.tabs(["申请表 Answers", "材料 Materials", "预检 Pre-check", "审批路线 Route",
                     "历史 History"])
     with tabs[0]:
@@ -332,7 +340,7 @@ def details(svc: CaseService, case: Case, opened: OpenCatalog, units: dict[str, 
                       for m in case.materials], hide_index=True, width="stretch",
                      key="bo_materials")
         for t in case.tolerated:
-            st.caption(f"容缺 Tolerated：{names.get(t.id, t.id)} · 限 due {t.due} · "
+            st.caption(f"容缺 Tolerated：{shown.get(t.id, plain(t.id))} · 限 due {t.due} · "
                        + (f"已补交 supplied {t.supplied_on}" if t.supplied_on else "未补交 owed"))
     with tabs[2]:
         if case.precheck:
@@ -343,18 +351,20 @@ def details(svc: CaseService, case: Case, opened: OpenCatalog, units: dict[str, 
                                  ("容缺 Tolerated", result.tolerated_materials),
                                  ("窗口调取 Fetched", result.fetched_materials)):
                 if items:
-                    st.caption(f"{label}：" + "、".join(names.get(i.id, i.id) for i in items))
+                    st.caption(f"{label}：" + "、".join(shown.get(i.id, plain(i.id))
+                                                       for i in items))
             for f in result.denials:
-                st.error(f"不予许可情形 Ground for denial：{f.message}")
+                st.error(f"不予许可情形 Ground for denial：{plain(f.message)}")
             for f in result.warnings:
-                st.warning(f.message)
+                st.warning(plain(f.message))
     with tabs[3]:
         for i, step in enumerate(case.route):
             signed = case.signed[i] if i < len(case.signed) else {}
             mark = "▶" if case.state == "in_review" and i == case.step else (
                 "✔" if i < case.step or case.state not in ("accepted", "in_review") else "·")
             st.markdown(f"{mark} 第{i + 1}环节 Step {i + 1}：" + "；".join(
-                f"{units.get(u, u)}" + (f"（{signed[u]} 已签 signed）" if u in signed else "")
+                plain(units.get(u, u)) + (f"（{plain(signed[u])} 已签 signed）"
+                                          if u in signed else "")
                 for u in step))
     with tabs[4]:
         people = _people()
@@ -387,12 +397,12 @@ def clock_facts(svc: CaseService, case: Case) -> None:
     for e in case.extensions:
         approver = case.extension_approver or people.get(e.by, e.by)
         st.info(f"已延期 Extended：{e.days} 个工作日 working days · 批准人 Approved by："
-                f"{approver}（{people.get(e.by, e.by)} {e.on} 登记 recorded）· "
-                f"理由 Reason：{e.comment}")
+                f"{plain(approver)}（{plain(people.get(e.by, e.by))} {e.on} 登记 recorded）· "
+                f"理由 Reason：{plain(e.comment)}")
     pause = next((p for p in case.pauses if p.end is None), None)
     if pause is not None and case.state in ("accepted", "in_review"):
         procedure = svc.procedures(case).get(pause.reason)
-        name = procedure.name if procedure else "特别程序"
+        name = plain(procedure.name) if procedure else "特别程序"
         limit = f"最长 {pause.max_days} 个{UNITS.get(pause.unit, '日')}" if pause.max_days \
             else "不设最长期限"
         text = f"计时已中止 Clock stopped：{name}（{limit}），自 since {pause.start}"
@@ -438,10 +448,10 @@ def extension_notice(svc: CaseService, opened: OpenCatalog, case: Case) -> None:
         st.download_button("下载延期告知书 Download notice (HTML)", data=page.encode("utf-8"),
                            file_name=f"{case.number}-extension.html", mime="text/html",
                            key="bo_ext_notice_download")
-        view, plain = st.tabs(["打印版 Print view", "文本版 Text version"])
+        view, as_text = st.tabs(["打印版 Print view", "文本版 Text version"])
         with view:
             st.iframe(with_print_button(page), height=640)
-        with plain:
+        with as_text:
             st.code(text, language=None)
 
 
@@ -454,9 +464,9 @@ def _material_names(svc: CaseService, case: Case) -> dict[str, str]:
 
 
 def refused(number: str, text: str) -> None:
-    """A refused read: why, and nothing of the case."""
-    st.error(f"无权查看 Access refused：{text}")
-    st.caption(f"案件编号 Case number：{number}")
+    """A refused read: why (``error_text``), and nothing of the case."""
+    st.error(f"无权查看 Access refused：{plain(text)}")
+    st.caption(f"案件编号 Case number：{plain(number)}")
 
 
 def case_panel(svc: CaseService, opened: OpenCatalog, user: User, number: str,
@@ -472,16 +482,19 @@ def case_panel(svc: CaseService, opened: OpenCatalog, user: User, number: str,
         refused(number, text)
         return
     except FormkitError:
-        st.error(f"找不到案件 Case not found：{number}")
+        st.error(f"找不到案件 Case not found：{plain(number)}")
         return
     units = unit_names(opened.catalog) if opened.catalog else {}
     matter = opened.matters.get(case.matter)
-    st.subheader(f"{case.number} · {matter.name.zh if matter else '事项'}")
-    st.caption(f"申请人 Applicant：{case.applicant or '—'} · 收件 received {case.received_on}"
+    st.subheader(f"{case.number} · {plain(matter.name.zh) if matter else '事项'}",
+                 anchor=False)  # an anchor's link would be made of the matter's name
+    st.caption(f"申请人 Applicant：{plain(case.applicant) or '—'} · 收件 received "
+               f"{case.received_on}"
                f" · 受理 accepted {case.accepted_on or '—'}")
     grounds = _grounds(case)
     if grounds and case.state in ("accepted", "in_review"):
-        st.error("受理时发现不予许可情形 Ground for denial found at intake：" + "；".join(grounds))
+        st.error("受理时发现不予许可情形 Ground for denial found at intake："
+                 + "；".join(plain(g) for g in grounds))
     committed, statutory = svc.deadlines(case)
     cols = st.columns([3, 1, 2, 2])  # room for the longest state name
     cols[0].metric("状态 State", _state(case.state))
@@ -494,7 +507,7 @@ def case_panel(svc: CaseService, opened: OpenCatalog, user: User, number: str,
     if case.state in TO.values():
         ending = next((e for e in reversed(case.history) if e.to_state == case.state), None)
         st.info(f"{_state(case.state)}：{_day(case.ended_on)} · 理由 Reason："
-                f"{ending.comment if ending else '—'}")
+                f"{plain(ending.comment) if ending else '—'}")
     # read_case lets in the case's own department and the offices with a step on it
     actions(svc, case, department, units, _material_names(svc, case),
             own=case.department == department)
@@ -511,7 +524,7 @@ def main() -> None:
     department = user.department
     dept = next((d for d in opened.catalog.departments if d.id == department), None) \
         if opened.catalog else None
-    st.caption(f"{dept.name.zh if dept else department} · 受审分离：按股室队列办理 "
+    st.caption(f"{plain(dept.name.zh if dept else department)} · 受审分离：按股室队列办理 "
                "work the section queues, oldest deadline first")
     flash = st.session_state.pop("bo_flash", None)
     if flash:
@@ -524,7 +537,7 @@ def main() -> None:
     lists = worklists(opened, department, mine, day, svc.calendar)
     cols = st.columns(len(lists))
     for col, (name, items) in zip(cols, lists.values(), strict=True):
-        col.metric(name, len(items))
+        col.metric(plain(name), len(items))
     if st.session_state.get("bo_list") not in lists:  # start where the work is
         st.session_state["bo_list"] = next((k for k, (_, v) in lists.items() if v),
                                            next(iter(lists)))

@@ -13,6 +13,7 @@ import pandas as pd
 import streamlit as st
 from formkit_studio.common import catalog, current_user, store, today, users, with_hint
 from formkit_studio.labels import STATES
+from formkit_studio.safe_text import plain
 
 from formkit.cases.monitor import Flag, MonitorConfig, monitor
 from formkit.cases.stats import Overview, store_overview
@@ -142,7 +143,7 @@ def _refused_reads(shop: TinyCaseStore, since: dt.date, depts: dict[str, str]) -
 
 
 def _store_error(exc: FormkitError) -> None:
-    st.error(f"案件库读取失败 Cannot read the case store：{with_hint(exc)}")
+    st.error(f"案件库读取失败 Cannot read the case store：{plain(with_hint(exc))}")
 
 
 def _by_stage_and_department(figures: Overview, depts: dict[str, str]) -> None:

@@ -5,7 +5,9 @@ The diff is ``diff_matters`` against the version as it stands; publishing is
 matter changed (``find_conflict``: the three-way difference and the merge are
 ``three_way`` and ``merge_texts``) and failing examples unless the admin writes a
 reason; the history is ``publications``, and a rollback is ``roll_back``; the
-impact report is ``impact_of``. Every label of this page is here.
+impact report is ``impact_of``. Every label of this page is here. A text of the
+definition, a note, a name or an error goes through ``plain`` wherever Streamlit reads
+Markdown (alerts, captions, radio labels and options): shown as typed.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from formkit_studio.editor_widgets import (
     show_flash,
 )
 from formkit_studio.labels import change_rows
+from formkit_studio.safe_text import plain
 
 from formkit.authoring.diff import (
     Change,
@@ -57,7 +60,8 @@ _SIDES = {"theirs": "对方 Theirs", "mine": "我的 Mine", "same": "双方相�
 
 
 def _refused(exc: FormkitError) -> str:
-    return f"发布被拒绝 Refused：{with_hint(exc)}"
+    """Why publishing was refused, as Markdown (the message and hint escaped)."""
+    return f"发布被拒绝 Refused：{plain(with_hint(exc))}"
 
 
 def _when(at: str) -> str:
@@ -65,6 +69,7 @@ def _when(at: str) -> str:
 
 
 def _label(p: Publication) -> str:
+    """A publication in one line, as typed (for selectboxes; ``plain`` it for Markdown)."""
     return f"v{p.number} · {_when(p.at)} · {p.hash[:10]} · {p.actor}"
 
 
@@ -89,7 +94,7 @@ def _began(work: Work, base: DraftBase, published: list[Publication]) -> None:
         return
     seen = [p for p in published if base.known and p.hash == base.hash]
     if seen:
-        where = f"版本 version {_label(seen[-1])}"
+        where = f"版本 version {plain(_label(seen[-1]))}"
     elif base.known:
         where = "新事项 a new matter" if base.text is None else \
             "目录中未发布的文件 the unpublished file in the catalog"
@@ -126,9 +131,10 @@ def _conflict(work: Work, conflict: Conflict) -> None:
     st.subheader("⛔ 事项已有新版本 The matter changed since this draft began")
     if conflict.newer:
         last = conflict.newer[-1]
-        st.error(f"此草稿开始编辑后，{last.actor} 于 {_when(last.at)} 发布了第 {last.number} 版"
-                 f"（{last.note}）。直接发布会撤销其修改，因此不能发布；请先合并，或放弃草稿。"
-                 f" {last.actor} published v{last.number} after this draft began: publishing "
+        actor = plain(last.actor)
+        st.error(f"此草稿开始编辑后，{actor} 于 {_when(last.at)} 发布了第 {last.number} 版"
+                 f"（{plain(last.note)}）。直接发布会撤销其修改，因此不能发布；请先合并，或放弃草稿。"
+                 f" {actor} published v{last.number} after this draft began: publishing "
                  "it as it is would undo that change. Merge it first, or discard it.")
     else:
         st.error("此草稿开始编辑后，目录中的文件已被修改。请先合并，或放弃草稿。 The file changed "
@@ -152,11 +158,12 @@ def _conflict(work: Work, conflict: Conflict) -> None:
         st.markdown(f"**{len(merged.conflicts)} 处双方改得不同，请逐一选择 places both changed "
                     "differently: choose for each**")
     for i, c in enumerate(merged.conflicts):
-        where = c.path or "整个事项 the whole matter"
+        # A radio's label and options are Markdown: the YAML in them is text.
+        where = plain(c.path) or "整个事项 the whole matter"
         options: list[Side] = ["theirs", "mine"]
-        shown = {"theirs": f"保留已发布的 Keep the published：{_short(c.theirs)}",
-                 "mine": f"用我的 Use mine：{_short(c.mine)}"}
-        choices[c.path] = st.radio(f"{where}（起点 base：{_short(c.base)}）", options,
+        shown = {"theirs": f"保留已发布的 Keep the published：{plain(_short(c.theirs))}",
+                 "mine": f"用我的 Use mine：{plain(_short(c.mine))}"}
+        choices[c.path] = st.radio(f"{where}（起点 base：{plain(_short(c.base))}）", options,
                                    key=f"merge_pick_{i}", format_func=shown.__getitem__)
     row = st.container(horizontal=True)
     if row.button("🔀 合并到当前版本 Merge onto the current version", key="merge_button",
@@ -213,7 +220,7 @@ def _check(work: Work) -> None:
 
 def _diff(work: Work, current: DraftBase, published: list[Publication]) -> None:
     if published and published[-1].hash == current.hash:
-        what = f"上一发布版本 last published ({_label(published[-1])})"
+        what = f"上一发布版本 last published ({plain(_label(published[-1]))})"
     else:
         what = "目录中的文件 the file in the catalog" if current.text else "（无 none）"
     st.subheader("修改内容 What changed")
@@ -312,7 +319,7 @@ def _publish(work: Work, base: DraftBase, report: ExamplesReport | None,
                      "publish_override_reason": ""}, done.number)
     extra = "（示例未通过，理由已记入审计 published over failing examples: the reason is " \
         "in the audit trail）" if done.override else ""
-    flash(f"已发布 Published {done.code} · 第 {done.number} 版 version {done.number} · "
+    flash(f"已发布 Published {plain(done.code)} · 第 {done.number} 版 version {done.number} · "
           f"{done.hash[:10]}{extra}")
     st.rerun()
 
@@ -432,8 +439,8 @@ def _rollback(work: Work, published: list[Publication], current: DraftBase) -> N
             return
         _reset_next_run({"rollback_note": "", "rollback_override": False,
                          "rollback_override_reason": "", "rollback_box": False}, done.number)
-        flash(f"已回滚 Rolled back {done.code}：v{target.number} 的内容已发布为第 {done.number} "
-              f"版 republished as version {done.number} · {done.hash[:10]}")
+        flash(f"已回滚 Rolled back {plain(done.code)}：v{target.number} 的内容已发布为第 "
+              f"{done.number} 版 republished as version {done.number} · {done.hash[:10]}")
         st.rerun()
 
 

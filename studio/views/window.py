@@ -2,7 +2,8 @@
 the notice, create the case; returning applicants bring what the one-time notice asked for.
 
 Every decision shown comes from formkit: ``search_matters``, ``form_state``,
-``run_precheck`` (with ``explain``), ``render_notice`` and ``CaseService``.
+``run_precheck`` (with ``explain``), ``render_notice`` and ``CaseService``. Every text of
+a definition, an application or an error goes through ``plain``: shown as typed.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from formkit_studio.form_widgets import (
     render_form,
 )
 from formkit_studio.labels import OUTCOMES, STATES, error_text
+from formkit_studio.safe_text import plain
 
 from formkit.calendar import WorkCalendar
 from formkit.cases.service import Case, CaseService, HandedIn
@@ -53,11 +55,11 @@ def outcome_panel(opened: OpenCatalog, matter: Matter, result: PrecheckResult) -
     box = {"accept": st.success, "accept_with_tolerance": st.success,
            "incomplete": st.warning, "refuse": st.error}[result.outcome]
     box(f"预检结果 Pre-check outcome：**{zh}** {en}")
-    names = {m.id: m.name.zh for m in matter.materials}
-    problems = [f"不予受理 Refusal：{f.message}" for f in result.refusals]
-    problems += [f"缺少材料 Missing material：{names.get(m.id, m.id)}（{m.reason}）"
-                 for m in result.missing_materials]
-    problems += [f"申请表 Form：{field_title(matter, e.field)}：{e.message}"
+    names = {m.id: plain(m.name.zh) for m in matter.materials}  # Markdown: as typed
+    problems = [f"不予受理 Refusal：{plain(f.message)}" for f in result.refusals]
+    problems += [f"缺少材料 Missing material：{names.get(m.id, plain(m.id))}"
+                 f"（{plain(m.reason)}）" for m in result.missing_materials]
+    problems += [f"申请表 Form：{plain(field_title(matter, e.field))}：{plain(e.message)}"
                  for e in result.field_errors]
     if problems:
         st.markdown(f"**共 {len(problems)} 项问题 {len(problems)} problem(s)：**\n\n"
@@ -65,19 +67,20 @@ def outcome_panel(opened: OpenCatalog, matter: Matter, result: PrecheckResult) -
     if result.denials:  # substantive: the application is still accepted when complete
         st.warning("**存在不予许可情形（受理后由审批部门决定）** Grounds for denial, decided by "
                    "the department after acceptance：\n\n"
-                   + "\n".join(f"- {f.message}" for f in result.denials), icon="⚖️")
+                   + "\n".join(f"- {plain(f.message)}" for f in result.denials), icon="⚖️")
     for m in result.tolerated_materials:
-        st.info(f"容缺 To follow：{names.get(m.id, m.id)}（受理后补交 hand in after acceptance）")
+        st.info(f"容缺 To follow：{names.get(m.id, plain(m.id))}（受理后补交 hand in after "
+                "acceptance）")
     for w in result.warnings:
-        st.warning(f"提示 Warning：{w.message}")
+        st.warning(f"提示 Warning：{plain(w.message)}")
     facts = []
     if result.fetched_materials:
-        facts.append("窗口调取 Fetched：" + "、".join(names.get(m.id, m.id)
+        facts.append("窗口调取 Fetched：" + "、".join(names.get(m.id, plain(m.id))
                                                     for m in result.fetched_materials))
     if result.route:
         units = unit_names(opened.catalog) if opened.catalog else {}
         facts.append("审批路线 Route：" + " → ".join(
-            " + ".join(units.get(u, u) for u in step) for step in result.route))
+            " + ".join(plain(units.get(u, u)) for u in step) for step in result.route))
     if result.committed_deadline:
         facts.append(f"承诺办结 Committed deadline：{_d(result.committed_deadline)}；"
                      f"法定 Statutory：{_d(result.statutory_deadline)}")
@@ -176,8 +179,9 @@ def _matter_facts(opened: OpenCatalog, matter: Matter) -> None:
                 matter.department) if opened.catalog else matter.department
     committed = "即办 on the spot" if limit.committed_days == 0 else \
         f"{limit.committed_days} {unit}"
-    st.caption(f"{matter.name.zh}（{matter.name.en or matter.code}）· 承办 {dept} · "
-               f"承诺 committed {committed} · 法定 statutory {limit.statutory_days} {unit}")
+    st.caption(f"{plain(matter.name.zh)}（{plain(matter.name.en or matter.code)}）· "
+               f"承办 {plain(dept)} · 承诺 committed {committed} · "
+               f"法定 statutory {limit.statutory_days} {unit}")
 
 
 def new_application(opened: OpenCatalog, svc: CaseService) -> None:
@@ -218,7 +222,7 @@ def new_application(opened: OpenCatalog, svc: CaseService) -> None:
                                actor=user.username if user else "window",
                                applicant=applicant.strip())
         except FormkitError as exc:
-            st.error(f"立案失败 Could not create the case：{error_text(exc)}")
+            st.error(f"立案失败 Could not create the case：{plain(error_text(exc))}")
             return
         st.session_state[f"{scope}|case"] = case.number
         st.rerun()
@@ -264,10 +268,10 @@ def returning(opened: OpenCatalog, svc: CaseService) -> None:
         rules = case_rules(svc.store, case)
     except AccessDenied as exc:
         st.session_state.pop("ret_case", None)  # recorded once, not at every rerun
-        st.error(f"无权查看 Access refused：{error_text(exc)}")
+        st.error(f"无权查看 Access refused：{plain(error_text(exc))}")
         return
     except FormkitError:
-        st.error(f"找不到案件 Case not found：{number}")
+        st.error(f"找不到案件 Case not found：{plain(number)}")
         return
     scope = f"case:{case.number}"
     if st.session_state.get(f"{scope}|done"):
@@ -289,7 +293,7 @@ def returning(opened: OpenCatalog, svc: CaseService) -> None:
         load_materials(case.materials, scope)
         st.session_state[f"{scope}|loaded"] = True
     _matter_facts(opened, matter)
-    st.markdown(f"**申请人 Applicant：** {case.applicant} · **收件 Received：** "
+    st.markdown(f"**申请人 Applicant：** {plain(case.applicant)} · **收件 Received：** "
                 f"{_d(case.received_on)} · **告知 Notified：** {_d(case.notice_on)}")
     with st.expander("上次一次性告知 Last one-time notice", expanded=True):
         outcome_panel(opened, matter, PrecheckResult.model_validate(case.precheck))
@@ -303,7 +307,7 @@ def returning(opened: OpenCatalog, svc: CaseService) -> None:
             svc.resubmit(case.number, rules, actor=user.username if user else "window",
                          materials=handed, fields=answers)
         except FormkitError as exc:
-            st.error(f"补正失败 Could not resubmit：{error_text(exc)}")
+            st.error(f"补正失败 Could not resubmit：{plain(error_text(exc))}")
             return
         st.session_state[f"{scope}|done"] = True
         st.rerun()
@@ -312,7 +316,8 @@ def returning(opened: OpenCatalog, svc: CaseService) -> None:
 def main() -> None:
     opened = catalog()
     centre = opened.catalog.name.zh if opened.catalog else "formkit"
-    st.title(f"{centre} · 综合窗口")
+    # No anchor: its link would be made of the centre's name.
+    st.title(f"{plain(centre)} · 综合窗口", anchor=False)
     st.caption("Comprehensive window — 一窗受理：查事项、填表、预检、出具通知书、立案")
     svc = CaseService(store(), opened.work_calendar(), now=clock(today()))
     mode = st.radio("办理类型 Mode", ["new", "returning"], horizontal=True, key="win_mode",

@@ -11,15 +11,14 @@ field, the applicant's name) carry it too, and so do the officer's comments.
 
 Each page is checked for what the payload would make as markup (``_MARKUP_JS``: an image
 or a link to evil.example, the ``<style>``, ``<strong>粗体</strong>``, a coloured 红,
-KaTeX) and for the payload shown as typed. The pages of the studio whose text is not
-escaped yet are marked ``xfail(strict=True)`` with the file and what to change: they
-pass, and then fail as XPASS, once it is fixed. Screenshots go to
-``tests/e2e/output/<test name>/``.
+KaTeX) and for the payload shown as typed. A heading (``st.title``, ``st.header``,
+``st.subheader``) gets an anchor link made of its text, evil.example and all: a heading
+that holds such a text is drawn with ``anchor=False``. Every page here must pass: a page
+that shows such a text unescaped fails. Screenshots go to ``tests/e2e/output/<test name>/``.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import re
 import shutil
@@ -28,16 +27,13 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from formkit.cases.service import CaseService, HandedIn
-from formkit.cases.tinystore import TinyCaseStore
-from formkit.cases.versions import snapshot_for_case
-from formkit.catalog import open_catalog
 from tests.e2e.conftest import ROOT, Studio
 from tests.studio.test_escaping import (
     APPLICANT,
     MATTER,
     PAYLOAD,
     SCOPE_ANSWER,
+    officer_case,
     poison,
     poisoned,
 )
@@ -215,12 +211,10 @@ def test_preview_examples_and_playground_show_every_text_as_text(studio: Studio)
     studio.shot("playground")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "studio/views/window.py: outcome_panel (refusals, missing materials, field errors, "
-    "denials, warnings, tolerated and fetched names, route units), _matter_facts, "
-    "returning() and main()'s title put definition text into st.markdown/caption/"
-    "warning/info/title unescaped: wrap each text in formkit_studio.safe_text.plain"))
 def test_the_window_shows_every_text_as_text(studio: Studio) -> None:
+    """A new application (its pre-check, then its case) and the applicant's return: the
+    centre's and matter's names, the checklist, every problem, the warnings, a typed case
+    number and the applicant's name, each as typed."""
     page = studio.page
     studio.sign_in("clerk")
     studio.fill("查找事项 Find a matter（名称 name / 编码 code / 拼音首字母 pinyin initials）",
@@ -230,71 +224,88 @@ def test_the_window_shows_every_text_as_text(studio: Studio) -> None:
     fill_application(studio, scope)
     studio.shot("window-form", focus=page.get_by_role("heading", name="申请表 Application form"))
     studio.click("运行预检 Run pre-check")
+    studio.expect_no_exception()
     studio.shot("window-precheck", focus=page.get_by_role("heading", name="预检 Pre-check"))
+    warning = studio.alert("warning", "请核对经营范围").first
+    studio.shot("window-precheck-warnings", focus=warning)
+    # The outcome names the material and the field the form and the checklist show.
+    expect_as_text(page, *FORM_TEXTS[1:], poisoned("新兴县行政服务中心"),
+                   poisoned("个体工商户设立登记"), poisoned("请核对经营范围"),
+                   poisoned("登记注册股"),  # the route
+                   f"缺少材料 Missing material：{poisoned('个体工商户登记（备案）申请书')}")
     studio.click("立案并出具通知书 Create case")
     studio.expect_no_exception()
     studio.shot("window-case", focus=page.get_by_test_id("stMetric").first)
-    expect_as_text(page, *FORM_TEXTS[1:], poisoned("个体工商户设立登记"),
-                   poisoned("请核对经营范围"), poisoned("登记注册股"))
+    expect_as_text(page, poisoned("个体工商户设立登记"), poisoned("请核对经营范围"),
+                   f"缺少材料 Missing material：{poisoned('个体工商户登记（备案）申请书')}")
+    number = studio.metric("案件编号 Case number")
+
+    studio.radio("办理类型 Mode", "补正续办 Returning applicant (补正)")
+    typed = f"X{PAYLOAD}"  # no such case: the number is shown back as typed (upper case)
+    studio.fill("案件编号 Case number", typed)
+    studio.click("打开案件 Open case")
+    studio.expect_no_exception()
+    expect_as_text(page, f"找不到案件 Case not found：{typed.upper()}")
+    studio.fill("案件编号 Case number", number)
+    studio.click("打开案件 Open case")
+    studio.expect_no_exception()
+    studio.shot("window-returning",
+                focus=page.get_by_test_id("stMarkdown").filter(has_text="申请人 Applicant").first)
+    expect_as_text(page, APPLICANT, poisoned("个体工商户设立登记"), *FORM_TEXTS[1:4])
 
 
-def _case_for_the_officer(workspace: Path) -> str:
-    """A case of XX-MS-0001 as the window and the officer left it: accepted with the lease
-    to follow and a ground for denial, in review, extended and stopped for a hearing,
-    every comment with the payload. Its number."""
-    opened = open_catalog(workspace / "definitions")
-    assert not opened.errors, opened.errors
-    prefix = opened.catalog.code_prefix if opened.catalog else "FK"
-    store = TinyCaseStore(workspace / "var" / "store", prefix=prefix, fsync=False)
-    svc = CaseService(store, opened.work_calendar(),
-                      now=lambda: dt.datetime(2026, 11, 25, 10))
-    rules = opened.rules_of(MATTER)
-    assert rules is not None
-    example = next(t for t in rules.matter.tests if "family business" in t.name)
-    fields = {**example.fields, "business_scope": SCOPE_ANSWER,
-              "operator": {**example.fields["operator"], "is_public_servant": True}}
-    handed = [HandedIn(id=m.id, form=m.form, original_sighted=True)
-              for m in example.materials]
-    case = svc.receive(rules, snapshot_for_case(store, opened, MATTER), fields, handed,
-                       actor="clerk", applicant=APPLICANT)
-    assert case.state == "accepted", case.state
-    svc.start_review(case.number, actor="ms_officer", comment=f"开始审查 {PAYLOAD}")
-    svc.extend(case.number, 3, actor="ms_officer", comment=f"延期理由 {PAYLOAD}")
-    svc.suspend(case.number, "hearing", actor="ms_officer", comment=f"听证 {PAYLOAD}")
-    return case.number
-
-
-@pytest.mark.xfail(strict=True, reason=(
-    "studio/views/backoffice.py: case_panel (matter name, applicant, grounds), "
-    "clock_facts (approver, comment, procedure name), actions (section names in "
-    "buttons, labels and flashes; material names; approver), details (denials, "
-    "warnings, material and unit names) and main()'s department caption and section "
-    "metrics show definition text and comments unescaped: wrap each in plain()"))
 def test_the_back_office_shows_every_text_as_text(studio: Studio, workspace: Path) -> None:
-    number = _case_for_the_officer(workspace)
+    """The queues (section names in the metrics), the case (its matter, applicant,
+    grounds, extension and stopped clock), the actions, the tabs of the details, a
+    typed reason in the confirmation and the flash of a sign-off, each as typed."""
+    number = officer_case(workspace)
     page = studio.page
     studio.sign_in("ms_officer")
+    studio.expect_no_exception()
+    studio.shot("officer-queues", focus=page.get_by_test_id("stMetric").first)
+    expect_as_text(page, poisoned("市场监督管理局"), poisoned("登记注册股"))
     studio.fill("按编号查找 Case number", number, commit=False)
     studio.click("打开 Open")
     studio.expect_no_exception()
     expect(studio.metric_value("状态 State")).to_contain_text("审查中")
     studio.shot("officer-case", focus=page.get_by_role("heading", name=re.compile(number)))
     studio.shot("officer-actions", focus=page.get_by_test_id("stExpander").first)
+    unit = f"{poisoned('市场监督管理局')}·{poisoned('登记注册股')}"
     expect_as_text(page, poisoned("个体工商户设立登记"), APPLICANT, f"延期理由 {PAYLOAD}",
-                   poisoned("听证"), poisoned("登记机关负责人"), poisoned("登记注册股"))
+                   poisoned("听证"), poisoned("登记机关负责人"), f"签署 Sign off：{unit}",
+                   f"容缺材料 Tolerated material：{poisoned('经营场所租赁合同')}")
+    for tab, texts in (("材料 Materials", [f"容缺 Tolerated：{poisoned('经营场所租赁合同')}"]),
+                       ("预检 Pre-check", [poisoned("请核对经营范围")]),
+                       ("审批路线 Route", [f"第1环节 Step 1：{unit}"])):
+        studio.tab(tab)
+        expect_as_text(page, *texts)
+    studio.shot("officer-route", focus=page.get_by_role("tab", name="审批路线 Route"))
+
+    page.get_by_test_id("stExpander").filter(has_text="终止或撤回").locator("summary").click()
+    studio.fill("撤回理由 Reason", f"申请人书面申请撤回 {PAYLOAD}")
+    studio.click("撤回 Withdraw…")
+    confirm = studio.alert("warning", "确认撤回案件")
+    expect(confirm).to_be_visible()
+    studio.shot("officer-withdraw-confirm", focus=confirm)
+    expect_as_text(page, f"理由：申请人书面申请撤回 {PAYLOAD}")
+    studio.click("取消 Cancel")
+
+    studio._rerun(page.get_by_role("button", name=re.compile("^签署 Sign off")).click)
+    studio.expect_no_exception()
+    done = studio.alert("success", "已签署 Signed off")
+    expect(done).to_be_visible()
+    studio.shot("officer-signed", focus=done)
+    expect_as_text(page, f"已签署 Signed off：{unit}")
 
 
 def test_the_monitor_shows_every_text_as_text(studio: Studio, workspace: Path) -> None:
-    _case_for_the_officer(workspace)
+    officer_case(workspace)
     studio.sign_in("supervisor")
     studio.expect_no_exception()
     studio.shot("monitor")
     expect_as_text(studio.page, "效能监察 Monitor")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "studio/app.py: the sidebar's st.markdown shows the user's name and department "
-    "unescaped: wrap them in plain()"))
 def test_the_sidebar_shows_names_as_text(studio: Studio) -> None:
     studio.sign_in("ms_officer")
     sidebar = '[data-testid="stSidebar"]'
@@ -303,9 +314,6 @@ def test_the_sidebar_shows_names_as_text(studio: Studio) -> None:
                    where=sidebar)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "studio/views/catalog.py: main()'s st.title shows the centre's name unescaped (and "
-    "refusal_text/flash show department names and the typed code): wrap them in plain()"))
 def test_the_catalog_shows_every_text_as_text(studio: Studio) -> None:
     studio.sign_in("ms_editor")  # the catalog is the editor's first page
     studio.expect_no_exception()
@@ -313,10 +321,6 @@ def test_the_catalog_shows_every_text_as_text(studio: Studio) -> None:
     expect_as_text(studio.page, poisoned("新兴县行政服务中心"))
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "studio/views/editor.py: the fields radio's options (format_func with each field's "
-    "label), the field editor's st.subheader, the delete warning and the material "
-    "markdown show definition text unescaped: wrap them in plain()"))
 def test_the_editor_shows_every_text_as_text(studio: Studio) -> None:
     studio.sign_in("ms_editor")
     studio.go("编辑 Editor")

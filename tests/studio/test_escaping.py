@@ -2,14 +2,15 @@
 
 ``formkit_studio.safe_text.plain`` is checked on its own (what it escapes, that the
 escapes give back the text, that nothing that starts markup is left bare), then the
-preview, examples and playground pages by AppTest over a catalog whose every text
-carries a payload of markup (``poison``): each Markdown element of those pages holds
-the payload only as ``plain`` writes it. The browser test ``tests/e2e/test_escaping.py``
-uses the same catalog and checks what chromium renders.
+preview, examples, playground, window, back-office, publish and monitor pages by AppTest
+over a catalog whose every text carries a payload of markup (``poison``): each Markdown
+element of those pages holds the payload only as ``plain`` writes it. The browser test
+``tests/e2e/test_escaping.py`` uses the same catalog and checks what chromium renders.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from collections.abc import Callable, Iterator
@@ -22,6 +23,12 @@ from formkit_studio.safe_text import WORD_JOINER, plain
 from hypothesis import given
 from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
+
+from formkit.cases.service import CaseService, HandedIn
+from formkit.cases.tinystore import TinyCaseStore
+from formkit.cases.versions import snapshot_for_case
+from formkit.catalog import open_catalog
+from formkit.errors import FormkitError, StoreError
 
 # Markup of every kind Streamlit renders from a string: HTML (an image with a handler, a
 # link, a style sheet), Markdown (an image, a link, bold), a Streamlit directive (colour)
@@ -119,6 +126,33 @@ def poison(definitions: Path) -> None:
         example["name"] = poisoned(example["name"])
     matter_file.write_text(yaml.safe_dump(matter, allow_unicode=True, sort_keys=False),
                            encoding="utf-8")
+
+
+def officer_case(workspace: Path) -> str:
+    """A case of XX-MS-0001 in the poisoned ``workspace`` as the window and the officer
+    left it: accepted with the lease to follow and a ground for denial, in review,
+    extended and stopped for a hearing, the applicant, the scope and every comment with
+    the payload. Its number."""
+    opened = open_catalog(workspace / "definitions")
+    assert not opened.errors, opened.errors
+    prefix = opened.catalog.code_prefix if opened.catalog else "FK"
+    store = TinyCaseStore(workspace / "var" / "store", prefix=prefix, fsync=False)
+    svc = CaseService(store, opened.work_calendar(),
+                      now=lambda: dt.datetime(2026, 11, 25, 10))
+    rules = opened.rules_of(MATTER)
+    assert rules is not None
+    example = next(t for t in rules.matter.tests if "family business" in t.name)
+    fields = {**example.fields, "business_scope": SCOPE_ANSWER,
+              "operator": {**example.fields["operator"], "is_public_servant": True}}
+    handed = [HandedIn(id=m.id, form=m.form, original_sighted=True)
+              for m in example.materials]
+    case = svc.receive(rules, snapshot_for_case(store, opened, MATTER), fields, handed,
+                       actor="clerk", applicant=APPLICANT)
+    assert case.state == "accepted", case.state
+    svc.start_review(case.number, actor="ms_officer", comment=f"开始审查 {PAYLOAD}")
+    svc.extend(case.number, 3, actor="ms_officer", comment=f"延期理由 {PAYLOAD}")
+    svc.suspend(case.number, "hearing", actor="ms_officer", comment=f"听证 {PAYLOAD}")
+    return case.number
 
 
 def bare(text: str) -> str:
@@ -224,17 +258,23 @@ def _no_bare_payload(at: AppTest) -> list[str]:
     return bad
 
 
-def _fill_preview(at: AppTest) -> AppTest:
+def _fill(at: AppTest, scope: str) -> AppTest:
     """Answers that bring out every kind of text: an agent applies for a family business
     in a rented shop (more materials, a tolerated one, a repeat), a large floor area and
-    the scope (warnings), a bad mobile number (a field error), every required message."""
-    scope = f"preview:{MATTER}"
+    the scope (warnings), a bad mobile number (a field error)."""
     at.selectbox(key=f"{scope}|applicant_role").set_value("agent").run()
     at.text_area(key=f"{scope}|business_scope").input(SCOPE_ANSWER).run()
     at.selectbox(key=f"{scope}|premises").set_value("rented").run()
     at.selectbox(key=f"{scope}|organisation").set_value("family").run()
     at.text_input(key=f"{scope}|floor_area").input("2000").run()
     at.text_input(key=f"{scope}|operator.mobile").input("123").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _fill_preview(at: AppTest) -> AppTest:
+    """``_fill`` on the preview, with every required message shown."""
+    _fill(at, f"preview:{MATTER}")
     at.toggle(key="pv_show_required").set_value(True).run()
     assert not at.exception, at.exception
     return at
@@ -280,3 +320,133 @@ def test_the_examples_and_the_playground_show_definition_text_as_text(
     at.text_input(key="pg_expr").input("business_scope").run()
     assert not at.exception, at.exception
     assert _no_bare_payload(at) == []
+
+
+def _texts(at: AppTest) -> str:
+    return "\n".join(text for _, text in _markdown_texts(at))
+
+
+def _ran(at: AppTest) -> AppTest:
+    assert not at.exception, at.exception
+    assert _no_bare_payload(at) == []
+    return at
+
+
+def test_the_window_shows_definition_and_answer_text_as_text(
+        poisoned_workspace: Path, signed_in: Callable[..., AppTest],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    at = signed_in("clerk", page="window.py")
+    _ran(at.text_input(key="win_query").input(MATTER).run())
+    scope = f"new:{MATTER}"
+    at.text_input(key=f"{scope}|applicant").input(APPLICANT)
+    _fill(at, scope)
+    _ran(at.button(key=f"{scope}|run").click().run())
+    texts = _texts(at)
+    for shown in (plain(poisoned("新兴县行政服务中心")),  # the title
+                  plain(poisoned("个体工商户设立登记")),  # the matter's facts
+                  plain(poisoned("市场监督管理局")),
+                  f"缺少材料 Missing material：{plain(poisoned('经营者身份证件'))}",
+                  f"容缺 To follow：{plain(poisoned('经营场所租赁合同'))}",
+                  f"·{plain(poisoned('手机号码'))}：",  # a field error (group·field)
+                  f"提示 Warning：{plain(poisoned('请核对经营范围'))}",
+                  plain(poisoned("登记注册股"))):  # the route
+        assert shown in texts, shown
+    # The engine refuses the case, in words that quote the definition.
+    with monkeypatch.context() as m:
+        def refuse(*args: object, **kwargs: object) -> None:
+            raise FormkitError(f"不能立案 {PAYLOAD}: cannot file", hint=f"请核对 {PAYLOAD}")
+        m.setattr(CaseService, "receive", refuse)
+        _ran(at.button(key=f"{scope}|create").click().run())
+    assert at.error[-1].value == ("立案失败 Could not create the case："
+                                  + plain(f"不能立案 {PAYLOAD}；请核对 {PAYLOAD}"))
+    _ran(at.button(key=f"{scope}|create").click().run())
+    number = next(m.value for m in at.metric if m.label == "案件编号 Case number")
+    assert plain(poisoned("请核对经营范围")) in _texts(at)
+
+    _ran(at.radio(key="win_mode").set_value("returning").run())
+    at.text_input(key="ret_number").input(f"X{PAYLOAD}")
+    _ran(at.button(key="ret_open").click().run())
+    assert at.error[-1].value == f"找不到案件 Case not found：{plain(f'X{PAYLOAD}'.upper())}"
+    at.text_input(key="ret_number").input(number)
+    _ran(at.button(key="ret_open").click().run())
+    assert f"**申请人 Applicant：** {plain(APPLICANT)} ·" in _texts(at)
+
+
+def test_the_back_office_shows_definition_and_comment_text_as_text(
+        poisoned_workspace: Path, signed_in: Callable[..., AppTest]) -> None:
+    number = officer_case(poisoned_workspace)
+    at = _ran(signed_in("ms_officer", page="backoffice.py"))
+    [queue] = [m.label for m in at.metric if m.label.startswith("登记注册股")]  # a section
+    assert queue.startswith(plain(poisoned("登记注册股")))
+    at.text_input(key="bo_find").input(number)
+    _ran(at.button(key="bo_find_open").click().run())
+    texts = _texts(at)
+    unit = plain(f"{poisoned('市场监督管理局')}·{poisoned('登记注册股')}")
+    for shown in (plain(poisoned("个体工商户设立登记")), plain(APPLICANT),
+                  plain(f"延期理由 {PAYLOAD}"), plain(poisoned("登记机关负责人")),
+                  plain(poisoned("听证")), f"签署 Sign off：{unit}", f"签署（{unit}）意见",
+                  f"**{plain(poisoned('经营场所租赁合同'))}**",
+                  f"第1环节 Step 1：{unit}", plain(poisoned("请核对经营范围"))):
+        assert shown in texts, shown
+
+    [reason] = [t for t in at.text_area if t.label == "撤回理由 Reason"]
+    reason.input(f"申请人书面申请撤回 {PAYLOAD}")
+    _ran(at.button(key="bo_end").click().run())
+    [confirm] = [w.value for w in at.warning if str(w.value).startswith("确认撤回")]
+    assert f"理由：{plain(f'申请人书面申请撤回 {PAYLOAD}')} " in confirm
+    _ran(at.button(key="bo_end_no").click().run())
+
+    [sign] = [b for b in at.button if str(b.key).startswith("bo_sign|")]
+    _ran(sign.click().run())
+    assert at.success[0].value == f"已签署 Signed off：{unit}"
+
+
+def test_the_publish_page_shows_a_merge_of_definition_text_as_text(
+        poisoned_workspace: Path, signed_in: Callable[..., AppTest]) -> None:
+    """ms_editor's draft and the admin's publication both change a field's label: the
+    refusal names the admin's note, the radio shows the base and both labels as typed.
+    (The poison fails three examples: the admin publishes over them, with a reason.)"""
+    def on_editor(username: str) -> AppTest:
+        app = signed_in(username)
+        app.session_state["current_matter"] = MATTER
+        app.switch_page("views/editor.py").run()
+        assert not app.exception, app.exception
+        return app
+
+    mine = f"申请人身份 {PAYLOAD}"
+    editor = on_editor("ms_editor")
+    editor.text_input(key="field_label_zh").input(mine).run()
+    admin = on_editor("admin")
+    admin.text_input(key="field_label_zh").input("申请方式（新）").run()
+    admin.switch_page("views/publish.py").run()
+    admin.checkbox(key="publish_override").check().run()
+    admin.text_area(key="publish_override_reason").input(f"示例随后更新 {PAYLOAD}")
+    admin.text_input(key="publish_note").input(f"改标签 {PAYLOAD}")
+    admin.button(key="publish_button").click().run()
+    assert not admin.exception, admin.exception
+    assert "已发布 Published" in admin.success[0].value, [e.value for e in admin.error]
+
+    _ran(editor.switch_page("views/publish.py").run())
+    assert f"（{plain(f'改标签 {PAYLOAD}')}）" in editor.error[0].value
+    pick = editor.radio(key="merge_pick_0")
+    def short(text: str) -> str:  # the page shortens a value to 120 characters
+        return text if len(text) <= 120 else text[:120] + "……"
+
+    assert pick.label == (f"form\\[applicant_role\\].label.zh（起点 base："
+                          f"{plain(short(poisoned('申请方式')))}）")
+    assert pick.options == ["保留已发布的 Keep the published：申请方式（新）",
+                            f"用我的 Use mine：{plain(short(mine))}"]
+
+
+def test_the_monitor_shows_a_store_error_as_text(
+        poisoned_workspace: Path, signed_in: Callable[..., AppTest],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    officer_case(poisoned_workspace)
+
+    def damaged(self: TinyCaseStore) -> None:
+        raise StoreError(f"索引文件损坏 {PAYLOAD}", hint=f"运行修复 {PAYLOAD}")
+
+    monkeypatch.setattr(TinyCaseStore, "open_summaries", damaged)
+    at = _ran(signed_in("supervisor", page="monitor.py"))
+    assert at.error[0].value == ("案件库读取失败 Cannot read the case store："
+                                 + plain(f"索引文件损坏 {PAYLOAD}（运行修复 {PAYLOAD}）"))

@@ -73,7 +73,8 @@ def test_two_editors_publish_the_same_matter_and_the_second_is_stopped(
     expect(admin.alert("success", CLEAN_DRAFT)).to_be_visible()
     admin.go("发布 Publish")
     expect(admin.alert("success", "整个目录检查通过")).to_be_visible()
-    admin.expect_text("此草稿开始于")
+    # The draft records the matter as it stood (the file, never published) as its base.
+    admin.expect_text("此草稿始于 This draft began from：目录中未发布的文件")
     admin.shot("admin-ready-to-publish")
 
     # ---- meanwhile ms_editor publishes max_visits: 0

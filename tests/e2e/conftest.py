@@ -426,6 +426,22 @@ class Studio:
         tab.click()
         expect(tab).to_have_attribute("aria-selected", "true")
 
+    def expander(self, title: str, inside: str) -> Locator:
+        """Open the expander ``title`` (no rerun: it opens in the browser) and wait
+        until ``inside`` (a text in it) shows; click again if a redraw shut it."""
+        box = self.page.get_by_test_id("stExpander").filter(has_text=title)
+        content = box.get_by_text(inside).first
+        for _ in range(3):
+            if not content.is_visible():
+                box.locator("summary").click()
+            try:
+                expect(content).to_be_visible(timeout=2_000)
+                return box
+            except AssertionError:
+                continue
+        expect(content).to_be_visible()
+        return box
+
     def alert(self, kind: str, text: str | re.Pattern[str]) -> Locator:
         """The ``st.<kind>`` box (success, error, warning, info) holding ``text``."""
         test_id = {"success": "stAlertContentSuccess", "error": "stAlertContentError",

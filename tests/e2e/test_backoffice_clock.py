@@ -10,7 +10,7 @@ import datetime as dt
 import re
 from pathlib import Path
 
-from playwright.sync_api import Locator, expect
+from playwright.sync_api import expect
 
 from formkit.cases.service import Case, CaseService, HandedIn
 from formkit.cases.tinystore import TinyCaseStore
@@ -44,23 +44,6 @@ def receive(workspace: Path, code: str, example: str, applicant: str,
                        actor="clerk", applicant=applicant)
 
 
-def expander(studio: Studio, title: str, inside: str) -> Locator:
-    """Open the expander ``title`` (no rerun: it opens in the browser) and wait until
-    ``inside`` (a text in it) shows; click again if a redraw shut it."""
-    box = studio.page.get_by_test_id("stExpander").filter(has_text=title)
-    content = box.get_by_text(inside).first
-    for _ in range(3):
-        if not content.is_visible():
-            box.locator("summary").click()
-        try:
-            expect(content).to_be_visible(timeout=2_000)
-            return box
-        except AssertionError:
-            continue
-    expect(content).to_be_visible()
-    return box
-
-
 def test_officer_extends_then_terminates_a_case(studio: Studio, workspace: Path) -> None:
     food = receive(workspace, "XX-MS-0002", "restaurant", "新兴县禾丰餐饮管理有限公司")
     grounds = receive(workspace, "XX-MS-0001", "public servant", "吴俊杰")
@@ -81,7 +64,7 @@ def test_officer_extends_then_terminates_a_case(studio: Studio, workspace: Path)
     studio.shot("case-opened", focus=heading)
 
     # ---- 延期: 3 working days, approved, with the reason told to the applicant
-    box = expander(studio, EXTEND, "延期工作日 Working days")
+    box = studio.expander(EXTEND, "延期工作日 Working days")
     expect(box).to_contain_text("最多 5 个工作日，须经本行政机关负责人批准")
     studio.fill("延期工作日 Working days", "3")
     expect(box).to_contain_text(f"延期后 After the extension：承诺期限 committed {EXTENDED}")
@@ -100,7 +83,7 @@ def test_officer_extends_then_terminates_a_case(studio: Studio, workspace: Path)
     studio.shot("case-extended", focus=heading)
 
     # ---- the 延长审批期限告知书: print view with its print button, and the HTML file
-    notice_box = expander(studio, "打印延期告知书 Print the extension notice",
+    notice_box = studio.expander("打印延期告知书 Print the extension notice",
                           "下载延期告知书 Download notice (HTML)")
     frame = notice_box.frame_locator("iframe").first
     body = frame.locator("body")
@@ -136,7 +119,7 @@ def test_officer_extends_then_terminates_a_case(studio: Studio, workspace: Path)
     studio.shot("clock-stopped", focus=heading)
 
     # ---- 终止: a reason, then a confirmation
-    box = expander(studio, END, "办理方式 How")
+    box = studio.expander(END, "办理方式 How")
     studio.radio("办理方式 How", "终止 Terminate")
     studio.fill("终止理由 Reason", "经营者已申请注销营业执照")
     studio.click("终止 Terminate…")

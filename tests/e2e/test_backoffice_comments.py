@@ -75,21 +75,6 @@ def comments(workspace: Path, case: Case) -> list[tuple[str, str]]:
     return [(e.action, e.comment) for e in service(workspace).get(case.number).history[2:]]
 
 
-def expand(studio: Studio, title: str, inside: str) -> None:
-    """Open the expander ``title`` until ``inside`` shows (a redraw may shut it)."""
-    box = studio.page.get_by_test_id("stExpander").filter(has_text=title)
-    content = box.get_by_text(inside).first
-    for _ in range(3):
-        if not content.is_visible():
-            box.locator("summary").click()
-        try:
-            expect(content).to_be_visible(timeout=2_000)
-            return
-        except AssertionError:
-            continue
-    expect(content).to_be_visible()
-
-
 def test_each_action_records_only_the_comment_typed_for_it(studio: Studio,
                                                            workspace: Path) -> None:
     case = receive_food(workspace, ["application_form", "layout_plan"])  # rules to follow
@@ -154,20 +139,20 @@ def test_reasons_stay_with_their_action(studio: Studio, workspace: Path) -> None
 
     # ---- 延期 typed and approved, then the clock stopped instead: nothing carried over
     open_case(studio, extended)
-    expand(studio, EXTEND, "延期工作日 Working days")
+    studio.expander(EXTEND, "延期工作日 Working days")
     studio.fill(EXT_REASON, "核查人员不足")
     studio.tick("已经本行政机关负责人批准 Approved")
     act(studio, "中止计时 Stop the clock", "已中止计时")
     assert typed(studio) == {}
     act(studio, "恢复计时 Restart the clock", "已恢复计时")
-    expand(studio, EXTEND, "延期工作日 Working days")
+    studio.expander(EXTEND, "延期工作日 Working days")
     studio.fill(EXT_REASON, "经营场所需补充现场核查")
     studio.tick("已经本行政机关负责人批准 Approved")
     act(studio, "延期 Extend", "已延期")
     assert typed(studio) == {}
     # ---- 终止 with its reason, after a comment typed for the review
     studio.fill("开始审查意见 Comment", "不应记录")
-    expand(studio, END, "办理方式 How")
+    studio.expander(END, "办理方式 How")
     studio.radio("办理方式 How", "终止 Terminate")
     studio.fill("终止理由 Reason", "经营者已申请注销营业执照")
     studio.click("终止 Terminate…")
@@ -188,7 +173,7 @@ def test_reasons_stay_with_their_action(studio: Studio, workspace: Path) -> None
     open_case(studio, withdrawn)
     assert typed(studio) == {}
     studio.fill("开始审查意见 Comment", "不应记录")
-    expand(studio, END, "办理方式 How")
+    studio.expander(END, "办理方式 How")
     studio.radio("办理方式 How", "撤回 Withdraw")
     studio.fill("撤回理由 Reason", "申请人书面申请撤回")
     studio.click("撤回 Withdraw…")

@@ -47,22 +47,6 @@ def heading(studio: Studio, text: str) -> Locator:
     return studio.page.get_by_role("heading", name=text)
 
 
-def expander(studio: Studio, title: str, inside: str) -> Locator:
-    """Open the expander ``title`` and wait until ``inside`` shows."""
-    box = studio.page.get_by_test_id("stExpander").filter(has_text=title)
-    content = box.get_by_text(inside).first
-    for _ in range(3):
-        if not content.is_visible():
-            box.locator("summary").click()
-        try:
-            expect(content).to_be_visible(timeout=2_000)
-            return box
-        except AssertionError:
-            continue
-    expect(content).to_be_visible()
-    return box
-
-
 def test_two_editors_publish_the_same_matter_and_the_second_is_stopped(
         open_studio: Callable[[str], Studio], workspace: Path) -> None:
     # ---- the admin begins a draft and opens the publish page
@@ -184,7 +168,7 @@ def test_a_rollback_from_the_history(open_studio: Callable[[str], Studio],
     ms.click(PUBLISH)
     expect(ms.alert("success", "第 2 版")).to_be_visible()
 
-    box = expander(ms, ROLLBACK, "回滚将带来的变化 What the rollback changes")
+    box = ms.expander(ROLLBACK, "回滚将带来的变化 What the rollback changes")
     ms.fill("回滚说明 Note（必填 required）", "0次跑动未获批准，恢复第1版")
     ms.shot("rollback-chosen", focus=box)
     ms.click("↩️ 回滚到 v1 Roll back to v1")

@@ -24,11 +24,12 @@ from typing import Any
 from formkit.calendar import WorkCalendar
 from formkit.intake.deadlines import deadline
 
-__all__ = ["deadlines", "effective_deadline", "extension_days", "paused_days", "stop_running",
-           "workdays_after"]
+__all__ = ["as_date", "deadlines", "effective_deadline", "extension_days", "paused_days",
+           "stop_running", "workdays_after", "workdays_between"]
 
 
-def _date(value: Any) -> dt.date | None:
+def as_date(value: Any) -> dt.date | None:
+    """A date as the store keeps it (ISO text), or as it is, or None."""
     if value is None or isinstance(value, dt.date):
         return value
     return dt.date.fromisoformat(str(value))
@@ -41,7 +42,8 @@ def workdays_after(calendar: WorkCalendar, day: dt.date, n: int) -> dt.date:
     return value
 
 
-def _count(calendar: WorkCalendar, a: dt.date, b: dt.date) -> int:
+def workdays_between(calendar: WorkCalendar, a: dt.date, b: dt.date) -> int:
+    """Working days after ``a`` up to and including ``b``."""
     value = calendar.workdays_between(a, b).value
     assert isinstance(value, int)
     return value
@@ -61,8 +63,8 @@ def _stop_end(pause: Mapping[str, Any], today: dt.date, calendar: WorkCalendar
               ) -> tuple[dt.date | None, dt.date]:
     """The start of a stop and the day its uncounted time ends: its end (today while it
     runs), or, when the procedure has a maximum, the day that maximum is reached."""
-    start = _date(pause.get("start"))
-    end = _date(pause.get("end")) or today
+    start = as_date(pause.get("start"))
+    end = as_date(pause.get("end")) or today
     cap = _cap(pause, start, calendar) if start is not None else None
     return start, end if cap is None else min(end, cap)
 
@@ -71,7 +73,7 @@ def stop_running(pauses: Iterable[Mapping[str, Any]], today: dt.date,
                  calendar: WorkCalendar) -> bool:
     """A stop is open and within its maximum: the clock does not run today."""
     for p in pauses:
-        start = _date(p.get("start"))
+        start = as_date(p.get("start"))
         if p.get("end") is not None or start is None:
             continue
         cap = _cap(p, start, calendar)
@@ -91,7 +93,7 @@ def paused_days(pauses: Iterable[Mapping[str, Any]], today: dt.date, unit: str,
         if start is None or end <= start:
             continue
         total += (end - start).days if unit == "calendar_days" else \
-            _count(calendar, start, end)
+            workdays_between(calendar, start, end)
     return total
 
 
@@ -137,14 +139,14 @@ def deadlines(case: Mapping[str, Any], today: dt.date, calendar: WorkCalendar
     index entry) as of ``today``: fixed at acceptance, moved by its stops and
     extensions."""
     unit = case.get("unit") or "working_days"
-    accepted = _date(case.get("accepted_on"))
+    accepted = as_date(case.get("accepted_on"))
     pauses = case.get("pauses") or []
     extensions = case.get("extensions") or []
     out: list[dt.date | None] = []
     for which in ("committed", "statutory"):
         days = case.get(f"{which}_days")
         out.append(effective_deadline(
-            _date(case.get(f"{which}_deadline")), pauses, today, unit, calendar,
+            as_date(case.get(f"{which}_deadline")), pauses, today, unit, calendar,
             accepted=accepted, days=None if days is None else int(days),
             extensions=extensions))
     return out[0], out[1]

@@ -16,7 +16,14 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from formkit.calendar import WorkCalendar
-from formkit.cases.clock import deadlines, effective_deadline, stop_running, workdays_after
+from formkit.cases.clock import (
+    as_date,
+    deadlines,
+    effective_deadline,
+    stop_running,
+    workdays_after,
+    workdays_between,
+)
 from formkit.intake.deadlines import deadline
 
 __all__ = ["Flag", "MonitorConfig", "MonitorReport", "monitor"]
@@ -76,32 +83,16 @@ class MonitorReport(BaseModel):
         return sorted(self.yellow + self.red, key=lambda f: -f.days)
 
 
-def _date(value: Any) -> dt.date | None:
-    if value is None or isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(str(value))
-
-
-def _add(calendar: WorkCalendar, d: dt.date, n: int) -> dt.date:
-    return workdays_after(calendar, d, n)
-
-
-def _count(calendar: WorkCalendar, a: dt.date, b: dt.date) -> int:
-    value = calendar.workdays_between(a, b).value
-    assert isinstance(value, int)
-    return value
-
-
 def _between(calendar: WorkCalendar, a: dt.date, b: dt.date) -> int:
     """Signed working days from a to b."""
-    return _count(calendar, a, b) if b >= a else -_count(calendar, b, a)
+    return workdays_between(calendar, a, b) if b >= a else -workdays_between(calendar, b, a)
 
 
 def _tolerated(report: MonitorReport, s: dict[str, Any], base: dict[str, Any],
                today: dt.date, calendar: WorkCalendar) -> None:
     """Flag tolerated (容缺) materials not supplied by their day."""
     for t in s.get("tolerated") or []:
-        supplied, t_due = t.get("supplied_on"), _date(t.get("due"))
+        supplied, t_due = t.get("supplied_on"), as_date(t.get("due"))
         if supplied is None and t_due is not None and today > t_due:
             report.tolerated_overdue.append(Flag(
                 kind="tolerated_overdue", due=t_due, days=_between(calendar, t_due, today),
@@ -121,10 +112,10 @@ def monitor(summaries: Iterable[dict[str, Any]], today: dt.date, calendar: WorkC
         unit = s.get("unit") or "working_days"
         fixed = dict(s)
         if state == "received":
-            received = _date(s["received_on"])
+            received = as_date(s["received_on"])
             assert received is not None
             waited = _between(calendar, received, today)
-            notice_due = _add(calendar, received, cfg.notice_days)
+            notice_due = workdays_after(calendar, received, cfg.notice_days)
             # "within 5 days" includes the 5th: deemed accepted only from the day after
             if waited <= cfg.notice_days:
                 if waited >= min(cfg.notice_warn_days, cfg.notice_days):
@@ -141,9 +132,9 @@ def monitor(summaries: Iterable[dict[str, Any]], today: dt.date, calendar: WorkC
                 fixed[f"{which}_deadline"] = deadline(
                     received, int(s.get(f"{which}_days") or 0), unit, calendar).value
         if state == "supplement":
-            told = _date(s.get("notice_on"))
+            told = as_date(s.get("notice_on"))
             if told is not None:
-                until = _add(calendar, told, cfg.supplement_days)
+                until = workdays_after(calendar, told, cfg.supplement_days)
                 if today > until:
                     report.supplement_expired.append(Flag(
                         kind="supplement_expired", due=until,
@@ -179,13 +170,13 @@ def monitor(summaries: Iterable[dict[str, Any]], today: dt.date, calendar: WorkC
                                             detail=f"距承诺时限 {left} 个工作日"))
         step_days = s.get("step_days") or []
         step = int(s.get("step") or 0)
-        started = _date(s.get("step_started_on"))
+        started = as_date(s.get("step_started_on"))
         if state == "in_review" and started and step < len(step_days) and \
                 step_days[step] is not None and not paused:
             # only the clock stops since the step began move its limit
-            step_pauses = [{**p, "start": max(_date(p.get("start")) or started, started)}
+            step_pauses = [{**p, "start": max(as_date(p.get("start")) or started, started)}
                            for p in pauses]
-            step_due = effective_deadline(_add(calendar, started, int(step_days[step])),
+            step_due = effective_deadline(workdays_after(calendar, started, int(step_days[step])),
                                           step_pauses, today, "working_days", calendar)
             assert step_due is not None
             if today > step_due:

@@ -11,7 +11,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from formkit.calendar import WorkCalendar
-from formkit.cases.clock import deadlines, paused_days
+from formkit.cases.clock import as_date, deadlines, paused_days
 from formkit.cases.store import CaseStore
 
 __all__ = ["MatterPerformance", "Overview", "Tally", "overview", "store_overview", "tally"]
@@ -36,10 +36,6 @@ class Overview(BaseModel):
     performance: list[MatterPerformance]
 
 
-def _date(value: Any) -> dt.date | None:
-    return None if value is None else dt.date.fromisoformat(str(value))
-
-
 class Tally:
     """The figures of some cases, in a form that adds up: the tallies of a store's
     partitions merge into the figures of a year (``store_overview``)."""
@@ -57,7 +53,7 @@ class Tally:
         """Count one case."""
         self.by_state[str(c.get("state"))] += 1
         self.by_department[str(c.get("department") or "")] += 1
-        accepted, decided = _date(c.get("accepted_on")), _date(c.get("decided_on"))
+        accepted, decided = as_date(c.get("accepted_on")), as_date(c.get("decided_on"))
         if accepted is None or decided is None:
             return
         unit = c.get("unit") or "working_days"

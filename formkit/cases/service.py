@@ -235,6 +235,12 @@ class Case(BaseModel):
         return self.state in OPEN_STATES
 
     @property
+    def deny_grounds(self) -> list[str]:
+        """The substantive grounds for denial the pre-check found at intake (``deny``
+        checks): the case may be denied on them, never approved."""
+        return [str(d.get("message", "")) for d in self.precheck.get("denials") or []]
+
+    @property
     def paused(self) -> bool:
         """The clock is stopped now."""
         return any(p.end is None for p in self.pauses)
@@ -440,7 +446,7 @@ class CaseService:
     def _deny_at_once(self, case: Case, actor: str) -> Case:
         """A 即办件 accepted with a substantive ground (a ``deny`` check) is decided at
         once: 不予许可, with the grounds as the reasons (行政许可法 §38(2))."""
-        grounds = [d.get("message", "") for d in case.precheck.get("denials") or []]
+        grounds = case.deny_grounds
         if case.state != "accepted" or not grounds or case.committed_days != 0:
             return case
         return self.deny(case.number, actor=actor, reason="；".join(grounds))
@@ -624,7 +630,7 @@ class CaseService:
                                         f"{case.step + 1}: {', '.join(case.route[case.step])}",
                                         None)
             self._owes_nothing(case, "approve")
-            grounds = [d.get("message", "") for d in case.precheck.get("denials") or []]
+            grounds = case.deny_grounds
             if grounds:
                 raise IllegalTransition(
                     f"案件 {case.number} 受理时发现不予许可情形，不能准予许可: "
@@ -645,7 +651,7 @@ class CaseService:
                                     hint="不予许可必须说明理由")
 
         def mutate(case: Case, today: dt.date) -> str:
-            if case.state == "accepted" and not case.precheck.get("denials"):
+            if case.state == "accepted" and not case.deny_grounds:
                 # only a ground found at intake is decided without the back office
                 raise IllegalTransition(
                     f"案件 {case.number} 尚未审查，不能直接不予许可: case {case.number} is "

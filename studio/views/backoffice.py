@@ -147,11 +147,6 @@ def _people() -> dict[str, str]:
         return {}
 
 
-def _grounds(case: Case) -> list[str]:
-    """The substantive grounds for denial the pre-check found at intake."""
-    return [str(d.get("message", "")) for d in case.precheck.get("denials") or []]
-
-
 def _day(day: Any) -> str:
     return day.isoformat() if day else "—"
 
@@ -164,7 +159,7 @@ def actions(svc: CaseService, case: Case, department: str, units: dict[str, str]
     user = current_user()
     actor = user.username if user else "officer"
     n = case.number
-    grounds = _grounds(case)
+    grounds = case.deny_grounds
     if case.state not in ("accepted", "in_review", "approved", "denied"):
         return  # refused, issued or ended: nothing more to do here
     if case.state == "accepted" and own:
@@ -491,7 +486,7 @@ def case_panel(svc: CaseService, opened: OpenCatalog, user: User, number: str,
     st.caption(f"申请人 Applicant：{plain(case.applicant) or '—'} · 收件 received "
                f"{case.received_on}"
                f" · 受理 accepted {case.accepted_on or '—'}")
-    grounds = _grounds(case)
+    grounds = case.deny_grounds
     if grounds and case.state in ("accepted", "in_review"):
         st.error("受理时发现不予许可情形 Ground for denial found at intake："
                  + "；".join(plain(g) for g in grounds))

@@ -20,6 +20,7 @@ Exception tree (the kind in brackets)::
      +-- InputError           a file could not be read                   (io)
      +-- StoreError           the case store cannot read or write        (io)
      +-- NotFoundError        no case or matter by that number or code   (name)
+     +-- PdfUnavailable       the PDF printer is missing or failed       (io)
      +-- FormkitErrors        many errors at once (``errors`` holds them)
 """
 
@@ -41,6 +42,7 @@ __all__ = [
     "InputError",
     "LimitError",
     "NotFoundError",
+    "PdfUnavailable",
     "RuleNameError",
     "RuleSyntaxError",
     "RuleTypeError",
@@ -211,6 +213,13 @@ class NotFoundError(FormkitError):
     """Raised when no case or matter has the number or code asked for (HTTP: 404)."""
 
     kind = "name"
+
+
+class PdfUnavailable(FormkitError):
+    """Raised when no browser engine (chromium) is there to print a PDF, or it failed."""
+
+    kind = "io"
+    default_code = "no-pdf-engine"
 
 
 class FormkitErrors(FormkitError):

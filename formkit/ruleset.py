@@ -110,6 +110,11 @@ class RuleSet:
                 yield Place("route", str(i), "when"), step.when, BOOL, None
         if isinstance(m.fee, Expr):
             yield Place("fee", "", ""), m.fee, NUMBER, None
+        for i, item in enumerate(m.fees or ()):
+            if isinstance(item.when, Expr):
+                yield Place("fee", str(i), "when"), item.when, BOOL, None
+            if isinstance(item.amount, Expr):
+                yield Place("fee", str(i), "amount"), item.amount, NUMBER, None
 
     @property
     def ok(self) -> bool:
@@ -165,5 +170,9 @@ def _what(place: Place) -> str:
     if place.kind == "field":
         return f"'{place.attr}' of field {place.key}"
     if place.kind == "fee":
-        return "the fee"
+        if not place.key:
+            return "the fee"
+        if place.attr == "when":
+            return f"the 'when' of fees[{place.key}]"
+        return f"the amount of fees[{place.key}]"
     return f"the 'when' of {place.kind} {place.key}"

@@ -10,6 +10,8 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from formkit.definitions.loader import LoadedCatalog
@@ -87,7 +89,8 @@ def check_catalog(result: LoadedCatalog) -> None:
         if matter_doc is None:  # pragma: no cover - every loaded matter has its document
             continue
         result.errors.extend(check_matter(matter, matter_doc, departments if catalog else None,
-                                          units if catalog else None, libraries))
+                                          units if catalog else None, libraries,
+                                          root=result.root))
 
 
 def _library_names(result: LoadedCatalog) -> set[str] | None:
@@ -100,8 +103,10 @@ def _library_names(result: LoadedCatalog) -> set[str] | None:
 
 
 def check_matter(matter: Matter, doc: YamlDoc, departments: set[str] | None,
-                 units: set[str] | None, libraries: set[str] | None) -> list[FormkitError]:
-    """Cross-checks of one matter against the catalog's departments, units, libraries."""
+                 units: set[str] | None, libraries: set[str] | None, *,
+                 root: Path | None = None) -> list[FormkitError]:
+    """Cross-checks of one matter against the catalog's departments, units, libraries,
+    and (given the catalog folder ``root``) the template and sample files it names."""
     errors: list[FormkitError] = []
 
     def err(message: str, loc: Loc, hint: str | None = None, code: str = "definition",
@@ -136,6 +141,13 @@ def check_matter(matter: Matter, doc: YamlDoc, departments: set[str] | None,
             err(f"material id '{material.id}' is used twice", ("materials", i, "id"),
                 f"the first is materials[{ids[material.id]}]", "duplicate-id")
         ids.setdefault(material.id, i)
+        if root is not None:
+            for key in ("template", "sample"):
+                _check_resource(getattr(material, key), root, ("materials", i, key), err)
+    if matter.fees is not None and (not isinstance(matter.fee, Decimal) or matter.fee != 0):
+        err("give either fee or fees, not both", ("fees",),
+            "fees lists every item (收费项目) and replaces fee: move the fee into fees",
+            "fee-and-fees", key=True)
     for i, check in enumerate(matter.checks):
         actions = [a for a in ("refuse", "deny", "warn") if getattr(check, a) is not None]
         if len(actions) > 1:
@@ -161,6 +173,27 @@ def check_matter(matter: Matter, doc: YamlDoc, departments: set[str] | None,
                     "catalog.yaml", "unknown-section")
     _check_examples(matter, err)
     return errors
+
+
+def _check_resource(value: str | None, root: Path, loc: Loc, err: Any) -> None:
+    """A template or sample path (the model has refused absolute and escaping ones)
+    must name a file inside the catalog folder; a link is not fetched."""
+    if value is None or value.lower().startswith(("http://", "https://")):
+        return
+    path = root / value
+    try:
+        inside = path.resolve().is_relative_to(root.resolve())
+        found = path.is_file()
+    except OSError:
+        inside, found = True, False
+    if not inside:
+        err(f"'{value}' leads outside the catalog folder", loc,
+            "put the file itself inside the catalog folder (not a link to elsewhere)",
+            "bad-value")
+    elif not found:
+        err(f"file '{value}' does not exist in the catalog folder", loc,
+            f"put the file at {path.as_posix()}, or correct the path (it is relative to "
+            "the folder of catalog.yaml)", "missing-file")
 
 
 def _check_fields(fields: Sequence[FormField], loc: Loc, err: Any) -> None:

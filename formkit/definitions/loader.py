@@ -424,9 +424,33 @@ _EXPECTED = {
 }
 
 
+# formkit's own value errors, with what to write instead.
+_HINTS = {
+    "phone": "write a number like 0766-2888888, 2888888, 12345 or 400-123-4567",
+    "phone_type": "write the number as text, e.g. \"0766-2888888\"",
+    "resource": "give a path inside the catalog folder (forms/lease.docx) or an "
+                "http(s) link",
+    "resource_url": "give a path inside the catalog folder, or an http:// or https:// link",
+    "resource_absolute": "give the path relative to the catalog folder (the folder of "
+                         "catalog.yaml), e.g. forms/lease.docx",
+    "resource_outside": "put the file inside the catalog folder and give its path from "
+                        "there, e.g. forms/lease.docx",
+}
+
+
 def _map_pydantic_error(err: Any, doc: YamlDoc, model: type[BaseModel]) -> DefinitionError:
     loc = tuple(err["loc"])
     kind = err["type"]
+    if loc and loc[-1] == "[key]" and kind in ("enum", "literal_error"):
+        # a key of a mapping whose keys are a closed list (document_basis)
+        name = str(loc[-2]) if len(loc) > 1 else ""
+        expected = _expected_values(err)
+        close = difflib.get_close_matches(name, expected, n=1, cutoff=0.6)
+        return DefinitionError(
+            f"{loc_path(loc[:-2])}: '{name}' is not allowed; the keys are: "
+            + ", ".join(expected), doc.span_at(loc[:-1], key=True),
+            hint=f"did you mean '{close[0]}'?" if close else "use one of: "
+            + ", ".join(expected), code="unknown-key")
     if loc and loc[-1] == "[key]":  # a dict key (a let name) was rejected
         name = str(loc[-2]) if len(loc) > 1 else ""
         return DefinitionError(
@@ -470,6 +494,9 @@ def _map_pydantic_error(err: Any, doc: YamlDoc, model: type[BaseModel]) -> Defin
             else f"{where}: expected {_EXPECTED[kind]} ({detail})", span,
             hint=f"put it in quotes: '{value}'" if kind == "string_type" and isinstance(
                 value, int | float) else None, code="bad-type")
+    if kind in _HINTS:
+        return DefinitionError(f"{where}: {err['msg']}", span, hint=_HINTS[kind],
+                               code="bad-value")
     if kind == "string_pattern_mismatch" and loc and loc[-1] in ("id", "code"):
         return DefinitionError(
             f"{where}: '{value}' is not a valid {loc[-1]}", span,

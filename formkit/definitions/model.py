@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from enum import StrEnum
@@ -33,19 +34,24 @@ __all__ = [
     "Catalog",
     "Check",
     "Cond",
+    "DecisionWording",
     "Department",
+    "DocumentKind",
     "Example",
     "Expect",
     "Expr",
     "Extension",
+    "FeeItem",
     "FieldType",
     "FormField",
+    "Guide",
     "HandedMaterial",
     "Label",
     "Material",
     "Matter",
     "MatterKind",
     "Option",
+    "Phone",
     "RouteStep",
     "Section",
     "SpecialProcedure",
@@ -144,6 +150,52 @@ def _label_text(value: Any) -> Any:
     return value
 
 
+# 咨询/投诉电话: 0766-2888888, 2888888, 12345, 0766-12345, 020-12345678-801, 400-123-4567
+_PHONE = re.compile(r"^(?:(?:\d{3,4}-)?\d{5,8}(?:-\d{1,6})?|[48]00-?\d{3}-?\d{4})$")
+
+
+def _to_phone(value: Any) -> Any:
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)  # `complaint_phone: 12345` (a leading zero keeps it text)
+    if not isinstance(value, str):
+        raise PydanticCustomError("phone_type", "expected a telephone number (text)")
+    if not _PHONE.match(value.strip()):
+        raise PydanticCustomError("phone", "'{value}' is not a telephone number",
+                                  {"value": value[:40]})
+    return value.strip()
+
+
+def _to_resource(value: Any) -> Any:
+    """A template or sample: an http(s) URL, or a path inside the catalog folder."""
+    if not isinstance(value, str):
+        return value  # pydantic says "expected text"
+    text = value.strip()
+    if not text:
+        raise PydanticCustomError("resource", "a file path or URL may not be empty")
+    low = text.lower()
+    if low.startswith(("http://", "https://")):
+        if len(text) <= len("https://") or any(c.isspace() for c in text):
+            raise PydanticCustomError("resource", "'{value}' is not a valid URL",
+                                      {"value": text[:80]})
+        return text
+    if "://" in text:
+        raise PydanticCustomError("resource_url", "only http and https links are allowed")
+    if text.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", text):
+        raise PydanticCustomError("resource_absolute",
+                                  "'{value}' is an absolute path", {"value": text[:80]})
+    depth = 0
+    for part in re.split(r"[/\\]", text):
+        if part == "..":
+            depth -= 1
+            if depth < 0:
+                raise PydanticCustomError("resource_outside",
+                                          "'{value}' points outside the catalog folder",
+                                          {"value": text[:80]})
+        elif part not in ("", "."):
+            depth += 1
+    return text
+
+
 def _ser_cond(value: Any) -> Any:
     if isinstance(value, Expr):
         return value.text
@@ -159,6 +211,13 @@ Amount = Annotated[Decimal | Expr, PlainValidator(_to_amount), PlainSerializer(_
 
 Int = Annotated[int, BeforeValidator(_no_bool)]
 """A whole number; ``true``/``false`` are not numbers here."""
+
+Phone = Annotated[str, PlainValidator(_to_phone)]
+"""A telephone number: ``0766-2888888``, ``12345``, ``400-123-4567``."""
+
+Resource = Annotated[str, PlainValidator(_to_resource)]
+"""An http(s) URL, or a file path relative to the catalog folder (checked to exist by
+the cross-checks)."""
 
 
 class _Strict(BaseModel):
@@ -193,6 +252,13 @@ class Department(_Strict):
     id: Ident
     name: Label
     sections: list[Section] = Field(default_factory=list)
+    # formkit's: the name printed on documents (国家税务总局新兴县税务局), where the
+    # department's review body and court are not the catalog's, its address and phone
+    full_name: Label | None = None
+    review_body: Label | None = None
+    court: Label | None = None
+    address: Label | None = None
+    phone: Phone | None = None
 
 
 class Catalog(_Strict):
@@ -203,6 +269,46 @@ class Catalog(_Strict):
     calendar: str | None = None
     rules: str = "../rules"
     code_prefix: str = Field(default="FK", pattern=r"^[A-Z0-9]{1,8}$")
+    # formkit's: the county (新兴县), the centre's address and phones, and by default
+    # the 行政复议机关 and the court of first instance for the departments' decisions
+    region: Label | None = None
+    address: Label | None = None
+    phone: Phone | None = None
+    complaint_phone: Phone | None = None
+    review_body: Label | None = None
+    court: Label | None = None
+
+    def department(self, dept_id: str) -> Department | None:
+        """The department with this id, if any."""
+        return next((d for d in self.departments if d.id == dept_id), None)
+
+    def department_full_name(self, dept_id: str, lang: str = "zh") -> str:
+        """The department's name on documents: its ``full_name``, else the region
+        followed by its name (新兴县市场监督管理局), else its name; an unknown id as is."""
+        dept = self.department(dept_id)
+        if dept is None:
+            return dept_id
+        if dept.full_name is not None:
+            return dept.full_name.text(lang)
+        name = dept.name.text(lang)
+        if self.region is None:
+            return name
+        region = self.region.text(lang)
+        if name.startswith(region):
+            return name
+        return f"{region} {name}" if lang == "en" and self.region.en else region + name
+
+    def review_body_of(self, dept_id: str, lang: str = "zh") -> str | None:
+        """The 行政复议机关 for the department's decisions: its own, else the catalog's."""
+        dept = self.department(dept_id)
+        body = dept.review_body if dept is not None and dept.review_body else self.review_body
+        return body.text(lang) if body is not None else None
+
+    def court_of(self, dept_id: str, lang: str = "zh") -> str | None:
+        """The court of first instance for 行政诉讼: the department's, else the catalog's."""
+        dept = self.department(dept_id)
+        court = dept.court if dept is not None and dept.court else self.court
+        return court.text(lang) if court is not None else None
 
 
 class CalendarDay(_Strict):
@@ -279,7 +385,11 @@ class MatterKind(StrEnum):
     """事项类型, with the national code in the comment."""
 
     administrative_licensing = "administrative_licensing"  # 01 行政许可
+    administrative_punishment = "administrative_punishment"  # 02 行政处罚
+    administrative_enforcement = "administrative_enforcement"  # 03 行政强制
+    administrative_levy = "administrative_levy"  # 04 行政征收
     administrative_payment = "administrative_payment"  # 05 行政给付
+    administrative_inspection = "administrative_inspection"  # 06 行政检查
     administrative_confirmation = "administrative_confirmation"  # 07 行政确认
     administrative_reward = "administrative_reward"  # 08 行政奖励
     administrative_ruling = "administrative_ruling"  # 09 行政裁决
@@ -365,9 +475,13 @@ class Material(_Strict):
     tolerable: bool = False
     # working days to supply it after 容缺受理 (the catalog's default when absent)
     tolerable_days: Int | None = Field(default=None, ge=1, le=365)
-    source: Literal["applicant", "government"] = "applicant"
+    source: Literal["applicant", "government", "intermediary", "other"] = "applicant"
     notes: Label | None = None
     standard: Label | None = None
+    commitment: bool = False  # 告知承诺: a signed commitment may replace it
+    template: Resource | None = None  # 空白表格
+    sample: Resource | None = None  # 示例样表
+    basis: Label | None = None  # 材料依据
 
 
 class Channel(StrEnum):
@@ -377,6 +491,51 @@ class Channel(StrEnum):
     online = "online"
     self_service = "self_service"
     mail = "mail"
+
+
+class Guide(_Strict):
+    """办事指南: what the applicant is told and the guide prints (matter-format v2)."""
+
+    service_objects: list[Literal["natural_person", "legal_person", "other_organisation"]] \
+        = Field(default_factory=list)
+    conditions: Label | None = None  # 受理条件
+    process: list[Label] = Field(default_factory=list)  # 办理流程
+    place: Label | None = None
+    hours: Label | None = None
+    consult_phone: Phone | None = None
+    complaint_phone: Phone | None = None
+    delivery: list[Literal["window", "post", "electronic"]] = Field(default_factory=list)
+    result_validity: Label | None = None  # 审批结果有效期
+    scope: Literal["county", "city", "province", "national"] | None = None  # 通办范围
+    online_depth: Int | None = Field(default=None, ge=1, le=4)  # 网办深度
+    appointment: bool | None = None
+    intermediary: list[Label] = Field(default_factory=list)  # 中介服务
+    notes: Label | None = None  # formkit's: 其他说明, printed at the end of the guide
+
+
+class FeeItem(_Strict):
+    """One item of ``fees``: its name, amount (a number or an expression), basis, and
+    (formkit's) the condition under which it applies."""
+
+    name: Label
+    amount: Amount
+    basis: Label | None = None
+    when: Cond = True
+
+
+DecisionWording = Literal["licence", "registration", "approval", "handling"]
+"""How decision documents are titled: 准予/不予行政许可, 准予/不予登记, 批准/不予批准,
+办理/不予办理."""
+
+DocumentKind = Literal["acceptance", "supplement", "refusal", "tolerance", "commitment",
+                       "decision", "extension", "special_procedure"]
+"""The documents whose legal basis ``document_basis`` may give."""
+
+_WORDING_BY_KIND: dict[str, DecisionWording] = {
+    "administrative_licensing": "licence",
+    "administrative_confirmation": "registration",
+    "administrative_payment": "approval",
+}
 
 
 class Check(_Strict):
@@ -470,6 +629,11 @@ class Matter(_Strict):
     basis: list[str] = Field(default_factory=list)
     time_limit: TimeLimit
     fee: Amount = Decimal(0)
+    fees: list[FeeItem] | None = None
+    guide: Guide | None = None
+    decision_wording: DecisionWording | None = None
+    document_basis: dict[DocumentKind, list[Annotated[str, Field(min_length=1)]]] = Field(
+        default_factory=dict)
     channels: list[Channel] = Field(default_factory=lambda: [Channel("window")])
     max_visits: Int = Field(default=1, ge=0, le=10)
     result: Label | None = None
@@ -488,6 +652,13 @@ class Matter(_Strict):
     def file(self) -> str:
         """The file this matter was read from."""
         return self._file
+
+    @property
+    def wording(self) -> DecisionWording:
+        """``decision_wording``, else the default of the matter's kind."""
+        if self.decision_wording is not None:
+            return self.decision_wording
+        return _WORDING_BY_KIND.get(self.kind.value, "handling")
 
 
 def iter_fields(fields: Sequence[FormField], loc: tuple[int | str, ...] = ("form",),

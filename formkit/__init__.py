@@ -28,6 +28,7 @@ from formkit.cases.versions import publish_version
 from formkit.catalog import OpenCatalog, open_catalog
 from formkit.definitions.loader import LoadedCatalog, load_catalog
 from formkit.definitions.model import Catalog, Matter
+from formkit.documents import NoticeInfo, notice_kind, render_notice
 from formkit.dsl.compiler import EvalContext
 from formkit.errors import (
     DefinitionError,
@@ -47,7 +48,6 @@ from formkit.errors import (
 )
 from formkit.intake.examples import ExamplesReport, run_examples
 from formkit.intake.forms import FieldError, FieldState, FormState, form_state
-from formkit.intake.notices import NoticeInfo, notice_kind, render_notice
 from formkit.intake.precheck import PrecheckResult, run_precheck
 from formkit.intake.schema import matter_schema
 from formkit.ruleset import RuleSet

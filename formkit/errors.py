@@ -21,6 +21,7 @@ Exception tree (the kind in brackets)::
      +-- StoreError           the case store cannot read or write        (io)
      +-- NotFoundError        no case or matter by that number or code   (name)
      +-- PdfUnavailable       the PDF printer is missing or failed       (io)
+     +-- DocumentUnavailable  a case has no such document (yet)          (evaluation)
      +-- FormkitErrors        many errors at once (``errors`` holds them)
 """
 
@@ -34,6 +35,7 @@ from typing import Any, ClassVar
 __all__ = [
     "AccessDenied",
     "DefinitionError",
+    "DocumentUnavailable",
     "EditError",
     "EvaluationError",
     "FormkitError",
@@ -220,6 +222,13 @@ class PdfUnavailable(FormkitError):
 
     kind = "io"
     default_code = "no-pdf-engine"
+
+
+class DocumentUnavailable(FormkitError):
+    """Raised when a case has no document of the kind asked for, or not yet."""
+
+    kind = "evaluation"
+    default_code = "no-document"
 
 
 class FormkitErrors(FormkitError):

@@ -47,8 +47,8 @@ from formkit.desk.checklist import (
     signable_units,
     unit_names,
 )
+from formkit.documents import case_document
 from formkit.errors import AccessDenied, FormkitError
-from formkit.intake.notices import NOTICE_KINDS, ExtensionNoticeInfo, render_extension_notice
 from formkit.intake.precheck import PrecheckResult
 
 DECIDE, ISSUE = "decide", "issue"
@@ -418,26 +418,11 @@ def extension_notice(svc: CaseService, opened: OpenCatalog, case: Case) -> None:
         matter = case_rules(svc.store, case).matter
     except FormkitError:
         return  # details() says the matter version is missing
-    ext = case.extensions[0]
-    day = svc.now().date()
-    _, extended = svc.deadlines(case)
-    before = case_clock.effective_deadline(
-        case.statutory_deadline, [p.model_dump(mode="json") for p in case.pauses], day,
-        case.unit, svc.calendar, accepted=case.accepted_on, days=case.statutory_days)
-    if before is None or extended is None:
-        return
     user = current_user()
-    people = _people()
-    info = ExtensionNoticeInfo(
-        applicant=case.applicant or "—", case_number=case.number,
-        received_on=case.received_on, accepted_on=case.accepted_on,
-        statutory_deadline=before, days=ext.days, new_deadline=extended,
-        reason=ext.comment, approver=case.extension_approver or people.get(ext.by, ext.by),
-        clerk=user.name.zh if user else "", issued_on=ext.on,
-        provisional=case.calendar_provisional)
-    page = render_extension_notice(opened.catalog, matter, info, fmt="html")
-    text = render_extension_notice(opened.catalog, matter, info, fmt="text")
-    zh, en = NOTICE_KINDS["extension"]
+    doc = case_document(opened.catalog, matter, case, "extension", calendar=svc.calendar,
+                        clerk=user.name.zh if user else "")
+    page, text = doc.html, doc.text
+    zh, en = doc.title, doc.title_en
     with st.expander(f"打印延期告知书 Print the extension notice（{zh} {en}）",
                      key="bo_ext_notice_box"):
         st.download_button("下载延期告知书 Download notice (HTML)", data=page.encode("utf-8"),

@@ -31,9 +31,9 @@ from formkit.definitions.model import Matter
 from formkit.desk.access import read_case
 from formkit.desk.checklist import clock, material_checklist, unit_names
 from formkit.desk.search import search_matters
+from formkit.documents import DOCUMENT_KINDS, NoticeInfo, notice_kind, render_notice
 from formkit.errors import AccessDenied, FormkitError
 from formkit.intake.forms import field_title
-from formkit.intake.notices import NOTICE_KINDS, NoticeInfo, notice_kind, render_notice
 from formkit.intake.precheck import PrecheckResult, run_precheck
 from formkit.ruleset import RuleSet
 
@@ -104,7 +104,7 @@ def notice_panel(opened: OpenCatalog, matter: Matter, result: PrecheckResult, *,
     kind = notice_kind(result)
     page = render_notice(opened.catalog, matter, result, info, fmt="html", calendar=calendar)
     text = render_notice(opened.catalog, matter, result, info, fmt="text", calendar=calendar)
-    zh, en = NOTICE_KINDS[kind]
+    zh, en = DOCUMENT_KINDS[kind]
     st.subheader(f"{zh} {en}")
     st.download_button("下载通知书 Download notice (HTML)", data=page.encode("utf-8"),
                        file_name=f"{number}-{kind}.html", mime="text/html",

@@ -16,17 +16,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+from pydantic import BaseModel, ValidationError
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from formkit.authoring.drafts import STAND_IN_LABEL, dump_yaml, load_yaml, new_matter_text
 from formkit.catalog import OpenCatalog
+from formkit.definitions.model import FeeItem, Guide, Material, Matter
 from formkit.errors import EditError
 
 __all__ = [
+    "GUIDE_LABELS",
+    "GUIDE_LISTS",
     "MATERIAL_COLUMNS",
+    "MATERIAL_V2_KEYS",
     "NEW_FIELD_LABEL",
     "FieldRow",
     "TableEdit",
+    "add_fee",
     "add_field",
     "add_item",
     "amount_value",
@@ -35,6 +41,7 @@ __all__ = [
     "default_value",
     "edit",
     "edit_materials",
+    "fee_rows",
     "field_rows",
     "get_in",
     "material_rows",
@@ -43,10 +50,16 @@ __all__ = [
     "move_item",
     "nest_field",
     "new_matter",
+    "remove_fee",
     "remove_field",
     "remove_item",
+    "set_decision_wording",
+    "set_document_basis",
+    "set_fee",
+    "set_guide",
     "set_in",
     "set_let",
+    "set_material",
     "set_options",
     "unnamed_fields",
 ]
@@ -557,4 +570,306 @@ def set_let(text: str, old: str | None, name: str, expression: str) -> str:
             lets.insert(position, name.strip(), expression.strip())
         if not lets:
             del tree["let"]
+    return edit(text, change)[0]
+
+
+# ---- matter-format v2: the 办事指南, itemised fees, the materials' new keys
+
+
+# The guide's elements that are one text (a label, edited in Chinese; an English text
+# already there is kept) and those that are a list of texts (one a line).
+GUIDE_LABELS = ("conditions", "place", "hours", "result_validity", "notes")
+GUIDE_LISTS = ("process", "intermediary")
+MATERIAL_V2_KEYS = ("commitment", "tolerable_days", "source", "template", "sample", "basis")
+
+# What an editor reads when a value is refused: Chinese first, with the allowed values.
+_REFUSED: dict[tuple[str, str], str] = {
+    ("guide", "service_objects"): "服务对象只能是 自然人、法人、其他组织",
+    ("guide", "delivery"): "送达方式只能是 窗口领取、邮寄送达、电子送达",
+    ("guide", "scope"): "通办范围只能是 本县通办、本市通办、全省通办、全国通办",
+    ("guide", "online_depth"): "网办深度只能是 1 至 4 级",
+    ("guide", "appointment"): "可预约只能是 是 或 否",
+    ("guide", "consult_phone"): "咨询电话的格式不对，例如 0766-2888888、12345",
+    ("guide", "complaint_phone"): "监督投诉电话的格式不对，例如 0766-12345、12345",
+    ("fees", "name"): "收费项目名称不能为空",
+    ("fees", "amount"): "收费金额应为不小于 0 的元数，或一个计算表达式",
+    ("fees", "basis"): "收费依据不能为空",
+    ("fees", "when"): "收费条件应为 true、false 或一个条件表达式",
+    ("materials", "commitment"): "可告知承诺只能是 是 或 否",
+    ("materials", "tolerable_days"): "容缺补交期限应为 1 至 365 个工作日",
+    ("materials", "source"): "材料来源只能是 申请人自备、政府部门核发、中介机构出具、其他",
+    ("materials", "template"): "空白表格应为 http(s) 链接，或事项目录文件夹中的文件路径"
+                               "（不能是绝对路径，也不能在目录之外）",
+    ("materials", "sample"): "示例样表应为 http(s) 链接，或事项目录文件夹中的文件路径"
+                             "（不能是绝对路径，也不能在目录之外）",
+    ("materials", "basis"): "材料依据不能为空",
+    ("matter", "decision_wording"): "决定文书用语只能是 行政许可、登记、批准、办理",
+    ("matter", "document_basis"): "文书依据的文书类型不对",
+}
+_MODELS: dict[str, type[BaseModel]] = {"guide": Guide, "fees": FeeItem,
+                                       "materials": Material, "matter": Matter}
+
+
+def _checked_value(section: str, key: str, value: Any) -> None:
+    """Refuse ``value`` for ``key`` of ``section`` when the model would: with the
+    Chinese sentence of ``_REFUSED`` first and the model's English after it."""
+    model = _MODELS[section]
+    try:
+        model.__pydantic_validator__.validate_assignment(model.model_construct(), key, value)
+    except ValidationError as exc:
+        english = "; ".join(str(e.get("msg", "")) for e in exc.errors())
+        zh = _REFUSED.get((section, key), f"{key} 的值不对")
+        raise EditError(f"{zh}（{english}）", None, code="bad-value") from None
+
+
+def _label_node(old: Any, zh: str) -> Any:
+    """A label with its Chinese text set to ``zh``; an English text already there stays."""
+    if isinstance(old, dict):
+        old["zh"] = zh
+        return old
+    return _node({"zh": zh}, "label")
+
+
+def _texts(value: Any) -> list[str]:
+    """Lines typed in a box (or a list of texts) without the empty ones."""
+    lines = value.splitlines() if isinstance(value, str) else list(value or [])
+    return [str(v).strip() for v in lines if str(v).strip()]
+
+
+# Where a new top-level key goes: after the first of its anchors the matter has, else
+# before the form and what follows it (a file reads as the 办事指南 does: the matter,
+# then the questions).
+_ANCHORS: dict[str, tuple[str, ...]] = {
+    "decision_wording": ("kind", "department", "name"),
+    "document_basis": ("basis", "kind"),
+    "fees": ("fee", "time_limit"),
+    "guide": ("result", "max_visits", "channels", "fees", "fee", "time_limit"),
+}
+_LATER = ("uses", "let", "form", "materials", "checks", "route", "special_procedures",
+          "tests")
+
+
+def _place(tree: Any, key: str, value: Any) -> None:
+    """Set top-level ``key``; a new one goes where ``_ANCHORS`` says."""
+    if key in tree:
+        tree[key] = value
+        return
+    keys = list(tree)
+    after = next((a for a in _ANCHORS.get(key, ()) if a in tree), None)
+    if after is not None:
+        tree.insert(keys.index(after) + 1, key, value)
+        return
+    later = next((i for i, k in enumerate(keys) if k in _LATER), None)
+    if later is None:
+        tree[key] = value
+    else:
+        tree.insert(later, key, value)
+
+
+def _drop_empty(tree: Any, key: str) -> None:
+    if isinstance(tree.get(key), dict | list) and not tree[key]:
+        del tree[key]
+
+
+def set_guide(text: str, key: str, value: Any) -> str:
+    """``text`` with the 办事指南 element ``key`` set to ``value`` as the editor gives it:
+    the Chinese text of a label (``GUIDE_LABELS``), lines of Chinese texts
+    (``GUIDE_LISTS``: process steps, intermediary services), a list of choices
+    (``service_objects``, ``delivery``), a choice (``scope``), a number (``online_depth``),
+    true/false (``appointment``) or a telephone number. ``None``, ``""`` or an empty list
+    removes it (and the guide, once empty). A value the model refuses is refused here,
+    in Chinese, before anything is written."""
+    if key not in Guide.model_fields:
+        raise EditError(f"办事指南没有“{key}”这一项 (the guide has no '{key}')", None,
+                        code="bad-value")
+
+    def change(tree: Any) -> None:
+        guide = get_in(tree, ("guide",))
+        if not isinstance(guide, dict):
+            guide = CommentedMap()
+        old = guide.get(key)
+        new: Any
+        if key in GUIDE_LABELS:
+            typed = str(value or "").strip()
+            new = _label_node(old, typed) if typed else None
+        elif key in GUIDE_LISTS:
+            items = old if isinstance(old, list) else []
+            kept = {str(i.get("zh")): i for i in items if isinstance(i, dict)}
+            new = [kept.get(t) or _node({"zh": t}, "label") for t in _texts(value)] or None
+            if new is not None:
+                new = _node_list(new)
+        elif isinstance(value, list):
+            new = _node(list(value)) if value else None
+        else:
+            new = None if value is None or value == "" else value
+        if new is not None:
+            plain = new if not isinstance(new, dict | list) else _plain(new)
+            _checked_value("guide", key, plain)
+            guide[key] = new
+        elif key in guide:
+            del guide[key]
+        if guide and "guide" not in tree:
+            _place(tree, "guide", guide)
+        _drop_empty(tree, "guide")
+    return edit(text, change)[0]
+
+
+def _node_list(items: list[Any]) -> CommentedSeq:
+    """A block list of (flow-style) items."""
+    seq = CommentedSeq(items)
+    seq.fa.set_block_style()
+    return seq
+
+
+def _plain(value: Any) -> Any:
+    """Round-trip nodes as plain data, for the model to check."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def fee_rows(tree: Any) -> list[dict[str, str]]:
+    """The itemised fees as the editor shows them: the Chinese name and basis, the
+    amount and the condition as typed (an empty condition: always)."""
+    rows = []
+    for item in get_in(tree, ("fees",)) or []:
+        item = item if isinstance(item, dict) else {}
+        name = item.get("name") if isinstance(item.get("name"), dict) else {}
+        basis = item.get("basis") if isinstance(item.get("basis"), dict) else {}
+        amount, when = item.get("amount"), item.get("when", True)
+        rows.append({"name": str(name.get("zh", "") or ""),
+                     "amount": "" if amount is None else str(amount),
+                     "basis": str(basis.get("zh", "") or ""),
+                     "when": "" if when is True else "false" if when is False else str(when)})
+    return rows
+
+
+def _fee_value(key: str, value: Any) -> Any:
+    """A fee's value as typed, as it is written (``None``: the key goes)."""
+    if key == "amount":
+        return amount_value(str(value if value is not None else ""))
+    typed = "" if value is None else str(value).strip()
+    if key == "when":
+        return {"": None, "true": None, "false": False}.get(typed, typed)
+    return typed or None
+
+
+def _set_fee_value(item: Any, key: str, value: Any) -> None:
+    new = _fee_value(key, value)
+    if key in ("name", "amount") and new is None:
+        raise EditError(_REFUSED[("fees", key)], None, code="bad-value")
+    if key in ("name", "basis"):
+        if new is None:
+            item.pop(key, None)
+            return
+        node = _label_node(item.get(key), str(new))
+        _checked_value("fees", key, _plain(node))
+        item[key] = node
+        return
+    if new is None:
+        item.pop(key, None)
+        return
+    _checked_value("fees", key, new)
+    item[key] = new
+
+
+def add_fee(text: str, name_zh: str, amount: Any, basis_zh: str = "", when: str = "") -> str:
+    """``text`` with a fee item appended to ``fees`` (created when missing): its Chinese
+    name, amount (a number of yuan or an expression, as typed), basis and condition."""
+    def change(tree: Any) -> None:
+        item = CommentedMap()
+        for key, value in (("name", name_zh), ("amount", amount), ("basis", basis_zh),
+                           ("when", when)):
+            _set_fee_value(item, key, value)
+        item.fa.set_flow_style()
+        if not isinstance(tree.get("fees"), list):
+            _place(tree, "fees", _node_list([]))
+        _seq(tree, ("fees",)).append(item)
+    return edit(text, change)[0]
+
+
+def set_fee(text: str, index: int, key: str, value: Any) -> str:
+    """``text`` with ``key`` (``name``, ``amount``, ``basis`` or ``when``) of fee
+    ``index`` set as typed; the name and the amount cannot be emptied."""
+    if key not in ("name", "amount", "basis", "when"):
+        raise EditError(f"收费项目没有“{key}”这一项 (a fee has no '{key}')", None,
+                        code="bad-value")
+
+    def change(tree: Any) -> None:
+        item = get_in(tree, ("fees", index))
+        if not isinstance(item, dict):
+            raise EditError(f"没有第 {index + 1} 个收费项目 (no fee {index + 1})", None,
+                            code="bad-value")
+        _set_fee_value(item, key, value)
+    return edit(text, change)[0]
+
+
+def remove_fee(text: str, index: int) -> str:
+    """``text`` without fee ``index``; without ``fees`` once the last one goes (an empty
+    list would still replace ``fee``)."""
+    def change(tree: Any) -> None:
+        seq = get_in(tree, ("fees",))
+        if isinstance(seq, list) and 0 <= index < len(seq):
+            del seq[index]
+        _drop_empty(tree, "fees")
+    return edit(text, change)[0]
+
+
+def set_material(text: str, index: int, key: str, value: Any) -> str:
+    """``text`` with a v2 key of material ``index`` set: ``commitment`` (true/false),
+    ``tolerable_days`` (working days), ``source`` (applicant, government, intermediary,
+    other), ``template`` and ``sample`` (a path in the catalog or a URL) or ``basis``
+    (its Chinese text). ``None`` or ``""`` removes it (the default applies)."""
+    if key not in MATERIAL_V2_KEYS:
+        raise EditError(f"材料没有“{key}”这一项 (a material has no '{key}')", None,
+                        code="bad-value")
+
+    def change(tree: Any) -> None:
+        item = get_in(tree, ("materials", index))
+        if not isinstance(item, dict):
+            raise EditError(f"没有第 {index + 1} 项材料 (no material {index + 1})", None,
+                            code="bad-value")
+        new = value.strip() if isinstance(value, str) else value
+        if new is None or new == "" or (key == "commitment" and new is False) or (
+                key == "source" and new == "applicant" and "source" not in item):
+            item.pop(key, None)
+            return
+        if key == "basis":
+            new = _label_node(item.get("basis"), str(new))
+        _checked_value("materials", key, _plain(new))
+        item[key] = new
+    return edit(text, change)[0]
+
+
+def set_decision_wording(text: str, wording: str | None) -> str:
+    """``text`` with ``decision_wording`` set (``None``: the kind's default applies)."""
+    def change(tree: Any) -> None:
+        if wording:
+            _checked_value("matter", "decision_wording", wording)
+            _place(tree, "decision_wording", wording)
+        else:
+            tree.pop("decision_wording", None)
+    return edit(text, change)[0]
+
+
+def set_document_basis(text: str, kind: str, lines: Any) -> str:
+    """``text`` with the legal basis printed on document ``kind`` set to ``lines`` (one
+    a line); no lines removes it (and ``document_basis``, once empty)."""
+    def change(tree: Any) -> None:
+        basis = get_in(tree, ("document_basis",))
+        if not isinstance(basis, dict):
+            basis = CommentedMap()
+        items = _texts(lines)
+        if items:
+            _checked_value("matter", "document_basis", {kind: items})
+            seq = CommentedSeq(items)
+            seq.fa.set_block_style()
+            basis[kind] = seq
+        elif kind in basis:
+            del basis[kind]
+        if basis and "document_basis" not in tree:
+            _place(tree, "document_basis", basis)
+        _drop_empty(tree, "document_basis")
     return edit(text, change)[0]

@@ -14,12 +14,14 @@ from formkit.authoring.access import Refusal, creation_refusal, edit_refusal
 from formkit.authoring.drafts import check_draft, load_yaml
 from formkit.authoring.steps import (
     TableEdit,
+    add_fee,
     add_field,
     add_item,
     amount_value,
     cond_mode,
     cond_value,
     edit_materials,
+    fee_rows,
     field_rows,
     get_in,
     material_rows,
@@ -28,10 +30,16 @@ from formkit.authoring.steps import (
     move_item,
     nest_field,
     new_matter,
+    remove_fee,
     remove_field,
     remove_item,
+    set_decision_wording,
+    set_document_basis,
+    set_fee,
+    set_guide,
     set_in,
     set_let,
+    set_material,
     set_options,
     unnamed_fields,
 )
@@ -224,6 +232,149 @@ def test_edit_materials_applies_a_table_edit() -> None:
                                 "required": "false"}
     added = get_in(load_yaml(text), ("materials", 8))
     assert "medium" not in added and "copies" not in added  # defaults are not written
+
+
+# ---- matter-format v2: the 办事指南, itemised fees, the materials' new keys
+
+LEASE = 3  # materials[3] of the sample: lease_contract (tolerable, tolerable_days: 5)
+COMMENT = "  # 《市场主体登记管理条例》第十九条：不能当场登记的，3个工作日内予以登记；"
+
+
+def _kept_layout(old: str, new: str) -> None:
+    """The edit left the file's comments and the order of the keys it had."""
+    assert new.startswith("# 个体工商户设立登记 办事指南\n")
+    assert COMMENT in new
+    before, after = load_yaml(old), load_yaml(new)
+    assert [k for k in after if k in before] == list(before)
+
+
+@pytest.mark.parametrize(("step", "loc", "expected"), [
+    (lambda t: set_guide(t, "place", "新兴县行政服务中心一楼综合窗口"),
+     ("guide", "place"), {"zh": "新兴县行政服务中心一楼综合窗口"}),
+    (lambda t: set_guide(t, "hours", "周一至周五 8:30-12:00, 14:30-17:30"),
+     ("guide", "hours"), {"zh": "周一至周五 8:30-12:00, 14:30-17:30"}),
+    (lambda t: set_guide(t, "conditions", "申请人具有完全民事行为能力"),
+     ("guide", "conditions"), {"zh": "申请人具有完全民事行为能力"}),
+    (lambda t: set_guide(t, "result_validity", "长期"),
+     ("guide", "result_validity"), {"zh": "长期"}),
+    (lambda t: set_guide(t, "notes", "可网上预约"), ("guide", "notes"), {"zh": "可网上预约"}),
+    (lambda t: set_guide(t, "consult_phone", "0766-2888888"),
+     ("guide", "consult_phone"), "0766-2888888"),
+    (lambda t: set_guide(t, "complaint_phone", "12345"), ("guide", "complaint_phone"), "12345"),
+    (lambda t: set_guide(t, "delivery", ["window", "post", "electronic"]),
+     ("guide", "delivery"), ["window", "post", "electronic"]),
+    (lambda t: set_guide(t, "service_objects", ["natural_person"]),
+     ("guide", "service_objects"), ["natural_person"]),
+    (lambda t: set_guide(t, "scope", "county"), ("guide", "scope"), "county"),
+    (lambda t: set_guide(t, "online_depth", 4), ("guide", "online_depth"), 4),
+    (lambda t: set_guide(t, "appointment", True), ("guide", "appointment"), True),
+    (lambda t: set_guide(t, "process", "申请\n\n受理\n审查\n决定\n送达"), ("guide", "process"),
+     [{"zh": z} for z in ("申请", "受理", "审查", "决定", "送达")]),
+    (lambda t: set_guide(t, "intermediary", ["房产测绘"]), ("guide", "intermediary"),
+     [{"zh": "房产测绘"}]),
+    (lambda t: add_fee(t, "登记费", "80", "发改价格规〔2016〕2559号"), ("fees", 0),
+     {"name": {"zh": "登记费"}, "amount": 80, "basis": {"zh": "发改价格规〔2016〕2559号"}}),
+    (lambda t: add_fee(t, "证书工本费", "10 * max(copies - 1, 0)", when="copies > 1"),
+     ("fees", 0), {"name": {"zh": "证书工本费"}, "amount": "10 * max(copies - 1, 0)",
+                   "when": "copies > 1"}),
+    (lambda t: set_fee(add_fee(t, "登记费", "80"), 0, "amount", "12.5"), ("fees", 0, "amount"),
+     12.5),
+    (lambda t: set_fee(add_fee(t, "登记费", "80"), 0, "basis", "价格文件"),
+     ("fees", 0, "basis"), {"zh": "价格文件"}),
+    (lambda t: set_material(t, LEASE, "commitment", True),
+     ("materials", LEASE, "commitment"), True),
+    (lambda t: set_material(t, LEASE, "tolerable_days", 10),
+     ("materials", LEASE, "tolerable_days"), 10),
+    (lambda t: set_material(t, LEASE, "source", "intermediary"),
+     ("materials", LEASE, "source"), "intermediary"),
+    (lambda t: set_material(t, LEASE, "template", "forms/lease.docx"),
+     ("materials", LEASE, "template"), "forms/lease.docx"),
+    (lambda t: set_material(t, LEASE, "sample", "https://example.gov.cn/lease-sample.pdf"),
+     ("materials", LEASE, "sample"), "https://example.gov.cn/lease-sample.pdf"),
+    (lambda t: set_material(t, LEASE, "basis", "《条例》第十条"),
+     ("materials", LEASE, "basis"), {"zh": "《条例》第十条"}),
+    (lambda t: set_decision_wording(t, "registration"), ("decision_wording",), "registration"),
+    (lambda t: set_document_basis(t, "refusal", "《行政许可法》第三十二条\n"),
+     ("document_basis", "refusal"), ["《行政许可法》第三十二条"]),
+], ids=lambda v: "-".join(map(str, v)) if isinstance(v, tuple) else None)
+def test_a_v2_edit_applies_and_keeps_the_layout(step: Any, loc: tuple[Any, ...],
+                                                expected: Any) -> None:
+    new = step(TEXT)
+    assert get_in(load_yaml(new), loc) == expected
+    _kept_layout(TEXT, new)
+
+
+@pytest.mark.parametrize(("step", "chinese"), [
+    (lambda t: set_guide(t, "consult_phone", "请致电"), "咨询电话的格式不对"),
+    (lambda t: set_guide(t, "complaint_phone", "12"), "监督投诉电话的格式不对"),
+    (lambda t: set_guide(t, "online_depth", 5), "网办深度只能是 1 至 4 级"),
+    (lambda t: set_guide(t, "scope", "township"), "通办范围只能是"),
+    (lambda t: set_guide(t, "delivery", ["pigeon"]), "送达方式只能是"),
+    (lambda t: set_guide(t, "service_objects", ["robot"]), "服务对象只能是"),
+    (lambda t: set_guide(t, "weather", "晴"), "办事指南没有"),
+    (lambda t: add_fee(t, "", "80"), "收费项目名称不能为空"),
+    (lambda t: add_fee(t, "登记费", "-5"), "收费金额应为不小于 0 的元数"),
+    (lambda t: add_fee(t, "登记费", ""), "收费金额应为不小于 0 的元数"),
+    (lambda t: set_fee(add_fee(t, "登记费", "80"), 0, "name", " "), "收费项目名称不能为空"),
+    (lambda t: set_fee(t, 7, "amount", "1"), "没有第 8 个收费项目"),
+    (lambda t: set_material(t, LEASE, "tolerable_days", 0), "容缺补交期限应为 1 至 365 个工作日"),
+    (lambda t: set_material(t, LEASE, "source", "neighbour"), "材料来源只能是"),
+    (lambda t: set_material(t, LEASE, "template", "/etc/passwd"), "空白表格应为"),
+    (lambda t: set_material(t, LEASE, "sample", "../../secret.pdf"), "示例样表应为"),
+    (lambda t: set_decision_wording(t, "blessing"), "决定文书用语只能是"),
+])
+def test_a_bad_v2_value_is_refused_in_chinese(step: Any, chinese: str) -> None:
+    with pytest.raises(EditError) as caught:
+        step(TEXT)
+    assert caught.value.message.startswith(chinese), caught.value.message
+    assert caught.value.code == "bad-value"
+
+
+def test_a_label_keeps_its_english_and_an_emptied_guide_goes() -> None:
+    text = set_in(TEXT, ("guide",), {"place": {"zh": "一楼", "en": "Ground floor"}})
+    text = set_guide(text, "place", "二楼")
+    assert get_in(load_yaml(text), ("guide", "place")) == {"zh": "二楼", "en": "Ground floor"}
+    assert "guide" not in load_yaml(set_guide(text, "place", ""))
+
+
+def test_fee_rows_and_removing_the_last_fee_removes_fees() -> None:
+    text = add_fee(add_fee(TEXT, "登记费", "80"), "工本费", "10 * copies", "文件", "copies > 0")
+    assert fee_rows(load_yaml(text)) == [
+        {"name": "登记费", "amount": "80", "basis": "", "when": ""},
+        {"name": "工本费", "amount": "10 * copies", "basis": "文件", "when": "copies > 0"}]
+    assert "fees" not in load_yaml(remove_fee(remove_fee(text, 1), 0))
+    assert load_yaml(text)["fee"] == 0  # `fee` stays: the checks say which one counts
+
+
+def test_material_defaults_are_not_written() -> None:
+    text = set_material(TEXT, LEASE, "commitment", False)
+    assert "commitment" not in get_in(load_yaml(text), ("materials", LEASE))
+    assert "source" not in get_in(load_yaml(set_material(TEXT, LEASE, "source", "applicant")),
+                                  ("materials", LEASE))
+    text = set_material(TEXT, LEASE, "tolerable_days", None)
+    assert "tolerable_days" not in get_in(load_yaml(text), ("materials", LEASE))
+
+
+def test_every_v2_edit_together_passes_the_catalog_checks(tmp_path: Path) -> None:
+    text = TEXT
+    for key, value in (("place", "新兴县行政服务中心一楼综合窗口"), ("hours", "周一至周五"),
+                       ("consult_phone", "0766-2888888"), ("complaint_phone", "12345"),
+                       ("delivery", ["window", "post"]), ("service_objects", ["natural_person"]),
+                       ("scope", "city"), ("online_depth", 3), ("appointment", True),
+                       ("process", "申请\n受理\n决定"), ("conditions", "年满十八周岁"),
+                       ("result_validity", "长期"), ("notes", "无")):
+        text = set_guide(text, key, value)
+    text = add_fee(text, "证书工本费", "10 * max(operator_age - 100, 0)", "价格文件")
+    text = set_material(text, LEASE, "commitment", True)
+    text = set_material(text, LEASE, "source", "other")
+    text = set_material(text, LEASE, "basis", "《条例》第十条")
+    text = set_material(text, LEASE, "sample", "https://example.gov.cn/sample.pdf")
+    text = set_document_basis(text, "decision", "《中华人民共和国行政许可法》第三十八条")
+    shutil.copytree(ROOT / "definitions", tmp_path / "definitions")
+    shutil.copytree(ROOT / "rules", tmp_path / "rules")
+    target = tmp_path / "definitions" / IBR.relative_to(ROOT / "definitions")
+    check, _ = check_draft(tmp_path / "definitions", target, text)
+    assert check.ok, [e.render() for e in check.errors]
 
 
 # ---- checks, route, let

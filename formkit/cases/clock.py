@@ -98,7 +98,7 @@ def paused_days(pauses: Iterable[Mapping[str, Any]], today: dt.date, unit: str,
 
 
 def extension_days(extensions: Iterable[Mapping[str, Any]] | None) -> int:
-    """Working days added by approved extensions (延期)."""
+    """Days added by approved extensions (延期), in the limit's unit."""
     return sum(int(e.get("days") or 0) for e in extensions or [])
 
 
@@ -115,21 +115,24 @@ def effective_deadline(base: dt.date | None, pauses: Iterable[Mapping[str, Any]]
     ``accepted`` (the day of acceptance, not counted, 民法典 §201) over ``days`` plus
     the stopped days, and only that end is rolled to the next working day. Without
     ``accepted`` and ``days`` the end is not known: ``base`` plus the stopped days is
-    rolled instead, which may be later than the law's date. An extension is in working
-    days (§42 "延长十日", counted as working days by §82) and is added last.
+    rolled instead, which may be later than the law's date. An extension is in the
+    limit's unit: working days for a limit in working days (§42 "延长十日", counted as
+    working days by §82), added last; calendar days for a limit in calendar days (居民身份证
+    60 days, 交通不便的地区 up to 30 more), which lengthen the period like a stop.
     """
     if base is None:
         return None
     stopped = paused_days(pauses, today, unit, calendar)
-    due = base
-    if stopped:
-        if unit == "calendar_days":
-            start, length = (accepted, days + stopped) if accepted is not None \
-                and days is not None else (base, stopped)
-            due = deadline(start, length, unit, calendar).value
-        else:
-            due = workdays_after(calendar, base, stopped)
     extra = extension_days(extensions)
+    due = base
+    if unit == "calendar_days":
+        if stopped or extra:
+            start, length = (accepted, days + stopped + extra) if accepted is not None \
+                and days is not None else (base, stopped + extra)
+            due = deadline(start, length, unit, calendar).value
+        return due
+    if stopped:
+        due = workdays_after(calendar, base, stopped)
     return workdays_after(calendar, due, extra) if extra else due
 
 

@@ -154,7 +154,8 @@ class Procedure(BaseModel):
 
 
 class ExtensionRecord(BaseModel):
-    """An approved extension (延期, 行政许可法 §42): working days, when, who approved."""
+    """An approved extension (延期, 行政许可法 §42): days in the limit's unit, when, who
+    approved."""
 
     days: int
     on: dt.date
@@ -731,11 +732,13 @@ class CaseService:
                     f"by {case.extensions[0].days} days; the law allows it once", None,
                     code="extension-used")
             if days < 1 or days > case.extension_days:
+                zh, en = ("个工作日", "working days") if case.unit == "working_days" \
+                    else ("日", "days")
                 raise IllegalTransition(
-                    f"延期天数须为1至{case.extension_days}个工作日: "
+                    f"延期天数须为1至{case.extension_days}{zh}: "
                     f"{days} days: {case.matter} may be "
                     f"extended by 1 to "
-                    f"{case.extension_days} working days", None, code="extension-too-long",
+                    f"{case.extension_days} {en}", None, code="extension-too-long",
                     hint=f"at most {case.extension_days}")
             _, statutory = self.deadlines(case, today)
             if statutory is not None and today > statutory:

@@ -91,3 +91,22 @@ def test_working_day_pause_adds_working_days(base: date, pauses: list[dict[str, 
                                              due: date) -> None:
     assert effective_deadline(base, pauses, date(2026, 10, 20), "working_days", CAL,
                               accepted=date(2026, 9, 29), days=5) == due
+
+
+# An extension is counted in the limit's unit. 居民身份证: 60 days, up to 30 more in
+# 交通不便的地区 (calendar days). Accepted 2026-11-02 (Mon): 60 days end 2027-01-01 元旦,
+# a holiday, so the limit ends on the next working day, 2027-01-04 (民法典 §203).
+# With 30 more the period is 90 days: 2027-01-31, a Sunday -> 2027-02-01 (Mon).
+@pytest.mark.parametrize(("extra", "due"), [
+    (0, date(2027, 1, 4)),
+    (30, date(2027, 2, 1)),
+])
+def test_an_extension_of_a_calendar_day_limit_counts_calendar_days(
+        extra: int, due: date) -> None:
+    cal = WorkCalendar()
+    accepted = date(2026, 11, 2)
+    base = date(2027, 1, 4)
+    got = effective_deadline(base, [], date(2026, 11, 20), "calendar_days", cal,
+                             accepted=accepted, days=60,
+                             extensions=[{"days": extra}] if extra else [])
+    assert got == due

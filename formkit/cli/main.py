@@ -503,6 +503,40 @@ def _json_lines(lines: Any, name: str) -> list[dict[str, Any]]:
     return docs
 
 
+def cmd_notice(args: argparse.Namespace) -> int:
+    """Print a case's document (HTML, ``--text``) or write its PDF (``--pdf FILE``)."""
+    from formkit.documents import DOCUMENT_KINDS
+
+    if args.kind not in DOCUMENT_KINDS:
+        raise _UsageError(f"notice KIND must be one of: {', '.join(DOCUMENT_KINDS)} "
+                          f"(not '{args.kind}')")
+    from formkit.catalog import open_catalog
+    from formkit.cli import documents
+
+    try:
+        # a read: never creates a store (a mistyped --store is an error)
+        doc = documents.case_notice(_store(args, create=False), open_catalog(args.catalog),
+                                    args.number, args.kind)
+        documents.emit(doc, pdf=args.pdf, text=args.text)
+    except FormkitError as exc:
+        return _fail(args, exc)
+    return 0
+
+
+def cmd_guide(args: argparse.Namespace) -> int:
+    """Print a matter's 办事指南 (HTML, ``--text``) or write its PDF (``--pdf FILE``)."""
+    from formkit.cli import documents
+    from formkit.documents import guide_document
+
+    try:
+        opened, rules = _matter_rules(args.catalog, args.code)
+        doc = guide_document(documents.catalog_of(opened), rules.matter)
+        documents.emit(doc, pdf=args.pdf, text=args.text)
+    except FormkitError as exc:
+        return _fail(args, exc)
+    return 0
+
+
 def cmd_studio(args: argparse.Namespace) -> int:
     """Start the Streamlit studio on a catalog folder."""
     import importlib.util
@@ -599,12 +633,36 @@ def _build_parser() -> _Parser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_cases, file=None)
 
+    p = sub.add_parser("notice", help="a case's printed document (受理通知书 ...): HTML, "
+                       "text or PDF")
+    p.add_argument("number", help="the case number")
+    p.add_argument("kind", metavar="KIND", help="acceptance, supplement, refusal, tolerance, "
+                   "commitment, decision, extension or special_procedure")
+    p.add_argument("--catalog", default="definitions")
+    p.add_argument("--store", help="store folder (default $FORMKIT_STORE or var/store)")
+    _output_options(p)
+    p.set_defaults(func=cmd_notice)
+
+    p = sub.add_parser("guide", help="a matter's 办事指南 (service guide): HTML, text or PDF")
+    p.add_argument("code", help="the matter code")
+    p.add_argument("--catalog", default="definitions")
+    _output_options(p)
+    p.set_defaults(func=cmd_guide)
+
     p = sub.add_parser("studio", help="start the Streamlit studio")
     p.add_argument("dir", nargs="?", default="definitions")
     p.add_argument("--port", type=int, default=8501)
     p.add_argument("--store", help="case store folder (cases and matter versions)")
     p.set_defaults(func=cmd_studio)
     return parser
+
+
+def _output_options(p: argparse.ArgumentParser) -> None:
+    """``--pdf FILE`` or ``--text`` (default: the HTML on stdout)."""
+    out = p.add_mutually_exclusive_group()
+    out.add_argument("--pdf", metavar="FILE", help="write the PDF (printed by chromium) to "
+                     "FILE instead of printing the HTML")
+    out.add_argument("--text", action="store_true", help="print the plain text, not HTML")
 
 
 # The status of a process ended by SIGPIPE, as a shell reports it (128 + 13).

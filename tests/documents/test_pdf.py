@@ -326,3 +326,31 @@ def test_a_browser_that_hangs_is_stopped_at_the_timeout(tmp_path: Path,
     assert list(folder.iterdir()) == []
     time.sleep(3)
     assert not marker.exists(), "a helper of the browser outlived the timeout"
+
+
+# --- the real documents: every document of a sample licence, and a long guide -------------
+
+_REAL: dict[str, dict[str, Any]] = {}
+
+
+def _documents(code: str, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    from tests.documents.cases import documents_of
+
+    if code not in _REAL:
+        _REAL[code] = documents_of(code, tmp_path_factory.mktemp(f"pdf-{code}"))
+    return _REAL[code]
+
+
+REAL = [("XX-MS-0002", kind) for kind in (
+    "acceptance", "supplement", "refusal", "tolerance", "commitment", "decision",
+    "decision_deny", "extension", "special_procedure", "guide")] + [("XX-MS-0001", "guide")]
+
+
+@pytest.mark.parametrize(("code", "kind"), REAL)
+def test_a_real_document_prints_to_a_pdf_with_its_text(
+        tmp_path_factory: pytest.TempPathFactory, code: str, kind: str) -> None:
+    require_browser()
+    doc = _documents(code, tmp_path_factory).get(kind)
+    if doc is None:
+        pytest.skip(f"{code} has no sample case for {kind}")
+    check_pdf(html_to_pdf(doc.html), doc.html)

@@ -183,15 +183,16 @@ def _check_resource(value: str | None, root: Path, loc: Loc, err: Any) -> None:
     path = root / value
     try:
         inside = path.resolve().is_relative_to(root.resolve())
-        found = path.is_file()
+        found, there = path.is_file(), path.exists()
     except OSError:
-        inside, found = True, False
+        inside, found, there = True, False, False
     if not inside:
         err(f"'{value}' leads outside the catalog folder", loc,
             "put the file itself inside the catalog folder (not a link to elsewhere)",
             "bad-value")
     elif not found:
-        err(f"file '{value}' does not exist in the catalog folder", loc,
+        err(f"'{value}' is not a file" if there else
+            f"file '{value}' does not exist in the catalog folder", loc,
             f"put the file at {path.as_posix()}, or correct the path (it is relative to "
             "the folder of catalog.yaml)", "missing-file")
 

@@ -589,7 +589,8 @@ class HandedMaterial(_Strict):
     """A material handed in: its id, and optionally its form and copies."""
 
     id: str
-    form: Literal["original", "copy", "original_and_copy"] | None = None
+    # "commitment": a signed 告知承诺书 instead of the material (formkit's addition)
+    form: Literal["original", "copy", "original_and_copy", "commitment"] | None = None
     copies: Int | None = Field(default=None, ge=0)
 
 

@@ -42,6 +42,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "material_copies": ("需 {need} 份，仅提交 {got} 份", "{need} copies required, {got} handed in"),
     "material_unknown": ("材料“{id}”不在本事项的材料清单中，已忽略",
                          "material '{id}' is not on this matter's list; ignored"),
+    "material_no_commitment": ("该材料不适用告知承诺，需提交材料本身",
+                               "this material cannot be replaced by a signed commitment; "
+                               "hand in the material itself"),
     "material_bad_form": ("材料“{id}”的类型“{form}”无效", "material '{id}': unknown form '{form}'"),
 }
 

@@ -28,6 +28,7 @@ from formkit.ruleset import Place, RuleSet
 from formkit.values import to_json
 
 __all__ = [
+    "FeeLine",
     "Finding",
     "MaterialItem",
     "Outcome",
@@ -38,6 +39,10 @@ __all__ = [
 
 Outcome = Literal["refuse", "incomplete", "accept_with_tolerance", "accept"]
 _FORMS = ("original", "copy", "original_and_copy")
+# formkit's addition to the input: the applicant signed a 告知承诺书 for the material
+COMMITMENT = "commitment"
+FeeLine = tuple[str, Decimal, str | None]
+"""One fee item that applies: its name (zh), amount, and basis (zh) if given."""
 
 
 class _Explained(BaseModel):
@@ -97,6 +102,11 @@ class PrecheckResult(BaseModel):
     committed_deadline: dt.date | None = None
     statutory_deadline: dt.date | None = None
     fee: Decimal | None = None
+    # the ``fees`` items that apply, for the documents to print; not part of the JSON
+    fee_items: list[FeeLine] = Field(default_factory=list, exclude=True)
+    # the materials the applicant signed a 告知承诺书 for instead (``"form":
+    # "commitment"``): counted as handed in; not part of the JSON
+    committed_materials: list[MaterialItem] = Field(default_factory=list, exclude=True)
     calendar_provisional: bool = False
     route_explained: list[RouteStepResult] | None = None
     required_materials: list[MaterialItem] | None = None
@@ -118,8 +128,13 @@ class PrecheckResult(BaseModel):
 
 
 def _handed(submission: Any, matter: Matter, lang: str, warnings: list[Finding],
-            errors: list[FieldError]) -> dict[str, dict[str, Any]]:
-    """The materials handed in, by id; malformed entries are reported, not fatal."""
+            errors: list[FieldError], pledged: set[str] | None = None
+            ) -> dict[str, dict[str, Any]]:
+    """The materials handed in, by id; malformed entries are reported, not fatal.
+
+    An entry with ``"form": "commitment"`` is not a material handed in: its id goes to
+    ``pledged`` (the applicant signed a commitment for it instead).
+    """
     raw = submission.get("materials", []) if isinstance(submission, dict) else []
     if raw is None:
         raw = []
@@ -140,6 +155,10 @@ def _handed(submission: Any, matter: Matter, lang: str, warnings: list[Finding],
             warnings.append(Finding(message=message("material_unknown", lang, id=mid[:80])))
             continue
         form = item.get("form")
+        if form == COMMITMENT:
+            if pledged is not None:
+                pledged.add(mid)
+            continue
         if form is not None and form not in _FORMS:
             errors.append(FieldError(field=f"materials[{i}].form", message=message(
                 "material_bad_form", lang, id=mid[:80],
@@ -282,7 +301,8 @@ def run_precheck(rules: RuleSet, submission: Any, *, today: dt.date | None = Non
     if not isinstance(fields, dict):
         input_errors.append(FieldError(field="fields", message=message("not_group", lang)))
         fields = {}
-    handed = _handed(submission, matter, lang, warnings, input_errors)
+    pledged: set[str] = set()  # signed a commitment for
+    handed = _handed(submission, matter, lang, warnings, input_errors, pledged)
     state, env = form_state(rules, fields, ctx=ctx, lang=lang)
     # The answers are settled: each let is computed once for all the rules below (the
     # context is this pre-check's own, so its memory needs no restoring).
@@ -317,9 +337,16 @@ def run_precheck(rules: RuleSet, submission: Any, *, today: dt.date | None = Non
         if material.source == "government":
             result.fetched_materials.append(item)
             continue
-        reason = _shortfall(material, handed.get(material.id), lang)
+        brought = handed.get(material.id)
+        reason = _shortfall(material, brought, lang)
         if reason is None:
             continue
+        if material.id in pledged:
+            if material.commitment:  # 告知承诺: the signed commitment stands for it
+                result.committed_materials.append(item)
+                continue
+            if brought is None:
+                reason = message("material_no_commitment", lang)
         if material.tolerable:
             result.tolerated_materials.append(item)
         else:
@@ -343,7 +370,10 @@ def run_precheck(rules: RuleSet, submission: Any, *, today: dt.date | None = Non
             steps.append(applied)
             result.route_steps.append(i)
     result.route = [s.units for s in steps]
-    result.fee = _fee(rules, env, ctx, field_errors, lang)
+    if matter.fees is not None:
+        result.fee, result.fee_items = _fees(rules, env, ctx, field_errors, lang, trace)
+    else:
+        result.fee = _fee(rules, env, ctx, field_errors, lang)
     result.field_errors = field_errors
     if result.refusals:
         result.outcome = "refuse"
@@ -379,3 +409,50 @@ def _fee(rules: RuleSet, env: dict[str, Any], ctx: EvalContext,
                                                               detail=exc.message)))
         return None
     return value if isinstance(value, Decimal) else None
+
+
+def _fees(rules: RuleSet, env: dict[str, Any], ctx: EvalContext, errors: list[FieldError],
+          lang: str, trace: dict[Place, set[bool]] | None
+          ) -> tuple[Decimal | None, list[FeeLine]]:
+    """The sum of the ``fees`` items whose ``when`` holds, and those items; the sum is
+    None when a condition or an amount cannot be worked out."""
+    programs = rules.programs()
+    total: Decimal | None = Decimal(0)
+    lines: list[FeeLine] = []
+    for i, item in enumerate(rules.matter.fees or ()):
+        applies: Any = item.when
+        if not isinstance(applies, bool):
+            place = Place("fee", str(i), "when")
+            applies = _run(programs.get(place), env, ctx, errors, f"fees[{i}]", lang)
+            if applies is None:
+                total = None
+                continue
+            applies = applies is True
+            if trace is not None:
+                trace.setdefault(place, set()).add(applies)
+        if not applies:
+            continue
+        amount: Any = item.amount
+        if not isinstance(amount, Decimal):
+            amount = _run(programs.get(Place("fee", str(i), "amount")), env, ctx, errors,
+                          f"fees[{i}]", lang)
+            if not isinstance(amount, Decimal):
+                total = None
+                continue
+        lines.append((item.name.zh, amount, item.basis.zh if item.basis else None))
+        if total is not None:
+            total += amount
+    return total, lines
+
+
+def _run(program: Any, env: dict[str, Any], ctx: EvalContext, errors: list[FieldError],
+         field: str, lang: str) -> Any:
+    """The value of ``program``, or None (its failure reported under ``field``)."""
+    if program is None:
+        return None
+    try:
+        return call(program, env, ctx)
+    except FormkitError as exc:
+        errors.append(FieldError(field=field, message=message("evaluation_failed", lang,
+                                                              detail=exc.message)))
+        return None

@@ -106,6 +106,9 @@ def matter_schema(matter: Matter) -> dict[str, Any]:
                               "title": matter.name.zh}
     if matter.name.en:
         schema["x-title-en"] = matter.name.en
+    guide = matter.guide
+    if guide is not None and guide.conditions is not None:  # 受理条件, for the form's head
+        schema["description"] = guide.conditions.zh
     schema.update(_object(matter.form))
     schema["x-formkit"] = {"matter": matter.code, "department": matter.department,
                            "let": {k: v.text for k, v in matter.let.items()}}

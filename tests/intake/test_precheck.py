@@ -639,3 +639,97 @@ def test_a_32_level_let_chain_prechecks_at_once(first: str, when: str, warned: b
     errors = [e.message for e in result.field_errors]
     assert (errors == []) if error is None else (len(errors) == 1 and error in errors[0])
     assert elapsed < 0.5, elapsed
+
+
+# --- fees (matter-format v2) and 告知承诺 --------------------------------------------------------
+
+FEES = MATTER.replace("""fee: 'if kind == "catering" then 50 else 20'\n""", """\
+fees:
+  - {name: {zh: 登记费}, amount: 80, basis: {zh: 价格规2559号}, when: 'kind == "retail"'}
+  - {name: {zh: 登记费}, amount: 550, basis: {zh: 价格规2559号}, when: 'kind == "catering"'}
+  - {name: {zh: 面积附加费}, amount: "max(area - 100, 0) * 0.5"}
+  - {name: {zh: 不收的费}, amount: 1000, when: false}
+""").replace("  - {id: photo, name: {zh: 照片}, required: false}\n", """\
+  - {id: photo, name: {zh: 照片}, required: false}
+  - {id: credit_pledge, name: {zh: 信用承诺材料}, commitment: true}
+  - {id: guarantee, name: {zh: 担保材料}, commitment: true, form: original_and_copy,
+     tolerable: true}
+""")
+FEES_RULES = build(FEES)
+GOOD_WITH_PLEDGE = [*GOOD_MATERIALS, {"id": "credit_pledge"}, {"id": "guarantee",
+                                                               "form": "original_and_copy"}]
+
+
+@pytest.mark.parametrize(("fields", "fee", "items"), [
+    ({}, 80, [("登记费", 80, "价格规2559号"), ("面积附加费", 0, None)]),
+    ({"kind": "catering", "area": 150}, 575,
+     [("登记费", 550, "价格规2559号"), ("面积附加费", 25, None)]),
+    ({"area": 101}, 80.5, [("登记费", 80, "价格规2559号"), ("面积附加费", 0.5, None)]),
+])
+def test_fees_are_the_sum_of_the_items_that_apply(fields: dict[str, Any], fee: float,
+                                                  items: list[tuple[str, float, str | None]]
+                                                  ) -> None:
+    r = precheck(fields, GOOD_WITH_PLEDGE, rules=FEES_RULES)
+    assert r.accepted and r.fee == fee
+    assert r.fee_items == items
+    data = r.model_dump(mode="json")
+    assert data["fee"] == fee and "fee_items" not in data and "committed_materials" not in data
+
+
+def test_a_fee_item_that_cannot_be_computed_makes_the_fee_null() -> None:
+    r = precheck({"area": None}, GOOD_WITH_PLEDGE, rules=FEES_RULES)
+    assert r.fee is None and r.model_dump(mode="json")["fee"] is None
+
+
+def test_fees_replace_the_fee_and_a_free_matter_costs_nothing() -> None:
+    rules = build(MATTER.replace("""fee: 'if kind == "catering" then 50 else 20'\n""",
+                                 "fees: []\n"))
+    r = precheck(rules=rules)
+    assert r.fee == 0 and r.fee_items == []
+
+
+@pytest.mark.parametrize(("materials", "missing", "tolerated", "committed"), [
+    # the signed commitment stands for a material that allows it
+    ([*GOOD_MATERIALS, {"id": "credit_pledge", "form": "commitment"},
+      {"id": "guarantee", "form": "commitment"}], {}, [], ["credit_pledge", "guarantee"]),
+    # and not for one that does not: it stays missing, with its own reason
+    ([{"id": "application", "form": "commitment"}, *GOOD_MATERIALS[1:],
+      {"id": "credit_pledge", "form": "commitment"}, {"id": "guarantee", "form": "commitment"}],
+     {"application": message("material_no_commitment")}, [], ["credit_pledge", "guarantee"]),
+    ([*GOOD_MATERIALS[:2], {"id": "agent_id", "form": "commitment"}, "credit_pledge",
+      {"id": "guarantee", "form": "commitment"}],
+     {"agent_id": message("material_no_commitment")}, [], ["guarantee"]),
+    # without a commitment the material is missing (or tolerated) as before
+    ([*GOOD_MATERIALS, "credit_pledge"], {}, ["guarantee"], []),
+    ([*GOOD_MATERIALS], {"credit_pledge": message("material_absent")}, ["guarantee"], []),
+    # a commitment besides the material itself: the material counts, nothing is committed
+    ([*GOOD_MATERIALS, "credit_pledge", {"id": "credit_pledge", "form": "commitment"},
+      {"id": "guarantee", "form": "original_and_copy"}], {}, [], []),
+    # a commitment for a material handed in short (a copy for both): the commitment counts
+    ([*GOOD_MATERIALS, "credit_pledge", {"id": "guarantee", "form": "copy"},
+      {"id": "guarantee", "form": "commitment"}], {}, [], ["guarantee"]),
+])
+def test_a_commitment_counts_only_for_a_material_that_allows_it(
+        materials: list[Any], missing: dict[str, str], tolerated: list[str],
+        committed: list[str]) -> None:
+    r = precheck(None, materials, rules=FEES_RULES)
+    assert {m.id: m.reason for m in r.missing_materials} == missing
+    assert ids(r.tolerated_materials) == tolerated
+    assert ids(r.committed_materials) == committed
+    assert r.outcome == ("incomplete" if missing else "accept_with_tolerance" if tolerated
+                         else "accept")
+    assert "committed_materials" not in r.model_dump(mode="json")
+
+
+def test_the_json_without_commitment_is_unchanged_by_committable_materials() -> None:
+    plain = FEES.replace(", commitment: true", "")
+    for materials in ([*GOOD_MATERIALS, "credit_pledge"], GOOD_MATERIALS):
+        with_keys = precheck(None, materials, rules=FEES_RULES).model_dump(mode="json")
+        without = precheck(None, materials, rules=build(plain)).model_dump(mode="json")
+        assert with_keys == without
+
+
+def test_a_commitment_reason_in_english() -> None:
+    r = precheck(None, [{"id": "application", "form": "commitment"}, *GOOD_MATERIALS[1:]],
+                 rules=FEES_RULES, lang="en")
+    assert r.missing_materials[0].reason == message("material_no_commitment", "en")

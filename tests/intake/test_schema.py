@@ -183,3 +183,16 @@ def test_sample_conditional_rules_are_carried() -> None:
     assert props["floor_area"]["x-formkit"]["constraint"] == (
         "floor_area > 0 and floor_area < 100000")
     assert schema["x-formkit"]["let"]["agent_applies"] == 'applicant_role == "agent"'
+
+
+def test_the_guide_conditions_describe_the_form_and_fees_change_nothing() -> None:
+    plain = matter_schema(_matter())
+    assert "description" not in plain
+    text = MATTER + ("guide: {conditions: {zh: 申请人具有完全民事行为能力}, online_depth: 4}\n"
+                     "fees:\n  - {name: {zh: 登记费}, amount: 80, when: 'area > 10'}\n")
+    matter, doc = load_matter_text(text, "m.yaml")
+    assert matter is not None, doc.errors
+    schema = matter_schema(matter)
+    assert schema.pop("description") == "申请人具有完全民事行为能力"
+    assert schema == plain
+    jsonschema.Draft202012Validator.check_schema(schema)

@@ -18,7 +18,8 @@ from formkit.documents.notices import (
     precheck_document,
     render_notice,
 )
+from formkit.documents.pdf import html_to_pdf
 
 __all__ = ["DOCUMENT_KINDS", "PROVISIONAL_LINE", "Document", "NoticeInfo", "case_document",
-           "case_document_kinds", "guide_document", "notice_kind", "precheck_document",
-           "render_notice"]
+           "case_document_kinds", "guide_document", "html_to_pdf", "notice_kind",
+           "precheck_document", "render_notice"]

@@ -111,8 +111,8 @@ def _text(page: Page) -> list[str]:
 
 _CSS = """
 @page { size: A4; margin: 20mm 18mm; }
-body { font-family: "Noto Serif CJK SC", "SimSun", "Songti SC", serif; font-size: 12pt;
-       line-height: 1.7; color: #000; margin: 0; }
+body { font-family: "AR PL UMing CN", "SimSun", "Songti SC", "Noto Serif CJK SC", serif;
+       font-size: 12pt; line-height: 1.7; color: #000; margin: 0; }
 .page { break-after: page; }
 .page:last-child { break-after: auto; }
 .centre { text-align: center; font-size: 14pt; }
@@ -135,6 +135,8 @@ p.basis, p.remedies { text-indent: 2em; }
         font-size: 10pt; }
 .receipt { text-align: left; margin-top: 1.5em; }
 h3 { font-size: 12pt; margin: 0.8em 0 0.2em; }
+/* the Ming face has no bold: a synthetic bold would print as drawn glyphs (Type 3) */
+h1, h2, h3, th { font-weight: normal; }
 """
 
 

@@ -8,7 +8,7 @@ written by hand here.
 
 The browser is ``$FORMKIT_CHROMIUM``, else the first of ``chromium``,
 ``chromium-browser``, ``google-chrome`` on ``PATH`` (Debian: ``apt-get install chromium
-fonts-noto-cjk``). The engine itself does not need it: only a PDF does, and without a
+fonts-arphic-uming``). The engine itself does not need it: only a PDF does, and without a
 browser asking for one is a ``PdfUnavailable`` error (code ``no-pdf-engine``), with a
 hint; a browser that fails or runs past the timeout is the same class with code
 ``pdf-failed``.
@@ -55,7 +55,7 @@ _FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
 _A4 = "<style>@page { size: A4 }</style>"
 _HEAD = re.compile(r"<head(?:\s[^>]*)?>", re.IGNORECASE)
 
-_HINT = (f"install chromium (apt-get install chromium fonts-noto-cjk) or set {BROWSER_ENV} "
+_HINT = (f"install chromium (apt-get install chromium fonts-arphic-uming) or set {BROWSER_ENV} "
          "to the browser's path; the HTML needs no browser")
 
 

@@ -243,7 +243,7 @@ def _expressions(tree: Any, by_loc: dict[Loc, _Field]) -> Iterator[tuple[Loc, st
                 yield ("let", str(name)), value, None
     yield from _field_expressions(get_in(tree, ("form",)), ("form",), None, by_loc)
     for section, attr in (("materials", "required"), ("checks", "when"), ("route", "when"),
-                          ("fees", "amount")):
+                          ("fees", "amount"), ("fees", "when")):
         items = get_in(tree, (section,))
         for i, item in enumerate(items if isinstance(items, list) else []):
             value = item.get(attr) if isinstance(item, dict) else None

@@ -73,14 +73,16 @@ def submission(data: dict[str, Any], place: str) -> tuple[dict[str, Any], list[H
         if not isinstance(m, dict) or not isinstance(m.get("id"), str):
             raise InputError(f"{place}: materials[{i}] is not a material", None,
                              code="bad-data", hint='each material is {"id": "...", '
-                             '"form": "original|copy|original_and_copy", "copies": N}')
+                             '"form": "original|copy|original_and_copy|commitment", '
+                             '"copies": N}')
         try:
             handed.append(HandedIn.model_validate(
                 {k: m[k] for k in ("id", "form", "copies") if k in m}))
         except ValueError:
             raise InputError(f"{place}: materials[{i}] has a wrong form or copies", None,
-                             code="bad-data", hint="form is original, copy or "
-                             "original_and_copy; copies a whole number") from None
+                             code="bad-data", hint="form is original, copy, "
+                             "original_and_copy or commitment (告知承诺); copies a whole "
+                             "number") from None
     return fields, handed
 
 

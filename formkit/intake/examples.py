@@ -141,7 +141,7 @@ def _failure(code: str, name: str, text: str, doc: Any, i: int) -> ExampleFailur
 
 
 def conditions(matter: Matter) -> list[tuple[Place, Expr, tuple[int | str, ...]]]:
-    """The checks, material conditions and route conditions written as expressions."""
+    """The checks, material, route and fee conditions written as expressions."""
     out: list[tuple[Place, Expr, tuple[int | str, ...]]] = []
     for i, mat in enumerate(matter.materials):
         if isinstance(mat.required, Expr):
@@ -153,6 +153,9 @@ def conditions(matter: Matter) -> list[tuple[Place, Expr, tuple[int | str, ...]]
     for i, step in enumerate(matter.route):
         if isinstance(step.when, Expr):
             out.append((Place("route", str(i), "when"), step.when, ("route", i, "when")))
+    for i, fee in enumerate(matter.fees or ()):
+        if isinstance(fee.when, Expr):
+            out.append((Place("fee", str(i), "when"), fee.when, ("fees", i, "when")))
     return out
 
 

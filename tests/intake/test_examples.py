@@ -223,3 +223,22 @@ def test_the_sample_catalog_reports_coverage_without_failing(coverage: bool) -> 
     if coverage:
         assert report.uncovered is not None
         assert all(u.never and u.file and u.line for u in report.uncovered)
+
+
+def test_coverage_counts_fee_conditions(tmp_path: Path) -> None:
+    # a fee that applies only to rented premises: the one example owns its premises
+    only_owned = textwrap.dedent("""\
+      - name: owned only
+        today: "2026-11-25"
+        fields: {age: 30, rented: false}
+        materials: [{id: application}]
+        expect: {outcome: accept}
+    """)
+    head = MATTER.split("tests:\n")[0]
+    fees = "fees:\n  - {name: {zh: 租赁登记费}, amount: 20, when: rented}\n"
+    opened = write_catalog(tmp_path, head + fees + "tests:\n" + textwrap.indent(only_owned, "  "))
+    assert opened.ok, [e.message for e in opened.errors]
+    report = run_examples(opened, coverage=True)
+    assert report.uncovered is not None
+    fee = next(u for u in report.uncovered if u.place.startswith("fee"))
+    assert (fee.condition, tuple(fee.never)) == ("rented", (True,))

@@ -117,6 +117,7 @@ def test_wheel_holds_the_engine_the_studio_and_their_data(wheel: tuple[Path, Pat
     with zipfile.ZipFile(path) as zf:
         names = set(zf.namelist())
     for must in ("formkit/dsl/grammar.lark", "formkit/py.typed", "formkit/__init__.py",
+                 "formkit/cases/migrations/0001_initial.sql",
                  "formkit_studio/__init__.py", "formkit_studio/app.py",
                  "formkit_studio/views/__init__.py"):
         assert must in names, must
@@ -155,7 +156,20 @@ def test_wheel_metadata_keeps_the_studio_dependencies_in_the_extra(
         assert lines, f"{dep} is not in the studio extra"
         for line in lines:
             marker = line.partition(";")[2].strip()
-            assert marker == 'extra == "studio"', line
+            # the API's sign-in and search are the studio's helpers: the same two libraries
+            allowed = {'extra == "studio"'} | ({'extra == "api"'} if dep != "streamlit"
+                                               else set())
+            assert marker in allowed, line
+    # the HTTP API's server comes with the [api] extra only
+    assert "api" in meta.get_all("Provides-Extra", [])
+    for dep in ("fastapi", "uvicorn"):
+        lines = [r for r in requires if norm(re.match(r"[A-Za-z0-9._-]+", r)[0]) == dep]
+        assert lines and all(r.partition(";")[2].strip() == 'extra == "api"'
+                             for r in lines), lines
+    # the PostgreSQL store's driver comes with the [postgres] extra only
+    assert "postgres" in meta.get_all("Provides-Extra", [])
+    pg = [r for r in requires if norm(re.match(r"[A-Za-z0-9._-]+", r)[0]) == "psycopg"]
+    assert pg and all(r.partition(";")[2].strip() == 'extra == "postgres"' for r in pg), pg
 
 
 # ---------------------------------------------------------------------------- imports
@@ -163,13 +177,15 @@ def test_wheel_metadata_keeps_the_studio_dependencies_in_the_extra(
 _IMPORT_PROBE = """
 import contextlib, io, json, sys
 import formkit, formkit.cli, formkit.intake.precheck, formkit.cases.tinystore
+import formkit.cases.stores
 from formkit.cli import main
 codes = {}
 for argv in (["validate", ROOT + "/definitions"],
              ["precheck", "XX-CA-0001", "--data", DATA, "--catalog", ROOT + "/definitions"]):
     with contextlib.redirect_stdout(io.StringIO()):
         codes[argv[0]] = main(argv)
-bad = ("streamlit", "ruamel", "pypinyin")
+bad = ("streamlit", "ruamel", "pypinyin", "psycopg", "psycopg_pool", "fastapi", "uvicorn",
+       "starlette")
 print(json.dumps({"codes": codes,
                   "leaked": sorted(m for m in sys.modules if m.split(".")[0] in bad)}))
 """

@@ -1,6 +1,7 @@
 """The case store's interface: what the case service needs from storage, whatever
-holds the cases (``formkit.cases.tinystore.TinyCaseStore`` is the embedded one; a PostgreSQL
-store would implement the same), and the case number every store shares."""
+holds the cases (``formkit.cases.tinystore.TinyCaseStore`` is the embedded one,
+``formkit.cases.pgstore.PostgresCaseStore`` the PostgreSQL one), and the case number every
+store shares."""
 
 from __future__ import annotations
 
@@ -52,16 +53,25 @@ def unknown_case(number: str) -> NotFoundError:
 
 
 class CaseStore(abc.ABC):
-    """What the case service needs from storage (TinyDB here; PostgreSQL later)."""
+    """What the case service needs from storage (TinyDB files, or PostgreSQL)."""
 
     @abc.abstractmethod
     def create(self, day: dt.date, make: Callable[[str], dict[str, Any]],
                summary: Callable[[dict[str, Any]], dict[str, Any] | None],
-               audit: AuditOf | None = None) -> dict[str, Any]:
+               audit: AuditOf | None = None, *, key: str | None = None) -> dict[str, Any]:
         """Allocate the next number for ``day``, store ``make(number)``; return it.
 
         ``audit(case)``, when given, is the audit entry committed with the case.
+        ``key``, when given, is an idempotency key (the HTTP API's
+        ``Idempotency-Key``): if a case was created with it before, in this store, that
+        case is returned as it is now and nothing is created; the key is recorded
+        atomically with the case (a crash keeps both or neither; two creates with one
+        key at once make one case).
         """
+
+    @abc.abstractmethod
+    def find_key(self, key: str) -> dict[str, Any] | None:
+        """The case created with idempotency key ``key`` (``create``), or None."""
 
     @abc.abstractmethod
     def get(self, number: str) -> dict[str, Any] | None:
@@ -117,6 +127,12 @@ class CaseStore(abc.ABC):
     @abc.abstractmethod
     def audit(self, since: dt.date | None = None) -> Iterator[dict[str, Any]]:
         """The audit trail, oldest first."""
+
+    @abc.abstractmethod
+    def verify_audit(self) -> dict[str, Any]:
+        """Check the audit trail's hash chain (``formkit cases verify``): ``{"ok",
+        "files", "entries", "unchained", "torn", "head"}``, and ``"break": {"file",
+        "line", "what", "message"}`` at the first break; reads only."""
 
     @abc.abstractmethod
     def put_version(self, snapshot: dict[str, Any]) -> bool:

@@ -47,6 +47,7 @@ import collections
 import contextlib
 import datetime as dt
 import errno
+import hashlib
 import json
 import os
 import re
@@ -404,10 +405,13 @@ class TinyCaseStore(CaseStore):
 
     def _write_case(self, day: dt.date, seq: int, tables: Mapping[str, Mapping[str, str]],
                     case: dict[str, Any], summary: dict[str, Any] | None,
-                    audit: dict[str, Any] | None) -> None:
-        """Journal; write the partition ``tables`` holding ``case``; the index; the audit."""
-        entry = {"day": day.isoformat(), "seq": seq, "summary": summary, "case": case,
-                 "audit": audit}
+                    audit: dict[str, Any] | None, key: str | None = None) -> None:
+        """Journal; write the partition ``tables`` holding ``case``; the index; the
+        idempotency key (a create's); the audit."""
+        entry: dict[str, Any] = {"day": day.isoformat(), "seq": seq, "summary": summary,
+                                 "case": case, "audit": audit}
+        if key is not None:
+            entry["key"] = key
         unchanged = f"case {case.get('number')} is as it was: {_UNCHANGED}"
         try:
             write_atomic(self._journal_path(), json.dumps(entry, ensure_ascii=False),
@@ -438,6 +442,8 @@ class TinyCaseStore(CaseStore):
         """The writes that follow a case write: its index entry and its audit entry."""
         if index:
             self._apply_index(entry)
+        if isinstance(entry.get("key"), str):
+            self._apply_key(entry["key"], str((entry.get("case") or {}).get("number")))
         audit = entry.get("audit")
         # On replay the crash may have come after the audit line: never write it twice.
         if audit is not None and not (replay and self._audit_has_recent(audit)):
@@ -459,6 +465,29 @@ class TinyCaseStore(CaseStore):
                 return
             rows[key] = text
         self._write_raw(path, tables)
+
+    def _key_path(self, key: str) -> Path:
+        """The file of an idempotency key: ``keys/<2 hex digits of its SHA-256>.json``."""
+        return self.root / "keys" / f"{hashlib.sha256(key.encode('utf-8')).hexdigest()[:2]}.json"
+
+    def _apply_key(self, key: str, number: str) -> None:
+        """Record that ``key`` created case ``number`` (a replay finds it there)."""
+        path = self._key_path(key)
+        tables = raw_tables(path)
+        rows = tables.setdefault("keys", {})
+        text = json_text({"number": number})
+        if rows.get(key) != text:
+            rows[key] = text
+            self._write_raw(path, tables)
+
+    def find_key(self, key: str) -> dict[str, Any] | None:
+        """The case created with idempotency key ``key``, or None."""
+        number = (self._read(self._key_path(key), "keys").get(key) or {}).get("number")
+        if number is None:
+            done = self._done_journal()  # committed with its case, key not yet written
+            if done is not None and done.get("key") == key:
+                number = (done.get("case") or {}).get("number")
+        return self.get(number) if isinstance(number, str) else None
 
     def _replay_journal(self) -> None:
         entry = self._pending()
@@ -518,9 +547,18 @@ class TinyCaseStore(CaseStore):
 
     def create(self, day: dt.date, make: Callable[[str], dict[str, Any]],
                summary: Callable[[dict[str, Any]], dict[str, Any] | None],
-               audit: AuditOf | None = None) -> dict[str, Any]:
+               audit: AuditOf | None = None, *, key: str | None = None) -> dict[str, Any]:
         with self._writing("no case was created"):
             self._replay_journal()
+            if key is not None:
+                # under the lock, after the journal: a case created with the key is in
+                # the keys file (the journal writes it with the case's index entry)
+                rows = (AtomicJSONStorage(self._key_path(key)).read() or {}).get("keys", {})
+                known = (rows.get(key) or {}).get("number")
+                if isinstance(known, str):
+                    found = self.get(known)
+                    if found is not None:
+                        return found
             seq = self._next_seq(day)
             tables = raw_tables(self._partition(day, seq))
             while str(seq) in tables.get("cases", {}):
@@ -533,7 +571,7 @@ class TinyCaseStore(CaseStore):
             case = make(self.number(day, seq))
             tables.setdefault("cases", {})[str(seq)] = json_text(case)
             self._write_case(day, seq, tables, case, summary(case),
-                             audit(case) if audit else None)
+                             audit(case) if audit else None, key)
             return deep_copy(case)  # type: ignore[no-any-return]
 
     def get(self, number: str) -> dict[str, Any] | None:

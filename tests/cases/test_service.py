@@ -398,7 +398,10 @@ def test_audit_is_append_only(svc: CaseService, clock: Clock) -> None:
     # No method of the interface (or of TinyDB's store) edits or deletes audit entries.
     words = ("delete", "remove", "edit", "clear", "truncate", "purge", "drop", "rewrite",
              "replace", "set_audit", "update_audit")
-    for cls, readers in ((CaseStore, []), (TinyCaseStore, ["verify_audit"])):
+    from formkit.cases.pgstore import PostgresCaseStore
+
+    for cls, readers in ((CaseStore, ["verify_audit"]), (TinyCaseStore, ["verify_audit"]),
+                         (PostgresCaseStore, ["verify_audit"])):
         public = [n for n in dir(cls) if not n.startswith("_")]
         # verify_audit reads the trail and checks its hash chain, nothing else
         assert [n for n in public if "audit" in n] == ["append_audit", "audit", *readers]

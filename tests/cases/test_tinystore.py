@@ -1,4 +1,8 @@
-"""Tests for formkit.cases.tinystore: numbers, reads and writes, damaged files, journal, threads."""
+"""Tests for formkit.cases.tinystore: numbers, reads and writes, damaged files, journal, threads.
+
+The tests marked ``contract`` are the store contract: they run against PostgreSQL too
+(``formkit.cases.pgstore``; the ``store`` fixture's "postgres" case, see conftest.py).
+The others are about the embedded store's files and run against it alone."""
 
 from __future__ import annotations
 
@@ -19,6 +23,7 @@ from tinydb import TinyDB
 import formkit.cases.files
 import formkit.cases.tinystore
 from formkit.cases.files import SETTLE_NS
+from formkit.cases.store import CaseStore
 from formkit.cases.tinystore import (
     INDEX_SHARDS,
     LEGACY_SHARDS,
@@ -27,6 +32,7 @@ from formkit.cases.tinystore import (
     parse_number,
 )
 from formkit.errors import InputError, NotFoundError, StoreError
+from tests.cases.conftest import fresh_store, need_postgres, other_centre, reopen
 
 D = dt.date
 DAY = D(2026, 11, 25)
@@ -57,10 +63,15 @@ def settle_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(formkit.cases.files, "SETTLE_NS", -10 ** 18)
 
 
-@pytest.fixture(params=["cache", "no-cache"])
+@pytest.fixture(params=["cache", "no-cache", "postgres"])
 def store(tmp_path: Path, request: pytest.FixtureRequest,
-          monkeypatch: pytest.MonkeyPatch) -> TinyCaseStore:
-    """A new store; with "cache", every read it can serve from its read cache is."""
+          monkeypatch: pytest.MonkeyPatch) -> Any:
+    """A new store; with "cache", every read it can serve from its read cache is;
+    "postgres": a PostgreSQL store (contract tests only: conftest.py deselects it for
+    the others)."""
+    if request.param == "postgres":
+        need_postgres()
+        return fresh_store("postgres", tmp_path)
     if request.param == "cache":
         settle_at_once(monkeypatch)
     return TinyCaseStore(tmp_path / "store")
@@ -73,19 +84,21 @@ def json_files(root: Path) -> list[Path]:
 # --- case numbers --------------------------------------------------------------------------
 
 
+@pytest.mark.contract
 def test_numbers_are_prefix_date_and_a_five_digit_sequence(store: TinyCaseStore) -> None:
     got = [create(store)["number"] for _ in range(3)]
     assert got == ["FK2026112500001", "FK2026112500002", "FK2026112500003"]
     # a new day starts again at 1; another centre has its own prefix
     assert create(store, D(2026, 11, 26))["number"] == "FK2026112600001"
-    other = TinyCaseStore(store.root.parent / "other", prefix="XX01")
+    other = other_centre(store, "XX01")
     assert create(other)["number"] == "XX012026112500001"
     assert parse_number("XX012026112500001") == ("XX01", DAY, 1)
 
 
-def test_numbers_are_unique_across_store_objects_on_one_folder(tmp_path: Path) -> None:
+@pytest.mark.contract
+def test_numbers_are_unique_across_store_objects_on_one_folder(store: CaseStore) -> None:
     # two windows (two store objects, as two processes would hold) on the same folder
-    a, b = TinyCaseStore(tmp_path / "s"), TinyCaseStore(tmp_path / "s")
+    a, b = store, reopen(store)
     numbers = [create(s)["number"] for _ in range(20) for s in (a, b)]
     assert len(set(numbers)) == 40
     assert sorted(numbers) == [f"FK20261125{i:05d}" for i in range(1, 41)]
@@ -124,6 +137,7 @@ def test_a_prefix_that_cannot_make_a_number_is_refused(tmp_path: Path) -> None:
 # --- get, update, summaries ----------------------------------------------------------------
 
 
+@pytest.mark.contract
 def test_get_and_update(store: TinyCaseStore) -> None:
     case = create(store, applicant="李四")
     assert store.get(case["number"]) == case
@@ -141,6 +155,7 @@ def test_get_and_update(store: TinyCaseStore) -> None:
     assert (info.value.kind, info.value.code) == ("name", "bad-number")
 
 
+@pytest.mark.contract
 def test_a_failing_change_writes_nothing(store: TinyCaseStore) -> None:
     case = create(store)
 
@@ -155,6 +170,7 @@ def test_a_failing_change_writes_nothing(store: TinyCaseStore) -> None:
     assert create(store)["number"] == "FK2026112500002"  # the lock was released
 
 
+@pytest.mark.contract
 def test_reads_hand_out_copies(store: TinyCaseStore) -> None:
     case = create(store)
     got = store.get(case["number"])
@@ -168,23 +184,25 @@ def test_reads_hand_out_copies(store: TinyCaseStore) -> None:
     assert list(store.cases_since(DAY)) == [case]
 
 
+@pytest.mark.contract
 def test_open_summaries_follow_the_state(store: TinyCaseStore) -> None:
     a, b, c = (create(store)["number"] for _ in range(3))
     set_state(store, b, "issued")
     set_state(store, c, "accepted")
     assert sorted(s["number"] + ":" + s["state"] for s in store.open_summaries()) == [
         f"{a}:received", f"{c}:accepted"]
-    assert TinyCaseStore(store.root).open_summaries() == store.open_summaries()
+    assert reopen(store).open_summaries() == store.open_summaries()
 
 
-def test_empty_store(tmp_path: Path) -> None:
-    store = TinyCaseStore(tmp_path / "new")
+@pytest.mark.contract
+def test_empty_store(store: CaseStore) -> None:
     assert store.open_summaries() == []
     assert list(store.cases_since(DAY)) == []
     assert list(store.audit()) == []
     assert store.versions() == []
 
 
+@pytest.mark.contract
 def test_cases_since_in_number_order(store: TinyCaseStore) -> None:
     # more cases than shards on several days, created out of day order
     for day in (D(2026, 11, 26), DAY, D(2026, 11, 24), D(2026, 12, 1)):
@@ -198,12 +216,13 @@ def test_cases_since_in_number_order(store: TinyCaseStore) -> None:
         f"FK20261201{2 * SHARDS + 1:05d}"
 
 
+@pytest.mark.contract
 def test_import_cases(store: TinyCaseStore, tmp_path: Path) -> None:
     for _ in range(3):
         create(store)
     set_state(store, "FK2026112500002", "issued")
     exported = list(store.cases_since(D(2000, 1, 1)))
-    target = TinyCaseStore(tmp_path / "restored")
+    target = fresh_store(store, tmp_path / "restored")
     # imported out of order; the summaries are rebuilt from the cases
     assert target.import_cases(reversed(exported), index_entry) == 3
     assert list(target.cases_since(D(2000, 1, 1))) == exported
@@ -222,6 +241,7 @@ def test_import_cases(store: TinyCaseStore, tmp_path: Path) -> None:
 # --- versions ------------------------------------------------------------------------------
 
 
+@pytest.mark.contract
 def test_versions_are_immutable_snapshots_by_hash(store: TinyCaseStore) -> None:
     h1, h2, h3 = "a" * 64, "b" * 64, "c" * 64
     snap = {"hash": h1, "code": "XX-NR-0001", "published_at": "2026-11-01T09:00:00",
@@ -380,6 +400,7 @@ def test_a_garbled_journal_is_dropped(store: TinyCaseStore) -> None:
 # --- threads -------------------------------------------------------------------------------
 
 
+@pytest.mark.contract
 def test_four_threads_sharing_one_store_lose_nothing(store: TinyCaseStore) -> None:
     # what st.cache_resource does: one store object for every session's thread
     shared = [create(store)["number"] for _ in range(3)]
@@ -407,11 +428,11 @@ def test_four_threads_sharing_one_store_lose_nothing(store: TinyCaseStore) -> No
     for th in threads:
         th.join()
     assert errors == []
-    history = [h for n in shared for h in TinyCaseStore(store.root).get(n)["history"]]
+    history = [h for n in shared for h in reopen(store).get(n)["history"]]
     assert sorted(history) == sorted(f"{t}:{i}" for t in range(4) for i in range(200))
     assert len(set(created)) == len(created) == 40
     assert len(store.open_summaries()) == 43
-    for path in json_files(store.root):
+    for path in json_files(store.root) if isinstance(store, TinyCaseStore) else ():
         json.loads(path.read_text("utf-8"))
 
 
@@ -543,8 +564,8 @@ def test_an_import_raises_the_counter_before_it_writes_cases(tmp_path: Path) -> 
     assert create(store)["number"] == "FK2026112500004"  # 1-3 may have been written
 
 
-def test_an_import_keeps_to_the_store_s_numbers(tmp_path: Path) -> None:
-    store = TinyCaseStore(tmp_path / "s")
+@pytest.mark.contract
+def test_an_import_keeps_to_the_store_s_numbers(store: CaseStore) -> None:
     with pytest.raises(StoreError) as info:
         store.import_cases([doc("XX2026112500001")], index_entry)
     assert info.value.code == "other-prefix"

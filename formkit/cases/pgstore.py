@@ -1,0 +1,713 @@
+"""The case store on PostgreSQL: several processes on several machines over one database.
+
+``PostgresCaseStore`` implements ``CaseStore`` with the meaning the embedded store
+gives each method (``docs/store.md``, "PostgreSQL"):
+
+- Each write is one transaction: a transition, its open-case summary and its audit
+  entry commit together or not at all (``SELECT ... FOR UPDATE`` on the case row, so
+  no update is lost).
+- Case numbers come from ``case_counters`` (centre, day), bumped by ``INSERT ... ON
+  CONFLICT DO UPDATE ... RETURNING`` in the creating transaction: the row lock
+  serialises the creates of one centre and day, a rollback gives the number back.
+- Cases are partitioned by month of receipt (``cases_y2026m11``), each partition
+  created on demand under an advisory lock. The open cases' summaries are a table of
+  their own (``open_cases``), written in the same transaction: the monitor never
+  reads a closed case.
+- The audit trail keeps the embedded store's hash chain: each entry's sealed JSON
+  line (``formkit.cases.files.seal``), chained per centre; the chain's tail is a row
+  of ``audit_heads``, locked by each append, so appends of one centre are serialised.
+- Every table carries ``centre`` (the case-number prefix): the distribution column
+  of a distributed PostgreSQL (Citus).
+- The schema comes from versioned migrations (``formkit/cases/migrations/*.sql``),
+  applied by ``upgrade`` (``formkit db upgrade``) in order under an advisory lock and
+  recorded in ``schema_migrations``. A store refuses a schema older or newer than
+  its code.
+
+psycopg (with its pool) is imported only here, and this module only when a
+``postgresql://`` URL is used (``formkit.cases.stores.open_store``).
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import datetime as dt
+import json
+import re
+import threading
+from collections.abc import Callable, Hashable, Iterable, Iterator
+from importlib import resources
+from typing import Any
+
+from formkit.cases.files import seal
+from formkit.cases.store import AuditOf, CaseStore, T, imported_number, parse_number, unknown_case
+from formkit.errors import InputError, StoreError
+
+try:
+    import psycopg
+    from psycopg.rows import tuple_row
+    from psycopg.types.json import Jsonb
+    from psycopg_pool import ConnectionPool, PoolTimeout
+except ImportError:  # pragma: no cover - the [postgres] extra is not installed
+    psycopg = None  # type: ignore[assignment]
+
+__all__ = ["MIGRATIONS", "PostgresCaseStore", "close_pools", "migrations", "schema_version",
+           "upgrade"]
+
+_PREFIX = re.compile(r"[A-Z0-9]{1,8}")
+_LOCK_MIGRATIONS = 0x666B_6D69  # "fkmi": the advisory lock of upgrade
+_LOCK_PARTITIONS = 0x666B_7061  # "fkpa": the advisory lock of partition creation
+_MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+_UPGRADE_HINT = "run: formkit db upgrade --store URL (the same URL)"
+
+
+def migrations() -> list[tuple[int, str, str]]:
+    """The migrations shipped with this formkit: (version, file name, SQL), in order."""
+    found = []
+    for item in resources.files("formkit.cases").joinpath("migrations").iterdir():
+        m = _MIGRATION_NAME.match(item.name)
+        if m:
+            found.append((int(m.group(1)), item.name, item.read_text(encoding="utf-8")))
+    return sorted(found)
+
+
+MIGRATIONS = len(migrations())  # the schema version this code needs
+
+
+def _driver() -> Any:
+    if psycopg is None:
+        raise StoreError("a postgresql:// store needs the PostgreSQL driver (psycopg)", None,
+                         code="no-driver",
+                         hint="pip install 'formkit[postgres]'")
+    return psycopg
+
+
+def _safe_url(url: str) -> str:
+    """``url`` without its password, for messages."""
+    return re.sub(r"(postgres(?:ql)?://[^:/@]*):[^@]*@", r"\1:***@", url)
+
+
+def connection_error(exc: Exception, url: str) -> StoreError:
+    """What a failed connection means, as a StoreError (never a traceback)."""
+    text = str(exc).strip()
+    where = _safe_url(url)
+    if (isinstance(exc, psycopg.ProgrammingError) and "conninfo" in text.lower()) \
+            or "invalid connection option" in text or "invalid URI" in text \
+            or "invalid integer value" in text or "missing \"=\"" in text:
+        return StoreError(f"'{where}' is not a PostgreSQL URL: {text}", None,
+                          code="bad-store-url",
+                          hint="postgresql://USER:PASSWORD@HOST[:PORT]/DATABASE")
+    low = text.lower()
+    if "password authentication failed" in low or "no password supplied" in low \
+            or "no pg_hba.conf entry" in low or ("role" in low and "does not exist" in low):
+        return StoreError(f"the database at {where} refused the sign-in: "
+                          f"{text.splitlines()[-1]}", None, code="auth-failed",
+                          hint="check the user and password in the URL (and pg_hba.conf)")
+    if "database" in low and "does not exist" in low:
+        return StoreError(f"no database at {where}: {text.splitlines()[-1]}", None,
+                          code="no-database",
+                          hint="create it (createdb), then run: formkit db upgrade --store URL")
+    return StoreError(f"the database at {where} does not answer: "
+                      f"{text.splitlines()[-1] if text else type(exc).__name__}", None,
+                      code="no-server",
+                      hint="check the host and port in the URL, and that PostgreSQL runs")
+
+
+def _connect(url: str) -> Any:
+    pg = _driver()
+    try:
+        return pg.connect(url, connect_timeout=10)
+    except (pg.Error, ValueError) as exc:
+        raise connection_error(exc, url) from None
+
+
+def schema_version(url: str) -> int:
+    """The highest migration applied to the database (0: none)."""
+    with contextlib.closing(_connect(url)) as conn:
+        return _version_of(conn)
+
+
+def _version_of(conn: Any) -> int:
+    found = conn.execute("SELECT to_regclass('schema_migrations') IS NOT NULL").fetchone()
+    if not found[0]:
+        conn.rollback()
+        return 0
+    row = conn.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()
+    conn.rollback()
+    return int(row[0])
+
+
+def upgrade(url: str) -> list[str]:
+    """Apply the migrations the database lacks, in order, in one transaction, under an
+    advisory lock (two processes upgrading at once: the second finds nothing to do).
+    Returns the names of the migrations applied."""
+    pg = _driver()
+    applied: list[str] = []
+    with contextlib.closing(_connect(url)) as conn:
+        try:
+            with conn.transaction():
+                conn.execute("SELECT pg_advisory_xact_lock(%s)", (_LOCK_MIGRATIONS,))
+                conn.execute("CREATE TABLE IF NOT EXISTS schema_migrations ("
+                             "version integer PRIMARY KEY, name text NOT NULL, "
+                             "applied_at timestamptz NOT NULL DEFAULT now())")
+                done = {r[0] for r in conn.execute("SELECT version FROM schema_migrations")}
+                newest = max(done, default=0)
+                if newest > MIGRATIONS:
+                    raise _newer(newest, url)
+                for version, name, sql in migrations():
+                    if version in done:
+                        continue
+                    conn.execute(sql)
+                    conn.execute("INSERT INTO schema_migrations (version, name) "
+                                 "VALUES (%s, %s)", (version, name))
+                    applied.append(name)
+        except pg.Error as exc:
+            raise StoreError(f"the upgrade of {_safe_url(url)} failed, nothing of it was "
+                             f"applied: {str(exc).strip()}", None, code="upgrade-failed",
+                             hint="fix the cause (rights to create tables?), then run "
+                                  "formkit db upgrade again") from None
+    return applied
+
+
+def _newer(found: int, url: str) -> StoreError:
+    return StoreError(f"the database at {_safe_url(url)} has schema version {found}, newer "
+                      f"than this formkit's {MIGRATIONS}", None, code="schema-newer",
+                      hint="run a formkit at least as new as the one that upgraded it")
+
+
+# One pool per URL and process: store objects on one database share it (as store
+# objects on one folder share its lock), and a test run does not pile up connections.
+_pools: dict[str, Any] = {}
+_pools_lock = threading.Lock()
+
+
+def _check(conn: Any) -> None:
+    """A pooled connection is tried before it is handed out (a restarted server)."""
+    conn.execute("")
+
+
+def _pool(url: str, size: int) -> Any:
+    with _pools_lock:
+        pool = _pools.get(url)
+        if pool is None or pool.closed:
+            pool = ConnectionPool(url, min_size=1, max_size=size, open=True, timeout=15,
+                                  kwargs={"connect_timeout": 10}, check=_check,
+                                  name="formkit-store")
+            _pools[url] = pool
+        return pool
+
+
+def close_pools(url: str | None = None) -> None:
+    """Close the connection pool of ``url`` (every pool: None)."""
+    with _pools_lock:
+        for key in [k for k in _pools if url is None or k == url]:
+            _pools.pop(key).close()
+
+
+atexit.register(close_pools)
+
+
+class _Lost(Exception):
+    """A create whose idempotency key another transaction took first."""
+
+
+class PostgresCaseStore(CaseStore):
+    """The case store of one centre (``prefix``) in a PostgreSQL database."""
+
+    def __init__(self, url: str, *, prefix: str = "FK", pool_size: int = 8) -> None:
+        """Open the store at ``url``; checks the server, the sign-in and the schema.
+
+        Raises:
+            StoreError: ``no-driver``, ``bad-store-url``, ``no-server``, ``auth-failed``,
+                ``no-database``, ``schema-old`` (run ``formkit db upgrade``),
+                ``schema-newer``, ``bad-prefix``.
+        """
+        if not _PREFIX.fullmatch(prefix):
+            raise StoreError(f"'{prefix}' cannot start a case number", None,
+                             code="bad-prefix", hint="1 to 8 capital letters or digits")
+        pg = _driver()
+        self.url = url
+        self.prefix = prefix
+        with contextlib.closing(_connect(url)) as conn:
+            try:
+                found = _version_of(conn)
+            except pg.Error as exc:
+                raise connection_error(exc, url) from None
+        if found < MIGRATIONS:
+            raise StoreError(
+                f"the database at {_safe_url(url)} has schema version {found}, this formkit "
+                f"needs {MIGRATIONS}" if found else
+                f"the database at {_safe_url(url)} holds no formkit case store yet", None,
+                code="schema-old", hint=_UPGRADE_HINT)
+        if found > MIGRATIONS:
+            raise _newer(found, url)
+        self._pool = _pool(url, pool_size)
+        self._months: set[tuple[int, int]] = set()  # partitions known to exist
+        self._digests: dict[Hashable, dict[dt.date, tuple[tuple[int, int], Any]]] = {}
+        self._lock = threading.Lock()
+
+    # ---- connections
+
+    @contextlib.contextmanager
+    def _tx(self, outcome: str = "nothing was changed") -> Iterator[Any]:
+        """A pooled connection in one transaction (committed at the end of the block,
+        rolled back by an exception); lost connections as a StoreError."""
+        try:
+            with self._pool.connection() as conn, conn.transaction():
+                yield conn
+        except PoolTimeout:
+            raise StoreError(f"the database at {_safe_url(self.url)} does not answer "
+                             f"(no connection within 15 s): {outcome}", None,
+                             code="no-server",
+                             hint="check that PostgreSQL runs, then do it again") from None
+        except psycopg.OperationalError as exc:
+            raise StoreError(f"the connection to the database was lost: {outcome} "
+                             f"({str(exc).strip().splitlines()[0] if str(exc) else ''})",
+                             None, code="connection-lost",
+                             hint="look the case up before doing it again: a change "
+                                  "whose commit was under way may have been saved") from None
+
+    def _ensure_month(self, day: dt.date) -> None:
+        """The partition of ``day``'s month, created if missing (in a transaction of its
+        own, under an advisory lock: two processes creating it at once are safe)."""
+        month = (day.year, day.month)
+        if month in self._months:
+            return
+        name = f"cases_y{day.year:04d}m{day.month:02d}"
+        start = day.replace(day=1)
+        end = (start + dt.timedelta(days=32)).replace(day=1)
+        with self._tx("no case was created") as conn:
+            exists = conn.execute("SELECT to_regclass(%s) IS NOT NULL", (name,)).fetchone()[0]
+            if not exists:
+                conn.execute("SELECT pg_advisory_xact_lock(%s)", (_LOCK_PARTITIONS,))
+                conn.execute(f"CREATE TABLE IF NOT EXISTS {name} PARTITION OF cases "
+                             f"FOR VALUES FROM ('{start.isoformat()}') "
+                             f"TO ('{end.isoformat()}')")
+        self._months.add(month)
+
+    # ---- numbers
+
+    def number(self, day: dt.date, seq: int) -> str:
+        """The case number of sequence ``seq`` received on ``day``."""
+        return f"{self.prefix}{day:%Y%m%d}{seq:05d}"
+
+    def _key_of(self, number: str) -> tuple[str, dt.date, int] | None:
+        """(number, day, seq) of a number of this centre; None for another's."""
+        prefix, day, seq = parse_number(number)
+        if prefix != self.prefix:
+            return None
+        return number.strip().upper(), day, seq
+
+    # ---- cases
+
+    def create(self, day: dt.date, make: Callable[[str], dict[str, Any]],
+               summary: Callable[[dict[str, Any]], dict[str, Any] | None],
+               audit: AuditOf | None = None, *, key: str | None = None) -> dict[str, Any]:
+        self._ensure_month(day)
+        try:
+            with self._tx("no case was created") as conn:
+                if key is not None:
+                    taken = conn.execute(
+                        "INSERT INTO case_keys (centre, key) VALUES (%s, %s) "
+                        "ON CONFLICT DO NOTHING RETURNING 1", (self.prefix, key)).fetchone()
+                    if taken is None:  # created before (or just now, by another)
+                        raise _Lost
+                while True:
+                    seq = conn.execute(
+                        "INSERT INTO case_counters AS c (centre, day, last) "
+                        "VALUES (%s, %s, 1) ON CONFLICT (centre, day) "
+                        "DO UPDATE SET last = c.last + 1 RETURNING last",
+                        (self.prefix, day)).fetchone()[0]
+                    if seq > 99_999:
+                        raise StoreError(f"more than 99,999 cases on {day}", None)
+                    number = self.number(day, seq)
+                    case = make(number)
+                    # a counter behind its cases (an import's): never overwrite, go on
+                    written = conn.execute(
+                        "INSERT INTO cases (centre, number, received_on, seq, version, doc) "
+                        "VALUES (%s, %s, %s, %s, nextval('case_versions'), %s) "
+                        "ON CONFLICT DO NOTHING RETURNING 1",
+                        (self.prefix, number, day, seq, Jsonb(case))).fetchone()
+                    if written is not None:
+                        break
+                self._set_summary(conn, number, day, summary(case))
+                if key is not None:
+                    conn.execute("UPDATE case_keys SET number = %s WHERE centre = %s AND "
+                                 "key = %s", (number, self.prefix, key))
+                if audit is not None:
+                    entry = audit(case)
+                    if entry is not None:
+                        self._append(conn, entry)
+                return case
+        except _Lost:
+            with self._tx() as conn:
+                row = conn.execute("SELECT number FROM case_keys WHERE centre = %s AND "
+                                   "key = %s", (self.prefix, key)).fetchone()
+            found = self.get(row[0]) if row and row[0] else None
+            if found is None:  # pragma: no cover - a key row always names its case
+                raise StoreError(f"the idempotency key {key!r} names no case", None) from None
+            return found
+
+    def find_key(self, key: str) -> dict[str, Any] | None:
+        """The case created with idempotency key ``key``, or None."""
+        with self._tx() as conn:
+            row = conn.execute("SELECT number FROM case_keys WHERE centre = %s AND key = %s",
+                               (self.prefix, key)).fetchone()
+        return self.get(row[0]) if row and row[0] else None
+
+    def get(self, number: str) -> dict[str, Any] | None:
+        found = self._key_of(number)
+        if found is None:
+            return None
+        with self._tx() as conn:
+            row = conn.execute("SELECT doc FROM cases WHERE centre = %s AND number = %s "
+                               "AND received_on = %s", (self.prefix, found[0], found[1])
+                               ).fetchone()
+        return None if row is None else dict(row[0])
+
+    def update(self, number: str, change: Callable[[dict[str, Any]], dict[str, Any]],
+               summary: Callable[[dict[str, Any]], dict[str, Any] | None],
+               audit: AuditOf | None = None) -> dict[str, Any]:
+        found = self._key_of(number)
+        if found is None:
+            raise unknown_case(number)
+        normal, day, _ = found
+        with self._tx(f"case {normal} is as it was: nothing was changed") as conn:
+            row = conn.execute("SELECT doc FROM cases WHERE centre = %s AND number = %s "
+                               "AND received_on = %s FOR UPDATE",
+                               (self.prefix, normal, day)).fetchone()
+            if row is None:
+                raise unknown_case(number)
+            new = change(row[0])
+            conn.execute("UPDATE cases SET doc = %s, version = nextval('case_versions') "
+                         "WHERE centre = %s AND number = %s AND received_on = %s",
+                         (Jsonb(new), self.prefix, normal, day))
+            self._set_summary(conn, normal, day, summary(new))
+            if audit is not None:
+                entry = audit(new)
+                if entry is not None:
+                    self._append(conn, entry)
+        return json.loads(json.dumps(new))  # type: ignore[no-any-return]
+
+    def _set_summary(self, conn: Any, number: str, day: dt.date,
+                     entry: dict[str, Any] | None) -> None:
+        if entry is None:
+            conn.execute("DELETE FROM open_cases WHERE centre = %s AND number = %s",
+                         (self.prefix, number))
+        else:
+            conn.execute("INSERT INTO open_cases (centre, number, received_on, summary) "
+                         "VALUES (%s, %s, %s, %s) ON CONFLICT (centre, number) "
+                         "DO UPDATE SET summary = EXCLUDED.summary",
+                         (self.prefix, number, day, Jsonb(entry)))
+
+    def open_summaries(self) -> list[dict[str, Any]]:
+        with self._tx() as conn:
+            rows = conn.execute("SELECT summary FROM open_cases WHERE centre = %s "
+                                "ORDER BY number", (self.prefix,)).fetchall()
+        return [r[0] for r in rows]
+
+    def cases_since(self, since: dt.date, *, copy: bool = True
+                    ) -> Iterator[dict[str, Any]]:
+        """Every case received on or after ``since``, in number order, read in batches
+        through a server-side cursor (a year is not held in memory at once)."""
+        with self._tx() as conn, conn.cursor(name="cases_since", row_factory=tuple_row) as cur:
+            cur.itersize = 2000
+            cur.execute("SELECT doc FROM cases WHERE centre = %s AND received_on >= %s "
+                        "ORDER BY received_on, seq", (self.prefix, since))
+            for row in cur:
+                yield row[0]
+
+    def digests_since(self, since: dt.date, key: Hashable,
+                      digest: Callable[[list[dict[str, Any]]], T]) -> list[T]:
+        """``digest`` of each receipt day's cases (in number order) on or after
+        ``since``, days in order. A day's digest is kept, per ``key``, while its count
+        of cases and the sum of their versions are unchanged: every committed write
+        gives its row a new, higher version, so any change moves the sum."""
+        with self._lock:
+            kept = self._digests.pop(key, {})
+            self._digests[key] = kept
+            while len(self._digests) > 2:
+                del self._digests[next(iter(self._digests))]
+        out: list[T] = []
+        with self._tx() as conn:
+            stamps = {day: (int(n), int(total)) for day, n, total in conn.execute(
+                "SELECT received_on, count(*), sum(version) FROM cases WHERE centre = %s "
+                "AND received_on >= %s GROUP BY received_on", (self.prefix, since))}
+            stale = [d for d in stamps if d not in kept or kept[d][0] != stamps[d]]
+            fresh: dict[dt.date, list[dict[str, Any]]] = {d: [] for d in stale}
+            if stale:
+                for day, doc in conn.execute(
+                        "SELECT received_on, doc FROM cases WHERE centre = %s AND "
+                        "received_on = ANY(%s) ORDER BY received_on, seq",
+                        (self.prefix, stale)):
+                    fresh[day].append(doc)
+        for day in sorted(stamps):
+            if day in fresh:
+                value = digest(fresh[day])
+                kept[day] = (stamps[day], value)
+            else:
+                value = kept[day][1]
+            out.append(value)
+        for gone in [d for d in list(kept) if d >= since and d not in stamps]:
+            kept.pop(gone, None)
+        return out
+
+    def import_cases(self, cases: Iterable[dict[str, Any]],
+                     summary: Callable[[dict[str, Any]], dict[str, Any] | None]) -> int:
+        rows = self._imported(cases, summary)
+        with self._tx("nothing of the import was stored") as conn:
+            self._write_imported(conn, rows)
+        return len(rows)
+
+    def _imported(self, cases: Iterable[dict[str, Any]],
+                  summary: Callable[[dict[str, Any]], dict[str, Any] | None]
+                  ) -> list[tuple[str, dt.date, int, dict[str, Any], dict[str, Any] | None]]:
+        """The rows of cases to import, checked; their months' partitions made."""
+        rows: list[tuple[str, dt.date, int, dict[str, Any], dict[str, Any] | None]] = []
+        for case in cases:
+            prefix, day, seq = imported_number(case["number"])
+            if prefix != self.prefix:
+                raise StoreError(f"case {case['number']} is not of this store (its numbers "
+                                 f"start with {self.prefix})", None, code="other-prefix",
+                                 hint="import it into the store of its own centre")
+            case["number"] = case["number"].strip().upper()
+            rows.append((case["number"], day, seq, case, summary(case)))
+        for day in sorted({r[1] for r in rows}):
+            self._ensure_month(day)
+        return rows
+
+    def _write_imported(self, conn: Any, rows: list[tuple[str, dt.date, int, dict[str, Any],
+                                                           dict[str, Any] | None]]) -> None:
+        """Counters raised first, then the cases (replaced if there) and summaries."""
+        tops: dict[dt.date, int] = {}
+        for _, day, seq, _, _ in rows:
+            tops[day] = max(tops.get(day, 0), seq)
+        with conn.cursor() as cur:
+            cur.executemany(
+                "INSERT INTO case_counters AS c (centre, day, last) VALUES (%s, %s, %s) "
+                "ON CONFLICT (centre, day) DO UPDATE SET last = greatest(c.last, "
+                "EXCLUDED.last)", [(self.prefix, d, top) for d, top in sorted(tops.items())])
+            cur.executemany(
+                "INSERT INTO cases (centre, number, received_on, seq, version, doc) "
+                "VALUES (%s, %s, %s, %s, nextval('case_versions'), %s) "
+                "ON CONFLICT (centre, number, received_on) DO UPDATE SET "
+                "doc = EXCLUDED.doc, version = EXCLUDED.version",
+                [(self.prefix, n, d, s, Jsonb(c)) for n, d, s, c, _ in rows])
+            cur.executemany(
+                "DELETE FROM open_cases WHERE centre = %s AND number = %s",
+                [(self.prefix, n) for n, _, _, _, e in rows if e is None])
+            cur.executemany(
+                "INSERT INTO open_cases (centre, number, received_on, summary) "
+                "VALUES (%s, %s, %s, %s) ON CONFLICT (centre, number) "
+                "DO UPDATE SET summary = EXCLUDED.summary",
+                [(self.prefix, n, d, Jsonb(e)) for n, d, _, _, e in rows if e is not None])
+
+    def load(self, cases: Iterable[dict[str, Any]],
+             summary: Callable[[dict[str, Any]], dict[str, Any] | None],
+             versions: Iterable[dict[str, Any]], audit_lines: Iterable[str]) -> None:
+        """Copy a whole store in one transaction (``formkit cases migrate``): the cases,
+        the snapshots, and the audit trail's lines as they are, their chain with them
+        (the chain's head stays the source's). The centre's audit trail must be empty."""
+        rows = self._imported(cases, summary)
+        with self._tx("nothing was copied") as conn:
+            self._write_imported(conn, rows)
+            for snapshot in versions:
+                self._put_version(conn, snapshot)
+            conn.execute("INSERT INTO audit_heads (centre, seq, hash) VALUES (%s, 0, '') "
+                         "ON CONFLICT DO NOTHING", (self.prefix,))
+            seq, head = conn.execute("SELECT seq, hash FROM audit_heads WHERE centre = %s "
+                                     "FOR UPDATE", (self.prefix,)).fetchone()
+            if seq:
+                raise StoreError(f"the audit trail of {self.prefix} in the database is not "
+                                 "empty: nothing was copied", None, code="target-not-empty",
+                                 hint="copy into an empty database (or one without this "
+                                      "centre)")
+            batch = []
+            for line in audit_lines:
+                entry = json.loads(line)
+                chain = entry.get("chain")
+                if isinstance(chain, dict) and isinstance(chain.get("hash"), str):
+                    head = chain["hash"]
+                seq += 1
+                number = entry.get("number")
+                batch.append((self.prefix, seq, str(entry.get("at", "")),
+                              number if isinstance(number, str) else None, line))
+            with conn.cursor() as cur:
+                cur.executemany("INSERT INTO audit (centre, seq, at, number, line) "
+                                "VALUES (%s, %s, %s, %s, %s)", batch)
+            conn.execute("UPDATE audit_heads SET seq = %s, hash = %s WHERE centre = %s",
+                         (seq, head, self.prefix))
+
+    def rebuild_index(self, summary: Callable[[dict[str, Any]], dict[str, Any] | None]
+                      ) -> dict[str, int]:
+        """Write ``open_cases`` afresh from the cases, in one transaction."""
+        with self._tx("the open-case summaries are as they were") as conn:
+            before = conn.execute("DELETE FROM open_cases WHERE centre = %s",
+                                  (self.prefix,)).rowcount
+            cases = opened = 0
+            entries = []
+            for number, day, doc in conn.execute(
+                    "SELECT number, received_on, doc FROM cases WHERE centre = %s",
+                    (self.prefix,)).fetchall():
+                cases += 1
+                entry = summary(doc)
+                if entry is not None:
+                    opened += 1
+                    entries.append((self.prefix, number, day, Jsonb(entry)))
+            with conn.cursor() as cur:
+                cur.executemany("INSERT INTO open_cases (centre, number, received_on, "
+                                "summary) VALUES (%s, %s, %s, %s)", entries)
+        return {"cases": cases, "open_cases": opened, "index_files": 1 if opened else 0,
+                "removed_files": 0, "rows_before": before}
+
+    # ---- audit
+
+    def append_audit(self, entry: dict[str, Any]) -> None:
+        with self._tx("the entry was not written") as conn:
+            self._append(conn, entry)
+
+    def _append(self, conn: Any, entry: dict[str, Any]) -> None:
+        """Append ``entry`` to the centre's chain, in ``conn``'s transaction: the chain's
+        tail row is locked until it commits (appends of one centre are serialised)."""
+        if "at" not in entry:
+            entry = {**entry, "at": dt.datetime.now().isoformat()}
+        conn.execute("INSERT INTO audit_heads (centre, seq, hash) VALUES (%s, 0, '') "
+                     "ON CONFLICT DO NOTHING", (self.prefix,))
+        seq, prev = conn.execute("SELECT seq, hash FROM audit_heads WHERE centre = %s "
+                                 "FOR UPDATE", (self.prefix,)).fetchone()
+        line, own = seal(entry, prev, [])
+        number = entry.get("number")
+        conn.execute("INSERT INTO audit (centre, seq, at, number, line) "
+                     "VALUES (%s, %s, %s, %s, %s)",
+                     (self.prefix, seq + 1, str(entry.get("at", "")),
+                      number if isinstance(number, str) else None, line))
+        conn.execute("UPDATE audit_heads SET seq = %s, hash = %s WHERE centre = %s",
+                     (seq + 1, own, self.prefix))
+
+    def audit(self, since: dt.date | None = None) -> Iterator[dict[str, Any]]:
+        """The audit trail, oldest first, each entry as it was appended (its chain left
+        out: ``verify_audit`` checks that)."""
+        low = since.isoformat() if since is not None else ""
+        with self._tx() as conn, conn.cursor(name="audit", row_factory=tuple_row) as cur:
+            cur.itersize = 5000
+            cur.execute("SELECT line FROM audit WHERE centre = %s AND at >= %s "
+                        "ORDER BY seq", (self.prefix, low))
+            for (line,) in cur:
+                try:
+                    entry = json.loads(line)
+                except json.JSONDecodeError:
+                    continue
+                if isinstance(entry, dict):
+                    entry.pop("chain", None)
+                    yield entry
+
+    def verify_audit(self) -> dict[str, Any]:
+        """Check the centre's hash chain; the report of ``formkit cases verify`` (a break
+        names the table and the entry's place in the chain, ``audit:<n>``)."""
+        prev = ""
+        entries = unchained = 0
+        where = f"audit[{self.prefix}]"
+
+        def report(line: int, what: str, message: str) -> dict[str, Any]:
+            return {"ok": False, "files": 1, "entries": entries, "unchained": unchained,
+                    "torn": 0,
+                    "head": prev or None,
+                    "break": {"file": where, "line": line, "what": what, "message": message}}
+
+        with self._tx() as conn:
+            head = conn.execute("SELECT seq, hash FROM audit_heads WHERE centre = %s",
+                                (self.prefix,)).fetchone()
+            rows = conn.execute("SELECT seq, line FROM audit WHERE centre = %s ORDER BY seq",
+                                (self.prefix,)).fetchall()
+        for seq, line in rows:
+            try:
+                entry = json.loads(line)
+            except json.JSONDecodeError:
+                entry = None
+            if not isinstance(entry, dict):
+                return report(seq, "garbled", "the row is not an audit entry")
+            chain = entry.pop("chain", None)
+            if chain is None:  # copied from an embedded store's trail before the chain
+                if prev:
+                    return report(seq, "edited", "the entry carries no hash, but an "
+                                  "entry before it does: its hash was removed")
+                unchained += 1
+                continue
+            own = chain.get("hash") if isinstance(chain, dict) else None
+            body = {k: v for k, v in chain.items() if k != "hash"} \
+                if isinstance(chain, dict) else None
+            torn = body.get("torn", []) if body is not None else None
+            if not isinstance(own, str) or body is None or not isinstance(torn, list) \
+                    or set(body) - {"prev", "torn"} \
+                    or seal(entry, str(body.get("prev", "")), torn)[1] != own:
+                return report(seq, "edited", "the entry does not match its hash: it was "
+                                             "changed")
+            if body.get("prev") != prev or seq != entries + unchained + 1:
+                return report(seq, "missing", "the entry does not follow the one before "
+                              "it: an entry between them was removed, or the one before it "
+                              "was rewritten" if prev else "the first entry does not start "
+                              "the chain: the entries before it were removed")
+            prev = own
+            entries += 1
+        if head is not None and (head[0] != entries + unchained or head[1] != prev):
+            return report(entries + unchained + 1, "missing",
+                          f"the chain's head records {head[0]} entries, the table holds "
+                          f"{entries + unchained}: the last entries were removed, or "
+                          "rewritten")
+        return {"ok": True, "files": 1, "entries": entries, "unchained": unchained,
+                "torn": 0, "head": prev or None}
+
+    # ---- versions
+
+    def put_version(self, snapshot: dict[str, Any]) -> bool:
+        _check_digest(snapshot["hash"])
+        with self._tx("the version was not stored") as conn:
+            return self._put_version(conn, snapshot)
+
+    def _put_version(self, conn: Any, snapshot: dict[str, Any]) -> bool:
+        added = conn.execute(
+            "INSERT INTO versions (centre, hash, code, published_at, snapshot) "
+            "VALUES (%s, %s, %s, %s, %s) ON CONFLICT DO NOTHING RETURNING 1",
+            (self.prefix, snapshot["hash"], snapshot.get("code"),
+             _text(snapshot.get("published_at")), Jsonb(snapshot))).fetchone()
+        return added is not None
+
+    def get_version(self, digest: str) -> dict[str, Any] | None:
+        _check_digest(digest)
+        with self._tx() as conn:
+            row = conn.execute("SELECT snapshot FROM versions WHERE centre = %s AND "
+                               "hash = %s", (self.prefix, digest)).fetchone()
+        return None if row is None else dict(row[0])
+
+    def versions(self, code: str | None = None) -> list[dict[str, Any]]:
+        with self._tx() as conn:
+            rows = conn.execute("SELECT snapshot FROM versions WHERE centre = %s AND "
+                                "(%s::text IS NULL OR code = %s)",
+                                (self.prefix, code, code)).fetchall()
+        found = [dict(r[0]) for r in rows]
+        return sorted(found, key=lambda r: str(r.get("published_at", "")))
+
+    # ---- counts (formkit cases migrate)
+
+    def counts(self) -> dict[str, int]:
+        """How many cases, open cases, audit entries and versions the centre holds."""
+        with self._tx() as conn:
+            return {name: int(conn.execute(f"SELECT count(*) FROM {table} "
+                                           "WHERE centre = %s", (self.prefix,)).fetchone()[0])
+                    for name, table in (("cases", "cases"), ("open_cases", "open_cases"),
+                                        ("audit", "audit"), ("versions", "versions"))}
+
+    def close(self) -> None:
+        """Close this database's connection pool (shared by every store object on it)."""
+        close_pools(self.url)
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def _check_digest(digest: str) -> None:
+    try:
+        int(digest[:15], 16)
+    except ValueError:
+        raise InputError(f"'{digest}' is not a version hash", None) from None

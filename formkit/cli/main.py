@@ -566,6 +566,43 @@ def cmd_studio(args: argparse.Namespace) -> int:
     os.execve(sys.executable, cmd, env)
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Serve the HTTP API (http-api.md) with uvicorn; needs the ``[api]`` extra."""
+    import importlib.util
+    import os
+
+    if any(importlib.util.find_spec(m) is None for m in ("fastapi", "uvicorn")):
+        raise _UsageError("the HTTP API is not installed; install it with "
+                          "pip install 'formkit[api]'")
+    if not 1 <= args.workers <= 64:
+        raise _UsageError("--workers must be from 1 to 64")
+    if not 0 <= args.port <= 65535:
+        raise _UsageError("--port must be from 0 to 65535")
+    import uvicorn
+
+    from formkit.catalog import open_catalog
+    from formkit.cli.documents import catalog_of
+
+    store = args.store or os.environ.get("FORMKIT_STORE") or "var/store"
+    try:
+        # checked here once, before any worker starts: a catalog.yaml that does not
+        # load or a wrong store stops the command with its error
+        catalog_of(open_catalog(args.dir))
+        _store(args)
+    except FormkitError as exc:
+        return _fail(args, exc)
+    os.environ["FORMKIT_CATALOG"] = args.dir
+    os.environ["FORMKIT_STORE"] = store
+    # Like `formkit studio`, the server is named, not imported: formkit.api sits beside
+    # the CLI (docs/architecture.md), and each uvicorn worker builds its own app.
+    print(f"formkit: serving {args.dir} (store {store}) on http://{args.host}:{args.port}"
+          f"/api/v1/docs", file=sys.stderr)
+    uvicorn.run("formkit.api.app:app_from_env", factory=True, host=args.host,
+                port=args.port, workers=args.workers, log_level="info",
+                proxy_headers=False)
+    return 0
+
+
 def _build_parser() -> _Parser:
     parser = _Parser(prog="formkit", description="formkit: forms and rules for "
                      "government service centres")
@@ -648,6 +685,16 @@ def _build_parser() -> _Parser:
     p.add_argument("--catalog", default="definitions")
     _output_options(p)
     p.set_defaults(func=cmd_guide)
+
+    p = sub.add_parser("serve", help="serve the HTTP API (needs the [api] extra)")
+    p.add_argument("dir", nargs="?", default="definitions")
+    p.add_argument("--store", help="store folder or postgresql:// URL (default "
+                   "$FORMKIT_STORE or var/store)")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--workers", type=int, default=1)
+    p.add_argument("--json", action="store_true", help="errors as a JSON error object")
+    p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("studio", help="start the Streamlit studio")
     p.add_argument("dir", nargs="?", default="definitions")

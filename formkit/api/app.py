@@ -1,0 +1,638 @@
+"""The FastAPI app of ``formkit serve`` (http-api.md): ``create_app`` builds it over a
+catalog folder and a case store; ``app_from_env`` is the factory uvicorn's worker
+processes call (``FORMKIT_CATALOG``, ``FORMKIT_STORE``).
+
+Every endpoint is a plain function (FastAPI runs it in its thread pool): the
+engine's calls are synchronous, scrypt takes half a second, and the store locks.
+"""
+
+
+import base64
+import datetime as dt
+import json
+import os
+import sys
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any
+
+import yaml
+from fastapi import Depends, FastAPI, Header, Query, Request, Response
+from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from formkit.api import errors
+from formkit.api.auth import (
+    API_KEYS_FILE,
+    KEY_PREFIX,
+    ApiKeyList,
+    FileCache,
+    Principal,
+    TokenSigner,
+    api_secret,
+    forbidden,
+    load_api_keys,
+    throttled,
+    unauthorized,
+)
+from formkit.api.guard import GuardedStore, Replayed, etag_of
+from formkit.api.schemas import (
+    ActionRequest,
+    CaseList,
+    CaseListItem,
+    CaseObject,
+    CaseRequest,
+    ErrorAnswer,
+    FormStateRequest,
+    GuideAnswer,
+    Health,
+    MatterDocument,
+    MatterSummary,
+    MonitorAnswer,
+    PrecheckRequest,
+    TokenAnswer,
+    TokenRequest,
+)
+from formkit.authoring.signin import SecurityLog, Throttle, attempt_sign_in
+from formkit.calendar import WorkCalendar
+from formkit.cases.monitor import MonitorConfig, monitor
+from formkit.cases.service import Case, CaseService, HandedIn
+from formkit.cases.store import CaseStore, parse_number
+from formkit.cases.versions import case_rules, matter_snapshot, snapshot_for_case
+from formkit.catalog import OpenCatalog, catalog_signature, open_catalog
+from formkit.definitions.loader import USERS_FILE
+from formkit.definitions.model import Catalog, FieldType, FormField
+from formkit.definitions.users import UserList, load_users
+from formkit.documents import DOCUMENT_KINDS, case_document, guide_document, html_to_pdf
+from formkit.dsl.compiler import EvalContext
+from formkit.errors import (
+    DefinitionError,
+    FormkitError,
+    FormkitErrors,
+    IllegalTransition,
+    InputError,
+    NotFoundError,
+)
+from formkit.intake.forms import form_state
+from formkit.intake.precheck import run_precheck
+from formkit.intake.schema import matter_schema
+from formkit.ruleset import RuleSet
+
+__all__ = ["MAX_BODY", "app_from_env", "create_app", "open_store"]
+
+MAX_BODY = 5 * 2**20
+PREFIX = "/api/v1"
+TOKEN_MINUTES_ENV = "FORMKIT_API_TOKEN_MINUTES"
+DEFAULT_TOKEN_MINUTES = 60
+_RELOAD_EVERY = 2.0  # seconds between checks of the catalog's files
+# every answer may be one of these (documented once for every path)
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorAnswer, "description": what} for status, what in (
+        (400, "malformed request"), (401, "no or bad credentials"),
+        (403, "not allowed for this caller"), (404, "unknown matter, case or path"),
+        (409, "not allowed in the case's state, or a stale If-Match"),
+        (413, "body over 5 MB"), (422, "invalid request"), (429, "too many attempts"),
+        (500, "unexpected fault (a bug)"), (503, "store, catalog or PDF printer "
+                                                "unavailable"))}
+
+
+def open_store(spec: str, *, create: bool = True) -> CaseStore:
+    """A store from a folder or a ``postgresql://`` URL."""
+    import importlib
+
+    try:
+        stores = importlib.import_module("formkit.cases.stores")
+    except ImportError:  # pragma: no cover - a formkit before the PostgreSQL store
+        from formkit.cases.tinystore import TinyCaseStore
+
+        return TinyCaseStore(spec) if create else TinyCaseStore.open_existing(spec)
+    store: CaseStore = stores.open_store(spec, create=create)
+    return store
+
+
+class _Catalog:
+    """The catalog, opened again when its files change (checked every 2 s at most)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._lock = threading.Lock()
+        self._opened = open_catalog(root)
+        self._signature = catalog_signature(root)
+        self._checked = time.monotonic()
+
+    def get(self) -> OpenCatalog:
+        now = time.monotonic()
+        if now - self._checked < _RELOAD_EVERY:
+            return self._opened
+        with self._lock:
+            if now - self._checked >= _RELOAD_EVERY:
+                self._checked = now
+                signature = catalog_signature(self.root)
+                if signature != self._signature:
+                    self._opened = open_catalog(self.root)
+                    self._signature = signature
+        return self._opened
+
+
+def _rules(opened: OpenCatalog, code: str) -> RuleSet:
+    rules = opened.rules_of(code)
+    if rules is None:
+        raise opened.unknown_matter(code)
+    if rules.errors or opened.catalog is None:
+        errs = rules.errors or [DefinitionError("the catalog file has errors", None)]
+        raise errs[0] if len(errs) == 1 else FormkitErrors(errs)
+    return rules
+
+
+def _catalog_of(opened: OpenCatalog) -> Catalog:
+    if opened.catalog is None:
+        raise DefinitionError("目录文件有误 (catalog.yaml does not load)", None,
+                              hint="formkit validate lists the errors")
+    return opened.catalog
+
+
+def _unknown_fields(fields: list[FormField], answers: Any, prefix: str = "") -> list[str]:
+    """The paths of answers that name no field of the form (``unknown_field``)."""
+    if not isinstance(answers, dict):
+        return []
+    by_id = {f.id: f for f in fields}
+    out: list[str] = []
+    for key, value in answers.items():
+        f = by_id.get(str(key))
+        path = f"{prefix}{key}"
+        if f is None:
+            out.append(path[:200])
+        elif f.type == FieldType.group:
+            out += _unknown_fields(f.fields or [], value, path + ".")
+        elif f.type == FieldType.repeat and isinstance(value, list):
+            for i, row in enumerate(value[:1000]):
+                out += _unknown_fields(f.fields or [], row, f"{path}[{i}].")
+    return out
+
+
+def _wants(request: Request, offered: tuple[str, ...]) -> str:
+    """The offered media type the ``Accept`` header prefers (the first on a tie or
+    when it names none of them)."""
+    best, best_q = offered[0], -1.0
+    for part in request.headers.get("accept", "").split(","):
+        media, _, params = part.strip().partition(";")
+        q = 1.0
+        for p in params.split(";"):
+            name, _, value = p.strip().partition("=")
+            if name == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        media = media.strip().lower()
+        for kind in offered:
+            if media == kind and q > best_q and q > 0:
+                best, best_q = kind, q
+    return best
+
+
+def _pdf(html: str, filename: str) -> Response:
+    data = html_to_pdf(html)
+    return Response(data, media_type="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="{filename}"'})
+
+
+def _jsonable(value: Any) -> Any:
+    return json.loads(json.dumps(value, ensure_ascii=False, default=str))
+
+
+# ---------------------------------------------------------------------- case helpers
+
+# action -> the options it needs (as `formkit cases act`); the rest are refused unused
+_OPTIONS: dict[str, tuple[str, ...]] = {
+    "accept": (), "request_supplement": (), "resubmit": ("data",), "refuse": (),
+    "start_review": (), "sign_off": ("unit",), "approve": (), "deny": (), "issue": (),
+    "suspend": ("procedure",), "resume": (), "extend": ("days", "approver"),
+    "supply": ("material",), "terminate": (), "withdraw": (),
+}
+_NEEDED = {"resubmit": "fields or materials", "suspend": "procedure", "extend": "days",
+           "supply": "material"}
+
+
+def _check_options(body: ActionRequest) -> None:
+    given = {"procedure": body.procedure, "days": body.days, "material": body.material,
+             "unit": body.unit, "approver": body.approver,
+             "data": body.fields if body.fields is not None else body.materials}
+    allowed = _OPTIONS[body.action]
+    unused = [k for k, v in given.items() if v is not None and k not in allowed]
+    if unused:
+        name = "fields/materials" if unused[0] == "data" else unused[0]
+        raise InputError(f"操作 {body.action} 不接受 '{name}' ('{body.action}' takes no "
+                         f"'{name}')", None, code="unused-option",
+                         hint="the table of formkit cases act lists each action's options")
+    needed = _NEEDED.get(body.action)
+    if needed and all(given[k] is None for k in (("data",) if body.action == "resubmit"
+                                                 else (needed,))):
+        raise InputError(f"操作 {body.action} 需要 '{needed}' ('{body.action}' needs "
+                         f"'{needed}')", None, code="missing-option",
+                         hint="the table of formkit cases act lists each action's options")
+
+
+def _handed(materials: list[Any] | None) -> list[HandedIn]:
+    return [HandedIn.model_validate(m.model_dump(exclude_none=True)) for m in materials or []]
+
+
+def _run_action(svc: CaseService, store: CaseStore, case: Case, body: ActionRequest,
+                actor: str, unit: str | None) -> Case:
+    n, say = case.number, body.comment
+    action = body.action
+    if action in ("accept", "request_supplement", "refuse"):
+        return svc.decide(n, case_rules(store, case), actor=actor, comment=say,
+                          want=action)
+    if action == "resubmit":
+        return svc.resubmit(n, case_rules(store, case), actor=actor, comment=say,
+                            materials=_handed(body.materials), fields=body.fields)
+    calls: dict[str, Callable[[], Case]] = {
+        "start_review": lambda: svc.start_review(n, actor=actor, comment=say),
+        "sign_off": lambda: svc.sign_off(n, unit or "", actor=actor, comment=say),
+        "approve": lambda: svc.approve(n, actor=actor, comment=say),
+        "deny": lambda: svc.deny(n, actor=actor, reason=say),
+        "issue": lambda: svc.issue(n, actor=actor, comment=say),
+        "suspend": lambda: svc.suspend(n, body.procedure or "", actor=actor, comment=say),
+        "resume": lambda: svc.resume(n, actor=actor, comment=say),
+        "extend": lambda: svc.extend(n, body.days or 0, actor=actor, comment=say,
+                                     approver=body.approver or ""),
+        "supply": lambda: svc.supply(n, body.material or "", actor=actor, comment=say),
+        "terminate": lambda: svc.terminate(n, actor=actor, reason=say),
+        "withdraw": lambda: svc.withdraw(n, actor=actor, reason=say),
+    }
+    return calls[action]()
+
+
+def _leaves(value: Any, key: str = "") -> list[tuple[str, str]]:
+    if isinstance(value, dict):
+        return [x for k, v in value.items() for x in _leaves(v, str(k))]
+    if isinstance(value, list):
+        return [x for v in value for x in _leaves(v, key)]
+    return [(key, value)] if isinstance(value, str) else []
+
+
+def applicant_matches(doc: dict[str, Any], wanted: str) -> bool:
+    """Whether a case's applicant is ``wanted``: the applicant's name (or a field whose
+    id says name) contains it, or an answer equals it (an ID number, a mobile)."""
+    q = wanted.strip().upper()
+    if not q:
+        return True
+    if len(q) >= 2 and q in str(doc.get("applicant") or "").upper():
+        return True
+    for key, text in _leaves(doc.get("fields") or {}):
+        t = text.strip().upper()
+        if t == q or (len(q) >= 2 and "name" in key.lower() and q in t):
+            return True
+    return False
+
+
+def _cursor(number: str) -> str:
+    return base64.urlsafe_b64encode(json.dumps({"before": number}).encode()).decode() \
+        .rstrip("=")
+
+
+def _uncursor(cursor: str) -> tuple[dt.date, int]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        _, day, seq = parse_number(str(json.loads(raw)["before"]))
+    except (ValueError, KeyError, TypeError, NotFoundError):
+        raise InputError("cursor 无效 (the cursor is not one this API gave)", None,
+                         code="bad-cursor", hint="give the next_cursor of the previous "
+                                                 "page as it was") from None
+    return day, seq
+
+
+# ---------------------------------------------------------------------- the app
+
+
+def create_app(catalog_dir: str | os.PathLike[str], store: CaseStore | str, *,
+               users_file: Path | None = None, api_keys_file: Path | None = None,
+               secret: bytes | None = None, token_minutes: float | None = None,
+               security_log: SecurityLog | None = None, throttle: Throttle | None = None,
+               now: Callable[[], dt.datetime] = dt.datetime.now,
+               clock: Callable[[], float] = time.time, max_body: int = MAX_BODY) -> FastAPI:
+    """The API over the catalog in ``catalog_dir`` and ``store`` (a store, or a folder
+    or ``postgresql://`` URL). ``users.yaml`` and ``api_keys.yaml`` are read from the
+    catalog folder unless given; ``now``/``clock`` are for tests."""
+    root = Path(catalog_dir)
+    the_store = open_store(store) if isinstance(store, str) else store
+    catalog = _Catalog(root)
+    users = FileCache[UserList](users_file or root / USERS_FILE, load_users)
+    keys = FileCache[ApiKeyList](api_keys_file or root / API_KEYS_FILE, load_api_keys)
+    store_root = getattr(the_store, "root", None)
+    if secret is None:
+        secret = api_secret(Path(store_root) if store_root is not None else None)
+    minutes = token_minutes if token_minutes is not None else float(
+        os.environ.get(TOKEN_MINUTES_ENV) or DEFAULT_TOKEN_MINUTES)
+    signer = TokenSigner(secret, minutes * 60, clock)
+    log = security_log or SecurityLog(Path(os.environ.get("FORMKIT_SECURITY_LOG") or (
+        root.resolve().parent / "var" / "security.log")))
+    attempts = throttle or Throttle()
+    store_kind = "tinydb" if type(the_store).__name__.startswith("Tiny") else "postgresql"
+
+    app = FastAPI(title="formkit", version="1", openapi_url=f"{PREFIX}/openapi.json",
+                  docs_url=f"{PREFIX}/docs", redoc_url=None, responses=_ERRORS,
+                  description="The HTTP API of formkit (http-api.md; docs/api.md).")
+    errors.install(app)
+    app.add_middleware(errors.BodyLimit, limit=max_body)
+    app.add_middleware(errors.Guard)
+    bearer = HTTPBearer(auto_error=False, description="a token of POST /api/v1/token, "
+                        "or an API key")
+
+    def calendar() -> WorkCalendar:
+        return catalog.get().work_calendar()
+
+    def service(store_: CaseStore | None = None) -> CaseService:
+        return CaseService(store_ or the_store, calendar(), now=now)
+
+    def caller(creds: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+               ) -> Principal:
+        if creds is None or not creds.credentials:
+            raise unauthorized("需要登录：请提供 Authorization: Bearer <令牌> (credentials "
+                               "are needed: Authorization: Bearer <token>)",
+                               code="no-credentials")
+        token = creds.credentials
+        if token.startswith(KEY_PREFIX):
+            key = keys.get().find(token)
+            if key is None or key.disabled:
+                raise unauthorized("API 密钥无效 (the API key is not valid)", code="bad-key",
+                                   hint="ask the centre for a key")
+            return Principal.of_key(key)
+        return Principal.of_user(signer.check(token, users.get()))
+
+    Caller = Annotated[Principal, Depends(caller)]
+
+    def readable(who: Principal, number: str) -> tuple[Case, dict[str, Any]]:
+        """The case ``number`` and its stored document, when ``who`` may read it
+        (``desk.access``: a refused read is written to the audit trail)."""
+        if not who.reads_cases():
+            raise forbidden("编辑人员不查看案件 (editors do not read cases)")
+        doc = the_store.get(number)
+        if doc is None:
+            from formkit.cases.store import unknown_case
+
+            raise unknown_case(number)
+        case = Case.model_validate(doc)
+        if who.may_read(case.department, case.route):
+            return case, doc
+        the_store.append_audit({
+            "kind": "refused_read", "number": case.number, "actor": who.name,
+            "role": who.role, "department": ",".join(who.departments),
+            "at": now().isoformat(timespec="seconds"), "via": "api"})
+        raise forbidden(f"案件 {case.number} 不属于本部门，无权查看: case {case.number} "
+                        "belongs to another department", code="other-department")
+
+    def case_answer(svc: CaseService, doc: dict[str, Any], status: int = 200,
+                    headers: dict[str, str] | None = None) -> JSONResponse:
+        """The case object of the stored ``doc``, with its ETag."""
+        view = svc.view(Case.model_validate(doc), now().date())
+        return JSONResponse(view, status_code=status,
+                            headers={"ETag": etag_of(doc), **(headers or {})})
+
+    # ------------------------------------------------------------------ open paths
+
+    @app.get("/healthz", response_model=Health, tags=["service"])
+    def healthz() -> dict[str, Any]:
+        return {"ok": True, "matters": len(catalog.get().matters), "store": store_kind}
+
+    @app.post(f"{PREFIX}/token", response_model=TokenAnswer, tags=["auth"])
+    def token(body: TokenRequest, request: Request) -> dict[str, Any]:
+        address = request.client.host if request.client else None
+        attempt = attempt_sign_in(users.get(), body.user, body.password, address=address,
+                                  throttle=attempts, log=log,
+                                  users_file=users_file or root / USERS_FILE)
+        if attempt.outcome == "throttled" or (attempt.outcome == "wrong" and attempt.wait):
+            raise throttled(attempt.wait)
+        if attempt.outcome != "ok" or attempt.user is None:
+            raise unauthorized("用户名或密码错误，或账号已停用 (wrong user or password, or "
+                               "the user is disabled)", code="bad-credentials",
+                               hint="after 5 failures in an hour a name must wait")
+        if attempt.user.must_change_password:
+            raise forbidden("密码已被重置，请先在工作台修改密码 (the password was reset: "
+                            "change it in the studio first)", code="must-change-password")
+        # a password stored again at today's cost has a new hash: sign with that one
+        user = users.get().find(attempt.user.username) or attempt.user
+        signed, expires = signer.issue(user)
+        return {"token": signed,
+                "expires_at": dt.datetime.fromtimestamp(expires, dt.UTC)}
+
+    # ------------------------------------------------------------------ matters
+
+    @app.get(f"{PREFIX}/matters", response_model=list[MatterSummary], tags=["matters"])
+    def matters(who: Caller, q: Annotated[str | None, Query(max_length=200)] = None
+                ) -> list[dict[str, Any]]:
+        opened = catalog.get()
+        found = sorted(opened.matters.values(), key=lambda m: m.code)
+        if q and q.strip():
+            from formkit.desk.search import search_matters
+
+            found = search_matters(found, q, limit=len(found))
+        return [{"code": m.code, "name": m.name.zh, "department": m.department,
+                 "kind": str(m.kind), "channels": [str(c) for c in m.channels],
+                 "time_limit": m.time_limit.model_dump(mode="json")} for m in found]
+
+    @app.get(f"{PREFIX}/matters/{{code}}", response_model=MatterDocument, tags=["matters"])
+    def matter(who: Caller, code: str) -> dict[str, Any]:
+        opened = catalog.get()
+        _rules(opened, code)
+        snapshot = matter_snapshot(opened, code)
+        content = yaml.safe_load(snapshot["matter_yaml"])
+        return {"code": code, "version": snapshot["hash"], "matter": _jsonable(content)}
+
+    @app.get(f"{PREFIX}/matters/{{code}}/schema", response_model=dict[str, Any],
+             tags=["matters"])
+    def schema(who: Caller, code: str) -> dict[str, Any]:
+        return matter_schema(_rules(catalog.get(), code).matter)
+
+    @app.get(f"{PREFIX}/matters/{{code}}/guide", response_model=GuideAnswer,
+             tags=["matters"], responses={200: {"content": {
+                 "text/html": {"schema": {"type": "string"}},
+                 "application/pdf": {"schema": {"type": "string", "format": "binary"}}}}})
+    def guide(who: Caller, code: str, request: Request) -> Any:
+        opened = catalog.get()
+        m = _rules(opened, code).matter
+        doc = guide_document(_catalog_of(opened), m, issued_on=now().date())
+        wanted = _wants(request, ("application/json", "text/html", "application/pdf"))
+        if wanted == "text/html":
+            return HTMLResponse(doc.html)
+        if wanted == "application/pdf":
+            return _pdf(doc.html, doc.filename("pdf"))
+        return {"code": m.code, "title": doc.title, "name": m.name.zh,
+                "department": m.department, "kind": str(m.kind), "basis": m.basis,
+                "time_limit": m.time_limit.model_dump(mode="json"),
+                "fee": _jsonable(m.fee), "channels": [str(c) for c in m.channels],
+                "fees": [f.model_dump(mode="json") for f in m.fees] if m.fees else None,
+                "materials": [x.model_dump(mode="json", exclude_none=True)
+                              for x in m.materials],
+                "guide": m.guide.model_dump(mode="json") if m.guide else None,
+                "text": doc.text}
+
+    @app.post(f"{PREFIX}/matters/{{code}}/form-state", response_model=dict[str, Any],
+              tags=["intake"])
+    def form_state_of(who: Caller, code: str, body: FormStateRequest) -> dict[str, Any]:
+        opened = catalog.get()
+        rules = _rules(opened, code)
+        ctx = EvalContext(body.today or now().date(), opened.work_calendar())
+        state, _ = form_state(rules, body.fields, ctx=ctx, lang=body.lang)
+        return state.model_dump(mode="json")
+
+    @app.post(f"{PREFIX}/matters/{{code}}/precheck", response_model=dict[str, Any],
+              tags=["intake"])
+    def precheck(who: Caller, code: str, body: PrecheckRequest) -> JSONResponse:
+        opened = catalog.get()
+        rules = _rules(opened, code)
+        data = {"fields": body.fields,
+                "materials": [m.model_dump(exclude_none=True) for m in body.materials]}
+        result = run_precheck(rules, data, today=body.today or now().date(),
+                              calendar=opened.work_calendar(), lang=body.lang,
+                              explain=body.explain)
+        return JSONResponse(result.model_dump(mode="json"))
+
+    # ------------------------------------------------------------------ cases
+
+    @app.post(f"{PREFIX}/cases", status_code=201, response_model=CaseObject,
+              tags=["cases"])
+    def create_case(who: Caller, body: CaseRequest,
+                    idempotency_key: Annotated[str | None, Header(max_length=200)] = None
+                    ) -> JSONResponse:
+        if not who.may_create():
+            raise forbidden("只有综合窗口可以收件 (only the window creates cases)")
+        opened = catalog.get()
+        rules = _rules(opened, body.matter)
+        unknown = _unknown_fields(rules.matter.form, body.fields)
+        if unknown:
+            raise InputError(f"未知字段 {', '.join(unknown[:10])} (no such field in "
+                             f"{body.matter}'s form)", None, code="unknown-field",
+                             hint=f"GET /api/v1/matters/{body.matter}/schema lists the "
+                                  "fields")
+        key = f"{who.kind}:{who.name}:{idempotency_key}" if idempotency_key else None
+        guarded = GuardedStore(the_store, key=key)
+        svc = service(guarded)
+        version = snapshot_for_case(the_store, opened, body.matter)
+        try:
+            svc.receive(rules, version, body.fields, _handed(body.materials),
+                        actor=who.name, decide=body.channel != "online")
+            doc = guarded.last or {}
+        except Replayed as replay:
+            doc = the_store.get(str(replay.doc["number"])) or replay.doc
+            if doc.get("matter") != body.matter:
+                raise IllegalTransition(
+                    "Idempotency-Key 已用于另一申请 (this Idempotency-Key was used for "
+                    f"another request: case {doc.get('number')} of {doc.get('matter')})",
+                    None, code="idempotency-key-reused",
+                    hint="use a new key for each new application") from None
+        return case_answer(svc, doc, 201, {"Location": f"{PREFIX}/cases/{doc['number']}"})
+
+    @app.get(f"{PREFIX}/cases", response_model=CaseList, tags=["cases"])
+    def list_cases(
+        who: Caller,
+        state: Annotated[str | None, Query(max_length=40)] = None,
+        matter: Annotated[str | None, Query(max_length=64)] = None,
+        department: Annotated[str | None, Query(max_length=64)] = None,
+        applicant: Annotated[str | None, Query(max_length=100)] = None,
+        since: dt.date | None = None,
+        limit: Annotated[int, Query(ge=1, le=200)] = 50,
+        cursor: Annotated[str | None, Query(max_length=400)] = None,
+    ) -> dict[str, Any]:
+        if not who.reads_cases():
+            raise forbidden("编辑人员不查看案件 (editors do not read cases)")
+        before = _uncursor(cursor) if cursor else None
+        found: list[tuple[tuple[dt.date, int], dict[str, Any]]] = []
+        start = since or dt.date(1900, 1, 1)
+        for doc in the_store.cases_since(start, copy=False):
+            try:
+                _, day, seq = parse_number(str(doc.get("number")))
+            except NotFoundError:  # pragma: no cover - the store holds numbers only
+                continue
+            if before is not None and (day, seq) >= before:
+                continue
+            if (state and doc.get("state") != state) or (matter and doc.get("matter") != matter) \
+                    or (department and doc.get("department") != department):
+                continue
+            if not who.may_read(str(doc.get("department") or ""), doc.get("route")):
+                continue
+            if applicant and not applicant_matches(doc, applicant):
+                continue
+            found.append(((day, seq), doc))
+        found.sort(key=lambda t: t[0], reverse=True)
+        page = found[:limit]
+        items = [{k: d.get(k) for k in CaseListItem.model_fields} for _, d in page]
+        for item in items:
+            item["applicant"] = item["applicant"] or ""
+        more = len(found) > limit
+        return {"cases": items,
+                "next_cursor": _cursor(str(page[-1][1]["number"])) if more else None}
+
+    @app.get(f"{PREFIX}/cases/{{number}}", response_model=CaseObject, tags=["cases"])
+    def get_case(who: Caller, number: str) -> JSONResponse:
+        _, doc = readable(who, number)
+        return case_answer(service(), doc)
+
+    @app.post(f"{PREFIX}/cases/{{number}}/actions", response_model=CaseObject,
+              tags=["cases"])
+    def act(who: Caller, number: str, body: ActionRequest,
+            if_match: Annotated[str | None, Header(max_length=400)] = None) -> JSONResponse:
+        case, _ = readable(who, number)
+        _check_options(body)
+        unit = body.unit
+        if body.action == "sign_off" and unit is None:
+            mine = who.own_units(case)
+            unit = mine[0] if mine else ""
+        if not who.may_act(case, body.action, unit):
+            raise forbidden(f"无权对案件 {case.number} 执行 {body.action} (the "
+                            f"{who.role} may not {body.action} case {case.number})")
+        guarded = GuardedStore(the_store, if_match=if_match)
+        svc = service(guarded)
+        _run_action(svc, guarded, case, body, who.name, unit)
+        return case_answer(svc, guarded.last or {})
+
+    @app.get(f"{PREFIX}/cases/{{number}}/notices/{{kind}}", tags=["cases"],
+             response_model=None, responses={200: {"content": {
+                 "text/html": {"schema": {"type": "string"}},
+                 "application/pdf": {"schema": {"type": "string", "format": "binary"}}}}})
+    def notice(who: Caller, number: str, kind: str, request: Request) -> Response:
+        if kind not in DOCUMENT_KINDS:
+            raise NotFoundError(f"没有这种文书 '{kind[:40]}' (no document kind '{kind[:40]}')",
+                                None, code="unknown-document",
+                                hint="one of: " + ", ".join(DOCUMENT_KINDS))
+        case, _ = readable(who, number)
+        svc = service()
+        opened = catalog.get()
+        m = case_rules(the_store, case).matter
+        doc = case_document(_catalog_of(opened), m, case, kind, calendar=svc.calendar)
+        if _wants(request, ("text/html", "application/pdf")) == "application/pdf":
+            return _pdf(doc.html, doc.filename("pdf"))
+        return HTMLResponse(doc.html)
+
+    @app.get(f"{PREFIX}/monitor", response_model=MonitorAnswer, tags=["cases"])
+    def monitor_flags(who: Caller, today: dt.date | None = None) -> dict[str, Any]:
+        if not who.reads_cases():
+            raise forbidden("编辑人员不查看案件 (editors do not read cases)")
+        day = today or now().date()
+        mine = [s for s in the_store.open_summaries()
+                if who.may_read(str(s.get("department") or ""), s.get("route"))]
+        report = monitor(mine, day, calendar(), MonitorConfig())
+        return {"today": day.isoformat(), "open_cases": report.open_cases,
+                "flags": [{"number": f.number, "matter": f.matter, "flag": f.kind,
+                           "due": f.due.isoformat() if f.due else None, "days": f.days}
+                          for f in report.flags()]}
+
+    app.state.store = the_store
+    app.state.users = users
+    app.state.signer = signer
+    return app
+
+
+def app_from_env() -> FastAPI:
+    """The app of ``formkit serve`` in a uvicorn worker: ``FORMKIT_CATALOG``,
+    ``FORMKIT_STORE``."""
+    catalog_dir = os.environ.get("FORMKIT_CATALOG") or "definitions"
+    store = os.environ.get("FORMKIT_STORE") or "var/store"
+    try:
+        return create_app(catalog_dir, store)
+    except FormkitError as exc:  # the worker cannot start: say why, as the CLI does
+        print(exc.render(), file=sys.stderr)
+        raise SystemExit(1) from None

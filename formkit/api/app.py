@@ -60,6 +60,7 @@ from formkit.calendar import WorkCalendar
 from formkit.cases.monitor import MonitorConfig, monitor
 from formkit.cases.service import Case, CaseService, HandedIn
 from formkit.cases.store import CaseStore, parse_number
+from formkit.cases.stores import open_store
 from formkit.cases.versions import case_rules, matter_snapshot, snapshot_for_case
 from formkit.catalog import OpenCatalog, catalog_signature, open_catalog
 from formkit.definitions.loader import USERS_FILE
@@ -80,7 +81,7 @@ from formkit.intake.precheck import run_precheck
 from formkit.intake.schema import matter_schema
 from formkit.ruleset import RuleSet
 
-__all__ = ["MAX_BODY", "app_from_env", "create_app", "open_store"]
+__all__ = ["MAX_BODY", "app_from_env", "create_app"]
 
 MAX_BODY = 5 * 2**20
 PREFIX = "/api/v1"
@@ -96,20 +97,6 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
         (413, "body over 5 MB"), (422, "invalid request"), (429, "too many attempts"),
         (500, "unexpected fault (a bug)"), (503, "store, catalog or PDF printer "
                                                 "unavailable"))}
-
-
-def open_store(spec: str, *, create: bool = True) -> CaseStore:
-    """A store from a folder or a ``postgresql://`` URL."""
-    import importlib
-
-    try:
-        stores = importlib.import_module("formkit.cases.stores")
-    except ImportError:  # pragma: no cover - a formkit before the PostgreSQL store
-        from formkit.cases.tinystore import TinyCaseStore
-
-        return TinyCaseStore(spec) if create else TinyCaseStore.open_existing(spec)
-    store: CaseStore = stores.open_store(spec, create=create)
-    return store
 
 
 class _Catalog:

@@ -15,13 +15,12 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import inspect
 import json
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from typing import Any
 
 from formkit.cases.store import AuditOf, CaseStore, T
-from formkit.errors import IllegalTransition, StoreError
+from formkit.errors import IllegalTransition
 
 __all__ = ["GuardedStore", "Replayed", "etag_of", "matches"]
 
@@ -47,14 +46,6 @@ class Replayed(Exception):
         self.doc = doc
 
 
-def takes_key(store: CaseStore) -> bool:
-    """Whether the store keeps idempotency keys (``create(..., key=)``)."""
-    try:
-        return "key" in inspect.signature(store.create).parameters
-    except (TypeError, ValueError):  # pragma: no cover - a C callable
-        return False
-
-
 class GuardedStore(CaseStore):
     """``inner`` with an idempotency key for ``create`` and an ETag for the first
     ``update`` (see the module docstring); everything else is passed through."""
@@ -76,11 +67,6 @@ class GuardedStore(CaseStore):
         if key is None:
             self.last = self.inner.create(day, make, summary, audit)
             return self.last
-        if not takes_key(self.inner):
-            raise StoreError("此案件库不支持 Idempotency-Key (this store cannot keep "
-                             "idempotency keys)", None, code="no-idempotency",
-                             hint="send the request without Idempotency-Key, or update "
-                                  "formkit")
         made = False
 
         def making(number: str) -> dict[str, Any]:
@@ -88,8 +74,7 @@ class GuardedStore(CaseStore):
             made = True
             return make(number)
 
-        create: Any = self.inner.create
-        doc: dict[str, Any] = create(day, making, summary, audit, key=key)
+        doc = self.inner.create(day, making, summary, audit, key=key)
         if not made:
             raise Replayed(doc)
         self.last = doc
@@ -117,12 +102,10 @@ class GuardedStore(CaseStore):
         return self.inner.get(number)
 
     def find_key(self, key: str) -> dict[str, Any] | None:
-        found: dict[str, Any] | None = getattr(self.inner, "find_key")(key)  # noqa: B009
-        return found
+        return self.inner.find_key(key)
 
     def verify_audit(self) -> dict[str, Any]:
-        result: dict[str, Any] = getattr(self.inner, "verify_audit")()  # noqa: B009
-        return result
+        return self.inner.verify_audit()
 
     def open_summaries(self) -> list[dict[str, Any]]:
         return self.inner.open_summaries()

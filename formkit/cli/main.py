@@ -580,6 +580,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         raise _UsageError("--port must be from 0 to 65535")
     import uvicorn
 
+    from formkit.cases.stores import open_store
     from formkit.catalog import open_catalog
     from formkit.cli.documents import catalog_of
 
@@ -588,7 +589,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         # checked here once, before any worker starts: a catalog.yaml that does not
         # load or a wrong store stops the command with its error
         catalog_of(open_catalog(args.dir))
-        _store(args)
+        open_store(store)
     except FormkitError as exc:
         return _fail(args, exc)
     os.environ["FORMKIT_CATALOG"] = args.dir

@@ -4,21 +4,13 @@ with If-Match, the list, the monitor and the printed notices."""
 from __future__ import annotations
 
 import concurrent.futures
-import inspect
 import os
 from typing import Any
 
 import pytest
 
-from formkit.cases.tinystore import TinyCaseStore
 from formkit.documents.pdf import find_browser
 from tests.api.conftest import ONLINE_KEY, Api
-
-# Idempotency-Key rests on the store's create(..., key=) (the PostgreSQL work adds it
-# to both stores); until a store has it, the API answers 503 no-idempotency.
-KEYED = "key" in inspect.signature(TinyCaseStore.create).parameters
-needs_keys = pytest.mark.xfail(not KEYED, strict=True,
-                               reason="the store has no create(..., key=) yet")
 
 
 def create(api: Api, submission: Any, who: str = "clerk", **extra: Any) -> Any:
@@ -75,7 +67,6 @@ def _stored(api: Api) -> list[dict[str, Any]]:
     return list(api.store.cases_since(dt.date(1900, 1, 1)))
 
 
-@needs_keys
 def test_the_same_idempotency_key_gives_the_same_case_once(
         api: Api, accepted_submission: Any) -> None:
     key = {"Idempotency-Key": "order-4711"}
@@ -89,7 +80,6 @@ def test_the_same_idempotency_key_gives_the_same_case_once(
     assert len(_stored(api)) == 2
 
 
-@needs_keys
 def test_concurrent_retries_with_one_key_make_one_case(
         api: Api, accepted_submission: Any) -> None:
     headers = {"Idempotency-Key": "burst-1"}
@@ -101,7 +91,6 @@ def test_concurrent_retries_with_one_key_make_one_case(
     assert len(_stored(api)) == 1
 
 
-@needs_keys
 def test_a_key_reused_for_another_matter_is_409(api: Api, accepted_submission: Any,
                                                 sample: Any) -> None:
     code = accepted_submission[0]

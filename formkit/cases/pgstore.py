@@ -190,9 +190,17 @@ def _pool(url: str, size: int) -> Any:
     with _pools_lock:
         pool = _pools.get(url)
         if pool is None or pool.closed:
-            pool = ConnectionPool(url, min_size=1, max_size=size, open=True, timeout=15,
+            pool = ConnectionPool(url, min_size=1, max_size=size, open=False, timeout=15,
                                   kwargs={"connect_timeout": 10}, check=_check,
                                   name="formkit-store")
+            try:
+                pool.open(wait=True, timeout=15)  # the first call finds a connection ready
+            except PoolTimeout:
+                pool.close()
+                raise StoreError(f"the database at {_safe_url(url)} does not answer (no "
+                                 "connection within 15 s)", None, code="no-server",
+                                 hint="check that PostgreSQL runs and accepts connections "
+                                      "(max_connections)") from None
             _pools[url] = pool
         return pool
 

@@ -10,6 +10,10 @@ flushed, right after each call returns (the moment the caller was told "done"):
 Usage:
     python tests/cases/store_writer.py crash ROOT SEED
     python tests/cases/store_writer.py race ROOT WRITER OPS NUMBER...
+
+ROOT is a store folder or a postgresql:// URL. A PostgreSQL store's server may be
+restarted under the writer (``stop -m immediate``): an operation that fails for it
+(``StoreError``, the connection lost) is not reported, and the writer goes on.
 """
 
 from __future__ import annotations
@@ -17,12 +21,14 @@ from __future__ import annotations
 import datetime as dt
 import random
 import sys
+import time
 from typing import Any
 
 from formkit.calendar import OfficialSchedule, WorkCalendar
 from formkit.cases.service import Case, CaseService, Event, audit_entry, summary
-from formkit.cases.tinystore import TinyCaseStore
-from formkit.errors import IllegalTransition
+from formkit.cases.store import CaseStore
+from formkit.cases.stores import open_store
+from formkit.errors import IllegalTransition, StoreError
 
 ROUTE = [["unit.a", "unit.b"], ["unit.c"]]
 DAYS = [dt.date(2026, 11, 23), dt.date(2026, 11, 24), dt.date(2026, 11, 25)]
@@ -40,7 +46,7 @@ def new_case(number: str, actor: str) -> dict[str, Any]:
     return case.model_dump(mode="json")
 
 
-def create(store: TinyCaseStore, day: dt.date, actor: str) -> str:
+def create(store: CaseStore, day: dt.date, actor: str) -> str:
     doc = store.create(day, lambda n: new_case(n, actor), summary, audit_entry)
     return str(doc["number"])
 
@@ -69,27 +75,38 @@ def step(svc: CaseService, case: Case, rng: random.Random) -> Case | None:
 def crash(root: str, seed: int) -> None:
     """Create cases and move them on, forever (until killed)."""
     rng = random.Random(seed)
-    store = TinyCaseStore(root)
+    store = open_store(root)
     svc = CaseService(store, WorkCalendar(official=OfficialSchedule.empty()))
     pool = [s["number"] for s in store.open_summaries()]  # left by killed writers
     print("ready", flush=True)
     for _ in range(100_000):
-        if not pool or rng.random() < 0.35:
-            number = create(store, rng.choice(DAYS), "window-1")
-            print("C", number, flush=True)
-            pool.append(number)
-            continue
-        number = rng.choice(pool)
-        moved = step(svc, svc.get(number), rng)
-        if moved is None or moved.state in ("issued",):
-            pool.remove(number)
-        if moved is not None:
-            print("T", number, len(moved.history), moved.history[-1].action, flush=True)
+        try:
+            pool = crash_step(store, svc, rng, pool)
+        except StoreError as exc:  # the server restarted under us: not acknowledged
+            print("E", exc.code, flush=True)
+            time.sleep(0.05)
+
+
+def crash_step(store: CaseStore, svc: CaseService, rng: random.Random,
+               pool: list[str]) -> list[str]:
+    """One create or transition of ``crash``, reported once it returned."""
+    if not pool or rng.random() < 0.35:
+        number = create(store, rng.choice(DAYS), "window-1")
+        print("C", number, flush=True)
+        pool.append(number)
+        return pool
+    number = rng.choice(pool)
+    moved = step(svc, svc.get(number), rng)
+    if moved is None or moved.state in ("issued",):
+        pool.remove(number)
+    if moved is not None:
+        print("T", number, len(moved.history), moved.history[-1].action, flush=True)
+    return pool
 
 
 def race(root: str, writer: str, ops: int, shared: list[str]) -> None:
     """``ops`` operations: every 4th creates a case, the rest append to shared cases."""
-    store = TinyCaseStore(root)
+    store = open_store(root)
     day = dt.date(2026, 12, 1 + int(writer))  # each writer's new cases on its own day
 
     def append(i: int) -> Any:

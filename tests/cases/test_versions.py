@@ -1,5 +1,6 @@
 """Publications of a matter (formkit.cases.versions): an event per publication in the
-audit trail, numbered per matter, while each content is stored once by its hash."""
+audit trail, numbered per matter, while each content is stored once by its hash. Both
+stores (``make_store``, conftest.py)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,9 @@ import datetime as dt
 import shutil
 from pathlib import Path
 
-from formkit.cases.tinystore import TinyCaseStore
 from formkit.cases.versions import publications, publish_version, snapshot_for_case
 from formkit.catalog import open_catalog
+from tests.cases.conftest import MakeStore
 
 ROOT = Path(__file__).resolve().parents[2]
 IBR = "XX-MS-0001"
@@ -23,9 +24,9 @@ def catalog(tmp_path: Path) -> tuple[Path, Path]:
 
 
 def test_each_publication_is_numbered_and_the_same_content_can_come_back(
-        tmp_path: Path) -> None:
+        tmp_path: Path, make_store: MakeStore) -> None:
     root, file = catalog(tmp_path)
-    store = TinyCaseStore(tmp_path / "store", prefix="FK")
+    store = make_store()
     original = file.read_text(encoding="utf-8")
 
     def publish(note: str, minute: int) -> bool:
@@ -48,9 +49,10 @@ def test_each_publication_is_numbered_and_the_same_content_can_come_back(
     assert publications(store, "XX-PS-0001") == []
 
 
-def test_content_first_taken_by_a_case_is_still_published(tmp_path: Path) -> None:
+def test_content_first_taken_by_a_case_is_still_published(tmp_path: Path,
+                                                          make_store: MakeStore) -> None:
     root, _ = catalog(tmp_path)
-    store = TinyCaseStore(tmp_path / "store", prefix="FK")
+    store = make_store()
     opened = open_catalog(root)
     digest = snapshot_for_case(store, opened, IBR)  # a case was received under the file
     snapshot, new = publish_version(store, opened, IBR, actor="ms_editor", note="首次发布")

@@ -1,0 +1,321 @@
+"""The PostgreSQL store's own tests (formkit.cases.pgstore), and the idempotency key of
+``create`` against both stores. The contract tests shared with the embedded store are in
+test_tinystore.py (marked ``contract``); conftest.py says how the server is found."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from formkit.cases.service import summary
+from formkit.cases.store import CaseStore
+from formkit.cases.stores import migrate, open_store
+from formkit.cases.tinystore import TinyCaseStore
+from formkit.errors import StoreError
+from tests.cases.conftest import PG_URL, MakeStore, new_pg_url, pg_schema_url, reopen
+from tests.cases.store_writer import create as create_case
+
+DAY = dt.date(2026, 11, 25)
+
+
+def doc(number: str, state: str = "received") -> dict[str, Any]:
+    return {"number": number, "state": state, "history": []}
+
+
+def entry(case: dict[str, Any]) -> dict[str, Any] | None:
+    return None if case["state"] in ("issued", "refused") else {
+        "number": case["number"], "state": case["state"]}
+
+
+def note(case: dict[str, Any]) -> dict[str, Any]:
+    return {"action": "create", "kind": "case", "number": case["number"],
+            "at": "2026-11-25T09:00:00"}
+
+
+# --- the idempotency key, both stores ---------------------------------------------------
+
+
+def test_a_create_with_a_key_seen_before_returns_that_case(make_store: MakeStore) -> None:
+    store = make_store()
+    first = store.create(DAY, doc, entry, note, key="req-1")
+    store.update(first["number"], lambda c: {**c, "state": "accepted"}, entry)
+    again = store.create(DAY, doc, entry, note, key="req-1")
+    assert again["number"] == first["number"] and again["state"] == "accepted"
+    other = store.create(DAY, doc, entry, note, key="req-2")
+    plain = store.create(DAY, doc, entry, note)
+    assert [other["number"], plain["number"]] == ["FK2026112500002", "FK2026112500003"]
+    assert len(list(store.cases_since(DAY))) == 3
+    assert [e["number"] for e in store.audit()] == [
+        "FK2026112500001", "FK2026112500002", "FK2026112500003"]  # no entry for a repeat
+    found = reopen(store).find_key("req-1")
+    assert found is not None and found["number"] == first["number"]
+    assert store.find_key("req-3") is None
+
+
+def test_one_key_from_many_threads_at_once_makes_one_case(make_store: MakeStore) -> None:
+    store = make_store()
+    numbers: list[str] = []
+    start = threading.Barrier(8)
+
+    def work() -> None:
+        start.wait()
+        numbers.append(reopen(store).create(DAY, doc, entry, note, key="same")["number"])
+
+    threads = [threading.Thread(target=work) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(numbers) == 8 and set(numbers) == {"FK2026112500001"}
+    assert len(list(store.cases_since(DAY))) == 1
+
+
+def test_a_key_survives_a_crash_after_the_case_write(tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """The embedded store writes the key through its crash journal: a crash after the
+    case write (before the key file) is completed by the next writer."""
+    store = TinyCaseStore(tmp_path / "s", fsync=False)
+
+    def crash(*args: Any, **kwargs: Any) -> None:
+        raise SystemExit("killed")
+
+    monkeypatch.setattr(TinyCaseStore, "_apply_key", crash)
+    with pytest.raises(SystemExit):
+        store.create(DAY, doc, entry, note, key="k")
+    monkeypatch.undo()
+    assert (tmp_path / "s" / "journal.json").exists()
+    again = TinyCaseStore(tmp_path / "s", fsync=False).create(DAY, doc, entry, note, key="k")
+    assert again["number"] == "FK2026112500001"
+    assert len(list(store.cases_since(DAY))) == 1
+
+
+# --- PostgreSQL: schema, errors ------------------------------------------------------------
+
+
+def test_migrations_apply_once_in_order_even_when_two_run_at_once() -> None:
+    from formkit.cases.pgstore import MIGRATIONS, schema_version, upgrade
+
+    url = pg_schema_url()
+    with pytest.raises(StoreError) as info:
+        open_store(url)
+    assert info.value.code == "schema-old" and "formkit db upgrade" in (info.value.hint or "")
+    applied: list[list[str]] = []
+    start = threading.Barrier(2)
+
+    def run() -> None:
+        start.wait()
+        applied.append(upgrade(url))
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(applied) == [[], ["0001_initial.sql"]]
+    assert schema_version(url) == MIGRATIONS
+    assert upgrade(url) == []
+    open_store(url)  # now it opens
+
+
+def test_a_schema_newer_than_the_code_is_refused() -> None:
+    import psycopg
+
+    url = new_pg_url()
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("INSERT INTO schema_migrations (version, name) VALUES (999, 'x')")
+    with pytest.raises(StoreError) as info:
+        open_store(url)
+    assert info.value.code == "schema-newer"
+
+
+@pytest.mark.parametrize(("url", "code"), [
+    ("postgresql://formkit:formkit@127.0.0.1:1/formkit_test", "no-server"),
+    ("postgresql://formkit:wrong-password@127.0.0.1/formkit_test", "auth-failed"),
+    ("postgresql://formkit:formkit@127.0.0.1/no_such_db_here", "no-database"),
+    ("postgresql://formkit:formkit@127.0.0.1:notaport/formkit_test", "bad-store-url"),
+    ("postgresql://formkit:formkit@127.0.0.1/formkit_test?nonsense=1", "bad-store-url"),
+    ("mysql://somewhere/db", "bad-store-url"),
+])
+def test_connection_problems_are_store_errors(url: str, code: str) -> None:
+    if code != "bad-store-url":
+        new_pg_url()  # skip (or fail under CI) without a server
+    with pytest.raises(StoreError) as info:
+        open_store(url)
+    assert info.value.code == code, info.value
+    assert "wrong-password" not in str(info.value)  # no password in a message
+
+
+# --- PostgreSQL: the audit chain, partitions, the open-case table ---------------------------
+
+
+def pg_store(prefix: str = "FK") -> Any:
+    from formkit.cases.pgstore import PostgresCaseStore
+
+    return PostgresCaseStore(new_pg_url(), prefix=prefix)
+
+
+def sql(store: Any, text: str, *params: Any) -> list[tuple[Any, ...]]:
+    import psycopg
+
+    with psycopg.connect(store.url, autocommit=True) as conn:
+        cur = conn.execute(text, params or None)
+        return cur.fetchall() if cur.description else []
+
+
+@pytest.mark.parametrize(("tamper", "line", "what"), [
+    ("UPDATE audit SET line = replace(line, 'window-07', 'someone') WHERE seq = 2", 2,
+     "edited"),
+    ("DELETE FROM audit WHERE seq = 2", 3, "missing"),
+    ("DELETE FROM audit WHERE seq = 4", 4, "missing"),  # the last: the head tells
+    ("UPDATE audit SET line = 'garbage' WHERE seq = 3", 3, "garbled"),
+])
+def test_verify_finds_a_row_edited_or_deleted(tamper: str, line: int, what: str) -> None:
+    store = pg_store()
+    for i in range(4):
+        store.append_audit({"at": f"2026-11-25T09:0{i}:00", "action": f"a{i}",
+                            "actor": "window-07"})
+    good = store.verify_audit()
+    assert good["ok"] and good["entries"] == 4
+    sql(store, tamper)
+    broken = store.verify_audit()
+    assert not broken["ok"]
+    assert (broken["break"]["line"], broken["break"]["what"]) == (line, what), broken
+
+
+def test_each_centre_has_its_own_numbers_and_chain() -> None:
+    a = pg_store("FK")
+    b = reopen_as(a, "XX01")
+    for store in (a, b, a):
+        store.create(DAY, doc, entry, note)
+    assert [c["number"] for c in a.cases_since(DAY)] == ["FK2026112500001", "FK2026112500002"]
+    assert [c["number"] for c in b.cases_since(DAY)] == ["XX012026112500001"]
+    assert a.verify_audit()["entries"] == 2 and b.verify_audit()["entries"] == 1
+    assert a.get("XX012026112500001") is None  # another centre's case
+
+
+def reopen_as(store: Any, prefix: str) -> Any:
+    from formkit.cases.pgstore import PostgresCaseStore
+
+    return PostgresCaseStore(store.url, prefix=prefix)
+
+
+def test_cases_are_partitioned_by_month_made_on_demand() -> None:
+    store = pg_store()
+    days = [dt.date(2026, 11, 30), dt.date(2026, 12, 1), dt.date(2027, 1, 31)]
+    threads = [threading.Thread(target=lambda d=d: reopen(store).create(d, doc, entry))
+               for d in days for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    parts = [r[0] for r in sql(store, "SELECT c.relname FROM pg_inherits i JOIN pg_class c "
+                                      "ON c.oid = i.inhrelid WHERE i.inhparent = "
+                                      "'cases'::regclass ORDER BY 1")]
+    assert parts == ["cases_y2026m11", "cases_y2026m12", "cases_y2027m01"]
+    assert len(list(store.cases_since(dt.date(2026, 1, 1)))) == 9
+
+
+def test_the_open_case_table_holds_open_cases_only() -> None:
+    store = pg_store()
+    numbers = [store.create(DAY, doc, entry)["number"] for _ in range(3)]
+    store.update(numbers[1], lambda c: {**c, "state": "issued"}, entry)
+    rows = sql(store, "SELECT number FROM open_cases ORDER BY number")
+    assert [r[0] for r in rows] == [numbers[0], numbers[2]]
+    # the monitor's read plans on the open-case table alone, never on the cases
+    plan = "\n".join(r[0] for r in sql(store, "EXPLAIN SELECT summary FROM open_cases "
+                                              "WHERE centre = 'FK' ORDER BY number"))
+    assert "cases_y" not in plan
+    sql(store, "DELETE FROM open_cases")
+    counts = store.rebuild_index(entry)
+    assert (counts["cases"], counts["open_cases"]) == (3, 2)
+    assert [s["number"] for s in store.open_summaries()] == [numbers[0], numbers[2]]
+
+
+def test_a_counter_behind_its_cases_never_overwrites_one() -> None:
+    store = pg_store()
+    made = [store.create(DAY, doc, entry) for _ in range(3)]
+    sql(store, "UPDATE case_counters SET last = 1")  # a counter restored from a backup
+    assert store.create(DAY, doc, entry)["number"] == "FK2026112500004"
+    assert [store.get(c["number"]) for c in made] == made
+
+
+def test_digests_follow_every_change() -> None:
+    store = pg_store()
+    for _ in range(2):
+        store.create(DAY, doc, entry)
+    store.create(DAY + dt.timedelta(days=1), doc, entry)
+    calls: list[int] = []
+
+    def count(cases: list[dict[str, Any]]) -> list[str]:
+        calls.append(len(cases))
+        return [c["state"] for c in cases]
+
+    assert store.digests_since(DAY, "k", count) == [["received"] * 2, ["received"]]
+    assert store.digests_since(DAY, "k", count) == [["received"] * 2, ["received"]]
+    assert calls == [2, 1]  # the second call recomputed nothing
+    store.update("FK2026112500002", lambda c: {**c, "state": "accepted"}, entry)
+    assert store.digests_since(DAY, "k", count) == [["received", "accepted"], ["received"]]
+    assert calls == [2, 1, 2]  # only the changed day
+
+
+# --- formkit cases migrate ----------------------------------------------------------------
+
+
+def filled_tiny(root: Path) -> TinyCaseStore:
+    store = TinyCaseStore(root, fsync=False)
+    for day in (dt.date(2026, 11, 23), dt.date(2026, 12, 2)):
+        for _ in range(3):
+            create_case(store, day, "window-1")
+    number = next(iter(store.cases_since(DAY)))["number"]
+    store.update(number, lambda c: {**c, "state": "issued"}, summary)
+    store.put_version({"hash": "a" * 64, "code": "XX-NR-0001",
+                       "published_at": "2026-11-01T09:00:00"})
+    store.append_audit({"at": "2026-11-01T09:00:00", "action": "publish", "kind": "matter"})
+    return store
+
+
+def test_migrate_copies_cases_versions_and_the_audit_chain(tmp_path: Path) -> None:
+    tiny = filled_tiny(tmp_path / "store")
+    url = pg_schema_url()  # no schema yet: migrate applies the migrations
+    report = migrate(str(tmp_path / "store"), url)
+    chain = tiny.verify_audit()
+    assert report == {"centre": "FK", "cases": 6, "open_cases": 5, "audit": 7, "versions": 1,
+                      "head": chain["head"], "copied": True}
+    pg = open_store(url)
+    assert list(pg.cases_since(dt.date.min)) == list(tiny.cases_since(dt.date.min))
+    assert list(pg.audit()) == list(tiny.audit())
+    assert pg.open_summaries() == sorted(tiny.open_summaries(), key=lambda s: s["number"])
+    assert pg.versions() == tiny.versions()
+    # the chain goes on in the database
+    pg.append_audit({"action": "after", "at": "2026-12-07T10:00:00"})
+    assert pg.verify_audit()["entries"] == 8
+    # a re-run of the same copy is reported done (before any new entry) ...
+    url2 = pg_schema_url()
+    migrate(str(tmp_path / "store"), url2)
+    assert migrate(str(tmp_path / "store"), url2)["copied"] is False
+    # ... and a target holding something else is refused, nothing copied
+    with pytest.raises(StoreError) as info:
+        migrate(str(tmp_path / "store"), url)
+    assert info.value.code == "target-not-empty"
+
+
+def test_migrate_refuses_a_folder_without_a_store(tmp_path: Path) -> None:
+    with pytest.raises(StoreError) as info:
+        migrate(str(tmp_path / "none"), PG_URL)
+    assert info.value.code == "no-store"
+
+
+def test_open_store_picks_the_store_by_its_address(tmp_path: Path) -> None:
+    assert isinstance(open_store(str(tmp_path / "s")), TinyCaseStore)
+    with pytest.raises(StoreError) as info:
+        open_store(str(tmp_path / "none"), create=False)
+    assert info.value.code == "no-store"
+    url = new_pg_url()
+    from formkit.cases.pgstore import PostgresCaseStore
+
+    found: CaseStore = open_store(url, prefix="XX01")
+    assert isinstance(found, PostgresCaseStore) and found.prefix == "XX01"

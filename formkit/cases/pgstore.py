@@ -46,7 +46,7 @@ from formkit.errors import InputError, StoreError
 try:
     import psycopg
     from psycopg.rows import tuple_row
-    from psycopg.types.json import Jsonb
+    from psycopg.types.json import Json, Jsonb
     from psycopg_pool import ConnectionPool, PoolTimeout
 except ImportError:  # pragma: no cover - the [postgres] extra is not installed
     psycopg = None  # type: ignore[assignment]
@@ -335,7 +335,7 @@ class PostgresCaseStore(CaseStore):
                         "INSERT INTO cases (centre, number, received_on, seq, version, doc) "
                         "VALUES (%s, %s, %s, %s, nextval('case_versions'), %s) "
                         "ON CONFLICT DO NOTHING RETURNING 1",
-                        (self.prefix, number, day, seq, Jsonb(case))).fetchone()
+                        (self.prefix, number, day, seq, Json(case))).fetchone()
                     if written is not None:
                         break
                 self._set_summary(conn, number, day, summary(case))
@@ -389,7 +389,7 @@ class PostgresCaseStore(CaseStore):
             new = change(row[0])
             conn.execute("UPDATE cases SET doc = %s, version = nextval('case_versions') "
                          "WHERE centre = %s AND number = %s AND received_on = %s",
-                         (Jsonb(new), self.prefix, normal, day))
+                         (Json(new), self.prefix, normal, day))
             self._set_summary(conn, normal, day, summary(new))
             if audit is not None:
                 entry = audit(new)
@@ -500,7 +500,7 @@ class PostgresCaseStore(CaseStore):
                 "VALUES (%s, %s, %s, %s, nextval('case_versions'), %s) "
                 "ON CONFLICT (centre, number, received_on) DO UPDATE SET "
                 "doc = EXCLUDED.doc, version = EXCLUDED.version",
-                [(self.prefix, n, d, s, Jsonb(c)) for n, d, s, c, _ in rows])
+                [(self.prefix, n, d, s, Json(c)) for n, d, s, c, _ in rows])
             cur.executemany(
                 "DELETE FROM open_cases WHERE centre = %s AND number = %s",
                 [(self.prefix, n) for n, _, _, _, e in rows if e is None])
@@ -677,7 +677,7 @@ class PostgresCaseStore(CaseStore):
             "INSERT INTO versions (centre, hash, code, published_at, snapshot) "
             "VALUES (%s, %s, %s, %s, %s) ON CONFLICT DO NOTHING RETURNING 1",
             (self.prefix, snapshot["hash"], snapshot.get("code"),
-             _text(snapshot.get("published_at")), Jsonb(snapshot))).fetchone()
+             _text(snapshot.get("published_at")), Json(snapshot))).fetchone()
         return added is not None
 
     def get_version(self, digest: str) -> dict[str, Any] | None:

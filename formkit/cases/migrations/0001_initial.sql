@@ -12,7 +12,9 @@ CREATE TABLE cases (
     -- bumped from case_versions on every write: (count, sum) per day changes with
     -- every committed change, so a day's figures can be kept while it is unchanged
     version     bigint  NOT NULL,
-    doc         jsonb   NOT NULL,
+    -- json, not jsonb: the document as written, keys in their order (an export
+    -- prints what the embedded store would)
+    doc         json    NOT NULL,
     PRIMARY KEY (centre, number, received_on)
 ) PARTITION BY RANGE (received_on);
 
@@ -70,6 +72,6 @@ CREATE TABLE versions (
     hash         text  NOT NULL,
     code         text,
     published_at text,
-    snapshot     jsonb NOT NULL,
+    snapshot     json  NOT NULL,
     PRIMARY KEY (centre, hash)
 );

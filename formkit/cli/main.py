@@ -267,14 +267,59 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 
 def _store(args: argparse.Namespace, *, create: bool = True) -> Any:
-    """The store of ``--store`` (default ``$FORMKIT_STORE``, then ``var/store``);
-    ``create=False`` for reads and repairs, which never create one."""
+    """The store of ``--store`` (default ``$FORMKIT_STORE``, then ``var/store``): a
+    folder or a ``postgresql://`` URL; ``create=False`` for reads and repairs, which
+    never create a folder store."""
     import os
 
-    from formkit.cases.tinystore import TinyCaseStore
+    from formkit.cases.stores import open_store
 
-    root = args.store or os.environ.get("FORMKIT_STORE") or "var/store"
-    return TinyCaseStore(root) if create else TinyCaseStore.open_existing(root)
+    where = args.store or os.environ.get("FORMKIT_STORE") or "var/store"
+    return open_store(where, create=create)
+
+
+def cmd_db(args: argparse.Namespace) -> int:
+    """``formkit db upgrade --store URL``: apply the PostgreSQL store's schema migrations."""
+    import os
+
+    from formkit.cases.stores import upgrade
+
+    where = args.store or os.environ.get("FORMKIT_STORE") or ""
+    try:
+        if not where:
+            raise _UsageError("db upgrade needs --store postgresql://... (or FORMKIT_STORE)")
+        applied = upgrade(where)
+    except FormkitError as exc:
+        return _fail(args, exc)
+    if args.json:
+        _emit({"applied": applied})
+    else:
+        for name in applied:
+            print(f"applied {name}")
+        print(f"{len(applied)} migration(s) applied" if applied else
+              "the schema is up to date: nothing to apply")
+    return 0
+
+
+def _migrate(args: argparse.Namespace) -> int:
+    """``formkit cases migrate --from FOLDER --to URL``: copy and verify."""
+    from formkit.cases.stores import migrate
+
+    if not args.source or not args.target:
+        raise _UsageError("cases migrate needs --from FOLDER and --to postgresql://...")
+    report = migrate(args.source, args.target)
+    if args.json:
+        _emit(report)
+    elif report["copied"]:
+        print(f"copied {report['cases']} cases ({report['open_cases']} open), "
+              f"{report['audit']} audit entries and {report['versions']} matter versions "
+              f"of {report['centre']}; counts and the audit chain verified")
+        print(f"head: {report['head']}" if report["head"] else "head: (no entry)")
+    else:
+        print(f"the database already holds this store ({report['cases']} cases, "
+              f"{report['audit']} audit entries of {report['centre']}, the same audit "
+              "head): nothing copied")
+    return 0
 
 
 def _calendar(catalog_dir: str) -> Any:
@@ -321,6 +366,8 @@ def cmd_cases(args: argparse.Namespace) -> int:
             return 0
         if args.action in ("receive", "act", "recompute"):
             return _case_operation(args)
+        if args.action == "migrate":
+            return _migrate(args)
         if args.action == "show":
             if not args.number:
                 raise _UsageError("cases show needs a case number")
@@ -557,7 +604,10 @@ def cmd_studio(args: argparse.Namespace) -> int:
     app = Path(spec.origin).parent / "app.py"
     env = dict(os.environ, FORMKIT_CATALOG=str(Path(args.dir).resolve()))
     if args.store:
-        env["FORMKIT_STORE"] = str(Path(args.store).resolve())
+        from formkit.cases.stores import is_url
+
+        env["FORMKIT_STORE"] = args.store if is_url(args.store) else \
+            str(Path(args.store).resolve())
     cmd = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port",
            str(args.port), "--server.headless", "true", "--browser.gatherUsageStats", "false",
            "--client.toolbarMode", "viewer"]
@@ -648,9 +698,9 @@ def _build_parser() -> _Parser:
     p.set_defaults(func=cmd_schema)
 
     p = sub.add_parser("cases", help="the case store: receive, act, show, overdue, export, "
-                       "import, reindex, verify, recompute")
+                       "import, reindex, verify, recompute, migrate")
     p.add_argument("action", choices=["receive", "act", "show", "overdue", "export",
-                                      "import", "reindex", "verify", "recompute"])
+                                      "import", "reindex", "verify", "recompute", "migrate"])
     p.add_argument("number", nargs="?", help="matter code (receive), case number (act, "
                    "show) or file (import)")
     p.add_argument("verb", nargs="?", metavar="ACTION", help="the action of 'act'")
@@ -663,7 +713,10 @@ def _build_parser() -> _Parser:
     p.add_argument("--material", help="tolerated material id (supply)")
     p.add_argument("--unit", help="the unit that signs (sign_off; default: the next)")
     p.add_argument("--approver", help="who approved an extension (extend; default: --actor)")
-    p.add_argument("--store", help="store folder (default $FORMKIT_STORE or var/store)")
+    p.add_argument("--store", help="store folder or postgresql:// URL (default "
+                   "$FORMKIT_STORE or var/store)")
+    p.add_argument("--from", dest="source", help="migrate: the store folder to copy")
+    p.add_argument("--to", dest="target", help="migrate: the postgresql:// URL to copy to")
     p.add_argument("--catalog", default="definitions")
     p.add_argument("--today")
     p.add_argument("--since")
@@ -677,9 +730,16 @@ def _build_parser() -> _Parser:
     p.add_argument("kind", metavar="KIND", help="acceptance, supplement, refusal, tolerance, "
                    "commitment, decision, extension or special_procedure")
     p.add_argument("--catalog", default="definitions")
-    p.add_argument("--store", help="store folder (default $FORMKIT_STORE or var/store)")
+    p.add_argument("--store", help="store folder or postgresql:// URL (default "
+                   "$FORMKIT_STORE or var/store)")
     _output_options(p)
     p.set_defaults(func=cmd_notice)
+
+    p = sub.add_parser("db", help="the PostgreSQL store's schema: upgrade")
+    p.add_argument("action", choices=["upgrade"])
+    p.add_argument("--store", help="postgresql:// URL (default $FORMKIT_STORE)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_db)
 
     p = sub.add_parser("guide", help="a matter's 办事指南 (service guide): HTML, text or PDF")
     p.add_argument("code", help="the matter code")
@@ -700,7 +760,8 @@ def _build_parser() -> _Parser:
     p = sub.add_parser("studio", help="start the Streamlit studio")
     p.add_argument("dir", nargs="?", default="definitions")
     p.add_argument("--port", type=int, default=8501)
-    p.add_argument("--store", help="case store folder (cases and matter versions)")
+    p.add_argument("--store", help="case store folder or postgresql:// URL (cases and "
+                   "matter versions)")
     p.set_defaults(func=cmd_studio)
     return parser
 

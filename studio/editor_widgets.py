@@ -63,6 +63,11 @@ from formkit.definitions.users import User
 from formkit.errors import FormkitError
 from formkit.ruleset import RuleSet
 
+GUIDE_LINK = "填写指南 · 如何把办事指南写成事项文件"
+# docs/zh/authoring.md: beside the package when it is shipped in it, else in the source
+# tree the studio runs from (studio/ is next to docs/).
+_GUIDE_FILES = (Path(__file__).resolve().parent / "docs" / "authoring.md",
+                Path(__file__).resolve().parents[1] / "docs" / "zh" / "authoring.md")
 MATTER = "current_matter"  # the matter every authoring page works on (not a widget key)
 ANSWERS = "preview_answers"  # code -> the preview's answers (shared with playground, examples)
 HANDED = "preview_handed"  # code -> {material id: {"form", "copies"}} handed in
@@ -310,6 +315,37 @@ def discard_draft(username: str, code: str) -> None:
     flash("草稿已放弃 Draft discarded")
 
 
+def authoring_guide() -> str | None:
+    """The Chinese authoring guide (docs/zh/authoring.md) as Markdown, if this
+    installation has it."""
+    for path in _GUIDE_FILES:
+        if path.is_file():
+            # Its links to the other docs lead nowhere inside the studio: their names stay.
+            return re.sub(r"\[([^\]]+)\]\((?!https?://)[^)]*\)", r"\1",
+                          path.read_text(encoding="utf-8"))
+    return None
+
+
+@st.dialog("填写指南 Authoring guide", width="large")
+def _guide_dialog() -> None:
+    text = authoring_guide()
+    if text is None:
+        st.info("此安装未附带填写指南，请查看 formkit 源码中的 docs/zh/authoring.md · This "
+                "installation does not include the authoring guide: see docs/zh/authoring.md "
+                "in formkit's source")
+        return
+    with st.container(key="authoring_guide_text"):
+        st.markdown(text)  # the project's own document, not text of a definition
+
+
+def guide_link(key: str) -> None:
+    """The link to the authoring guide: it opens in a dialog over the page."""
+    if st.button(GUIDE_LINK, key=key, type="tertiary", icon="📖",
+                 help="docs/zh/authoring.md：办事指南的每一项写在事项文件的哪里 · how each "
+                      "element of a service guide is written in a matter file"):
+        _guide_dialog()
+
+
 def show_check(work: Work) -> None:
     """The whole-draft check status: one line when clean, the errors with carets when not."""
     where = "草稿 draft" if work.from_draft else "已发布文件 published file"
@@ -324,6 +360,7 @@ def show_check(work: Work) -> None:
     st.error(f"❌ {len(errors)} 处错误 errors · {where}")
     with st.expander("错误详情 Error details", expanded=True):
         show_errors(errors)
+        guide_link("guide_link_check")
 
 
 def show_errors(errors: Sequence[FormkitError], limit: int = 30) -> None:

@@ -30,15 +30,23 @@ from formkit.errors import FormkitError
 __all__ = [
     "ACTIONS",
     "CHANNELS",
+    "DECISION_WORDINGS",
+    "DELIVERY",
+    "DOCUMENT_NAMES",
     "FIELD_TYPES",
     "FORMS",
     "KINDS",
+    "MATERIAL_SOURCES",
+    "ONLINE_DEPTHS",
     "OUTCOMES",
+    "SCOPES",
+    "SERVICE_OBJECTS",
     "STATES",
     "UNITS",
     "catalog_rows",
     "change_rows",
     "error_text",
+    "pdf_error_text",
     "procedure_text",
     "refusal_text",
     "why",
@@ -62,7 +70,11 @@ FORMS: dict[str, tuple[str, str]] = {
 }
 KINDS: dict[str, str] = {
     "administrative_licensing": "行政许可 Licensing (01)",
+    "administrative_punishment": "行政处罚 Punishment (02)",
+    "administrative_enforcement": "行政强制 Enforcement (03)",
+    "administrative_levy": "行政征收 Levy (04)",
     "administrative_payment": "行政给付 Payment (05)",
+    "administrative_inspection": "行政检查 Inspection (06)",
     "administrative_confirmation": "行政确认 Confirmation (07)",
     "administrative_reward": "行政奖励 Reward (08)",
     "administrative_ruling": "行政裁决 Ruling (09)",
@@ -79,6 +91,42 @@ FIELD_TYPES: dict[str, str] = {
 }
 CHANNELS: dict[str, str] = {"window": "窗口 Window", "online": "网上 Online",
                             "self_service": "自助 Self-service", "mail": "邮寄 Mail"}
+# The 办事指南's choices (matter-format v2), as the editor offers them.
+SERVICE_OBJECTS: dict[str, str] = {"natural_person": "自然人 Natural person",
+                                   "legal_person": "法人 Legal person",
+                                   "other_organisation": "其他组织 Other organisation"}
+DELIVERY: dict[str, str] = {"window": "窗口领取 Window", "post": "邮寄送达 Post",
+                            "electronic": "电子送达 Online"}
+SCOPES: dict[str, str] = {"county": "本县通办 Within the county",
+                          "city": "本市通办 Within the city",
+                          "province": "全省通办 Within the province",
+                          "national": "全国通办 Nationwide"}
+ONLINE_DEPTHS: dict[int, str] = {
+    1: "一级：网上公开办事指南，窗口办理 Guide online",
+    2: "二级：网上预审 Pre-checked online",
+    3: "三级：网上受理，最多跑一次 Accepted online, one visit at most",
+    4: "四级：全程网办，零跑动 Wholly online, no visit",
+}
+MATERIAL_SOURCES: dict[str, str] = {"applicant": "申请人自备 The applicant",
+                                    "government": "政府部门核发 A government department",
+                                    "intermediary": "中介机构出具 An intermediary",
+                                    "other": "其他 Other"}
+DECISION_WORDINGS: dict[str, str] = {
+    "licence": "准予/不予行政许可 Licence",
+    "registration": "准予/不予登记 Registration",
+    "approval": "批准/不予批准 Approval",
+    "handling": "办理/不予办理 Handling",
+}
+DOCUMENT_NAMES: dict[str, str] = {
+    "acceptance": "受理通知书 Acceptance",
+    "supplement": "一次性告知（补正）通知书 Supplement",
+    "refusal": "不予受理通知书 Refusal",
+    "tolerance": "容缺受理通知书 Tolerance",
+    "commitment": "告知承诺书 Commitment",
+    "decision": "决定书 Decision",
+    "extension": "延期通知书 Extension",
+    "special_procedure": "特别程序告知书 Special procedure",
+}
 
 
 # ---- why a material is required
@@ -225,3 +273,10 @@ def error_text(exc: FormkitError, case: Case | None = None) -> str:
     if exc.kind == "io":
         return "案件库暂时无法读写，请稍后重试；仍不行请联系管理员"
     return "此操作现在不能进行（案件可能刚被他人办理），请重新打开案件后再试"
+
+
+def pdf_error_text(exc: FormkitError) -> str:
+    """Why there is no PDF, as a clerk reads it: the Chinese sentence of the message
+    (``无法生成 PDF：未找到浏览器引擎 chromium``) and what to do instead."""
+    said = exc.message.split(" (", 1)[0].strip() if _has_chinese(exc.message[:1]) else ""
+    return (said or "暂时无法生成 PDF") + "；请下载 HTML 文件，用浏览器打开后打印或另存为 PDF"

@@ -27,6 +27,7 @@ from formkit_studio.editor_widgets import (
     expr_input,
     expression_errors,
     flash,
+    guide_link,
     library_text,
     open_work,
     renamed_text,
@@ -40,7 +41,18 @@ from formkit_studio.editor_widgets import (
     table_edit,
     text_input,
 )
-from formkit_studio.labels import CHANNELS, FIELD_TYPES, KINDS
+from formkit_studio.labels import (
+    CHANNELS,
+    DECISION_WORDINGS,
+    DELIVERY,
+    DOCUMENT_NAMES,
+    FIELD_TYPES,
+    KINDS,
+    MATERIAL_SOURCES,
+    ONLINE_DEPTHS,
+    SCOPES,
+    SERVICE_OBJECTS,
+)
 from formkit_studio.safe_text import plain
 
 from formkit.authoring.drafts import DraftBase, load_yaml
@@ -49,6 +61,7 @@ from formkit.authoring.renaming import Renamed, rename_field
 from formkit.authoring.steps import (
     MATERIAL_COLUMNS,
     FieldRow,
+    add_fee,
     add_field,
     add_item,
     amount_value,
@@ -56,21 +69,30 @@ from formkit.authoring.steps import (
     cond_value,
     default_value,
     edit_materials,
+    fee_rows,
     field_rows,
     get_in,
     material_rows,
     move_field,
     move_item,
     nest_field,
+    remove_fee,
     remove_item,
+    set_decision_wording,
+    set_document_basis,
+    set_fee,
+    set_guide,
     set_in,
     set_let,
+    set_material,
     set_options,
     unnamed_fields,
 )
 from formkit.errors import EditError
 
 Loc = tuple[str | int, ...]
+Step = Callable[[str, Any], str]  # a steps function with its place bound: (text, typed)
+_REFUSED = "_refused"  # widget key -> the Chinese message of the value it was refused
 _MODES = {"no": "否 No", "yes": "是 Yes", "when": "条件 When…"}
 
 
@@ -127,6 +149,196 @@ def _fee_changed(code: str) -> None:
     set_value(code, ("fee",), amount_value(str(st.session_state.get("basic_fee") or "")))
 
 
+# ---- inputs whose edit is a step that may refuse the value (matter-format v2)
+
+
+def _stepped(work: Work, widget: Callable[..., Any], label: str, key: str, shown: Any,
+             write: Step, *, rev: str | None = None, **options: Any) -> None:
+    """``widget`` showing ``shown``; a change is written by the step ``write``. A
+    refused value stays in the box, with the step's message (Chinese first) under it."""
+    bind(key, shown, rev or work.rev)
+    widget(label, key=key, on_change=_stepped_changed, args=(work.code, key, write),
+           **options)
+    refused = st.session_state.get(_REFUSED, {}).get(key)
+    if refused:
+        st.error(f"❗ {plain(refused)}", icon=None)
+
+
+def _stepped_changed(code: str, key: str, write: Step) -> None:
+    typed = st.session_state.get(key)
+    refused: dict[str, str] = st.session_state.setdefault(_REFUSED, {})
+    refused.pop(key, None)
+
+    def change(text: str) -> str:
+        try:
+            return write(text, typed)
+        except EditError as exc:
+            refused[key] = exc.message
+            return text
+    apply_edit(code, change)
+
+
+def _label_zh(work: Work, loc: Loc) -> str:
+    value = get_in(work.tree, loc)
+    text = value.get("zh") if isinstance(value, dict) else value
+    return "" if text is None else str(text)
+
+
+def _lines(work: Work, loc: Loc) -> str:
+    items = get_in(work.tree, loc) or []
+    return "\n".join(str(i.get("zh", "") if isinstance(i, dict) else i)
+                     for i in (items if isinstance(items, list) else []))
+
+
+def _guide_text(work: Work, label: str, key: str, *, area: bool = False,
+                help: str | None = None) -> None:
+    loc = ("guide", key)
+    shown = _label_zh(work, loc) if key not in ("consult_phone", "complaint_phone") \
+        else str(get_in(work.tree, loc) or "")
+    _stepped(work, st.text_area if area else st.text_input, label, f"guide_{key}", shown,
+             lambda t, v, k=key: set_guide(t, k, str(v or "")), help=help)
+
+
+def _guide_choice(work: Work, label: str, key: str, options: dict[Any, str],
+                  unset: str) -> None:
+    value = get_in(work.tree, ("guide", key))
+    choices: dict[Any, str] = {None: unset, **options}
+    if value not in choices:
+        choices[value] = f"{value}（无效 invalid）"
+    _stepped(work, st.selectbox, label, f"guide_{key}", value,
+             lambda t, v, k=key: set_guide(t, k, v), options=list(choices),
+             format_func=lambda v: choices.get(v, str(v)))
+
+
+def _guide_multi(work: Work, label: str, key: str, options: dict[str, str]) -> None:
+    value = get_in(work.tree, ("guide", key)) or []
+    value = [str(v) for v in value] if isinstance(value, list) else []
+    choices = dict(options) | {v: f"{v}（无效 invalid）" for v in value if v not in options}
+    _stepped(work, st.multiselect, label, f"guide_{key}", value,
+             lambda t, v, k=key: set_guide(t, k, list(v or [])), options=list(choices),
+             format_func=lambda v: choices.get(v, v))
+
+
+def guide_tab(work: Work) -> None:
+    st.caption("办事指南向申请人公开，并打印在《办事指南》上 · The service guide is shown to "
+               "applicants and printed")
+    c1, c2 = st.columns(2)
+    with c1:
+        _guide_text(work, "办理地点 Place", "place")
+        _guide_text(work, "办理时间 Hours", "hours",
+                    help="例如 e.g. 周一至周五 8:30-12:00, 14:30-17:30（法定节假日除外）")
+        _guide_text(work, "咨询电话 Enquiries telephone", "consult_phone",
+                    help="例如 e.g. 0766-2888888")
+        _guide_text(work, "监督投诉电话 Complaints telephone", "complaint_phone",
+                    help="例如 e.g. 12345")
+        _guide_text(work, "审批结果有效期 Validity of the result", "result_validity",
+                    help="例如 e.g. 五年、长期")
+    with c2:
+        _guide_multi(work, "服务对象 Who may apply", "service_objects", SERVICE_OBJECTS)
+        _guide_multi(work, "结果送达方式 Delivery of the result", "delivery", DELIVERY)
+        _guide_choice(work, "通办范围 Where it can be handled", "scope", SCOPES,
+                      "（未填写 not given）")
+        _guide_choice(work, "网办深度 Online depth", "online_depth", ONLINE_DEPTHS,
+                      "（未填写 not given）")
+        _guide_choice(work, "可预约 Appointments", "appointment",
+                      {True: "可预约 Yes", False: "不可预约 No"}, "（未填写 not given）")
+    _guide_text(work, "受理条件 Conditions of acceptance", "conditions", area=True)
+    _stepped(work, st.text_area, "办理流程 Process（每行一步 one step per line）",
+             "guide_process", _lines(work, ("guide", "process")),
+             lambda t, v: set_guide(t, "process", str(v or "")),
+             help="例如 e.g. 申请、受理、审查、决定、送达，各占一行 one per line")
+    _stepped(work, st.text_area, "中介服务 Intermediary services（每行一项 one per line）",
+             "guide_intermediary", _lines(work, ("guide", "intermediary")),
+             lambda t, v: set_guide(t, "intermediary", str(v or "")))
+    _guide_text(work, "其他说明 Notes（打印在指南末尾 printed at the end）", "notes",
+                area=True)
+    with st.container(border=True):
+        st.markdown("**文书 Documents**")
+        kind = get_in(work.tree, ("kind",))
+        wordings: dict[Any, str] = {None: "（按事项类型 by the matter's kind）",
+                                    **DECISION_WORDINGS}
+        _stepped(work, st.selectbox, "决定书用语 Wording of decisions", "doc_wording",
+                 get_in(work.tree, ("decision_wording",)),
+                 lambda t, v: set_decision_wording(t, v), options=list(wordings),
+                 format_func=lambda v: wordings.get(v, str(v)),
+                 help=f"事项类型 kind：{KINDS.get(str(kind), str(kind))}")
+        d1, d2 = st.columns([1, 2])
+        doc = d1.selectbox("文书 Document", list(DOCUMENT_NAMES), key="doc_basis_kind",
+                           format_func=DOCUMENT_NAMES.get)
+        with d2:
+            _stepped(work, st.text_area, "文书依据 Legal basis printed on it（每行一条 one per "
+                     "line）", "doc_basis", "\n".join(
+                         str(b) for b in get_in(work.tree, ("document_basis", doc)) or []),
+                     lambda t, v, d=doc: set_document_basis(t, d, str(v or "")),
+                     rev=f"{work.rev}:{doc}")
+
+
+def fees_tab(work: Work) -> None:
+    rows = fee_rows(work.tree)
+    st.caption("逐项列出收费；有收费项目时，基本信息中的“收费”不再使用 · Itemised fees; when "
+               "there are any, they replace the basic tab's fee. 金额可填数字（元）或计算表达式 "
+               "An amount is a number of yuan or an expression")
+    for i, row in enumerate(rows):
+        with st.container(border=True, key=f"fee_box_{i}"):
+            c1, c2, c3 = st.columns([2, 2, 3])
+            with c1:
+                _stepped(work, st.text_input, f"第 {i + 1} 项收费名称 Fee name", f"fee_name_{i}",
+                         row["name"], lambda t, v, i=i: set_fee(t, i, "name", v))
+            with c2:
+                _stepped(work, st.text_input, f"第 {i + 1} 项金额（元）Amount", f"fee_amount_{i}",
+                         row["amount"], lambda t, v, i=i: set_fee(t, i, "amount", v))
+                typed = str(st.session_state.get(f"fee_amount_{i}") or "")
+                if not isinstance(amount_value(typed), int | float):
+                    show_errors(expression_errors(work, typed, "number"))
+            with c3:
+                _stepped(work, st.text_input, f"第 {i + 1} 项收费依据 Basis", f"fee_basis_{i}",
+                         row["basis"],
+                         lambda t, v, i=i: set_fee(t, i, "basis", v))
+            _stepped(work, st.text_input, f"第 {i + 1} 项收费条件 When（空 = 总是收取 empty = "
+                     "always）",
+                     f"fee_when_{i}", row["when"], lambda t, v, i=i: set_fee(t, i, "when", v))
+            typed = str(st.session_state.get(f"fee_when_{i}") or "")
+            if typed not in ("true", "false"):
+                show_errors(expression_errors(work, typed))
+            st.button("🗑️ 删除此收费 Remove fee", key=f"fee_remove_{i}", on_click=apply_edit,
+                      args=(work.code, lambda t, i=i: remove_fee(t, i)))
+    if not rows:
+        st.info("还没有收费项目 No itemised fees yet")
+    with st.container(border=True):
+        st.markdown("**新增收费项目 Add a fee**")
+        c1, c2, c3 = st.columns([2, 2, 3])
+        c1.text_input("新收费名称 New fee name", key="fee_new_name",
+                      placeholder="例如 e.g. 证书工本费")
+        with c2:
+            st.text_input("新收费金额（元）New fee amount", key="fee_new_amount",
+                          placeholder="80 或 or 10 * copies")
+            typed = str(st.session_state.get("fee_new_amount") or "")
+            if not isinstance(amount_value(typed), int | float):
+                show_errors(expression_errors(work, typed, "number"))
+        c3.text_input("新收费依据 New fee basis", key="fee_new_basis")
+        st.button("➕ 添加收费 Add fee", key="fee_add", on_click=_fee_added, args=(work.code,))
+        refused = st.session_state.get(_REFUSED, {}).get("fee_add")
+        if refused:
+            st.error(f"❗ {plain(refused)}", icon=None)
+
+
+def _fee_added(code: str) -> None:
+    refused: dict[str, str] = st.session_state.setdefault(_REFUSED, {})
+    refused.pop("fee_add", None)
+    name, amount, basis = (str(st.session_state.get(f"fee_new_{k}") or "")
+                           for k in ("name", "amount", "basis"))
+
+    def change(text: str) -> str:
+        try:
+            return add_fee(text, name, amount, basis)
+        except EditError as exc:
+            refused["fee_add"] = exc.message
+            return text
+    if apply_edit(code, change):
+        for k in ("name", "amount", "basis"):
+            st.session_state[f"fee_new_{k}"] = ""
+
+
 def basic_tab(work: Work) -> None:
     c1, c2 = st.columns(2)
     with c1:
@@ -150,8 +362,11 @@ def basic_tab(work: Work) -> None:
                 ("time_limit", "committed_days"))
         fee = get_in(work.tree, ("fee",))
         bind("basic_fee", "" if fee is None else str(fee), work.rev)
+        itemised = bool(get_in(work.tree, ("fees",)))
         st.text_input("收费（元）Fee (yuan, or an expression)", key="basic_fee",
-                      on_change=_fee_changed, args=(work.code,))
+                      on_change=_fee_changed, args=(work.code,), disabled=itemised,
+                      help="已在“收费”中逐项列出，此处不再使用 The itemised fees replace it"
+                      if itemised else None)
         typed = str(st.session_state.get("basic_fee") or "")
         if not isinstance(amount_value(typed), int | float):
             show_errors(expression_errors(work, typed, "number"))
@@ -383,7 +598,8 @@ def materials_tab(work: Work) -> None:
                        "required": st.column_config.TextColumn("是否必需 Required"),
                        "tolerable": st.column_config.CheckboxColumn("容缺 Tolerable"),
                        "source": st.column_config.SelectboxColumn(
-                           "来源 Source", options=["applicant", "government"])})
+                           "来源 Source", options=list(MATERIAL_SOURCES),
+                           format_func=lambda v: MATERIAL_SOURCES.get(v, v))})
     changes = table_edit(st.session_state.get("materials_table"))
     if (changes.edited or changes.added or changes.deleted) and \
             apply_edit(work.code, lambda text: edit_materials(text, changes)):
@@ -412,6 +628,43 @@ def materials_tab(work: Work) -> None:
         st.checkbox("可容缺受理 Tolerable（受理后补交 may follow later）", key="material_tolerable",
                     on_change=_widget_to, args=(work.code, "material_tolerable",
                                                 ("materials", index, "tolerable")))
+        _material_v2(work, index, rev)
+
+
+def _material_v2(work: Work, index: int, rev: str) -> None:
+    """The material's matter-format v2 keys, each written by ``set_material``."""
+    loc: Loc = ("materials", index)
+
+    def step(key: str) -> Step:
+        return lambda t, v: set_material(t, index, key, v)
+    c1, c2 = st.columns(2)
+    with c1:
+        _stepped(work, st.checkbox, "可告知承诺 Commitment（签署承诺书可代替此材料 a signed "
+                 "commitment may replace it）", "material_commitment",
+                 get_in(work.tree, (*loc, "commitment")) is True, step("commitment"), rev=rev)
+        days = get_in(work.tree, (*loc, "tolerable_days"))
+        _stepped(work, st.number_input, "容缺补交期限（工作日）Days to supply it after "
+                 "容缺受理", "material_tolerable_days",
+                 days if isinstance(days, int) and not isinstance(days, bool) else None,
+                 step("tolerable_days"), rev=rev, min_value=1, max_value=365, step=1,
+                 placeholder="（目录默认 catalog default）")
+        source = get_in(work.tree, (*loc, "source")) or "applicant"
+        sources = dict(MATERIAL_SOURCES)
+        if source not in sources:
+            sources[str(source)] = f"{source}（无效 invalid）"
+        _stepped(work, st.selectbox, "材料来源 Source", "material_source", source,
+                 step("source"), rev=rev, options=list(sources),
+                 format_func=lambda v: sources.get(v, v))
+    with c2:
+        _stepped(work, st.text_input, "空白表格 Blank form（目录中的路径或链接 path or URL）",
+                 "material_template", str(get_in(work.tree, (*loc, "template")) or ""),
+                 step("template"), rev=rev, placeholder="forms/lease.docx")
+        _stepped(work, st.text_input, "示例样表 Filled-in sample（路径或链接 path or URL）",
+                 "material_sample", str(get_in(work.tree, (*loc, "sample")) or ""),
+                 step("sample"), rev=rev, placeholder="forms/lease-sample.pdf")
+        _stepped(work, st.text_input, "材料依据 Basis", "material_basis",
+                 _label_zh(work, (*loc, "basis")), step("basis"), rev=rev,
+                 placeholder="例如 e.g. 《条例》第十条")
 
 
 def checks_tab(work: Work) -> None:
@@ -557,13 +810,15 @@ def main() -> None:
     c1, c2 = st.columns([3, 1])
     c1.caption(f"文件 File: {plain(work.file)} · 每次修改都自动保存为草稿 every change is saved as "
                "a draft; 发布后才生效 it takes effect when published")
+    with c1:
+        guide_link("guide_link_editor")
     c2.button("🗑️ 放弃草稿 Discard draft", key="discard_draft", disabled=not work.from_draft,
               on_click=discard_draft, args=(work.user.username, work.code))
-    names = ["基本信息 Basic", "表单 Fields", "材料 Materials", "检查 Checks", "流程 Route",
-             "计算值 Let & uses", "源码 YAML"]
+    names = ["基本信息 Basic", "办事指南 Guide", "收费 Fees", "表单 Fields", "材料 Materials",
+             "检查 Checks", "流程 Route", "计算值 Let & uses", "源码 YAML"]
     tabs = st.tabs(names, key="editor_tabs")  # keep the open tab when the status changes
-    parts: list[Any] = [basic_tab, fields_tab, materials_tab, checks_tab, route_tab,
-                        lets_tab, source_tab]
+    parts: list[Any] = [basic_tab, guide_tab, fees_tab, fields_tab, materials_tab, checks_tab,
+                        route_tab, lets_tab, source_tab]
     if work.tree is None or not isinstance(work.tree, dict):
         st.warning("YAML 无法解析，请在“源码”中修改 The YAML does not parse: fix it in the "
                    "YAML tab")

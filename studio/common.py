@@ -21,17 +21,24 @@ import json
 import math
 import os
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 import streamlit as st
+from formkit_studio.labels import pdf_error_text
+from formkit_studio.safe_text import plain
 
 from formkit.authoring.drafts import DraftStore
 from formkit.authoring.sessions import DEFAULT_IDLE_MINUTES, SessionTable
 from formkit.authoring.signin import Attempt, SecurityLog, Throttle
+from formkit.cases.service import Case, CaseService
 from formkit.cases.tinystore import TinyCaseStore
+from formkit.cases.versions import case_rules
 from formkit.catalog import OpenCatalog, catalog_signature, open_catalog
 from formkit.definitions.users import User, UserList, load_users
-from formkit.errors import FormkitError
+from formkit.documents import Document, case_document, case_document_kinds
+from formkit.documents.pdf import html_to_pdf
+from formkit.errors import FormkitError, PdfUnavailable
 
 
 def catalog_dir() -> Path:
@@ -290,3 +297,83 @@ _PRINT = ('<div class="no-print" style="text-align:right">'
 def with_print_button(page: str) -> str:
     """A notice's HTML with a print button on top (left out of the printout)."""
     return re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + _PRINT, page, count=1)
+
+
+# The document a case's event gives (the one the applicant is handed now).
+_EVENT_DOCUMENTS = {"accepted": "acceptance", "supplement": "supplement", "refused": "refusal",
+                    "approved": "decision", "denied": "decision"}
+
+
+def latest_document(case: Case, kinds: list[str]) -> str | None:
+    """The document of the case's latest event that has one: the notice just given."""
+    for event in reversed(case.history):
+        kind = {"extend": "extension", "suspend": "special_procedure"}.get(
+            event.action, _EVENT_DOCUMENTS.get(event.to_state))
+        if kind == "acceptance" and "tolerance" in kinds:
+            kind = "tolerance"
+        if kind in kinds:
+            return kind
+    return kinds[-1] if kinds else None
+
+
+@st.cache_data(max_entries=64, show_spinner="正在生成 PDF… Making the PDF")
+def _pdf(html: str) -> bytes:
+    return html_to_pdf(html)
+
+
+def document_views(docs: Sequence[Document], key: str, *, chosen: str | None = None) -> None:
+    """Documents to hand over: one at a time (a choice when there are several,
+    ``chosen`` first), each as a print view with its print button, an HTML and a PDF
+    download and its plain text. Without a PDF printer, its Chinese reason instead of
+    the PDF button."""
+    if not docs:
+        return
+    by_kind = {d.kind: d for d in docs}
+    kinds = list(by_kind)
+    if len(docs) > 1:
+        # Radio options are Markdown: a title can hold a matter's name.
+        kind = st.radio("文书 Document", kinds, key=f"{key}|doc", horizontal=True,
+                        index=kinds.index(chosen) if chosen in kinds else len(kinds) - 1,
+                        format_func=lambda k: plain(by_kind[k].title))
+    else:
+        kind = kinds[0]
+    doc = by_kind[str(kind)]
+    with st.container(key=f"docs-{re.sub(r'[^A-Za-z0-9_-]', '_', key)}-{doc.kind}"):
+        st.markdown(f"**{plain(doc.title)}** {plain(doc.title_en)}")
+        try:
+            pdf: bytes | None = _pdf(doc.html)
+        except PdfUnavailable as exc:
+            pdf = None
+            st.warning(plain(pdf_error_text(exc)))
+        with st.container(horizontal=True):
+            if pdf is not None:
+                st.download_button("下载 PDF", data=pdf, file_name=doc.filename("pdf"),
+                                   mime="application/pdf", key=f"{key}|{doc.kind}|pdf",
+                                   type="primary", icon="📥")
+            st.download_button("下载 HTML", data=doc.html.encode("utf-8"),
+                               file_name=doc.filename("html"), mime="text/html",
+                               key=f"{key}|{doc.kind}|html", icon="📄")
+        view, as_text = st.tabs(["打印版 Print view（点页面上方“打印”）", "文本版 Text version"])
+        with view:
+            st.iframe(with_print_button(doc.html), height=640)
+        with as_text:
+            st.code(doc.text, language=None)
+
+
+def case_documents(opened: OpenCatalog, svc: CaseService, case: Case, key: str, *,
+                   heading: bool = True) -> None:
+    """Every document the case has now, to print or download (HTML, PDF), under the
+    heading 文书 Documents (``heading=False``: where a title already says so)."""
+    if opened.catalog is None:
+        return
+    try:
+        matter = case_rules(svc.store, case).matter
+    except FormkitError:
+        return  # the matter version is missing: nothing can be printed from it
+    user = current_user()
+    kinds = case_document_kinds(matter, case)
+    docs = [case_document(opened.catalog, matter, case, kind, calendar=svc.calendar,
+                          clerk=user.name.zh if user else "") for kind in kinds]
+    if heading:
+        st.subheader("文书 Documents", anchor=False)
+    document_views(docs, key, chosen=latest_document(case, kinds))

@@ -14,12 +14,12 @@ from typing import Any
 
 import streamlit as st
 from formkit_studio.common import (
+    case_documents,
     catalog,
     current_user,
     store,
     today,
     users,
-    with_print_button,
 )
 from formkit_studio.labels import (
     ACTIONS,
@@ -47,7 +47,6 @@ from formkit.desk.checklist import (
     signable_units,
     unit_names,
 )
-from formkit.documents import case_document
 from formkit.errors import AccessDenied, FormkitError
 from formkit.intake.precheck import PrecheckResult
 
@@ -409,30 +408,12 @@ def clock_facts(svc: CaseService, case: Case) -> None:
                    "an unpublished holiday schedule")
 
 
-def extension_notice(svc: CaseService, opened: OpenCatalog, case: Case) -> None:
-    """延长审批期限告知书 (行政许可法 §42: the applicant is told the reason): a print view,
-    the HTML file to download and the text, as the window prints its notices."""
-    if not case.extensions or case.accepted_on is None or opened.catalog is None:
-        return
-    try:
-        matter = case_rules(svc.store, case).matter
-    except FormkitError:
-        return  # details() says the matter version is missing
-    user = current_user()
-    doc = case_document(opened.catalog, matter, case, "extension", calendar=svc.calendar,
-                        clerk=user.name.zh if user else "")
-    page, text = doc.html, doc.text
-    zh, en = doc.title, doc.title_en
-    with st.expander(f"打印延期告知书 Print the extension notice（{zh} {en}）",
-                     key="bo_ext_notice_box"):
-        st.download_button("下载延期告知书 Download notice (HTML)", data=page.encode("utf-8"),
-                           file_name=f"{case.number}-extension.html", mime="text/html",
-                           key="bo_ext_notice_download")
-        view, as_text = st.tabs(["打印版 Print view", "文本版 Text version"])
-        with view:
-            st.iframe(with_print_button(page), height=640)
-        with as_text:
-            st.code(text, language=None)
+def documents(svc: CaseService, opened: OpenCatalog, case: Case) -> None:
+    """Every document of the case (the intake notices, 延期 after an extension, 特别程序
+    after a stop, the 准予/不予 decision once decided): print view, HTML and PDF, the
+    latest first, in an expander so the actions stay in view."""
+    with st.expander("📄 文书 Documents：打印、下载 print or download", key="bo_docs_box"):
+        case_documents(opened, svc, case, key=f"bo_docs:{case.number}", heading=False)
 
 
 def _material_names(svc: CaseService, case: Case) -> dict[str, str]:
@@ -483,7 +464,7 @@ def case_panel(svc: CaseService, opened: OpenCatalog, user: User, number: str,
     cols[2].metric("承诺期限 Committed deadline", _day(committed))
     cols[3].metric("法定期限 Statutory deadline", _day(statutory))
     clock_facts(svc, case)
-    extension_notice(svc, opened, case)
+    documents(svc, opened, case)
     if case.state in TO.values():
         ending = next((e for e in reversed(case.history) if e.to_state == case.state), None)
         st.info(f"{_state(case.state)}：{_day(case.ended_on)} · 理由 Reason："

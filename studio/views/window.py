@@ -2,7 +2,10 @@
 the notice, create the case; returning applicants bring what the one-time notice asked for.
 
 Every decision shown comes from formkit: ``search_matters``, ``form_state``,
-``run_precheck`` (with ``explain``), ``render_notice`` and ``CaseService``. Every text of
+``run_precheck`` (with ``explain``), ``render_notice`` and ``CaseService``. The matter's
+办事指南 (``guide_document``) is there before any application; once a case is filed,
+every document it has (``case_document_kinds``) is there to print or download as HTML
+or PDF. Every text of
 a definition, an application or an error goes through ``plain``: shown as typed.
 """
 
@@ -11,7 +14,15 @@ from __future__ import annotations
 from typing import Any
 
 import streamlit as st
-from formkit_studio.common import catalog, current_user, store, today, with_print_button
+from formkit_studio.common import (
+    case_documents,
+    catalog,
+    current_user,
+    document_views,
+    store,
+    today,
+    with_print_button,
+)
 from formkit_studio.form_widgets import (
     checklist_widgets,
     clear_scope,
@@ -31,7 +42,13 @@ from formkit.definitions.model import Matter
 from formkit.desk.access import read_case
 from formkit.desk.checklist import clock, material_checklist, unit_names
 from formkit.desk.search import search_matters
-from formkit.documents import DOCUMENT_KINDS, NoticeInfo, notice_kind, render_notice
+from formkit.documents import (
+    DOCUMENT_KINDS,
+    NoticeInfo,
+    guide_document,
+    notice_kind,
+    render_notice,
+)
 from formkit.errors import AccessDenied, FormkitError
 from formkit.intake.forms import field_title
 from formkit.intake.precheck import PrecheckResult, run_precheck
@@ -136,14 +153,23 @@ def receipt(svc: CaseService, case: Case) -> None:
 
 
 def case_result(opened: OpenCatalog, svc: CaseService, number: str, key: str) -> None:
-    """After a decision: the receipt, the outcome and the notice of the case."""
+    """After a decision: the receipt, the outcome and every document of the case."""
     case = svc.get(number)
     rules = case_rules(svc.store, case)
     result = PrecheckResult.model_validate(case.precheck)
     receipt(svc, case)
     outcome_panel(opened, rules.matter, result)
-    notice_panel(opened, rules.matter, result, applicant=case.applicant, number=case.number,
-                 key=key, calendar=svc.calendar)
+    case_documents(opened, svc, case, key)
+
+
+def guide_panel(opened: OpenCatalog, matter: Matter) -> None:
+    """The matter's 办事指南, for the applicant who asks what is needed: print it or
+    hand it over as HTML or PDF."""
+    if opened.catalog is None:
+        return
+    with st.expander("📄 办事指南 Service guide：打印或下载给申请人 print or download for the "
+                     "applicant", key=f"guide-box-{matter.code}"):
+        document_views([guide_document(opened.catalog, matter)], f"guide:{matter.code}")
 
 
 # ---------------------------------------------------------------- new applications
@@ -194,6 +220,7 @@ def new_application(opened: OpenCatalog, svc: CaseService) -> None:
         return
     scope = f"new:{matter.code}"
     _matter_facts(opened, matter)
+    guide_panel(opened, matter)
     number = st.session_state.get(f"{scope}|case")
     if number:
         case_result(opened, svc, number, key=scope)

@@ -25,6 +25,7 @@ EXTENDED = "2026-12-07"  # 3 working days more
 GROUND = "公职人员不得违反有关规定从事或者参与营利性活动"
 EXTEND = "延期 Extend the time limit（最多 at most 5 个工作日 working days）"
 END = "终止或撤回 End the case without a decision"
+DOCUMENTS = "文书 Documents：打印、下载 print or download"
 
 
 def receive(workspace: Path, code: str, example: str, applicant: str,
@@ -82,24 +83,24 @@ def test_officer_extends_then_terminates_a_case(studio: Studio, workspace: Path)
     studio.expect_no_exception()
     studio.shot("case-extended", focus=heading)
 
-    # ---- the 延长审批期限告知书: print view with its print button, and the HTML file
-    notice_box = studio.expander("打印延期告知书 Print the extension notice",
-                          "下载延期告知书 Download notice (HTML)")
+    # ---- the 延期通知书: print view with its print button, and the HTML file
+    notice_box = studio.expander(DOCUMENTS, "下载 HTML")
+    expect(studio.radio_value("文书 Document")).to_have_text("延期通知书")
     frame = notice_box.frame_locator("iframe").first
     body = frame.locator("body")
-    expect(body).to_contain_text("延长审批期限告知书")
+    expect(body).to_contain_text("延期通知书")
     expect(body).to_contain_text("办理期限延长3个工作日，至2026年12月14日")
     expect(body).to_contain_text("经营场所需补充现场核查，核查人员不足")
     body.evaluate("b => { window.__printed = 0; window.print = () => { window.__printed += 1; }; }")
     frame.get_by_role("button", name="打印 Print").click()
     assert body.evaluate("() => window.__printed") == 1
     with page.expect_download() as download_info:
-        page.get_by_role("button", name="下载延期告知书 Download notice (HTML)").click()
+        notice_box.get_by_role("button", name="下载 HTML").click()
     download = download_info.value
     assert download.suggested_filename == f"{food.number}-extension.html"
     saved = studio.output_dir / download.suggested_filename
     download.save_as(saved)
-    assert "延长审批期限告知书" in saved.read_text(encoding="utf-8")
+    assert "延期通知书" in saved.read_text(encoding="utf-8")
     studio.shot("extension-notice", focus=notice_box)
     printed = page.context.new_page()  # the downloaded file, as it prints
     try:

@@ -528,8 +528,9 @@ DecisionWording = Literal["licence", "registration", "approval", "handling"]
 办理/不予办理."""
 
 DocumentKind = Literal["acceptance", "supplement", "refusal", "tolerance", "commitment",
-                       "decision", "extension", "special_procedure"]
-"""The documents whose legal basis ``document_basis`` may give."""
+                       "decision", "decision_deny", "extension", "special_procedure"]
+"""The documents whose legal basis ``document_basis`` may give (``decision_deny``: the
+decision against the applicant, when it rests on other provisions than the grant)."""
 
 _WORDING_BY_KIND: dict[str, DecisionWording] = {
     "administrative_licensing": "licence",

@@ -14,9 +14,9 @@ import datetime as dt
 from formkit.calendar import WorkCalendar
 from formkit.cases import clock
 from formkit.cases.service import SPECIAL_PROCEDURES, Case
-from formkit.definitions.model import Catalog, Matter, MatterKind
+from formkit.definitions.model import Catalog, Matter
 from formkit.documents.layout import Page, Table, day
-from formkit.documents.legal import wording_of
+from formkit.documents.legal import basis_of, licensed, wording_of
 from formkit.documents.notices import PROVISIONAL_LINE
 from formkit.documents.office import Office, received_line
 
@@ -48,6 +48,8 @@ def decision_page(catalog: Catalog, matter: Matter, case: Case, *, clerk: str = 
                   issued_on or case.decided_on or case.received_on, title=title,
                   title_en=("Decision Not to Grant" if denied else "Decision to Grant"))
     page.meta.append(("决定日期", day(case.decided_on)))
+    if denied:
+        page.basis = basis_of(matter, "decision_deny")
     opening = received_line(case.applicant, case.received_on, matter)
     if denied:
         reasons = [r for r in dict.fromkeys(
@@ -60,7 +62,7 @@ def decision_page(catalog: Catalog, matter: Matter, case: Case, *, clerk: str = 
         page.body.append(opening + f"本机关已依法受理。经审查，符合法定条件、标准，"
                          f"本机关决定{wording.grant}。")
         result = matter.result.zh if matter.result else ""
-        if result and matter.kind == MatterKind.administrative_licensing:
+        if result and licensed(matter):
             # 行政许可法 §44: 自作出决定之日起十日内颁发、送达行政许可证件
             page.body.append(f"本机关将自作出决定之日起十日内向你颁发、送达{result}。")
         elif result:
@@ -123,18 +125,19 @@ def special_procedure_page(catalog: Catalog, matter: Matter, case: Case, *, cler
                   issued_on or pause.start)
     page.meta += [("特别程序", name), ("开始日期", day(pause.start))]
     unit = "个工作日" if pause.unit == "working_days" else "日"
-    if pause.max_days:
-        took = f"所需时间不超过{pause.max_days}{unit}"
-        page.meta.append(("所需时间", f"不超过{pause.max_days}{unit}"))
-    else:
-        took = "所需时间以实际需要为准，本机关将及时告知结果"
+    # 行政许可法 §45: the time it takes must be told in writing. The matter's maximum
+    # when it declares one; else what the officer wrote when stopping the clock; else
+    # a blank the officer fills in by hand before the notice is sealed.
+    comment = next((e.comment for e in reversed(case.history)
+                    if e.action == "suspend" and e.comment), "").rstrip("。")
+    took = f"不超过{pause.max_days}{unit}" if pause.max_days else comment or "______日"
+    page.meta.append(("所需时间", took))
     page.body.append(received_line(case.applicant, case.received_on, matter)
                      + f"本机关已于{day(case.accepted_on)}受理。因依法需要进行{name}，"
-                     f"自{day(pause.start)}起，{name}所需时间不计算在办理期限内，{took}。")
-    comment = next((e.comment for e in reversed(case.history)
-                    if e.action == "suspend" and e.comment), "")
-    if comment:
-        page.body.append(f"说明：{comment}")
+                     f"自{day(pause.start)}起，{name}所需时间不计算在办理期限内，"
+                     f"所需时间：{took}。")
+    if comment and pause.max_days:
+        page.body.append(f"{comment}。")
     if pause.end:
         page.body.append(f"{name}已于{day(pause.end)}结束，办理期限自该日起继续计算。")
     else:

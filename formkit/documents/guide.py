@@ -50,11 +50,11 @@ def _amount(value: object) -> str:
 
 
 def _resource(where: str) -> str:
-    """A template or sample as an applicant reads it: a link, or the file's name
-    (the window hands it out)."""
+    """A template or sample as an applicant reads it: a link, or the window (a file of
+    the catalog is handed out there; its name is the catalog's, not the applicant's)."""
     if where.lower().startswith(("http://", "https://")):
         return where
-    return f"{where.replace(chr(92), '/').rsplit('/', 1)[-1]}（窗口提供）"
+    return "窗口领取"
 
 
 def guide_document(catalog: Catalog, matter: Matter, *,
@@ -69,7 +69,7 @@ def guide_document(catalog: Catalog, matter: Matter, *,
                 signer="none", contacts=office.contacts())
     meta = page.meta
     meta += [("事项名称", matter.name.zh), ("事项类型", KIND_NAMES.get(matter.kind, matter.kind)),
-             ("实施主体", office.issuer)]
+             ("实施主体", office.issuer), ("受理窗口", office.centre)]
     if matter.basis:
         meta.append(("设定依据", "；".join(matter.basis)))
     if guide and guide.service_objects:
@@ -137,4 +137,5 @@ def guide_document(catalog: Catalog, matter: Matter, *,
                                        and not matter.fee else _amount(matter.fee)))
     if guide and guide.notes:
         page.after.append(f"其他说明：{guide.notes.zh}")
+    page.after.append("救济途径：" + office.remedies.general())
     return render("guide", [page])

@@ -40,8 +40,8 @@ class Page:
 
     title: str
     title_en: str
-    centre: str  # the centre's full name
-    issuer: str  # the department's full name (新兴县市场监督管理局), who seals it
+    centre: str  # the centre's full name: the window that took the application
+    issuer: str  # the department's full name (新兴县市场监督管理局): the letterhead, the seal
     number: str  # 文书编号: the case number (a guide: the matter's code)
     issued_on: dt.date
     meta: list[tuple[str, str]] = field(default_factory=list)
@@ -56,6 +56,7 @@ class Page:
     # commitment: the applicant's signature, the office's receipt), or no one (a guide)
     signer: Literal["office", "applicant", "none"] = "office"
     number_label: str = "文书编号"
+    seal: str = "印章"  # the seal's name: 行政许可专用章 for a licence
 
 
 @dataclass(frozen=True)
@@ -81,12 +82,12 @@ def _signature(page: Page) -> list[str]:
     if page.signer == "applicant":
         return ["承诺人（签字或盖章）：______________　日期：____年__月__日",
                 f"收件单位：{page.issuer}　收件人：__________　日期：{day(page.issued_on)}"]
-    return [f"{page.issuer}（印章）", day(page.issued_on),
+    return [f"{page.issuer}（{page.seal}）", day(page.issued_on),
             "申请人签收：______________　日期：____年__月__日"]
 
 
 def _text(page: Page) -> list[str]:
-    out = [page.centre, page.title, f"{page.number_label}：{page.number}", ""]
+    out = [page.issuer, page.title, f"{page.number_label}：{page.number}", ""]
     out += [f"{k}：{v}" for k, v in page.meta]
     out.append("")
     out += page.body
@@ -168,10 +169,10 @@ def _html_page(page: Page) -> str:
         signature = (f'<div class="signature"><p>{e(sign[0])}</p></div>'
                      f'<p class="receipt">{e(sign[1])}</p>')
     else:
-        signature = (f'<div class="signature"><span class="seal">（印章）</span>'
+        signature = (f'<div class="signature"><span class="seal">（{e(page.seal)}）</span>'
                      f"<p>{e(sign[0])}</p><p>{e(sign[1])}</p></div>"
                      f'<p class="receipt">{e(sign[2])}</p>')
-    return (f'<section class="page">\n<div class="centre">{e(page.centre)}</div>\n'
+    return (f'<section class="page">\n<div class="centre">{e(page.issuer)}</div>\n'
             f"<h1>{e(page.title)}</h1><h2>{e(page.title_en)}</h2>\n"
             f'<div class="number">{e(page.number_label)}：{e(page.number)}</div>\n'
             f'<table class="meta">{rows}</table>\n{paras}{table}{after}{basis}{remedies}'

@@ -18,6 +18,7 @@ from typing import Literal
 from formkit.calendar import WorkCalendar
 from formkit.definitions.model import Catalog, Material, Matter
 from formkit.documents.layout import Document, Page, Table, day, render
+from formkit.documents.legal import COMMITMENT_POLICY, licensed
 from formkit.documents.office import Office, received_line
 from formkit.errors import DocumentUnavailable
 from formkit.intake.deadlines import deadline
@@ -134,7 +135,7 @@ class _Intake:
                 for p in procedures)
             page.body.append(f"办理过程中依法需要{names}的，所需时间不计算在上述期限内，"
                              "本机关将书面告知。")
-        elif self.matter.kind == "administrative_licensing":
+        elif licensed(self.matter):
             page.body.append("依法需要听证、招标、拍卖、检验、检测、检疫、鉴定和专家评审的，"
                              "所需时间不计算在上述期限内，本机关将书面告知所需时间。")
 
@@ -156,7 +157,7 @@ class _Intake:
             name, m = _name(self.matter, mid)
             rows.append((name, form_text(m, form, copies)))
         if rows:
-            page.tables.append(Table(("已收材料", "形式及份数"), rows))
+            page.tables.append(Table(("材料名称", "形式及份数"), rows, heading="已收取申请材料"))
         return self.finish(page)
 
     def supplement(self) -> Page:
@@ -205,7 +206,7 @@ class _Intake:
             rows.append((name, day(self.due(item.id)), _standard(m)))
         page.tables.append(Table(("容缺材料", "补交期限", "要求"), rows))
         page.after.append("你已签署容缺受理承诺书。请于上述期限前补交容缺材料；逾期未补交的，"
-                          "本机关将依法终止办理，已作出的决定依法撤销。")
+                          "本机关将按申请材料不齐全依法处理，办理结果在容缺材料补齐后发放。")
         return self.finish(page)
 
     def commitments(self) -> list[Page]:
@@ -223,8 +224,8 @@ class _Intake:
                 (_name(self.matter, mid)[0], day(self.due(mid))) for mid in tolerated]))
             page.after += ["一、在上述期限前补交容缺材料，所补交材料与申请时陈述的情况一致；",
                            "二、对所提交申请材料实质内容的真实性负责；",
-                           "三、逾期未补交或者补交的材料不符合要求的，自愿承担终止办理、"
-                           "撤销已作出的决定等后果，并同意记入信用记录。"]
+                           "三、逾期未补交或者补交的材料不符合要求的，同意本机关按申请材料不齐全"
+                           "依法处理，办理结果在容缺材料补齐后领取。"]
             pages.append(self.finish(page))
         committed = list(self.info.committed) or \
             [i.id for i in getattr(self.result, "committed_materials", [])]
@@ -232,6 +233,7 @@ class _Intake:
             page = self.page("commitment", title="告知承诺书",
                              title_en="Commitment in Place of a Certificate")
             page.signer = "applicant"
+            page.basis = list(dict.fromkeys([*page.basis, COMMITMENT_POLICY]))
             page.body.append(f"{self.office.issuer}告知：你申请办理{self.matter.name.zh}，"
                              "下列证明材料可以由你书面承诺代替。你承诺后，本机关不再索要该证明，"
                              "并将依法核查。")

@@ -15,6 +15,9 @@ from formkit.definitions.model import Catalog, Matter
 from formkit.documents.layout import Page, day
 from formkit.documents.legal import DOCUMENT_KINDS, Remedies, basis_of, remedies_of
 
+# The seal of each decision wording (行政许可法 §32: 加盖本行政机关专用印章)
+_SEALS = {"licence": "行政许可专用章", "registration": "登记专用章"}
+
 __all__ = ["Office", "received_line"]
 
 
@@ -73,9 +76,10 @@ class Office:
         return Page(title=title or zh, title_en=title_en or en, centre=self.centre,
                     issuer=self.issuer, number=number, issued_on=issued_on,
                     meta=[("申请人", applicant or "—"), ("申请事项", self.matter_line()),
-                          ("承办部门", self.issuer)],
+                          ("承办部门", self.issuer), ("受理窗口", self.centre)],
                     basis=basis_of(self.matter, kind),
-                    contacts=self.contacts(clerk, clerk_phone))
+                    contacts=self.contacts(clerk, clerk_phone),
+                    seal=_SEALS.get(self.matter.wording, "印章"))
 
     def unit(self) -> str:
         """The unit of the matter's time limit as documents print it."""

@@ -40,6 +40,24 @@ def _sign_all(svc: CaseService, case: Case) -> Case:
     return case
 
 
+# What an officer writes, by matter: the reason to extend, the procedure that stops the
+# clock with what they told the applicant, and the reasons of a denial after review.
+EXTENSION_REASON = {
+    "XX-MS-0002": "申请人经营场所涉及多处加工区域，需核实布局与操作流程",
+    "XX-MS-0001": "申请登记的经营范围涉及多个行业类别，需进一步核实",
+    "XX-CA-0002": "申请家庭成员收入情况需向外地有关单位核实",
+}
+PROCEDURE_NOTE = {
+    "XX-MS-0002": "委托具有资质的检验检测机构对自制饮品样品进行检测，预计10个工作日",
+    "XX-CA-0002": "在申请家庭所在村（社区）公示",
+}
+DENIAL = {
+    "XX-MS-0002": "经现场核查，经营场所布局与申请材料不一致，不符合食品经营许可条件",
+    "XX-CA-0002": "经入户调查和家庭经济状况核对，你家庭月人均收入为980元，高于本县城乡"
+                  "最低生活保障标准850元/月",
+}
+
+
 def documents_of(code: str, root: Path) -> dict[str, Document]:
     """Every document of ``code``'s sample cases, by kind (``decision_deny`` for the
     denial, ``guide`` for the 办事指南)."""
@@ -61,15 +79,19 @@ def documents_of(code: str, root: Path) -> dict[str, Document]:
     case = svc.start_review(case.number, actor="officer")
     if matter.time_limit.extension:
         case = svc.extend(case.number, matter.time_limit.extension.days, actor="officer",
-                          comment="申请人经营场所涉及多个地块，需要进一步核实",
-                          approver="局长 王建国")
+                          comment=EXTENSION_REASON.get(code, "情况复杂，需进一步核实"),
+                          approver="本局负责人")
         doc(case, "extension")
-    procedure = matter.special_procedures[0].id if matter.special_procedures \
-        else "expert_review"
-    case = svc.suspend(case.number, procedure, actor="officer", comment="已通知申请人配合")
-    doc(case, "special_procedure")
-    clock.set(_later(clock.current.date(), 2))
-    case = svc.resume(case.number, actor="officer")
+    # a stop the law gives: the matter's own procedure, or §45's 检测 for a licence
+    procedure = matter.special_procedures[0] if matter.special_procedures else None
+    if procedure is not None or matter.wording == "licence":
+        case = svc.suspend(case.number, procedure.id if procedure else "testing",
+                           actor="officer", comment=PROCEDURE_NOTE.get(code, ""))
+        doc(case, "special_procedure")
+        took = procedure.max_days if procedure and procedure.max_days else 2
+        clock.set(deadline(clock.current.date(), took, procedure.unit if procedure
+                           else "working_days", calendar()).value)
+        case = svc.resume(case.number, actor="officer")
     case = _sign_all(svc, case)
     case = svc.approve(case.number, actor="chief")
     doc(case, "decision")
@@ -94,10 +116,9 @@ def documents_of(code: str, root: Path) -> dict[str, Document]:
             case = svc.deny(case.number, actor="chief", reason="；".join(case.deny_grounds))
     else:
         case = receive_example(svc, clock, code, accepted)
-        clock.set(_later(case.received_on, 1))
+        clock.set(_later(case.received_on, 3))
         case = svc.start_review(case.number, actor="officer")
-        case = svc.deny(case.number, actor="chief",
-                        reason="经入户调查，家庭人均收入高于当地最低生活保障标准")
+        case = svc.deny(case.number, actor="chief", reason=DENIAL[code])
     doc(case, "decision", "decision_deny")
     out["guide"] = guide_document(opened.catalog, matter, issued_on=dt.date(2026, 12, 7))
     assert set(out) - {"guide", "decision_deny"} <= set(DOCUMENT_KINDS)

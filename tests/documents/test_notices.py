@@ -226,7 +226,7 @@ def test_every_notice_names_who_what_when_and_by_whom(kind: str, fmt: str) -> No
         "收件日期", "2026年9月29日",  # the day of receipt
         "王<b>五</b>", "0766-2881234",  # the clerk
         "法律依据", "《中华人民共和国行政许可法》第三十二条",
-        "（印章）", "申请人签收",  # seal and signature (行政许可法 §32)
+        "（行政许可专用章）", "申请人签收",  # seal and signature (行政许可法 §32)
     ]:
         assert needed in text, (kind, fmt, needed)
 

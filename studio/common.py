@@ -17,6 +17,7 @@ signed-out or unknown token, or a user since disabled, signs the tab out.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import math
 import os
@@ -37,7 +38,7 @@ from formkit.cases.versions import case_rules
 from formkit.catalog import OpenCatalog, catalog_signature, open_catalog
 from formkit.definitions.users import User, UserList, load_users
 from formkit.documents import Document, case_document, case_document_kinds
-from formkit.documents.pdf import html_to_pdf
+from formkit.documents.pdf import find_browser, html_to_pdf
 from formkit.errors import FormkitError, PdfUnavailable
 
 
@@ -316,9 +317,19 @@ def latest_document(case: Case, kinds: list[str]) -> str | None:
     return kinds[-1] if kinds else None
 
 
-@st.cache_data(max_entries=64, show_spinner="正在生成 PDF… Making the PDF")
+@functools.lru_cache(maxsize=64)
 def _pdf(html: str) -> bytes:
+    """The PDF of a document, made when its download button is clicked (a print takes
+    about a second: a page listing six documents must not wait six seconds)."""
     return html_to_pdf(html)
+
+
+def _no_pdf_engine() -> PdfUnavailable | None:
+    """Why no PDF can be made here (no browser engine), or None."""
+    if find_browser() is not None:
+        return None
+    return PdfUnavailable("没有可用的 PDF 打印引擎: no browser engine to print PDFs", None,
+                          code="no-pdf-engine")
 
 
 def document_views(docs: Sequence[Document], key: str, *, chosen: str | None = None) -> None:
@@ -340,16 +351,15 @@ def document_views(docs: Sequence[Document], key: str, *, chosen: str | None = N
     doc = by_kind[str(kind)]
     with st.container(key=f"docs-{re.sub(r'[^A-Za-z0-9_-]', '_', key)}-{doc.kind}"):
         st.markdown(f"**{plain(doc.title)}** {plain(doc.title_en)}")
-        try:
-            pdf: bytes | None = _pdf(doc.html)
-        except PdfUnavailable as exc:
-            pdf = None
-            st.warning(plain(pdf_error_text(exc)))
+        missing = _no_pdf_engine()
+        if missing is not None:
+            st.warning(plain(pdf_error_text(missing)))
         with st.container(horizontal=True):
-            if pdf is not None:
-                st.download_button("下载 PDF", data=pdf, file_name=doc.filename("pdf"),
-                                   mime="application/pdf", key=f"{key}|{doc.kind}|pdf",
-                                   type="primary", icon="📥")
+            if missing is None:
+                st.download_button("下载 PDF", data=functools.partial(_pdf, doc.html),
+                                   file_name=doc.filename("pdf"), mime="application/pdf",
+                                   key=f"{key}|{doc.kind}|pdf", type="primary", icon="📥",
+                                   on_click="ignore")
             st.download_button("下载 HTML", data=doc.html.encode("utf-8"),
                                file_name=doc.filename("html"), mime="text/html",
                                key=f"{key}|{doc.kind}|html", icon="📄")

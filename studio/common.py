@@ -2,7 +2,7 @@
 
 Pages stay thin: every decision they show comes from a formkit call.
 Configuration comes from the environment that `formkit studio` sets:
-FORMKIT_CATALOG (catalog folder), FORMKIT_STORE (case store folder),
+FORMKIT_CATALOG (catalog folder), FORMKIT_STORE (case store folder or postgresql:// URL),
 FORMKIT_DRAFTS (drafts folder), FORMKIT_TODAY (a fixed date, for demos and tests),
 FORMKIT_SESSION_IDLE_MINUTES (sign-out after that long idle, 30 by default) and
 FORMKIT_SECURITY_LOG (the sign-in log, ``var/security.log`` by default).
@@ -33,7 +33,8 @@ from formkit.authoring.drafts import DraftStore
 from formkit.authoring.sessions import DEFAULT_IDLE_MINUTES, SessionTable
 from formkit.authoring.signin import Attempt, SecurityLog, Throttle
 from formkit.cases.service import Case, CaseService
-from formkit.cases.tinystore import TinyCaseStore
+from formkit.cases.store import CaseStore
+from formkit.cases.stores import open_store
 from formkit.cases.versions import case_rules
 from formkit.catalog import OpenCatalog, catalog_signature, open_catalog
 from formkit.definitions.users import User, UserList, load_users
@@ -66,12 +67,14 @@ def catalog() -> OpenCatalog:
 
 
 @st.cache_resource(show_spinner=False)
-def _store(path: str, prefix: str) -> TinyCaseStore:
-    return TinyCaseStore(path, prefix=prefix)
+def _store(where: str, prefix: str) -> CaseStore:
+    return open_store(where, prefix=prefix)
 
 
-def store() -> TinyCaseStore:
-    """The embedded case store (safe to share between sessions: it locks every write)."""
+def store() -> CaseStore:
+    """The case store: a folder or a postgresql:// URL in FORMKIT_STORE (safe to share
+    between sessions: the embedded store locks every write, PostgreSQL makes each one
+    transaction)."""
     root = os.environ.get("FORMKIT_STORE") or str(catalog_dir().parent / "var" / "store")
     opened = catalog()
     prefix = opened.catalog.code_prefix if opened.catalog else "FK"

@@ -17,7 +17,7 @@ from formkit_studio.safe_text import plain
 
 from formkit.cases.monitor import Flag, MonitorConfig, monitor
 from formkit.cases.stats import Overview, store_overview
-from formkit.cases.tinystore import TinyCaseStore
+from formkit.cases.store import CaseStore
 from formkit.desk.access import may_read
 from formkit.errors import FormkitError
 
@@ -116,7 +116,7 @@ def main() -> None:
         _refused_reads(shop, _since(period, day), depts)
 
 
-def _refused_reads(shop: TinyCaseStore, since: dt.date, depts: dict[str, str]) -> None:
+def _refused_reads(shop: CaseStore, since: dt.date, depts: dict[str, str]) -> None:
     """Who tried to open a case of another department (desk.access writes each refused
     read to the audit trail); read from the trail only when asked for."""
     st.subheader("越权查看记录 Refused reads")

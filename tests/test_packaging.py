@@ -119,7 +119,8 @@ def test_wheel_holds_the_engine_the_studio_and_their_data(wheel: tuple[Path, Pat
     for must in ("formkit/dsl/grammar.lark", "formkit/py.typed", "formkit/__init__.py",
                  "formkit/cases/migrations/0001_initial.sql",
                  "formkit_studio/__init__.py", "formkit_studio/app.py",
-                 "formkit_studio/views/__init__.py"):
+                 "formkit_studio/views/__init__.py",
+                 "formkit_studio/docs/authoring.md"):  # the editor's authoring guide
         assert must in names, must
     views = sorted((src / "studio" / "views").glob("*.py"))
     assert len(views) > 1

@@ -109,8 +109,8 @@ def test_decision_wording_of_the_registration_matters(opened: OpenCatalog) -> No
     assert wording["XX-HE-0002"] == "licence"
     re_basis = opened.matters[_REAL_ESTATE].document_basis
     assert re_basis["acceptance"] == ["《不动产登记暂行条例》第十七条"]
-    assert re_basis["decision"] == ["《不动产登记暂行条例》第二十一条",
-                                    "《不动产登记暂行条例》第二十二条"]
+    assert re_basis["decision"] == ["《不动产登记暂行条例》第二十一条"]
+    assert re_basis["decision_deny"] == ["《不动产登记暂行条例》第二十二条"]
 
 
 def test_id_card_may_be_extended_thirty_calendar_days(opened: OpenCatalog) -> None:

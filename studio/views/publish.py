@@ -21,6 +21,7 @@ from formkit_studio.editor_widgets import (
     Work,
     discard_draft,
     flash,
+    guide_link,
     open_work,
     show_errors,
     show_flash,
@@ -213,6 +214,7 @@ def _check(work: Work) -> None:
                  "catalog has errors: it cannot be published")
         with st.expander("错误详情 Error details", expanded=True):
             show_errors(errors)
+            guide_link("guide_link_publish")
     else:
         st.success("✅ 带上此草稿，整个目录检查通过 The whole catalog checks cleanly with this "
                    "draft")

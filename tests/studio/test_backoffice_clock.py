@@ -103,10 +103,10 @@ def test_an_extension_is_bounded_needs_its_reason_and_moves_the_deadlines(
     stored = service(workspace).get(case.number)
     assert [(e.days, e.by, e.comment) for e in stored.extensions] == [
         (3, "ms_officer", "需现场核查的餐饮场所较多")]
-    # the 延长审批期限告知书, to print and hand to the applicant (行政许可法第四十二条)
-    assert at.download_button(key="bo_ext_notice_download")
+    # the 延期通知书, to print and hand to the applicant (行政许可法第四十二条)
+    assert at.download_button(key=f"bo_docs:{case.number}|extension|html")
     notice = "\n".join(c.value for c in at.code)
-    assert "延长审批期限告知书" in notice and f"文书编号：{case.number}" in notice
+    assert "延期通知书" in notice and f"文书编号：{case.number}" in notice
     assert "因需现场核查的餐饮场所较多，不能在法定期限（2026年12月9日）内作出决定，" \
            "经本行政机关负责人批准，办理期限延长3个工作日，至2026年12月14日。" in notice
     history = next(d.value for d in at.dataframe if "动作 Action" in d.value.columns)

@@ -186,7 +186,7 @@ def test_one_time_notice_then_acceptance_when_the_applicant_returns(
     assert receipt(at)["案件编号 Case number"] == number
     assert receipt(at)["状态 State"].startswith("待补正")
     assert f"文书编号：{number}" in notice_text(at) and LAYOUT_PLAN in notice_text(at)
-    assert at.download_button(key=key("download"))
+    assert at.download_button(key=key("supplement|html"))
 
     # the applicant comes back with the plan
     at.radio(key="win_mode").set_value("returning").run()
@@ -218,7 +218,7 @@ def test_refusal_gets_the_non_acceptance_notice(signed_in: Callable[..., AppTest
     at.button(key=key("run")).click().run()
     assert "不予受理" in at.error[0].value
     assert "仅销售预包装食品" in texts(at)
-    assert "不予受理通知书" in notice_text(at) and "行政复议" in notice_text(at)
+    assert "不予受理决定书" in notice_text(at) and "行政复议" in notice_text(at)
     at.button(key=key("create")).click().run()
     assert receipt(at)["状态 State"].startswith("不予受理")
 

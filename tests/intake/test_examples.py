@@ -195,15 +195,18 @@ def test_coverage_lists_conditions_never_true_or_never_false(tmp_path: Path) -> 
     assert without.uncovered is None
 
 
+# One example, of an applicant who owns the premises: every "rented" condition is never true.
+ONLY_OWNED = textwrap.dedent("""\
+  - name: owned only
+    today: "2026-11-25"
+    fields: {age: 30, rented: false}
+    materials: [{id: application}]
+    expect: {outcome: accept}
+""")
+
+
 def test_coverage_of_a_condition_never_true(tmp_path: Path) -> None:
-    only_owned = textwrap.dedent("""\
-      - name: owned only
-        today: "2026-11-25"
-        fields: {age: 30, rented: false}
-        materials: [{id: application}]
-        expect: {outcome: accept}
-    """)
-    matter = MATTER.split("tests:\n")[0] + "tests:\n" + textwrap.indent(only_owned, "  ")
+    matter = MATTER.split("tests:\n")[0] + "tests:\n" + ONLY_OWNED
     opened = write_catalog(tmp_path, matter)
     report = run_examples(opened, coverage=True)
     assert report.failed == 0
@@ -227,16 +230,9 @@ def test_the_sample_catalog_reports_coverage_without_failing(coverage: bool) -> 
 
 def test_coverage_counts_fee_conditions(tmp_path: Path) -> None:
     # a fee that applies only to rented premises: the one example owns its premises
-    only_owned = textwrap.dedent("""\
-      - name: owned only
-        today: "2026-11-25"
-        fields: {age: 30, rented: false}
-        materials: [{id: application}]
-        expect: {outcome: accept}
-    """)
     head = MATTER.split("tests:\n")[0]
     fees = "fees:\n  - {name: {zh: 租赁登记费}, amount: 20, when: rented}\n"
-    opened = write_catalog(tmp_path, head + fees + "tests:\n" + textwrap.indent(only_owned, "  "))
+    opened = write_catalog(tmp_path, head + fees + "tests:\n" + ONLY_OWNED)
     assert opened.ok, [e.message for e in opened.errors]
     report = run_examples(opened, coverage=True)
     assert report.uncovered is not None

@@ -27,6 +27,7 @@ PG_URL = os.environ.get("FORMKIT_TEST_PG",
                         "postgresql://formkit:formkit@127.0.0.1/formkit_test")
 MakeStore = Callable[..., CaseStore]
 _schemas: list[str] = []
+_urls: list[str] = []  # the store URLs made, for close_test_pools
 
 
 @functools.cache
@@ -71,6 +72,7 @@ def new_pg_url() -> str:
     _schemas.append(schema)
     sep = "&" if "?" in PG_URL else "?"
     url = f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
+    _urls.append(url)
     upgrade(url)
     return url
 
@@ -85,7 +87,9 @@ def pg_schema_url() -> str:
         conn.execute(f"CREATE SCHEMA {schema}")
     _schemas.append(schema)
     sep = "&" if "?" in PG_URL else "?"
-    return f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
+    url = f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
+    _urls.append(url)
+    return url
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -104,6 +108,21 @@ def _drop_schemas() -> Iterator[None]:
                 conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
     except psycopg.Error:  # pragma: no cover - the server went away at the end
         pass
+    _schemas.clear()
+
+
+@pytest.fixture(autouse=True)
+def close_test_pools() -> Iterator[None]:
+    """Close the connection pools of the stores a test made when it ends: a pool per
+    schema kept to the end of the run would hold connections by the hundred
+    (PostgreSQL allows 100 by default)."""
+    made = len(_urls)
+    yield
+    if len(_urls) > made:
+        from formkit.cases.pgstore import close_pools
+
+        for url in _urls[made:]:
+            close_pools(url)
 
 
 def reopen(store: CaseStore, **kwargs: Any) -> CaseStore:

@@ -13,7 +13,13 @@ from typing import Any
 import pytest
 
 from formkit.cli import main
-from tests.cases.conftest import need_postgres, new_pg_url, pg_schema_url
+from tests.cases.conftest import (  # noqa: F401 - the fixtures, for this folder too
+    _drop_schemas,
+    close_test_pools,
+    need_postgres,
+    new_pg_url,
+    pg_schema_url,
+)
 from tests.cases.support import Clock, receive_example, service
 
 DAY = dt.date(2026, 11, 25)

@@ -736,8 +736,10 @@ def fee_rows(tree: Any) -> list[dict[str, str]]:
     rows = []
     for item in get_in(tree, ("fees",)) or []:
         item = item if isinstance(item, dict) else {}
-        name = item.get("name") if isinstance(item.get("name"), dict) else {}
-        basis = item.get("basis") if isinstance(item.get("basis"), dict) else {}
+        name = item.get("name")
+        name = name if isinstance(name, dict) else {}
+        basis = item.get("basis")
+        basis = basis if isinstance(basis, dict) else {}
         amount, when = item.get("amount"), item.get("when", True)
         rows.append({"name": str(name.get("zh", "") or ""),
                      "amount": "" if amount is None else str(amount),

@@ -41,6 +41,8 @@ M = TypeVar("M", bound=BaseModel)
 
 CATALOG_FILE = "catalog.yaml"
 USERS_FILE = "users.yaml"
+# the HTTP API's keys (formkit.api.auth.API_KEYS_FILE), beside users.yaml: not a matter
+API_KEYS_FILE = "api_keys.yaml"
 
 
 @dataclass
@@ -285,8 +287,10 @@ def _load_catalog(root: str | os.PathLike[str],
         result.catalog_doc = doc
         result.catalog = validate_document(doc, Catalog, "catalog")
         result.errors.extend(doc.errors)
-    # users.yaml holds the studio's sign-ins (formkit.definitions.users), not a matter.
-    skip = {catalog_path.resolve(), (root_path / USERS_FILE).resolve()}
+    # users.yaml holds the studio's sign-ins (formkit.definitions.users) and
+    # api_keys.yaml the HTTP API's keys (formkit.api.auth): neither is a matter.
+    skip = {catalog_path.resolve(), (root_path / USERS_FILE).resolve(),
+            (root_path / API_KEYS_FILE).resolve()}
     if result.catalog is not None and result.catalog.calendar:
         calendar_path = (root_path / result.catalog.calendar)
         skip.add(calendar_path.resolve())

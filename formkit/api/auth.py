@@ -25,6 +25,7 @@ import hashlib
 import hmac
 import json
 import os
+import re
 import secrets
 import threading
 import time
@@ -36,6 +37,7 @@ from typing import Any, Generic, TypeVar
 from pydantic import BaseModel, Field
 
 from formkit.cases.service import Case
+from formkit.definitions.loader import API_KEYS_FILE as LOADER_API_KEYS_FILE
 from formkit.definitions.loader import read_text_file, validate_document
 from formkit.definitions.users import USERNAME_PATTERN, Role, User, UserList
 from formkit.definitions.yamldoc import parse_yaml
@@ -57,7 +59,7 @@ __all__ = [
     "unauthorized",
 ]
 
-API_KEYS_FILE = "api_keys.yaml"
+API_KEYS_FILE = LOADER_API_KEYS_FILE
 SECRET_ENV = "FORMKIT_API_SECRET"
 SECRET_FILE = "api_secret"
 KEY_PREFIX = "fk_"
@@ -288,6 +290,10 @@ def api_secret(store_root: Path | None) -> bytes:
                      hint=f"delete it (every token is then void) or set {SECRET_ENV}")
 
 
+_TOKEN_SHAPE = re.compile(rf"{re.escape(TOKEN_VERSION)}\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+",
+                          re.ASCII)
+
+
 def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 
@@ -330,9 +336,11 @@ class TokenSigner:
                 (``token-expired``), of a user gone, disabled or whose password
                 changed since (``token-revoked``).
         """
-        parts = token.split(".")
-        if len(parts) != 3 or parts[0] != TOKEN_VERSION or len(token) > 1024:
+        # only the shape this class issues (ASCII, base64url parts) reaches the MAC:
+        # anything else (non-ASCII, spaces, padding) is refused, never encoded
+        if len(token) > 1024 or not _TOKEN_SHAPE.fullmatch(token):
             raise unauthorized("令牌无效 (the token is not valid)", "bad-token")
+        parts = token.split(".")
         if not hmac.compare_digest(self._sign(parts[1]), parts[2]):
             raise unauthorized("令牌无效 (the token is not valid)", "bad-token")
         try:

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from formkit.authoring.signin import Throttle
+from formkit.errors import AccessDenied
 from tests.api.conftest import ONLINE_KEY, PASSWORDS, TAX_KEY, Api
 
 
@@ -36,6 +37,28 @@ def test_no_or_bad_credentials_are_401(api: Api, headers: dict[str, str], code: 
     assert r.status_code == 401
     assert r.json()["error"]["code"] == code
     assert r.headers["www-authenticate"] == "Bearer"
+
+
+@pytest.mark.parametrize("token", [
+    "v1.\u00e9.x",                      # non-ASCII payload (was a 500)
+    "v1.e30.\u00e9\u00e9",             # non-ASCII signature
+    "v1.\u4ee4\u724c.AAAA",           # CJK
+    "v1.e30=.AAAA",                    # padding is not base64url as issued
+    "v1.e 30.AAAA",                    # a space inside
+    "v1..AAAA",                        # an empty payload
+    "v1.e30.AAAA.extra",               # four parts
+    "v2.e30.AAAA",                     # another version
+    "v1.e30.AAAA\n",                  # a trailing newline
+    "v1." + "A" * 1100 + ".AAAA",      # too long
+])
+def test_hostile_tokens_are_401_bad_token(api: Api, token: str) -> None:
+    header = f"Bearer {token}".encode()
+    r = api.client.get("/api/v1/matters", headers={"Authorization": header})  # type: ignore[dict-item]
+    assert r.status_code == 401, r.text
+    assert r.json()["error"]["code"] == "bad-token"
+    with pytest.raises(AccessDenied) as caught:
+        api.app.state.signer.check(token, api.app.state.users.get())
+    assert caught.value.code == "bad-token"
 
 
 def test_a_token_signed_with_another_secret_is_refused(api: Api,

@@ -8,21 +8,45 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from pathlib import Path
 from typing import Any
 
 from formkit.cases.store import CaseStore
 from formkit.errors import StoreError
 
-__all__ = ["is_url", "migrate", "open_store", "upgrade"]
+__all__ = ["is_url", "migrate", "open_store", "printable", "upgrade"]
 
 _SCHEMES = ("postgresql://", "postgres://")
 _EPOCH = dt.date.min
+_PASSWORD_PARAM = re.compile(r"(?i)([?&]password=)[^&#]*")
 
 
 def is_url(where: str) -> bool:
     """Whether ``where`` names a PostgreSQL database (else a folder)."""
     return where.strip().lower().startswith(_SCHEMES)
+
+
+def printable(where: str) -> str:
+    """``where`` (a store's ``--store`` / ``FORMKIT_STORE``) safe to print or log: a
+    URL with its password replaced by ``***`` (in the user part, ``user:***@host``, and
+    a ``password=`` parameter); a folder as it is.
+
+    >>> printable("postgresql://formkit:s3cret@db.local:5432/cases?password=x")
+    'postgresql://formkit:***@db.local:5432/cases?password=***'
+    >>> printable("var/store")
+    'var/store'
+    """
+    if "://" not in where:
+        return where
+    scheme, _, rest = where.partition("://")
+    ends = [i for i in (rest.find("?"), rest.find("#")) if i >= 0]
+    cut = min(ends, default=len(rest))
+    # the last "@" before the query: a password may hold an unescaped "@" or "/"
+    at = rest.rfind("@", 0, cut)
+    if at >= 0 and ":" in rest[:at]:
+        rest = f"{rest[:at].split(':', 1)[0]}:***{rest[at:]}"
+    return scheme + "://" + _PASSWORD_PARAM.sub(r"\1***", rest)
 
 
 def open_store(where: str, *, create: bool = True, prefix: str = "FK") -> CaseStore:
@@ -39,7 +63,8 @@ def open_store(where: str, *, create: bool = True, prefix: str = "FK") -> CaseSt
 
         return PostgresCaseStore(where.strip(), prefix=prefix)
     if "://" in where:
-        raise StoreError(f"'{where}' is neither a folder nor a postgresql:// URL", None,
+        raise StoreError(f"'{printable(where)}' is neither a folder nor a postgresql:// URL",
+                         None,
                          code="bad-store-url",
                          hint="a folder, or postgresql://USER:PASSWORD@HOST[:PORT]/DATABASE")
     from formkit.cases.tinystore import TinyCaseStore

@@ -83,8 +83,10 @@ def _driver() -> Any:
 
 
 def _safe_url(url: str) -> str:
-    """``url`` without its password, for messages."""
-    return re.sub(r"(postgres(?:ql)?://[^:/@]*):[^@]*@", r"\1:***@", url)
+    """``url`` without its password, for messages (``stores.printable``)."""
+    from formkit.cases.stores import printable
+
+    return printable(url)
 
 
 def connection_error(exc: Exception, url: str) -> StoreError:
@@ -274,24 +276,73 @@ class PostgresCaseStore(CaseStore):
                              None, code="connection-lost",
                              hint="look the case up before doing it again: a change "
                                   "whose commit was under way may have been saved") from None
+        except psycopg.Error as exc:  # a constraint, a bad value, a missing table ...
+            state = getattr(exc, "sqlstate", None) or type(exc).__name__
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+            raise StoreError(f"数据库拒绝了此操作 (the database refused it: {outcome}): "
+                             f"{type(exc).__name__} [{state}] {first}", None,
+                             code="db-refused",
+                             hint="the transaction was rolled back; report this with the "
+                                  "message (formkit db upgrade if the schema was changed "
+                                  "by hand)") from None
 
     def _ensure_month(self, day: dt.date) -> None:
         """The partition of ``day``'s month, created if missing (in a transaction of its
-        own, under an advisory lock: two processes creating it at once are safe)."""
+        own, under an advisory lock: two processes creating it at once are safe).
+
+        Raises:
+            StoreError: ``month-archived``: the month's partition was detached (or
+                its cases were received but it is no longer in the database).
+        """
         month = (day.year, day.month)
         if month in self._months:
             return
-        name = f"cases_y{day.year:04d}m{day.month:02d}"
+        name = _partition(day)
         start = day.replace(day=1)
         end = (start + dt.timedelta(days=32)).replace(day=1)
         with self._tx("no case was created") as conn:
-            exists = conn.execute("SELECT to_regclass(%s) IS NOT NULL", (name,)).fetchone()[0]
-            if not exists:
+            state = self._month_state(conn, day)
+            if state == "missing":
                 conn.execute("SELECT pg_advisory_xact_lock(%s)", (_LOCK_PARTITIONS,))
+                state = self._month_state(conn, day)  # another process may have made it
+            if state == "missing":
                 conn.execute(f"CREATE TABLE IF NOT EXISTS {name} PARTITION OF cases "
                              f"FOR VALUES FROM ('{start.isoformat()}') "
                              f"TO ('{end.isoformat()}')")
+            elif state != "attached":
+                raise _archived(day, state)
         self._months.add(month)
+
+    @staticmethod
+    def _month_state(conn: Any, day: dt.date) -> str:
+        """Where ``day``'s month stands: ``attached`` (its partition is one of
+        ``cases``'), ``detached`` (a table of the partition's name is there, not
+        attached: ``ALTER TABLE cases DETACH PARTITION``), ``gone`` (no such table, but
+        cases were numbered in that month: detached and renamed, moved or dropped) or
+        ``missing`` (never made). ``to_regclass`` alone finds a detached table too."""
+        start = day.replace(day=1)
+        end = (start + dt.timedelta(days=32)).replace(day=1)
+        found, attached, numbered = conn.execute(
+            "SELECT to_regclass(%s) IS NOT NULL, EXISTS (SELECT 1 FROM pg_inherits "
+            "WHERE inhrelid = to_regclass(%s) AND inhparent = 'cases'::regclass), "
+            "EXISTS (SELECT 1 FROM case_counters WHERE day >= %s AND day < %s)",
+            (_partition(day), _partition(day), start, end)).fetchone()
+        if attached:
+            return "attached"
+        if found:
+            return "detached"
+        return "gone" if numbered else "missing"
+
+    def _refused_month(self, day: dt.date) -> StoreError | None:
+        """``month-archived`` if ``day``'s month is no longer attached (checked afresh:
+        an operator may have detached it while this process ran), else None."""
+        self._months.discard((day.year, day.month))
+        try:
+            with self._tx() as conn:
+                state = self._month_state(conn, day)
+        except StoreError:
+            return None
+        return None if state in ("attached", "missing") else _archived(day, state)
 
     # ---- numbers
 
@@ -312,6 +363,16 @@ class PostgresCaseStore(CaseStore):
                summary: Callable[[dict[str, Any]], dict[str, Any] | None],
                audit: AuditOf | None = None, *, key: str | None = None) -> dict[str, Any]:
         self._ensure_month(day)
+        try:
+            return self._create(day, make, summary, audit, key)
+        except StoreError as exc:
+            if exc.code != "db-refused":
+                raise
+            raise self._refused_month(day) or exc from None
+
+    def _create(self, day: dt.date, make: Callable[[str], dict[str, Any]],
+                summary: Callable[[dict[str, Any]], dict[str, Any] | None],
+                audit: AuditOf | None, key: str | None) -> dict[str, Any]:
         try:
             with self._tx("no case was created") as conn:
                 if key is not None:
@@ -371,6 +432,9 @@ class PostgresCaseStore(CaseStore):
             row = conn.execute("SELECT doc FROM cases WHERE centre = %s AND number = %s "
                                "AND received_on = %s", (self.prefix, found[0], found[1])
                                ).fetchone()
+            state = self._month_state(conn, found[1]) if row is None else "attached"
+        if state in ("detached", "gone"):
+            raise _archived(found[1], state, found[0])
         return None if row is None else dict(row[0])
 
     def update(self, number: str, change: Callable[[dict[str, Any]], dict[str, Any]],
@@ -385,6 +449,9 @@ class PostgresCaseStore(CaseStore):
                                "AND received_on = %s FOR UPDATE",
                                (self.prefix, normal, day)).fetchone()
             if row is None:
+                state = self._month_state(conn, day)
+                if state in ("detached", "gone"):
+                    raise _archived(day, state, normal)
                 raise unknown_case(number)
             new = change(row[0])
             conn.execute("UPDATE cases SET doc = %s, version = nextval('case_versions') "
@@ -712,6 +779,28 @@ class PostgresCaseStore(CaseStore):
     def close(self) -> None:
         """Close this database's connection pool (shared by every store object on it)."""
         close_pools(self.url)
+
+
+def _partition(day: dt.date) -> str:
+    """The name of the partition of ``day``'s month (``cases_y2026m11``)."""
+    return f"cases_y{day.year:04d}m{day.month:02d}"
+
+
+def _archived(day: dt.date, state: str, number: str | None = None) -> StoreError:
+    """The error for a month whose partition is not attached to ``cases``."""
+    name = _partition(day)
+    what = f"case {number}" if number else f"a case received on {day.isoformat()}"
+    where = (f"its partition {name} was detached from cases" if state == "detached" else
+             f"its partition {name} is not in the database (detached and renamed, moved "
+             "or dropped)")
+    month = f"{day.year}年{day.month}月"
+    return StoreError(f"{month}的案件已归档，无法读写 (the month {day:%Y-%m} is archived: "
+                      f"{where}; {what} cannot be read or written here; nothing was "
+                      "changed)", None, code="month-archived",
+                      hint=f"to use that month again, re-attach it: ALTER TABLE cases ATTACH "
+                           f"PARTITION {name} FOR VALUES FROM ('{day.replace(day=1)}') TO "
+                           f"('{(day.replace(day=1) + dt.timedelta(days=32)).replace(day=1)}')"
+                           " (docs/store.md, \"Partitions\")")
 
 
 def _text(value: Any) -> str | None:

@@ -319,3 +319,99 @@ def test_open_store_picks_the_store_by_its_address(tmp_path: Path) -> None:
 
     found: CaseStore = open_store(url, prefix="XX01")
     assert isinstance(found, PostgresCaseStore) and found.prefix == "XX01"
+
+
+# --- PostgreSQL: a detached month, errors of the database -----------------------------------
+
+OCT = dt.date(2026, 10, 6)
+ATTACH = ("ALTER TABLE cases ATTACH PARTITION cases_y2026m10 "
+          "FOR VALUES FROM ('2026-10-01') TO ('2026-11-01')")
+
+
+def test_a_detached_month_is_archived_for_reads_and_writes() -> None:
+    store = pg_store()
+    old = store.create(OCT, doc, entry, note)
+    store.create(DAY, doc, entry, note)
+    sql(store, "ALTER TABLE cases DETACH PARTITION cases_y2026m10")
+    for who in (store, reopen(store)):  # the month known to this process, and not
+        with pytest.raises(StoreError) as info:
+            who.create(OCT, doc, entry, note)
+        assert info.value.code == "month-archived", info.value
+        assert "ATTACH PARTITION cases_y2026m10" in (info.value.hint or "")
+        assert "io error: 2026年10月的案件已归档" in str(info.value)  # Chinese first
+        with pytest.raises(StoreError) as info:
+            who.get(old["number"])  # archived, not "no case"
+        assert info.value.code == "month-archived"
+        with pytest.raises(StoreError) as info:
+            who.update(old["number"], lambda c: {**c, "state": "accepted"}, entry)
+        assert info.value.code == "month-archived"
+    # detached and renamed (or moved, dropped): its cases were numbered, so still refused
+    sql(store, "ALTER TABLE cases_y2026m10 RENAME TO archive_2026m10")
+    with pytest.raises(StoreError) as info:
+        reopen(store).create(OCT, doc, entry, note)
+    assert info.value.code == "month-archived" and "not in the database" in str(info.value)
+    with pytest.raises(StoreError):
+        store.get(old["number"])
+    assert store.get("FK2026120100001") is None  # a month never used: just no case
+    # nothing was written by the refused calls; re-attached, the month works again
+    assert [a["number"] for a in store.audit()] == [old["number"], "FK2026112500001"]
+    sql(store, "ALTER TABLE archive_2026m10 RENAME TO cases_y2026m10")
+    sql(store, ATTACH)
+    assert store.get(old["number"]) == old
+    assert store.create(OCT, doc, entry, note)["number"] == "FK2026100600002"
+    assert store.verify_audit()["ok"]
+
+
+def test_an_import_into_a_detached_month_is_refused() -> None:
+    store = pg_store()
+    store.create(OCT, doc, entry)
+    sql(store, "ALTER TABLE cases DETACH PARTITION cases_y2026m10")
+    with pytest.raises(StoreError) as info:
+        reopen(store).import_cases([doc("FK2026100700001")], entry)
+    assert info.value.code == "month-archived"
+
+
+@pytest.mark.parametrize("constraint", [
+    "ALTER TABLE cases ADD CONSTRAINT one_a_day CHECK (seq < 2)",  # CheckViolation
+    "CREATE UNIQUE INDEX one_open ON open_cases ((summary->>'state'))",  # UniqueViolation
+])
+def test_any_database_refusal_is_a_store_error_that_changed_nothing(constraint: str) -> None:
+    store = pg_store()
+    first = store.create(DAY, doc, entry, note)
+    sql(store, constraint)
+    with pytest.raises(StoreError) as info:
+        store.create(DAY, doc, entry, note)
+    error = info.value
+    assert error.code == "db-refused" and "no case was created" in str(error), error
+    assert "internal" not in str(error) and "Traceback" not in str(error)
+    assert [c["number"] for c in store.cases_since(DAY)] == [first["number"]]
+    assert len(list(store.audit())) == 1
+    assert store.verify_audit()["ok"]
+
+
+def test_an_update_the_database_refuses_leaves_the_case_as_it_was() -> None:
+    store = pg_store()
+    case = store.create(DAY, doc, entry, note)
+    sql(store, "ALTER TABLE open_cases ADD CONSTRAINT no_accepted "
+               "CHECK (summary->>'state' <> 'accepted')")
+    with pytest.raises(StoreError) as info:
+        store.update(case["number"], lambda c: {**c, "state": "accepted"}, entry, note)
+    assert info.value.code == "db-refused" and "nothing was changed" in str(info.value)
+    assert store.get(case["number"]) == case and len(list(store.audit())) == 1
+
+
+@pytest.mark.parametrize(("where", "shown"), [
+    ("postgresql://formkit:s3cret@db.local:5432/cases", "postgresql://formkit:***@db.local:5432/cases"),
+    ("postgres://u:p@ss/w@h/db?sslmode=require", "postgres://u:***@h/db?sslmode=require"),
+    ("postgresql://h/db?user=u&password=s3cret", "postgresql://h/db?user=u&password=***"),
+    ("postgresql://formkit@127.0.0.1/formkit", "postgresql://formkit@127.0.0.1/formkit"),
+    ("var/store", "var/store"),
+    ("/srv/formkit/store:old@2026", "/srv/formkit/store:old@2026"),
+])
+def test_printable_hides_the_password_and_keeps_a_folder(where: str, shown: str) -> None:
+    from formkit.cases.stores import printable
+
+    assert printable(where) == shown
+    with pytest.raises(StoreError) as info:
+        open_store("mysql://root:s3cret@h/db")
+    assert "s3cret" not in str(info.value)

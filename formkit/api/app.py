@@ -305,8 +305,11 @@ def create_app(catalog_dir: str | os.PathLike[str], store: CaseStore | str, *,
     or ``postgresql://`` URL). ``users.yaml`` and ``api_keys.yaml`` are read from the
     catalog folder unless given; ``now``/``clock`` are for tests."""
     root = Path(catalog_dir)
-    the_store = open_store(store) if isinstance(store, str) else store
     catalog = _Catalog(root)
+    centre = catalog.get().catalog
+    # the centre column of the store is the catalog's code_prefix (docs/store.md)
+    the_store = open_store(store, prefix=centre.code_prefix if centre else "FK") \
+        if isinstance(store, str) else store
     users = FileCache[UserList](users_file or root / USERS_FILE, load_users)
     keys = FileCache[ApiKeyList](api_keys_file or root / API_KEYS_FILE, load_api_keys)
     store_root = getattr(the_store, "root", None)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
@@ -34,7 +35,7 @@ from formkit.errors import (
     StoreError,
 )
 
-__all__ = ["BodyLimit", "Guard", "error_answer", "install", "status_of"]
+__all__ = ["BodyLimit", "Guard", "error_answer", "install", "safe_url", "status_of"]
 
 _LOG = logging.getLogger("formkit.api")
 Scope = MutableMapping[str, Any]
@@ -42,6 +43,13 @@ Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+
+def safe_url(where: str) -> str:
+    """A store folder or URL as it may be printed or logged: a URL's password (in
+    ``user:password@`` or a ``password=`` parameter) becomes ``***``."""
+    text = re.sub(r"^([a-zA-Z][a-zA-Z0-9+.-]*://[^:/@?#]*):[^@/?#]*@", r"\1:***@", where)
+    return re.sub(r"(?i)([?&]password=)[^&#]*", r"\1***", text)
 
 
 def status_of(error: FormkitError) -> int:

@@ -275,7 +275,28 @@ def _store(args: argparse.Namespace, *, create: bool = True) -> Any:
     from formkit.cases.stores import open_store
 
     where = args.store or os.environ.get("FORMKIT_STORE") or "var/store"
-    return open_store(where, create=create)
+    catalog = getattr(args, "catalog", None) or getattr(args, "dir", None)
+    return open_store(where, create=create, prefix=catalog_prefix(catalog))
+
+
+def catalog_prefix(catalog_dir: str | None) -> str:
+    """The ``code_prefix`` of the catalog in ``catalog_dir`` (the centre column of the
+    store, docs/store.md), read from its ``catalog.yaml`` alone; ``FK`` (the model's
+    default) when there is none or it is not a valid prefix (validate reports that)."""
+    import re
+    from pathlib import Path
+
+    import yaml
+
+    if not catalog_dir:
+        return "FK"
+    try:
+        doc = yaml.safe_load((Path(catalog_dir) / "catalog.yaml").read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return "FK"
+    prefix = doc.get("code_prefix") if isinstance(doc, dict) else None
+    return prefix if isinstance(prefix, str) and re.fullmatch(r"[A-Z0-9]{1,8}", prefix) \
+        else "FK"
 
 
 def cmd_db(args: argparse.Namespace) -> int:
@@ -628,29 +649,48 @@ def cmd_serve(args: argparse.Namespace) -> int:
         raise _UsageError("--workers must be from 1 to 64")
     if not 0 <= args.port <= 65535:
         raise _UsageError("--port must be from 0 to 65535")
+    from pathlib import Path
+
     import uvicorn
 
+    from formkit.api.app import create_app
+    from formkit.api.auth import API_KEYS_FILE, load_api_keys
+    from formkit.api.errors import safe_url
     from formkit.cases.stores import open_store
     from formkit.catalog import open_catalog
     from formkit.cli.documents import catalog_of
+    from formkit.definitions.loader import USERS_FILE
+    from formkit.definitions.users import load_users
 
     store = args.store or os.environ.get("FORMKIT_STORE") or "var/store"
+    root = Path(args.dir)
     try:
         # checked here once, before any worker starts: a catalog.yaml that does not
-        # load or a wrong store stops the command with its error
-        catalog_of(open_catalog(args.dir))
-        open_store(store)
+        # load, a wrong store, no API secret or a users.yaml/api_keys.yaml that does
+        # not load stops the command with its error (workers would respawn forever)
+        prefix = catalog_of(open_catalog(args.dir)).code_prefix
+        the_store = open_store(store, prefix=prefix)
+        for name, load in ((USERS_FILE, load_users), (API_KEYS_FILE, load_api_keys)):
+            if (root / name).is_file():
+                load(root / name)
+        create_app(args.dir, the_store)  # reads the API secret as a worker will
+        close = getattr(the_store, "close", None)
+        if callable(close):
+            close()
     except FormkitError as exc:
         return _fail(args, exc)
     os.environ["FORMKIT_CATALOG"] = args.dir
     os.environ["FORMKIT_STORE"] = store
+    trusted = args.forwarded_allow_ips
     # Like `formkit studio`, the server is named, not imported: formkit.api sits beside
     # the CLI (docs/architecture.md), and each uvicorn worker builds its own app.
-    print(f"formkit: serving {args.dir} (store {store}) on http://{args.host}:{args.port}"
-          f"/api/v1/docs", file=sys.stderr)
+    print(f"formkit: serving {args.dir} (store {safe_url(store)}) on "
+          f"http://{args.host}:{args.port}/api/v1/docs"
+          + (f"; trusting X-Forwarded-For from {trusted}" if trusted else ""),
+          file=sys.stderr)
     uvicorn.run("formkit.api.app:app_from_env", factory=True, host=args.host,
                 port=args.port, workers=args.workers, log_level="info",
-                proxy_headers=False)
+                proxy_headers=bool(trusted), forwarded_allow_ips=trusted or None)
     return 0
 
 
@@ -754,6 +794,9 @@ def _build_parser() -> _Parser:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--workers", type=int, default=1)
+    p.add_argument("--forwarded-allow-ips", metavar="IPS", default=None,
+                   help="the reverse proxy's addresses (comma-separated, or '*'): their "
+                   "X-Forwarded-For gives the client address (default: trust none)")
     p.add_argument("--json", action="store_true", help="errors as a JSON error object")
     p.set_defaults(func=cmd_serve)
 

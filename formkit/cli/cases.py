@@ -20,6 +20,7 @@ from formkit.cases.store import CaseStore
 from formkit.cases.versions import case_rules, snapshot_for_case
 from formkit.catalog import OpenCatalog
 from formkit.errors import FormkitErrors, InputError
+from formkit.intake.forms import applicant_of
 
 __all__ = ["ACTIONS", "Operation", "act", "default_actor", "receive", "submission"]
 
@@ -98,7 +99,8 @@ def receive(op: Operation, code: str, data: dict[str, Any], *, online: bool,
     fields, handed = submission(data, place)
     svc = op.service()
     version = snapshot_for_case(op.store, op.opened, code)
-    case = svc.receive(rules, version, fields, handed, actor=op.actor, decide=not online)
+    case = svc.receive(rules, version, fields, handed, actor=op.actor,
+                       applicant=applicant_of(rules.matter, fields), decide=not online)
     return svc.view(case)
 
 

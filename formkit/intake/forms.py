@@ -25,7 +25,7 @@ from formkit.intake.messages import message
 from formkit.ruleset import Place, RuleSet
 from formkit.values import to_json
 
-__all__ = ["FieldError", "FieldState", "FormState", "field_title",
+__all__ = ["FieldError", "FieldState", "FormState", "applicant_of", "field_title",
            "form_state", "stored_answers"]
 
 MAX_TEXT = 10_000
@@ -516,3 +516,70 @@ def _under(path: str, hidden: set[str]) -> bool:
     return path in hidden or any(ch in ".[" and path[:i] in hidden
                                  for i, ch in enumerate(path))
 
+
+# applicant_of's rule, in this order (the sample catalog's forms follow it)
+APPLICANT_GROUPS = ("applicant", "operator", "holder", "taxpayer", "builder",
+                    "institution", "legal_representative", "representative", "head")
+APPLICANT_GROUP_NAMES = ("name", "entity_name")
+APPLICANT_TEXTS = ("applicant_name", "company_name", "entity_name", "name")
+APPLICANT_COUPLES = (("groom", "bride"),)
+APPLICANT_REPEATS = (("buyers", "buyer_name"),)
+_APPLICANT_MAX = 200
+
+
+def applicant_of(matter: Matter, answers: Any) -> str:
+    """The applicant's name (申请人) of a submission of ``matter``, from its form; ``""``
+    when the form names none. Only fields the form declares are read, text answers
+    only, stripped and cut to 200 characters. The first that gives a name wins:
+
+    1. a top-level group among ``applicant``, ``operator``, ``holder``, ``taxpayer``,
+       ``builder``, ``institution``, ``legal_representative``, ``representative``,
+       ``head`` (in this order), by its text field ``name`` or ``entity_name``
+       (the person applying, or the business operator or unit applying);
+    2. a top-level text field ``applicant_name``, ``company_name``, ``entity_name`` or
+       ``name`` (a company being established applies in its own name);
+    3. both groups ``groom`` and ``bride`` (a marriage): their names as ``A、B``;
+    4. the repeat ``buyers`` (a property transfer): every row's ``buyer_name``, ``、``
+       between them.
+    """
+    if not isinstance(answers, dict):
+        return ""
+    form = {f.id: f for f in matter.form}
+
+    def text(fields: dict[str, FormField], values: Any, ids: tuple[str, ...]) -> str:
+        if not isinstance(values, dict):
+            return ""
+        for fid in ids:
+            f = fields.get(fid)
+            value = values.get(fid)
+            if f is not None and f.type == FieldType.text and isinstance(value, str) \
+                    and value.strip():
+                return value.strip()[:_APPLICANT_MAX]
+        return ""
+
+    def group_name(gid: str) -> str:
+        group = form.get(gid)
+        if group is None or group.type != FieldType.group:
+            return ""
+        return text({f.id: f for f in group.fields or []}, answers.get(gid),
+                    APPLICANT_GROUP_NAMES)
+
+    for gid in APPLICANT_GROUPS:
+        if name := group_name(gid):
+            return name
+    if name := text(form, answers, APPLICANT_TEXTS):
+        return name
+    for couple in APPLICANT_COUPLES:
+        names = [group_name(gid) for gid in couple]
+        if all(names):
+            return "、".join(names)[:_APPLICANT_MAX]
+    for rid, fid in APPLICANT_REPEATS:
+        repeat = form.get(rid)
+        rows = answers.get(rid)
+        if repeat is None or repeat.type != FieldType.repeat or not isinstance(rows, list):
+            continue
+        fields = {f.id: f for f in repeat.fields or []}
+        names = [n for row in rows[:50] if (n := text(fields, row, (fid,)))]
+        if names:
+            return "、".join(names)[:_APPLICANT_MAX]
+    return ""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -557,3 +558,29 @@ def test_a_let_follows_the_answers_it_reads(answers: dict[str, Any], shown: list
     assert rules.ok, [e.message for e in rules.errors]
     state = run(rules, answers)
     assert [f.path for f in state.fields if f.visible and f.path in ("note", "why")] == shown
+
+
+_FIRST_APPLICANT = {  # the first example of each sample matter, by applicant_of's rule
+    "XX-CA-0001": "吴俊杰、林晓燕", "XX-CA-0002": "何秀英", "XX-DP-0001": "冯德明",
+    "XX-EC-0001": "新兴县宏木家具制造有限公司", "XX-FR-0001": "新兴县万家福商贸有限公司",
+    "XX-HC-0001": "新兴县人民医院", "XX-HE-0001": "新兴康和门诊部有限公司",
+    "XX-HE-0002": "新兴县六祖酒店管理有限公司", "XX-HR-0001": "林晓燕",
+    "XX-HR-0002": "黄丽华", "XX-MS-0001": "张伟", "XX-MS-0002": "新兴县禾丰餐饮管理有限公司",
+    "XX-MS-0003": "新兴县禾丰农业科技有限公司", "XX-NR-0001": "吴俊杰",
+    "XX-PS-0001": "邓桂芳", "XX-PS-0002": "吴俊杰", "XX-TR-0001": "新兴县顺达物流有限公司",
+    "XX-TX-0001": "新兴县禾丰农业科技有限公司",
+}
+
+
+@pytest.mark.parametrize("code, expected", sorted(_FIRST_APPLICANT.items()))
+def test_applicant_of_names_each_sample_example(code: str, expected: str) -> None:
+    from formkit.catalog import open_catalog
+    from formkit.intake.forms import applicant_of
+
+    matter = open_catalog(Path(__file__).resolve().parents[2] / "definitions").matters[code]
+    assert applicant_of(matter, matter.tests[0].fields) == expected
+    for ex in matter.tests:  # every example of the sample catalog names its applicant
+        name = applicant_of(matter, ex.fields)
+        assert name and name == name.strip() and len(name) <= 200, ex.name
+    assert applicant_of(matter, {}) == ""
+    assert applicant_of(matter, "not an object") == ""

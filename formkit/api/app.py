@@ -9,12 +9,15 @@ engine's calls are synchronous, scrypt takes half a second, and the store locks.
 
 import base64
 import datetime as dt
+import difflib
 import json
+import logging
 import os
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -58,7 +61,7 @@ from formkit.api.schemas import (
 from formkit.authoring.signin import SecurityLog, Throttle, attempt_sign_in
 from formkit.calendar import WorkCalendar
 from formkit.cases.monitor import MonitorConfig, monitor
-from formkit.cases.service import Case, CaseService, HandedIn
+from formkit.cases.service import Case, CaseService, HandedIn, State
 from formkit.cases.store import CaseStore, parse_number
 from formkit.cases.stores import open_store
 from formkit.cases.versions import case_rules, matter_snapshot, snapshot_for_case
@@ -71,12 +74,11 @@ from formkit.dsl.compiler import EvalContext
 from formkit.errors import (
     DefinitionError,
     FormkitError,
-    FormkitErrors,
     IllegalTransition,
     InputError,
     NotFoundError,
 )
-from formkit.intake.forms import form_state
+from formkit.intake.forms import applicant_of, form_state
 from formkit.intake.precheck import run_precheck
 from formkit.intake.schema import matter_schema
 from formkit.ruleset import RuleSet
@@ -87,6 +89,7 @@ MAX_BODY = 5 * 2**20
 PREFIX = "/api/v1"
 TOKEN_MINUTES_ENV = "FORMKIT_API_TOKEN_MINUTES"
 DEFAULT_TOKEN_MINUTES = 60
+_LOG = logging.getLogger("formkit.api")
 _RELOAD_EVERY = 2.0  # seconds between checks of the catalog's files
 # every answer may be one of these (documented once for every path)
 _ERRORS: dict[int | str, dict[str, Any]] = {
@@ -124,12 +127,28 @@ class _Catalog:
 
 
 def _rules(opened: OpenCatalog, code: str) -> RuleSet:
+    """The rules of matter ``code``.
+
+    Raises:
+        NotFoundError: no such matter (``unknown-matter``; no server path in it).
+        DefinitionError: the matter or catalog.yaml does not load (``matter-broken``,
+            a 503: the server's fault, not the caller's); the details go to the log.
+    """
     rules = opened.rules_of(code)
     if rules is None:
-        raise opened.unknown_matter(code)
+        close = difflib.get_close_matches(code, list(opened.matters), n=1)
+        raise NotFoundError(f"没有事项 '{code[:64]}' (no matter '{code[:64]}')", None,
+                            code="unknown-matter",
+                            hint=f"did you mean '{close[0]}'?" if close else
+                            "GET /api/v1/matters lists the matters")
     if rules.errors or opened.catalog is None:
         errs = rules.errors or [DefinitionError("the catalog file has errors", None)]
-        raise errs[0] if len(errs) == 1 else FormkitErrors(errs)
+        _LOG.error("matter %s does not load: %s", code,
+                   "; ".join(e.render() for e in errs[:20]))
+        raise DefinitionError(f"事项 {code} 暂不可用 (matter {code} does not load on the "
+                              "server)", None, code="matter-broken",
+                              hint="the centre must fix its catalog (formkit validate "
+                                   "lists the errors); try again later")
     return rules
 
 
@@ -184,6 +203,15 @@ def _pdf(html: str, filename: str) -> Response:
     data = html_to_pdf(html)
     return Response(data, media_type="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="{filename}"'})
+
+
+def _fee(fee: Any) -> dict[str, Any]:
+    """The guide's ``fee``: a JSON number (yuan) when the matter fixes it; a fee the
+    form computes is ``fee: null`` and its expression text under ``fee_expression``."""
+    if isinstance(fee, Decimal):
+        return {"fee": int(fee) if fee == fee.to_integral_value() else float(fee),
+                "fee_expression": None}
+    return {"fee": None, "fee_expression": str(getattr(fee, "text", fee))}
 
 
 def _jsonable(value: Any) -> Any:
@@ -292,6 +320,59 @@ def _uncursor(cursor: str) -> tuple[dt.date, int]:
     return day, seq
 
 
+def _number_key(doc: dict[str, Any]) -> tuple[dt.date, int]:
+    try:
+        _, day, seq = parse_number(str(doc.get("number")))
+    except NotFoundError:  # pragma: no cover - the store holds numbers only
+        return dt.date.min, 0
+    return day, seq
+
+
+def _month_start(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def _newest_first(store: CaseStore, since: dt.date | None, top: dt.date | None,
+                  today: dt.date) -> Iterator[dict[str, Any]]:
+    """The cases received on or after ``since`` and on or before ``top`` (all, without
+    them), newest number first, read a month at a time from ``top`` (or today, after
+    the few cases of later days) backwards: a page stops reading once it is full,
+    instead of reading the whole store (``cases_since`` gives number order)."""
+    probe = store.cases_since(since or dt.date.min, copy=False)
+    first = next(iter(probe), None)
+    close = getattr(probe, "close", None)
+    if callable(close):  # a generator: release its cursor or file now
+        close()
+    if first is None:
+        return
+    try:
+        _, lowest, _ = parse_number(str(first.get("number")))
+    except NotFoundError:  # pragma: no cover - the store holds numbers only
+        lowest = since or dt.date.min
+    if top is None:  # cases of days after today (a clerk's --today): read them first
+        later = list(store.cases_since(today + dt.timedelta(days=1), copy=False))
+        yield from sorted(later, key=_number_key, reverse=True)
+        top = today
+    end = top + dt.timedelta(days=1)  # exclusive
+    while end > lowest:
+        start = max(_month_start(end - dt.timedelta(days=1)), lowest)
+        month: list[dict[str, Any]] = []
+        scan = store.cases_since(start, copy=False)
+        for doc in scan:
+            if _number_key(doc)[0] >= end:
+                break
+            month.append(doc)
+        close = getattr(scan, "close", None)
+        if callable(close):
+            close()
+        yield from sorted(month, key=_number_key, reverse=True)
+        end = start
+
+
+# the query parameters of GET /cases (any other is refused: a typo would list all)
+_LIST_PARAMS = frozenset({"state", "matter", "department", "applicant", "since", "limit",
+                          "cursor"})
+
 # ---------------------------------------------------------------------- the app
 
 
@@ -327,6 +408,7 @@ def create_app(catalog_dir: str | os.PathLike[str], store: CaseStore | str, *,
                   docs_url=f"{PREFIX}/docs", redoc_url=None, responses=_ERRORS,
                   description="The HTTP API of formkit (http-api.md; docs/api.md).")
     errors.install(app)
+    app.add_middleware(errors.JsonBody)
     app.add_middleware(errors.BodyLimit, limit=max_body)
     app.add_middleware(errors.Guard)
     bearer = HTTPBearer(auto_error=False, description="a token of POST /api/v1/token, "
@@ -419,7 +501,12 @@ def create_app(catalog_dir: str | os.PathLike[str], store: CaseStore | str, *,
         if q and q.strip():
             from formkit.desk.search import search_matters
 
-            found = search_matters(found, q, limit=len(found))
+            hits = search_matters(found, q, limit=len(found))
+            # the contract searches the result too (营业执照), after the window's hits
+            words = q.strip().lower()
+            seen = {m.code for m in hits}
+            found = hits + [m for m in found if m.code not in seen and m.result and (
+                words in m.result.zh.lower() or words in (m.result.en or "").lower())]
         return [{"code": m.code, "name": m.name.zh, "department": m.department,
                  "kind": str(m.kind), "channels": [str(c) for c in m.channels],
                  "time_limit": m.time_limit.model_dump(mode="json")} for m in found]
@@ -453,7 +540,7 @@ def create_app(catalog_dir: str | os.PathLike[str], store: CaseStore | str, *,
         return {"code": m.code, "title": doc.title, "name": m.name.zh,
                 "department": m.department, "kind": str(m.kind), "basis": m.basis,
                 "time_limit": m.time_limit.model_dump(mode="json"),
-                "fee": _jsonable(m.fee), "channels": [str(c) for c in m.channels],
+                **_fee(m.fee), "channels": [str(c) for c in m.channels],
                 "fees": [f.model_dump(mode="json") for f in m.fees] if m.fees else None,
                 "materials": [x.model_dump(mode="json", exclude_none=True)
                               for x in m.materials],
@@ -504,7 +591,8 @@ def create_app(catalog_dir: str | os.PathLike[str], store: CaseStore | str, *,
         version = snapshot_for_case(the_store, opened, body.matter)
         try:
             svc.receive(rules, version, body.fields, _handed(body.materials),
-                        actor=who.name, decide=body.channel != "online")
+                        actor=who.name, applicant=applicant_of(rules.matter, body.fields),
+                        decide=body.channel != "online")
             doc = guarded.last or {}
         except Replayed as replay:
             doc = the_store.get(str(replay.doc["number"])) or replay.doc
@@ -519,7 +607,8 @@ def create_app(catalog_dir: str | os.PathLike[str], store: CaseStore | str, *,
     @app.get(f"{PREFIX}/cases", response_model=CaseList, tags=["cases"])
     def list_cases(
         who: Caller,
-        state: Annotated[str | None, Query(max_length=40)] = None,
+        request: Request,
+        state: State | None = None,
         matter: Annotated[str | None, Query(max_length=64)] = None,
         department: Annotated[str | None, Query(max_length=64)] = None,
         applicant: Annotated[str | None, Query(max_length=100)] = None,
@@ -527,27 +616,40 @@ def create_app(catalog_dir: str | os.PathLike[str], store: CaseStore | str, *,
         limit: Annotated[int, Query(ge=1, le=200)] = 50,
         cursor: Annotated[str | None, Query(max_length=400)] = None,
     ) -> dict[str, Any]:
+        unknown = sorted(set(request.query_params) - _LIST_PARAMS)
+        if unknown:
+            raise InputError(f"未知查询参数 {', '.join(k[:40] for k in unknown[:10])} (no "
+                             "such query parameter)", None, code="unknown-parameter",
+                             hint="GET /api/v1/cases takes " + ", ".join(
+                                 sorted(_LIST_PARAMS)))
         if not who.reads_cases():
             raise forbidden("编辑人员不查看案件 (editors do not read cases)")
         before = _uncursor(cursor) if cursor else None
-        found: list[tuple[tuple[dt.date, int], dict[str, Any]]] = []
-        start = since or dt.date(1900, 1, 1)
-        for doc in the_store.cases_since(start, copy=False):
+
+        def wanted(doc: dict[str, Any]) -> tuple[dt.date, int] | None:
             try:
                 _, day, seq = parse_number(str(doc.get("number")))
             except NotFoundError:  # pragma: no cover - the store holds numbers only
-                continue
+                return None
             if before is not None and (day, seq) >= before:
-                continue
+                return None
             if (state and doc.get("state") != state) or (matter and doc.get("matter") != matter) \
                     or (department and doc.get("department") != department):
-                continue
+                return None
             if not who.may_read(str(doc.get("department") or ""), doc.get("route")):
-                continue
+                return None
             if applicant and not applicant_matches(doc, applicant):
-                continue
-            found.append(((day, seq), doc))
-        found.sort(key=lambda t: t[0], reverse=True)
+                return None
+            return day, seq
+
+        found: list[tuple[tuple[dt.date, int], dict[str, Any]]] = []
+        for doc in _newest_first(the_store, since, before[0] if before else None,
+                                 now().date()):
+            at = wanted(doc)
+            if at is not None:
+                found.append((at, doc))
+                if len(found) > limit:  # one more than the page: there is a next page
+                    break
         page = found[:limit]
         items = [{k: d.get(k) for k in CaseListItem.model_fields} for _, d in page]
         for item in items:
@@ -567,6 +669,13 @@ def create_app(catalog_dir: str | os.PathLike[str], store: CaseStore | str, *,
             if_match: Annotated[str | None, Header(max_length=400)] = None) -> JSONResponse:
         case, _ = readable(who, number)
         _check_options(body)
+        if body.action == "resubmit" and body.fields is not None:
+            unknown = _unknown_fields(case_rules(the_store, case).matter.form, body.fields)
+            if unknown:
+                raise InputError(f"未知字段 {', '.join(unknown[:10])} (no such field in "
+                                 f"{case.matter}'s form)", None, code="unknown-field",
+                                 hint=f"GET /api/v1/matters/{case.matter}/schema lists "
+                                      "the fields")
         unit = body.unit
         if body.action == "sign_off" and unit is None:
             mine = who.own_units(case)
@@ -611,6 +720,7 @@ def create_app(catalog_dir: str | os.PathLike[str], store: CaseStore | str, *,
                           for f in report.flags()]}
 
     app.state.store = the_store
+    app.state.catalog_root = root
     app.state.users = users
     app.state.signer = signer
     return app

@@ -14,6 +14,7 @@ import json
 import logging
 import re
 from collections.abc import Awaitable, Callable, MutableMapping
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -35,7 +36,7 @@ from formkit.errors import (
     StoreError,
 )
 
-__all__ = ["BodyLimit", "Guard", "error_answer", "install", "safe_url", "status_of"]
+__all__ = ["BodyLimit", "Guard", "JsonBody", "error_answer", "install", "safe_url", "status_of"]
 
 _LOG = logging.getLogger("formkit.api")
 Scope = MutableMapping[str, Any]
@@ -78,10 +79,30 @@ def status_of(error: FormkitError) -> int:
     return 422
 
 
+def _relative(value: Any, root: Path | None) -> Any:
+    """``value`` with every ``file`` made relative to the catalog folder ``root``
+    (a server path is none of the caller's business), or to its last part."""
+    if isinstance(value, list):
+        return [_relative(v, root) for v in value]
+    if not isinstance(value, dict):
+        return value
+    out = {k: _relative(v, root) for k, v in value.items()}
+    file = out.get("file")
+    if isinstance(file, str) and Path(file).is_absolute():
+        path = Path(file)
+        try:
+            out["file"] = path.resolve().relative_to(root.resolve()).as_posix() \
+                if root is not None else path.name
+        except ValueError:
+            out["file"] = path.name
+    return out
+
+
 def error_answer(error: FormkitError, status: int | None = None,
                  headers: dict[str, str] | None = None,
-                 items: list[dict[str, Any]] | None = None) -> JSONResponse:
-    body = error.to_json()
+                 items: list[dict[str, Any]] | None = None,
+                 root: Path | None = None) -> JSONResponse:
+    body = _relative(error.to_json(), root)
     if items:
         body["errors"] = items
     return JSONResponse({"error": body}, status_code=status or status_of(error),
@@ -160,7 +181,8 @@ async def _formkit(request: Request, exc: Exception) -> JSONResponse:
         headers["Retry-After"] = str(wait)
     if status >= 500:
         _LOG.error("%s %s: %s", request.method, request.url.path, exc.render())
-    return error_answer(exc, status, headers)
+    root = getattr(request.app.state, "catalog_root", None)
+    return error_answer(exc, status, headers, root=root)
 
 
 def install(app: FastAPI) -> None:
@@ -209,6 +231,31 @@ class Guard:
                            scope.get("path"))
             if not started:
                 await _send_json(send, 500, {"error": INTERNAL})
+
+
+class JsonBody:
+    """Every body of the API is JSON (http-api.md): a body sent with another or no
+    ``Content-Type`` (curl's default ``application/x-www-form-urlencoded``,
+    ``text/plain``) is read as JSON all the same, so it is either parsed or a 400
+    ``bad-json``, never a misleading 422 "not an object"."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope.get("method") in ("POST", "PUT", "PATCH"):
+            headers = [(k, v) for k, v in scope.get("headers") or []
+                       if k != b"content-type" or _is_json(v)]
+            if len(headers) != len(scope.get("headers") or []) or \
+                    not any(k == b"content-type" for k, _ in headers):
+                headers.append((b"content-type", b"application/json"))
+                scope = {**scope, "headers": headers}
+        await self.app(scope, receive, send)
+
+
+def _is_json(value: bytes) -> bool:
+    media = value.split(b";")[0].strip().lower()
+    return media == b"application/json" or media.endswith(b"+json")
 
 
 class BodyLimit:

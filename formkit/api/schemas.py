@@ -110,7 +110,8 @@ class GuideAnswer(_Answer):
     kind: str
     basis: list[str]
     time_limit: dict[str, Any]
-    fee: Any = None
+    fee: int | float | None = None
+    fee_expression: str | None = None
     fees: list[dict[str, Any]] | None = None
     channels: list[str]
     materials: list[dict[str, Any]]

@@ -17,6 +17,7 @@ import functools
 import hashlib
 import json
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
@@ -85,9 +86,24 @@ def matter_snapshot(opened: OpenCatalog, code: str) -> dict[str, Any]:
     libraries = {lib.name: lib.source.text for lib in opened.libraries.closure(matter.uses)}
     content = {"code": code, "file": matter.file, "matter_yaml": doc.file.text,
                "libraries": libraries}
-    digest = hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False)
+    # the digest is of the content, not of where the catalog sits: the file is hashed
+    # relative to the catalog folder, so the API and the CLI, or two copies of the
+    # catalog, give one version (the stored snapshot keeps the file as it was opened,
+    # which a rollback of a removed matter writes back to)
+    hashed = {**content, "file": _catalog_relative(opened, matter.file)}
+    digest = hashlib.sha256(json.dumps(hashed, sort_keys=True, ensure_ascii=False)
                             .encode("utf-8")).hexdigest()
     return {"hash": digest, **content}
+
+
+def _catalog_relative(opened: OpenCatalog, file: str | None) -> str | None:
+    """``file`` relative to the catalog folder (POSIX), or as it is when outside it."""
+    if not file:
+        return file
+    try:
+        return Path(file).resolve().relative_to(Path(opened.root).resolve()).as_posix()
+    except (ValueError, OSError):
+        return file
 
 
 def publish_version(store: CaseStore, opened: OpenCatalog, code: str, *, actor: str,

@@ -59,3 +59,15 @@ def test_content_first_taken_by_a_case_is_still_published(tmp_path: Path,
     assert new and snapshot["hash"] == digest
     assert [(p.hash, p.actor, p.note) for p in publications(store, IBR)] == [
         (digest, "ms_editor", "首次发布")]
+
+
+def test_the_digest_does_not_depend_on_where_the_catalog_sits(tmp_path: Path) -> None:
+    from formkit.cases.versions import matter_snapshot
+
+    one, _ = catalog(tmp_path / "one")
+    two, _ = catalog(tmp_path / "deeper" / "two")
+    for code in (IBR, "XX-MS-0003"):
+        a = matter_snapshot(open_catalog(one), code)
+        b = matter_snapshot(open_catalog(two), code)
+        assert a["hash"] == b["hash"], code
+        assert a["file"] != b["file"]  # the stored snapshot keeps the file it was read from

@@ -16,7 +16,9 @@ asserted):
    ``YearGenerator`` with every stage of its history, the last ~3 weeks and a few late
    or stuck ones still open) and, for ten county years, copies of it moved back one
    year each, all closed (not in ``open_cases``). The embedded store (a temporary
-   folder) gets the current year only. ``--reuse`` keeps a schema a former run loaded.
+   folder) gets the current year only. ``--reuse`` keeps a schema a former run loaded
+   (no preload; but each run moves open cases on, so a reused schema holds fewer open
+   cases with a next step: the writers' figure needs a fresh preload).
 2. **PostgreSQL store directly** (the goals the issue sets on the store, on one
    long-lived store object as a worker holds it): the overdue list
    ``monitor(store.open_summaries(), today, calendar)`` (goal < 100 ms); durable

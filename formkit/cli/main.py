@@ -682,8 +682,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     os.environ["FORMKIT_CATALOG"] = args.dir
     os.environ["FORMKIT_STORE"] = store
     trusted = args.forwarded_allow_ips
-    # Like `formkit studio`, the server is named, not imported: formkit.api sits beside
-    # the CLI (docs/architecture.md), and each uvicorn worker builds its own app.
+    # The app was built once above to check the catalog, the store and the secret; the
+    # server is named, not passed: each uvicorn worker builds its own app.
     print(f"formkit: serving {args.dir} (store {safe_url(store)}) on "
           f"http://{args.host}:{args.port}/api/v1/docs"
           + (f"; trusting X-Forwarded-For from {trusted}" if trusted else ""),

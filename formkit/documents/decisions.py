@@ -15,7 +15,7 @@ from formkit.calendar import WorkCalendar
 from formkit.cases import clock
 from formkit.cases.service import SPECIAL_PROCEDURES, Case
 from formkit.definitions.model import Catalog, Matter
-from formkit.documents.layout import Page, Table, day
+from formkit.documents.layout import UNIT_WORDS, Page, Table, day
 from formkit.documents.legal import basis_of, licensed, wording_of
 from formkit.documents.notices import PROVISIONAL_LINE
 from formkit.documents.office import Office, received_line
@@ -124,7 +124,7 @@ def special_procedure_page(catalog: Catalog, matter: Matter, case: Case, *, cler
     page = _frame(office, case, "special_procedure", clerk, clerk_phone,
                   issued_on or pause.start)
     page.meta += [("特别程序", name), ("开始日期", day(pause.start))]
-    unit = "个工作日" if pause.unit == "working_days" else "日"
+    unit = UNIT_WORDS[pause.unit]
     # 行政许可法 §45: the time it takes must be told in writing. The matter's maximum
     # when it declares one; else what the officer wrote when stopping the clock; else
     # a blank the officer fills in by hand before the notice is sealed.

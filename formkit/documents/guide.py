@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 
 from formkit.definitions.model import Catalog, Expr, Matter
-from formkit.documents.layout import Document, Page, Table, render
+from formkit.documents.layout import UNIT_WORDS, Document, Page, Table, render
 from formkit.documents.notices import form_text
 from formkit.documents.office import Office
 
@@ -40,7 +40,7 @@ _SOURCE = {"applicant": "申请人自备", "government": "政府部门核发（�
 
 
 def _days(n: int, unit: str) -> str:
-    return f"{n}个工作日" if unit == "working_days" else f"{n}日"
+    return f"{n}{UNIT_WORDS[unit]}"
 
 
 def _amount(value: object) -> str:

@@ -17,7 +17,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-__all__ = ["Document", "Page", "Table", "day", "render"]
+__all__ = ["UNIT_WORDS", "Document", "Page", "Table", "day", "render"]
+
+
+# A time limit's unit as documents print it after the number: 5个工作日, 60日.
+UNIT_WORDS = {"working_days": "个工作日", "calendar_days": "日"}
 
 
 def day(value: dt.date | None) -> str:

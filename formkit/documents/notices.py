@@ -17,7 +17,7 @@ from typing import Literal
 
 from formkit.calendar import WorkCalendar
 from formkit.definitions.model import Catalog, Material, Matter
-from formkit.documents.layout import Document, Page, Table, day, render
+from formkit.documents.layout import UNIT_WORDS, Document, Page, Table, day, render
 from formkit.documents.legal import COMMITMENT_POLICY, licensed
 from formkit.documents.office import Office, received_line
 from formkit.errors import DocumentUnavailable
@@ -36,7 +36,6 @@ _OUTCOME_KIND: dict[str, NoticeKind] = {
 # Printed under the deadlines when one of them rests on a year without the State
 # Council's holiday schedule (formkit then counts the statutory holidays only).
 PROVISIONAL_LINE = "以上期限按法定节假日推算，以国务院公布的节假日安排为准。"
-_UNITS = {"working_days": "个工作日", "calendar_days": "日"}
 _FORMS = {"original": "原件", "copy": "复印件", "original_and_copy": "原件及复印件",
           "commitment": "告知承诺"}
 
@@ -131,7 +130,7 @@ class _Intake:
         procedures = self.matter.special_procedures
         if procedures:
             names = "、".join(
-                p.name.zh + (f"（不超过{p.max_days}{_UNITS[p.unit]}）" if p.max_days else "")
+                p.name.zh + (f"（不超过{p.max_days}{UNIT_WORDS[p.unit]}）" if p.max_days else "")
                 for p in procedures)
             page.body.append(f"办理过程中依法需要{names}的，所需时间不计算在上述期限内，"
                              "本机关将书面告知。")

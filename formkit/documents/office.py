@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from formkit.definitions.model import Catalog, Matter
-from formkit.documents.layout import Page, day
+from formkit.documents.layout import UNIT_WORDS, Page, day
 from formkit.documents.legal import DOCUMENT_KINDS, Remedies, basis_of, remedies_of
 
 # The seal of each decision wording (行政许可法 §32: 加盖本行政机关专用印章)
@@ -46,8 +46,7 @@ class Office:
     def contacts(self, clerk: str = "", clerk_phone: str = "") -> list[tuple[str, str]]:
         """经办人, 办理地点, 咨询电话, 监督投诉电话: whatever the definitions give."""
         guide = self.matter.guide
-        dept = next((d for d in self.catalog.departments
-                     if d.id == self.matter.department), None)
+        dept = self.catalog.department(self.matter.department)
         place = (guide.place.zh if guide and guide.place else None) or \
             (dept.address.zh if dept and dept.address else None) or \
             (self.catalog.address.zh if self.catalog.address else None)
@@ -83,7 +82,7 @@ class Office:
 
     def unit(self) -> str:
         """The unit of the matter's time limit as documents print it."""
-        return "个工作日" if self.matter.time_limit.unit == "working_days" else "日"
+        return UNIT_WORDS[self.matter.time_limit.unit]
 
 
 def received_line(applicant: str, received_on: dt.date | None, matter: Matter) -> str:

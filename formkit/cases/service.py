@@ -26,7 +26,7 @@ from formkit.calendar import WorkCalendar
 from formkit.cases import clock
 from formkit.cases.store import CaseStore, unknown_case
 from formkit.dsl.compiler import EvalContext
-from formkit.errors import IllegalTransition, InputError, SourceSpan
+from formkit.errors import IllegalTransition, InputError, NotFoundError, SourceSpan
 from formkit.intake.deadlines import deadline
 from formkit.intake.forms import form_state, stored_answers
 from formkit.intake.precheck import PrecheckResult, run_precheck
@@ -35,16 +35,20 @@ from formkit.ruleset import RuleSet
 __all__ = [
     "ACTION_NAMES",
     "OPEN_STATES",
+    "RATABLE_STATES",
+    "SCORE_NAMES",
     "STATE_NAMES",
     "TRANSITIONS",
     "Case",
     "CaseService",
     "Event",
     "ExtensionRecord",
+    "Followup",
     "HandedIn",
     "LateRequest",
     "Pause",
     "Procedure",
+    "Rating",
     "Tolerated",
     "import_form",
 ]
@@ -98,6 +102,8 @@ ACTION_NAMES: dict[str, str] = {
     "approve": "准予许可", "deny": "不予许可", "issue": "送达办结", "suspend": "中止计时",
     "resume": "恢复计时", "extend": "延期", "supply": "补交容缺材料", "terminate": "终止",
     "withdraw": "撤回", "recompute_deadlines": "重新计算期限",
+    # not moves of the lifecycle: records on a case whatever its state allows
+    "rate": "好差评", "order_followup": "督办", "close_followup": "督办办结",
 }
 NOTICE_DAYS = 5  # 行政许可法 §32(4): the one-time notice on the spot or within five days
 OPEN_STATES = frozenset({"received", "supplement", "accepted", "in_review"})
@@ -163,6 +169,56 @@ class ExtensionRecord(BaseModel):
     comment: str = ""
 
 
+# 好差评 (国办发〔2019〕51号; GB/T 39735-2020, GB/T 39734-2020): five grades, of which
+# 不满意 and 非常不满意 are 差评 and owe a follow-up (核实, 整改, 反馈).
+SCORE_NAMES: dict[int, str] = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意",
+                               1: "非常不满意"}
+POOR_SCORE = 2  # this score and below: 差评
+# The service to the applicant has ended: the result served (办结送达), the application
+# refused at the window (不予受理), or the case ended without a decision. An approved or
+# denied case is rated when its result is served (出件), so that the rating covers it.
+RATABLE_STATES = frozenset({"issued", "refused", "terminated", "withdrawn"})
+# 差评: the follow-up is due this many working days after the rating. No national text
+# we could read fixes it (local plans say 5, 7 or 15 working days): the centre sets it.
+RATING_FOLLOWUP_DAYS = 15
+RATING_VIA = ("window", "notice", "online", "api")
+
+
+class Rating(BaseModel):
+    """The applicant's rating (好差评) of a finished case: 1 (非常不满意) to 5 (非常满意)."""
+
+    score: int = Field(ge=1, le=5)
+    comment: str = ""
+    via: str = "window"  # at the window, the notice's link, online, another system
+    by: str = ""  # who recorded it (the clerk at the window, or the link's user)
+    at: dt.datetime
+
+    @property
+    def poor(self) -> bool:
+        """A 差评 (不满意 or 非常不满意)."""
+        return self.score <= POOR_SCORE
+
+
+class Followup(BaseModel):
+    """A follow-up item (督办) on a case: opened by a supervisor, or by a 差评, with its
+    due day, tracked until it is closed with what was done."""
+
+    id: str  # "D1", "D2" ... within the case
+    kind: Literal["order", "rating"] = "order"  # 督办 by a supervisor / a 差评's 整改
+    note: str
+    due: dt.date
+    opened_by: str
+    opened_on: dt.date
+    closed_on: dt.date | None = None
+    closed_by: str = ""
+    result: str = ""  # what was verified, put right and told the applicant
+
+    @property
+    def is_open(self) -> bool:
+        """Not closed yet."""
+        return self.closed_on is None
+
+
 class Event(BaseModel):
     """One transition in a case's history."""
 
@@ -213,6 +269,8 @@ class Case(BaseModel):
     procedures: dict[str, Procedure] = Field(default_factory=dict)  # the matter's own
     calendar_provisional: bool = False  # a deadline rests on an unpublished year
     ended_on: dt.date | None = None  # terminated or withdrawn
+    rating: Rating | None = None  # 好差评, once the case is finished
+    followups: list[Followup] = Field(default_factory=list)  # 督办
     history: list[Event] = Field(default_factory=list)
 
     @model_serializer(mode="wrap")
@@ -248,7 +306,8 @@ class Case(BaseModel):
 
 
 _OPTIONAL = ("deemed_accepted", "late_requests", "extension_days", "extension_approver",
-             "extensions", "procedures", "calendar_provisional", "ended_on")
+             "extensions", "procedures", "calendar_provisional", "ended_on", "rating",
+             "followups")
 
 
 def summary(case: dict[str, Any]) -> dict[str, Any] | None:
@@ -357,12 +416,14 @@ class CaseService:
 
     def __init__(self, store: CaseStore, calendar: WorkCalendar | None = None,
                  *, tolerance_days: int = 5, notice_days: int = NOTICE_DAYS,
-                 now: Callable[[], dt.datetime] = dt.datetime.now) -> None:
+                 now: Callable[[], dt.datetime] = dt.datetime.now,
+                 rating_followup_days: int = RATING_FOLLOWUP_DAYS) -> None:
         self.store = store
         self.calendar = calendar or WorkCalendar()
         self.tolerance_days = tolerance_days
         self.notice_days = notice_days
         self.now = now
+        self.rating_followup_days = rating_followup_days
 
     # ---- reading
 
@@ -867,3 +928,147 @@ class CaseService:
         for p in case.pauses:
             if p.end is None:
                 p.end = today
+
+    # ---- 好差评 and 督办: records on a case, not moves of its lifecycle
+
+    def _record(self, number: str, action: str, actor: str, comment: str,
+                mutate: Callable[[Case, dt.date], dict[str, Any]]) -> Case:
+        """Change the case without moving its state: ``mutate`` checks and changes it and
+        returns the event's data; the event and its audit entry are committed with it."""
+        def change(doc: dict[str, Any]) -> dict[str, Any]:
+            case = Case.model_validate(doc)
+            data = mutate(case, self.now().date())
+            case.history.append(self._event(case, action, actor, comment, data, case.state))
+            return case.model_dump(mode="json")
+
+        return Case.model_validate(self.store.update(number, change, summary, audit_entry))
+
+    def rate(self, number: str, *, score: int, comment: str, actor: str,
+             via: str = "window") -> Case:
+        """好差评: the applicant's rating of a finished case, 1 (非常不满意) to 5 (非常满意),
+        recorded once (一次一评, 一事一评: 国办发〔2019〕51号; GB/T 39734-2020).
+
+        A 差评 (score 2 or 1) opens a follow-up (督办, kind ``rating``) due
+        ``rating_followup_days`` working days later: the office that handled the case
+        checks it (核实), puts it right (整改) and tells the applicant (反馈).
+
+        Raises:
+            IllegalTransition: ``bad-score`` (not 1 to 5, or ``via`` unknown),
+                ``not-finished`` (the service has not ended: see ``RATABLE_STATES``),
+                ``already-rated``.
+            NotFoundError: ``unknown-case``.
+        """
+        if isinstance(score, bool) or not isinstance(score, int) or not 1 <= score <= 5:
+            raise IllegalTransition(
+                f"评价等级须为1至5（5 非常满意 … 1 非常不满意）: a rating is a score from 1 "
+                f"to 5, not {score!r}", None, code="bad-score",
+                hint="5 非常满意, 4 满意, 3 基本满意, 2 不满意, 1 非常不满意")
+        if via not in RATING_VIA:
+            raise IllegalTransition(
+                f"评价渠道无效: unknown rating channel '{via}'", None, code="bad-score",
+                hint=f"one of: {', '.join(RATING_VIA)}")
+        comment = comment.strip()
+
+        def mutate(case: Case, today: dt.date) -> dict[str, Any]:
+            if case.state not in RATABLE_STATES:
+                raise IllegalTransition(
+                    f"案件 {case.number} 当前为“{STATE_NAMES[case.state][0]}”，办结后才能评价: "
+                    f"case {case.number} is {case.state}; it is rated once the service "
+                    f"has ended ({', '.join(sorted(RATABLE_STATES))})", None,
+                    code="not-finished",
+                    hint="评价在出件（送达办结）、不予受理、终止或撤回之后进行 (rate it when "
+                         "the result is served)")
+            if case.rating is not None:
+                raise IllegalTransition(
+                    f"案件 {case.number} 已于{case.rating.at.date()}评价"
+                    f"（{SCORE_NAMES[case.rating.score]}），每件只评一次: case "
+                    f"{case.number} was already rated", None, code="already-rated",
+                    hint="一事一评：一个办件评价一次 (one rating per case)")
+            case.rating = Rating(score=score, comment=comment, via=via, by=actor,
+                                 at=self.now())
+            data: dict[str, Any] = {"score": score, "via": via}
+            if case.rating.poor:
+                due = deadline(today, self.rating_followup_days, "working_days",
+                               self.calendar).value
+                item = Followup(id=_next_id(case), kind="rating", due=due,
+                                note=f"差评（{SCORE_NAMES[score]}）核实、整改、反馈"
+                                     + (f"：{comment}" if comment else ""),
+                                opened_by=actor, opened_on=today)
+                case.followups.append(item)
+                data["followup"] = item.id
+            return data
+
+        return self._record(number, "rate", actor, comment, mutate)
+
+    def order_followup(self, number: str, *, note: str, due: dt.date, actor: str) -> Case:
+        """督办: a supervisor orders the case's office to act by ``due``, with ``note``
+        (what to do); tracked on the case until ``close_followup``.
+
+        Raises:
+            IllegalTransition: ``no-reason`` (no note), ``bad-due`` (a day already past).
+            NotFoundError: ``unknown-case``.
+        """
+        note = note.strip()
+        if not note:
+            raise IllegalTransition("督办须写明督办事项: a follow-up order needs its note",
+                                    None, code="no-reason",
+                                    hint="写明要求承办单位做什么 (say what is to be done)")
+
+        def mutate(case: Case, today: dt.date) -> dict[str, Any]:
+            if due < today:
+                raise IllegalTransition(
+                    f"督办期限 {due} 已过: the due day {due} is before today ({today})",
+                    None, code="bad-due", hint="期限为今天或以后 (today or later)")
+            item = Followup(id=_next_id(case), kind="order", note=note, due=due,
+                            opened_by=actor, opened_on=today)
+            case.followups.append(item)
+            return {"followup": item.id, "due": due.isoformat()}
+
+        return self._record(number, "order_followup", actor, note, mutate)
+
+    def close_followup(self, number: str, followup_id: str, *, note: str,
+                       actor: str) -> Case:
+        """Close a follow-up (督办办结) with what was done (``note``: what was found,
+        put right and told the applicant).
+
+        Raises:
+            IllegalTransition: ``no-reason`` (no note), ``followup-closed``.
+            NotFoundError: ``unknown-followup``, ``unknown-case``.
+        """
+        note = note.strip()
+        if not note:
+            raise IllegalTransition("督办办结须写明办理结果: closing a follow-up needs "
+                                    "what was done", None, code="no-reason",
+                                    hint="写明核实、整改和反馈的情况 (what was checked, "
+                                         "put right and told the applicant)")
+
+        def mutate(case: Case, today: dt.date) -> dict[str, Any]:
+            item = next((f for f in case.followups if f.id == followup_id), None)
+            if item is None:
+                raise NotFoundError(
+                    f"案件 {case.number} 没有督办事项 {followup_id}: case {case.number} has "
+                    f"no follow-up '{followup_id}'", None, code="unknown-followup",
+                    hint="督办事项：" + ("、".join(f.id for f in case.followups) or "无"))
+            if not item.is_open:
+                raise IllegalTransition(
+                    f"督办事项 {followup_id} 已于{item.closed_on}办结: follow-up "
+                    f"'{followup_id}' was closed on {item.closed_on}", None,
+                    code="followup-closed", hint="需要再督办时，另行督办 (order a new one)")
+            item.closed_on, item.closed_by, item.result = today, actor, note
+            late = _days_late(self.calendar, item.due, today)
+            return {"followup": followup_id, "late_days": late}
+
+        return self._record(number, "close_followup", actor, note, mutate)
+
+
+def _next_id(case: Case) -> str:
+    """The next follow-up id of the case: D1, D2 ..."""
+    return f"D{len(case.followups) + 1}"
+
+
+def _days_late(calendar: WorkCalendar, due: dt.date, day: dt.date) -> int:
+    """Working days ``day`` is past ``due`` (0 when on time)."""
+    if day <= due:
+        return 0
+    counted = calendar.workdays_between(due, day).value
+    return int(counted) if isinstance(counted, int) else 0

@@ -432,6 +432,9 @@ _EXPECTED = {
 _HINTS = {
     "phone": "write a number like 0766-2888888, 2888888, 12345 or 400-123-4567",
     "phone_type": "write the number as text, e.g. \"0766-2888888\"",
+    "synonym_type": "write each word as text, e.g. synonyms: [营业执照, 开店]",
+    "synonym_empty": "remove the empty entry",
+    "synonym_twice": "list each word once",
     "resource": "give a path inside the catalog folder (forms/lease.docx) or an "
                 "http(s) link",
     "resource_url": "give a path inside the catalog folder, or an http:// or https:// link",

@@ -150,6 +150,20 @@ def _label_text(value: Any) -> Any:
     return value
 
 
+def _synonym(value: Any) -> Any:
+    if not isinstance(value, str):
+        raise PydanticCustomError("synonym_type", "expected a word a citizen asks by (text)")
+    if not value.strip():
+        raise PydanticCustomError("synonym_empty", "a synonym may not be empty")
+    return value
+
+
+# formkit's ``synonyms``: the words citizens ask for a matter by (营业执照, 开店), that
+# the window's matter search finds it by besides its name and result
+Synonym = Annotated[str, BeforeValidator(_synonym), Field(max_length=40)]
+MAX_SYNONYMS = 50
+
+
 # 咨询/投诉电话: 0766-2888888, 2888888, 12345, 0766-12345, 020-12345678-801, 400-123-4567
 _PHONE = re.compile(r"^(?:(?:\d{3,4}-)?\d{5,8}(?:-\d{1,6})?|[48]00-?\d{3}-?\d{4})$")
 
@@ -639,6 +653,7 @@ class Matter(_Strict):
     channels: list[Channel] = Field(default_factory=lambda: [Channel("window")])
     max_visits: Int = Field(default=1, ge=0, le=10)
     result: Label | None = None
+    synonyms: list[Synonym] = Field(default_factory=list, max_length=MAX_SYNONYMS)
     uses: list[str] = Field(default_factory=list)
     let: dict[Ident, Expr] = Field(default_factory=dict)
     form: list[FormField] = Field(default_factory=list)
@@ -649,6 +664,17 @@ class Matter(_Strict):
     tests: list[Example] = Field(default_factory=list)
 
     _file: str = PrivateAttr(default="")
+
+    @field_validator("synonyms")
+    @classmethod
+    def _synonyms_once(cls, value: list[str]) -> list[str]:
+        seen: set[str] = set()
+        for word in value:
+            if word.strip() in seen:
+                raise PydanticCustomError("synonym_twice", "'{word}' is listed twice",
+                                          {"word": word.strip()})
+            seen.add(word.strip())
+        return value
 
     @property
     def file(self) -> str:

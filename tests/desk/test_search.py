@@ -1,4 +1,4 @@
-"""Finding a matter at the window by name, code or pinyin."""
+"""Finding a matter at the window by name, code, pinyin, result and synonyms."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 
 from formkit.catalog import open_catalog
 from formkit.definitions.model import Matter
-from formkit.desk.search import search_matters
+from formkit.desk.search import asked_words, matched_word, search_matters
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -43,3 +43,49 @@ def test_heteronyms_follow_the_dictionary(matters: list[Matter]) -> None:
 
     assert _pinyin("行政许可") == ("xzxk", "xingzhengxuke")
     assert _pinyin("银行")[1] == "yinhang"
+
+
+INDIVIDUAL, FOOD, COMPANY = "XX-MS-0001", "XX-MS-0002", "XX-MS-0003"
+
+
+@pytest.mark.parametrize(("query", "found"), [
+    # the result both registrations give: the clerk picks with the citizen
+    ("营业执照", [INDIVIDUAL, COMPANY]),
+    ("我要办营业执照", [INDIVIDUAL, COMPANY]),  # the word inside a citizen's sentence
+    ("yyzz", [INDIVIDUAL, COMPANY]),  # the result's pinyin initials
+    ("办执照", [INDIVIDUAL, COMPANY]),  # a synonym both declare
+    ("开店", [INDIVIDUAL]),  # the individual business's synonym only
+    ("注册公司", [COMPANY]),
+    ("开饭店", [FOOD]),
+    ("食品经营许可证", [FOOD]),  # the result without its note （有效期5年）
+    ("低保", ["XX-CA-0002"]),
+    ("社保卡", ["XX-HR-0001"]),
+    ("结婚证", ["XX-CA-0001"]),
+    ("过户", ["XX-NR-0001"]),
+])
+def test_found_as_citizens_ask(matters: list[Matter], query: str, found: list[str]) -> None:
+    assert [m.code for m in search_matters(matters, query)] == found
+
+
+def test_the_name_comes_before_a_synonym(matters: list[Matter]) -> None:
+    # 身份证 is in the ID card's name and a synonym of it: found once, by the name
+    assert [m.code for m in search_matters(matters, "身份证")][:1] == ["XX-PS-0001"]
+    assert matched_word(next(m for m in matters if m.code == "XX-PS-0001"), "身份证") == ""
+
+
+def test_matched_word_says_why(matters: list[Matter]) -> None:
+    company = next(m for m in matters if m.code == COMPANY)
+    assert matched_word(company, "营业执照") == "营业执照"
+    assert matched_word(company, "kgs") == "开公司"  # a synonym's pinyin initials
+    assert matched_word(company, "qqq") == ""  # not found at all
+    assert matched_word(company, "开公司") == "开公司"
+    assert asked_words(company)[:2] == ("营业执照（正本、副本）", "营业执照")
+
+
+def test_synonyms_of_a_matter_without_result() -> None:
+    matter = Matter.model_validate({
+        "code": "T-1", "name": {"zh": "测试事项"}, "department": "d",
+        "kind": "public_service", "synonyms": ["开店"],
+        "time_limit": {"statutory_days": 1, "committed_days": 1}})
+    assert asked_words(matter) == ("开店",)
+    assert search_matters([matter], "开店") == [matter]

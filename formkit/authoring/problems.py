@@ -5,8 +5,8 @@ the words of the editor's own tabs (``流程 › 第 1 步 › 办理单位 · r
 units``, found from the error's line and column in the round-trip tree), a Chinese
 sentence for the error's code, the English message without the YAML path that the
 place already says, and never pydantic's own wording ("List should have at least 1
-item after validation, not 0" reads "needs at least 1 item"). The codes are those of
-docs/errors.md; a code not in the table gets the sentence of its kind.
+item after validation, not 0" reads "needs at least 1 item"). The sentences are those of
+``formkit.authoring.messages`` (one per code of docs/errors.md).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
+from formkit.authoring.messages import KINDS, MESSAGES
 from formkit.errors import FormkitError
 
 __all__ = ["Problem", "describe", "explain", "locate"]
@@ -185,51 +186,7 @@ def locate(tree: Any, line: int, column: int) -> Loc:
 
 # ---- what went wrong
 
-_KINDS = {"definition": "定义有误", "syntax": "表达式写法有误", "name": "名称有误",
-          "type": "类型不匹配", "evaluation": "运行时出错", "limit": "超出限制",
-          "io": "文件无法读取"}
-
-# A sentence per code; {0} is the first name the message quotes.
-_CODES = {
-    "yaml-syntax": "YAML 格式有误", "yaml-tag": "不能使用 YAML 标签（!tag）",
-    "yaml-merge": "不能使用合并键 <<", "yaml-key": "键必须是简单的名称",
-    "yaml-recursive-alias": "别名引用了包含它自己的块",
-    "yaml-hidden-break": "文字中有看不见的分行符（多从网页或 Word 复制而来）",
-    "yaml-too-large": "文件展开后过大或嵌套过深", "file-too-large": "文件过大",
-    "big-number": "数字过大", "not-a-file": "不是普通文件", "encoding": "文件不是 UTF-8 编码",
-    "not-a-mapping": "文件为空，或不是“键: 值”的形式", "duplicate-key": "{0} 出现了两次",
-    "unknown-key": "不认识的项 {0}", "missing-key": "缺少必填项 {0}",
-    "misplaced-key": "此类型的字段不能有 {0}", "missing-fields": "分组或表格还没有子字段",
-    "missing-options": "选择字段还没有选项", "bad-type": "值的类型不对",
-    "bad-value": "取值不符合要求",
-    "bad-id": "{0} 不是有效的标识：只能用字母、数字和下划线，并以字母开头",
-    "bad-range": "最小值大于最大值", "empty-label": "中文文字不能为空",
-    "keyword-id": "{0} 是规则语言的关键字，不能用作名称", "duplicate-id": "标识 {0} 重复了",
-    "duplicate-option": "选项值 {0} 重复了", "duplicate-code": "实施编码 {0} 已被另一个事项使用",
-    "duplicate-example": "示例名称 {0} 重复了", "duplicate-name": "名称 {0} 重复了",
-    "check-action": "一条检查须有且只有一种结果（不予受理、不予许可或提醒）",
-    "committed-over-statutory": "承诺办结时限不能长于法定办结时限",
-    "unknown-department": "没有部门 {0}", "unknown-section": "没有办理单位 {0}",
-    "unknown-library": "没有规则库 {0}", "library-cycle": "规则库相互引用，形成了循环",
-    "unknown-field": "没有字段 {0}", "unknown-material": "没有材料 {0}",
-    "not-a-matter": "YAML 文本不是一个事项", "syntax": "表达式写法有误", "empty": "表达式是空的",
-    "bad-character": "表达式中有不允许的字符（如全角符号）", "bad-escape": "文字中有未知的转义符",
-    "double-operator": "两个运算符连在一起", "missing-right": "运算符右边缺少值",
-    "missing-left": "运算符左边缺少值", "missing-operator": "两个值之间缺少运算符",
-    "unclosed": "括号没有闭合", "wrong-close": "右括号与左括号不配对",
-    "extra-close": "多了一个右括号",
-    "if-else": "if 缺少 then 或 else", "bracket-if": "表达式中间的 if 要用括号括起来",
-    "bracket-not": "运算符后面的 not 要用括号括起来", "single-equals": "比较是否相等要写 ==",
-    "empty-argument": "逗号之间缺少参数", "unknown-name": "没有名为 {0} 的字段或计算值",
-    "unknown-function": "没有函数 {0}", "unknown-member": "没有成员 {0}",
-    "unknown-option": "{0} 不是这个选择字段的选项", "builtin-name": "{0} 与内置函数同名",
-    "cycle": "定义引用了它自己，形成了循环", "wrong-type": "类型不匹配",
-    "not-a-condition": "这里需要一个条件（真或假）", "branch-types": "then 与 else 的结果类型不同",
-    "mixed-list": "列表中的值类型不一致", "no-members": "这个值没有成员",
-    "arity": "函数的参数个数不对", "function-as-value": "{0} 是函数，要带参数调用",
-    "value-as-function": "{0} 是值，不是函数", "too-long": "内容过长", "too-deep": "嵌套过深",
-    "too-costly": "计算量过大", "too-large": "结果过大",
-}
+_CODES = MESSAGES  # a sentence per code; {0} is the first name the message quotes
 
 # pydantic's own wording (the loader passes it on where it has none of its own).
 _PYDANTIC: list[tuple[re.Pattern[str], str, str]] = [
@@ -302,7 +259,7 @@ def _sentence(error: FormkitError) -> tuple[str, str]:
     if message[:1].isupper() and message[:1].isascii():  # pydantic's, never ours
         return _CODES.get(error.code, "取值不符合要求"), "this value is not allowed here"
     quoted = [a or b for a, b in _QUOTED.findall(message)]
-    sentence = _CODES.get(error.code) or _KINDS.get(error.kind, "有错误")
+    sentence = _CODES.get(error.code) or KINDS.get(error.kind, "有错误")
     if "{0}" in sentence:
         name = quoted[0] if quoted else ""
         k_zh = _KEYS.get(name, ("", ""))[0] if error.code in (

@@ -28,6 +28,7 @@ __all__ = [
     "GUIDE_LABELS",
     "GUIDE_LISTS",
     "MATERIAL_COLUMNS",
+    "MATERIAL_FORM_KEYS",
     "MATERIAL_V2_KEYS",
     "NEW_FIELD_LABEL",
     "FieldRow",
@@ -44,6 +45,8 @@ __all__ = [
     "fee_rows",
     "field_rows",
     "get_in",
+    "material_examples",
+    "material_form",
     "material_rows",
     "matter_file",
     "move_field",
@@ -53,6 +56,8 @@ __all__ = [
     "remove_fee",
     "remove_field",
     "remove_item",
+    "remove_material",
+    "save_material",
     "set_decision_wording",
     "set_document_basis",
     "set_fee",
@@ -874,4 +879,185 @@ def set_document_basis(text: str, kind: str, lines: Any) -> str:
         if basis and "document_basis" not in tree:
             _place(tree, "document_basis", basis)
         _drop_empty(tree, "document_basis")
+    return edit(text, change)[0]
+
+
+# ---- a material as one form: add, change, remove (the editor's 材料 tab)
+
+
+# The form's boxes, in the order a material's keys are written.
+MATERIAL_FORM_KEYS = ("id", "name_zh", "name_en", "form", "medium", "copies", "required",
+                      "when", "tolerable", "tolerable_days", "commitment", "source", "notes",
+                      "template", "sample", "basis")
+_FORM_DEFAULTS: dict[str, Any] = {"form": "original", "medium": "paper", "copies": 1,
+                                  "required": True, "tolerable": False}
+_MATERIAL_REFUSED = {
+    "id": "材料标识只能用字母、数字和下划线，且不能以数字开头，例如 lease_contract",
+    "name": "材料名称（中文）不能为空",
+    "form": "材料类型只能是 原件、复印件、原件及复印件",
+    "medium": "材料形式只能是 纸质、电子、纸质或电子均可",
+    "copies": "份数应为 0 至 100 的整数",
+    "required": "选择“按条件需要”时，请填写条件",
+    "tolerable": "可容缺只能是 是 或 否",
+    "notes": "填报须知不能为空",
+}
+
+
+def material_form(tree: Any, index: int | None) -> dict[str, Any]:
+    """The form's values (``MATERIAL_FORM_KEYS``) of material ``index``; of a new material
+    (the defaults) when ``index`` is ``None``. ``required`` is ``"yes"``, ``"no"`` or
+    ``"when"`` (with the condition in ``when``)."""
+    item = get_in(tree, ("materials", index)) if index is not None else None
+    item = item if isinstance(item, dict) else {}
+
+    def zh(key: str, lang: str = "zh") -> str:
+        value = item.get(key)
+        text = value.get(lang) if isinstance(value, dict) else value if lang == "zh" else None
+        return "" if text is None else str(text)
+    mode, when = cond_mode(item.get("required", True))
+    days = item.get("tolerable_days")
+    copies = item.get("copies", 1)
+    return {
+        "id": str(item.get("id") or ""), "name_zh": zh("name"), "name_en": zh("name", "en"),
+        "form": item.get("form", "original"), "medium": item.get("medium", "paper"),
+        "copies": copies if isinstance(copies, int) and not isinstance(copies, bool) else 1,
+        "required": mode or "yes", "when": when, "tolerable": item.get("tolerable") is True,
+        "tolerable_days": days if isinstance(days, int) and not isinstance(days, bool)
+        else None,
+        "commitment": item.get("commitment") is True,
+        "source": item.get("source", "applicant"), "notes": zh("notes"),
+        "template": str(item.get("template") or ""), "sample": str(item.get("sample") or ""),
+        "basis": zh("basis")}
+
+
+def _material_check(key: str, value: Any) -> str | None:
+    """The Chinese refusal of ``value`` for material key ``key``, or ``None``."""
+    if key in MATERIAL_V2_KEYS:
+        value = value.strip() if isinstance(value, str) else value
+        if value is None or value == "" or value is False:
+            return None  # removed: the default applies
+        value = {"zh": str(value)} if key == "basis" else value
+    try:
+        _checked_value("materials", key, value)
+    except EditError as exc:
+        return _MATERIAL_REFUSED.get(key) or _REFUSED.get(("materials", key)) or exc.message
+    return None
+
+
+def _write(item: Any, key: str, value: Any) -> None:
+    """Set ``key`` of a material: ``None`` removes it; a default is written only where
+    the file already says it."""
+    if value is None:
+        item.pop(key, None)
+    elif key in item or _FORM_DEFAULTS.get(key, object()) != value:
+        item[key] = value
+
+
+def save_material(text: str, index: int | None, values: Mapping[str, Any]) -> tuple[str, int]:
+    """``text`` with material ``index`` changed to the form's ``values`` (``material_form``),
+    or a new material appended when ``index`` is ``None``; and its index.
+
+    Every value is checked against the model first, and all refusals come back at once,
+    in Chinese, in one ``EditError`` (nothing is written): an empty name, a form or
+    medium not of the format, copies out of 0-100, "when" without a condition, an id
+    already used by another material. An empty id gets a fresh one (``material_2``).
+    The keys the form does not show (``standard``) and the file's layout are kept."""
+    def change(tree: Any) -> int:
+        seq = _seq(tree, ("materials",))
+        if index is not None and not (0 <= index < len(seq) and isinstance(seq[index], dict)):
+            raise EditError(f"没有第 {index + 1} 项材料，可能已被删除 (no material {index + 1})",
+                            None, code="bad-value")
+        item = seq[index] if index is not None else CommentedMap()
+        others = {str(m.get("id")) for i, m in enumerate(seq)
+                  if isinstance(m, dict) and i != index}
+        refused: list[str] = []
+        mid = str(values.get("id") or "").strip() or (
+            str(item.get("id")) if item.get("id") else _fresh_id(seq, "material"))
+        if mid in others:
+            refused.append(f"已有标识为 {mid} 的材料，请换一个标识")
+        name_zh = str(values.get("name_zh") or "").strip()
+        name_en = str(values.get("name_en") or "").strip()
+        mode = str(values.get("required") or "yes")
+        when = str(values.get("when") or "").strip()
+        required: Any = {"yes": True, "no": False}.get(mode, when or None)
+        copies = values.get("copies", 1)
+        checks = [("id", mid), ("form", values.get("form") or "original"),
+                  ("medium", values.get("medium") or "paper"),
+                  ("copies", copies if copies is not None else 1),
+                  ("tolerable", bool(values.get("tolerable")))]
+        refused += [m for key, value in [*checks, *((k, values[k]) for k in MATERIAL_V2_KEYS
+                                                    if k in values)]
+                    if (m := _material_check(key, value))]
+        if not name_zh:
+            refused.append(_MATERIAL_REFUSED["name"])
+        if required is None:
+            refused.append(_MATERIAL_REFUSED["required"])
+        if refused:
+            raise EditError("；".join(dict.fromkeys(refused)), None, code="bad-value")
+        item["id"] = mid
+        name = item.get("name") if isinstance(item.get("name"), dict) else None
+        name = _label_node(name, name_zh)
+        if name_en:
+            name["en"] = name_en
+        else:
+            name.pop("en", None)
+        item["name"] = name
+        for key, value in checks[1:]:
+            _write(item, key, value)
+        _write(item, "required", required)
+        notes = str(values.get("notes") or "").strip()
+        _write(item, "notes", _label_node(item.get("notes"), notes) if notes else None)
+        if index is None:
+            seq.append(item)
+        return index if index is not None else len(seq) - 1
+    new, at = edit(text, change)
+    for key in MATERIAL_V2_KEYS:  # checked above; written as ``set_material`` writes them
+        if key in values:
+            new = set_material(new, at, key, values[key])
+    return new, at
+
+
+def material_examples(tree: Any, material_id: str) -> list[str]:
+    """The names of the examples that hand in ``material_id`` or expect it (missing,
+    tolerated, fetched)."""
+    out = []
+    for i, example in enumerate(get_in(tree, ("tests",)) or []):
+        example = example if isinstance(example, dict) else {}
+        handed = [m.get("id") if isinstance(m, dict) else m
+                  for m in example.get("materials") or []]
+        expect = get_in(example, ("expect",))
+        listed: list[Any] = []
+        for key in ("missing", "tolerated", "fetched"):
+            values = get_in(expect, (key,))
+            listed += values if isinstance(values, list) else []
+        if material_id in handed or material_id in listed:
+            out.append(str(example.get("name") or f"示例 {i + 1}"))
+    return out
+
+
+def remove_material(text: str, index: int) -> str:
+    """``text`` without material ``index``, and without its mentions in the examples (the
+    copies handed in, and the expected missing, tolerated or fetched lists), which would
+    otherwise name a material that is no more."""
+    def change(tree: Any) -> None:
+        seq = get_in(tree, ("materials",))
+        if not (isinstance(seq, list) and 0 <= index < len(seq)):
+            raise EditError(f"没有第 {index + 1} 项材料，可能已被删除 (no material {index + 1})",
+                            None, code="bad-value")
+        gone = seq[index].get("id") if isinstance(seq[index], dict) else None
+        del seq[index]
+        for example in get_in(tree, ("tests",)) or []:
+            if not isinstance(example, dict) or gone is None:
+                continue
+            handed = example.get("materials")
+            if isinstance(handed, list):
+                for i in reversed(range(len(handed))):
+                    m = handed[i]
+                    if (m.get("id") if isinstance(m, dict) else m) == gone:
+                        del handed[i]
+            expect = example.get("expect")
+            for key in ("missing", "tolerated", "fetched"):
+                listed = expect.get(key) if isinstance(expect, dict) else None
+                while isinstance(listed, list) and gone in listed:
+                    listed.remove(gone)
     return edit(text, change)[0]

@@ -2,7 +2,8 @@
 
 What the studio's daily-work pages show, computed without Streamlit so the tests
 check it directly: the materials checklist for the answers given so far (which
-material is required now, and why), field titles by row-indexed path, a case's
+material is required now, and why: in plain words from ``formkit.desk.wording``, the
+rule text kept apart for the editors), field titles by row-indexed path, a case's
 answers as labelled rows, the back-office units of a department, the units an
 officer may sign now, and the lists a queue does not hold (cases ready for a
 decision, results ready to issue).
@@ -19,6 +20,7 @@ from pydantic import BaseModel, Field
 from formkit.calendar import WorkCalendar
 from formkit.cases.service import Case
 from formkit.definitions.model import Catalog, Expr, Matter
+from formkit.desk.wording import Wording
 from formkit.dsl.compiler import EvalContext
 from formkit.intake.forms import FieldState, field_title, form_state
 from formkit.intake.precheck import PrecheckResult
@@ -47,7 +49,10 @@ class ChecklistItem(BaseModel):
     required: bool  # required now, for these answers
     status: Status
     reason: str | None = None  # why a required material does not count yet
-    condition: str  # the matter's requirement: "true" or an expression
+    condition: str  # the matter's requirement: "true" or an expression (rule text)
+    # the requirement in plain words, for the clerk: why it is required now (the
+    # answers that decided it), or when it would be; "" when always required
+    because: str = ""
     values: dict[str, Any] = Field(default_factory=dict)  # the values that decided it
     form: str  # as the matter asks: original / copy / original_and_copy
     copies: int
@@ -66,11 +71,14 @@ class AnswerRow(BaseModel):
     errors: list[str] = Field(default_factory=list)
 
 
-def material_checklist(matter: Matter, result: PrecheckResult) -> list[ChecklistItem]:
+def material_checklist(matter: Matter, result: PrecheckResult,
+                       rules: RuleSet | None = None) -> list[ChecklistItem]:
     """Every material of ``matter``, in order: required now or not, why, and its status.
 
-    ``result`` must come from ``run_precheck(..., explain=True)`` on the same answers.
+    ``result`` must come from ``run_precheck(..., explain=True)`` on the same answers;
+    ``rules`` (the matter's RuleSet) lets the reasons phrase library functions too.
     """
+    words = Wording(matter, rules)
     if result.required_materials is None:
         raise ValueError("material_checklist needs run_precheck(..., explain=True)")
     required = {m.id: m for m in result.required_materials}
@@ -96,9 +104,16 @@ def material_checklist(matter: Matter, result: PrecheckResult) -> list[Checklist
             condition = m.required.text if isinstance(m.required, Expr) \
                 else ("true" if m.required else "false")
             values = {}
+        if condition in ("true", "false"):
+            because = ""
+        elif explained is not None:
+            because = words.because(condition, values)
+        else:
+            because = words.condition(condition)
         items.append(ChecklistItem(
             id=m.id, name=m.name.zh, name_en=m.name.en or "", required=explained is not None,
             status=status, reason=missing.get(m.id), condition=condition, values=values,
+            because=because,
             form=m.form, copies=m.copies, tolerable=m.tolerable,
             fetched=m.source == "government",
             standard=m.standard.zh if m.standard else None,

@@ -17,15 +17,20 @@ they would show a backslash there, or a doubled one on a page that escapes as we
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from formkit.authoring.access import Refusal
 from formkit.authoring.diff import Change
+from formkit.cases.monitor import Flag
 from formkit.cases.service import ACTION_NAMES, STATE_NAMES, Case, Procedure
 from formkit.catalog import OpenCatalog
+from formkit.definitions.model import Matter
 from formkit.desk.checklist import ChecklistItem
+from formkit.desk.wording import because_text, field_words
 from formkit.errors import FormkitError
+from formkit.ruleset import RuleSet
 
 __all__ = [
     "ACTIONS",
@@ -34,6 +39,7 @@ __all__ = [
     "DELIVERY",
     "DOCUMENT_NAMES",
     "FIELD_TYPES",
+    "FLAGS",
     "FORMS",
     "KINDS",
     "MATERIAL_SOURCES",
@@ -46,9 +52,13 @@ __all__ = [
     "catalog_rows",
     "change_rows",
     "error_text",
+    "field_text",
+    "flag_text",
     "pdf_error_text",
     "procedure_text",
+    "reason_text",
     "refusal_text",
+    "rule_text",
     "why",
     "why_text",
 ]
@@ -129,22 +139,75 @@ DOCUMENT_NAMES: dict[str, str] = {
 }
 
 
+# The monitor's lists (``formkit.cases.monitor.Flag.kind``), as the supervisor reads them.
+FLAGS: dict[str, tuple[str, str]] = {
+    "due_soon": ("即将到期", "Due soon"),
+    "yellow": ("黄牌（超过承诺时限）", "Yellow card: past the committed deadline"),
+    "red": ("红牌（督办期满仍未办结）", "Red card: still open after the reminder period"),
+    "notice_risk": ("5日告知即将到期", "One-time notice due within 5 working days"),
+    "notice_overdue": ("逾期未告知（视为受理）", "No notice within 5 working days: accepted"),
+    "step_overdue": ("环节超时", "Step overdue"),
+    "tolerated_overdue": ("容缺材料逾期未补交", "Tolerated material overdue"),
+    "statutory_overdue": ("超过法定时限", "Past the statutory deadline"),
+    "supplement_expired": ("补正期满未补正", "Supplement period over"),
+}
+
+
+def flag_text(flag: Flag, matter: Matter | None = None) -> str:
+    """A monitor flag's detail as the supervisor reads it: the list's name and what the
+    engine said, a material named by its name (``容缺材料“经营场所租赁合同”逾期未补交``),
+    never by its id."""
+    detail = flag.detail
+    if matter is not None:
+        for m in matter.materials:
+            detail = detail.replace(f" {m.id} ", f"“{m.name.zh}”")
+    detail = re.sub(r" ?\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b ?", "", detail)  # any id left
+    name = FLAGS.get(flag.kind, ("", ""))[0]
+    return f"{name}：{detail}" if name and detail and detail != name else name or detail
+
+
 # ---- why a material is required
 
 
 def why_text(item: ChecklistItem) -> str:
-    """Why the material is (or is not) required now, for the clerk to read out."""
+    """Why the material is (or is not) required now, for the clerk to read out: in
+    labels and option labels (``因为经营场所使用情况为自有产权``), never rule text or ids."""
     if not item.required:
-        return f"本次无需提交 not required now（条件 condition: {item.condition} 不成立 false）"
-    if item.condition == "true":
-        reason = "所有申请均需 always required"
+        if item.condition == "false" or not item.because:
+            return "本次无需提交"
+        return f"本次无需提交（{item.because}时才需提交）"
+    if item.condition == "true" or not item.because:
+        reason = "所有申请均需提交"
     else:
-        reason = f"需要 required because {item.condition}" + _decided_by(item.values)
+        reason = f"因为{item.because}"
     if item.fetched:
-        reason += "；由窗口通过数据共享调取 fetched by the window"
+        reason += "；由窗口通过数据共享调取"
     elif item.tolerable:
-        reason += "；可容缺 may follow later"
+        reason += "；可容缺，受理后补交"
     return reason
+
+
+def rule_text(item: ChecklistItem) -> str:
+    """The requirement as the definition writes it, for editors only (the preview):
+    ``premises == "rented"（premises = "rented"）``."""
+    return item.condition + _decided_by(item.values)
+
+
+def field_text(matter: Matter, path: str) -> str:
+    """A field by its row-indexed path in plain words: ``经营者的手机号码``,
+    ``从业人员第1行的健康证明编号`` (``field_title`` joins the labels with ``·``)."""
+    return field_words(matter, path)
+
+
+def reason_text(matter: Matter, condition: str | None, values: Mapping[str, Any] | None,
+                rules: RuleSet | None = None) -> str:
+    """Why a check fired or a route step applies, in plain words (``因为经营面积为1200平方米``);
+    "" for none. What ``why`` says in rule text, for clerks, officers and supervisors."""
+    if condition is None or condition == "false":
+        return ""
+    if condition == "true":
+        return "所有申请均适用"
+    return "因为" + because_text(matter, condition, values, rules)
 
 
 def why(condition: str | None, values: Mapping[str, Any] | None) -> str:

@@ -5,17 +5,21 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import pytest
 from formkit_studio.editor_widgets import table_edit
 from formkit_studio.labels import (
+    ACTIONS,
+    FLAGS,
     STATES,
     catalog_rows,
     change_rows,
     error_text,
+    flag_text,
     procedure_text,
     refusal_text,
+    rule_text,
     why,
     why_text,
 )
@@ -23,7 +27,8 @@ from formkit_studio.labels import (
 from formkit.authoring.access import Refusal
 from formkit.authoring.diff import diff_matters
 from formkit.authoring.steps import set_in
-from formkit.cases.service import TRANSITIONS, Procedure
+from formkit.cases.monitor import Flag, FlagKind
+from formkit.cases.service import TRANSITIONS, Procedure, State
 from formkit.catalog import open_catalog
 from formkit.definitions.loader import load_matter_text
 from formkit.definitions.model import Matter
@@ -64,21 +69,53 @@ def test_booleans_read_as_yaml_and_the_time_limit_has_a_heading() -> None:
 # ---- why a material is required
 
 
-def test_why_text_names_the_condition_and_says_when_it_does_not_hold() -> None:
+ID = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)+|==|!=|\btrue\b|\bfalse\b")
+
+
+def test_why_text_says_why_in_labels_and_when_it_does_not_hold() -> None:
     by_agent = checklist(food_answers(applicant_role="agent"), [])
-    assert "by_agent" in why_text(by_agent["power_of_attorney"])
-    assert "true" in why_text(by_agent["power_of_attorney"])
+    assert why_text(by_agent["power_of_attorney"]) == "因为申请方式为委托代理人申请"
     themselves = checklist(food_answers(), [])
-    assert "不成立" in why_text(themselves["power_of_attorney"])
+    assert why_text(themselves["power_of_attorney"]) == \
+        "本次无需提交（申请方式为委托代理人申请时才需提交）"
 
 
 @pytest.mark.parametrize(("material", "words"), [
-    ("application_form", "always required"),  # required: true
-    ("business_licence", "fetched by the window"),  # source: government
-    ("safety_rules", "may follow later"),  # tolerable
+    ("application_form", "所有申请均需提交"),  # required: true
+    ("business_licence", "由窗口通过数据共享调取"),  # source: government
+    ("safety_rules", "可容缺，受理后补交"),  # tolerable
 ])
 def test_why_text(material: str, words: str) -> None:
     assert words in why_text(checklist(food_answers(), [])[material])
+
+
+@pytest.mark.parametrize("answers", [
+    food_answers(), food_answers(applicant_role="agent", vending_machines=True,
+                                 vending_count=2)])
+def test_why_text_never_shows_an_id_or_rule_text(answers: dict[str, Any]) -> None:
+    for item in checklist(answers, []).values():
+        said = why_text(item)
+        assert not ID.search(said), (item.id, said)
+        assert item.condition in rule_text(item)  # the rule stays for the editors
+
+
+def test_flag_text_names_the_list_and_the_material() -> None:
+    matter = open_catalog(Path(__file__).resolve().parents[2] / "definitions") \
+        .matters["XX-MS-0001"]
+    flag = Flag(kind="tolerated_overdue", number="FK1", matter="XX-MS-0001",
+                department="market_supervision", state="accepted",
+                detail="容缺材料 lease_contract 逾期未补交")
+    assert flag_text(flag, matter) == "容缺材料逾期未补交：容缺材料“经营场所租赁合同”逾期未补交"
+    assert not ID.search(flag_text(flag))  # without the matter: the id is left out
+
+
+def test_every_state_action_and_flag_has_a_chinese_name() -> None:
+    assert set(TRANSITIONS) <= set(ACTIONS)
+    assert set(get_args(State)) == set(STATES)
+    assert set(get_args(FlagKind)) == set(FLAGS)
+    for zh in [*(v[0] for v in STATES.values()), *ACTIONS.values(),
+               *(v[0] for v in FLAGS.values())]:
+        assert zh and not ID.search(zh) and re.search("[\u4e00-\u9fff]", zh)
 
 
 def test_why_names_the_condition_and_the_values_that_decided_it() -> None:

@@ -32,6 +32,7 @@ from formkit.definitions.model import FormField, Matter
 from formkit.dsl import ast
 from formkit.dsl.parser import parse_expression
 from formkit.errors import FormkitError
+from formkit.intake.forms import field_words
 from formkit.ruleset import RuleSet
 
 __all__ = ["Wording", "answer_text", "because_text", "condition_text", "field_words"]
@@ -578,26 +579,6 @@ class Wording:
 
     def _fallback(self, node: ast.Node, env: _Env, negate: bool) -> str:
         return f"根据{self._names(node, env)}判断的条件{'不成立' if negate else '成立'}"
-
-
-def field_words(matter: Matter, path: str) -> str:
-    """A field's row-indexed path in plain words for an applicant or a clerk:
-    ``operator.mobile`` -> ``经营者的手机号码``, ``staff[0].health_no`` ->
-    ``从业人员第1行的健康证明编号``; a path the form does not know -> ``申请表``."""
-    fields: list[FormField] = matter.form
-    words = ""
-    for piece in path.split("."):
-        name, _, index = piece.partition("[")
-        f = next((x for x in fields if x.id == name), None)
-        if f is None:
-            return words.removesuffix("的") or "申请表"
-        words += f.title("zh")
-        row = index[:-1] if index.endswith("]") else ""
-        if row.isascii() and row.isdigit():
-            words += f"第{int(row) + 1}行"
-        words += "的"
-        fields = f.fields or []
-    return words.removesuffix("的") or "申请表"
 
 
 def condition_text(matter: Matter, condition: str, rules: RuleSet | None = None) -> str:

@@ -11,6 +11,7 @@ schedule is not yet published carries :data:`PROVISIONAL_LINE`.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
@@ -22,11 +23,12 @@ from formkit.documents.legal import COMMITMENT_POLICY, licensed
 from formkit.documents.office import Office, received_line
 from formkit.errors import DocumentUnavailable
 from formkit.intake.deadlines import deadline
-from formkit.intake.forms import field_title
+from formkit.intake.forms import field_words
+from formkit.intake.messages import MESSAGES
 from formkit.intake.precheck import PrecheckResult
 
-__all__ = ["PROVISIONAL_LINE", "NoticeInfo", "commitment_document", "notice_kind",
-           "precheck_document", "render_notice"]
+__all__ = ["PROVISIONAL_LINE", "NoticeInfo", "applicant_message", "commitment_document",
+           "notice_kind", "precheck_document", "render_notice"]
 
 # The notice each pre-check outcome calls for.
 NoticeKind = Literal["acceptance", "supplement", "tolerance", "refusal"]
@@ -58,6 +60,38 @@ class NoticeInfo:
     tolerated_due: Mapping[str, dt.date] = field(default_factory=dict)
     # materials a signed commitment replaced (告知承诺), by id
     committed: Sequence[str] = ()
+
+
+# A form message as an applicant reads it: the window's texts speak of "this field" and
+# quote what was typed (markup and all); the notice names the field in its own column.
+_PLAIN_MESSAGES = {
+    "required": "未填写",
+    "not_option": "所填内容不是可选项，请从可选项中选择",
+    "unknown_field": "申请表中没有此项，请按申请表填写",
+    "not_group": "填写格式不正确，请按申请表填写",
+    "not_rows": "填写格式不正确，请按申请表逐行填写",
+    "not_date": "日期填写不正确，请按“年-月-日”填写（如2026-01-31）",
+    "evaluation_failed": "填写内容需要核对，请按申请表填写说明填写",
+}
+
+
+def _message_pattern(template: str) -> re.Pattern[str]:
+    parts = re.split(r"\{\w+\}", template)
+    return re.compile("^" + ".*?".join(re.escape(p) for p in parts) + "$", re.S)
+
+
+_PLAIN_PATTERNS = [(_message_pattern(MESSAGES[key][0]), words)
+                   for key, words in _PLAIN_MESSAGES.items()]
+
+
+def applicant_message(message: str) -> str:
+    """A form message as the one-time notice prints it for the applicant: ``此项为必填项``
+    -> ``未填写``; a message that quotes what was typed (``“…”不是可选项``) without the
+    quote; any other message (a matter's own, ``手机号码无效（应为11位，以1开头）``) as is."""
+    for pattern, words in _PLAIN_PATTERNS:
+        if pattern.match(message):
+            return words
+    return message
 
 
 def notice_kind(result: PrecheckResult) -> NoticeKind:
@@ -170,8 +204,11 @@ class _Intake:
             name, m = _name(self.matter, item.id)
             rows.append((name, item.reason or "未提交", _standard(m)))
         for err in r.field_errors:
-            rows.append((f"申请表：{field_title(self.matter, err.field)}", err.message,
-                         "按申请表填写说明如实填写"))
+            # the field by its labels (经营者的手机号码), never its path; a key the form
+            # does not have is named by the part of the form it was sent in
+            words = field_words(self.matter, err.field)
+            rows.append(("申请表" if words == "申请表" else f"申请表：{words}",
+                         applicant_message(err.message), "按申请表填写说明如实填写"))
         for item in r.tolerated_materials:
             name, m = _name(self.matter, item.id)
             rows.append((name, "可容缺，受理后补交", _standard(m)))

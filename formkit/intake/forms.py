@@ -25,7 +25,7 @@ from formkit.intake.messages import message
 from formkit.ruleset import Place, RuleSet
 from formkit.values import to_json
 
-__all__ = ["FieldError", "FieldState", "FormState", "applicant_of", "field_title",
+__all__ = ["FieldError", "FieldState", "FormState", "applicant_of", "field_title", "field_words",
            "form_state", "stored_answers"]
 
 MAX_TEXT = 10_000
@@ -444,6 +444,27 @@ def field_title(matter: Matter, path: str, lang: str = "zh") -> str:
             parts.append(f"第{int(row) + 1}行" if lang == "zh" else f"row {int(row) + 1}")
         fields = f.fields or []
     return "·".join(parts)
+
+
+def field_words(matter: Matter, path: str) -> str:
+    """A field's row-indexed path in plain words, for an applicant or a clerk:
+    ``operator.mobile`` -> ``经营者的手机号码``, ``staff[0].health_no`` ->
+    ``从业人员第1行的健康证明编号``; a path the form does not know -> ``申请表``, never
+    the path itself (``field_title`` joins the labels with ``·`` instead)."""
+    fields: list[FormField] = matter.form
+    words = ""
+    for piece in path.split("."):
+        name, _, index = piece.partition("[")
+        f = next((x for x in fields if x.id == name), None)
+        if f is None:
+            break
+        words += f.title("zh")
+        row = index[:-1] if index.endswith("]") else ""
+        if row.isascii() and row.isdigit():
+            words += f"第{int(row) + 1}行"
+        words += "的"
+        fields = f.fields or []
+    return words.removesuffix("的") or "申请表"
 
 
 def form_state(rules: RuleSet, answers: Any, *, ctx: EvalContext | None = None,

@@ -27,6 +27,7 @@ from formkit.documents import (
     notice_kind,
     render_notice,
 )
+from formkit.documents.notices import applicant_message
 from formkit.intake.messages import message
 from formkit.intake.precheck import PrecheckResult, run_precheck
 from formkit.ruleset import RuleSet
@@ -252,11 +253,10 @@ def test_one_time_notice_lists_every_item_with_its_standard_and_a_deadline(fmt: 
         ("食品经营许可申请书", message("material_absent"), "使用统一格式，申请人签字"),
         ("申请人身份证件", message("material_need_both"), "原件及复印件1份"),
         ("经营场所布局图", message("material_copies", need=2, got=1), "复印件2份"),
-        ("申请表：申请人·手机号码", message("bad_mobile"), "按申请表填写说明如实填写"),
-        ("申请表：经营类别", message("not_option", value="<script>alert(1)</script>"),
-         "按申请表填写说明如实填写"),
-        ("申请表：从业人员·第1行·健康证明编号", message("required"),
-         "按申请表填写说明如实填写"),
+        # a field by its labels in words; the form's messages as an applicant reads them
+        ("申请表：申请人的手机号码", message("bad_mobile"), "按申请表填写说明如实填写"),
+        ("申请表：经营类别", "所填内容不是可选项，请从可选项中选择", "按申请表填写说明如实填写"),
+        ("申请表：从业人员第1行的健康证明编号", "未填写", "按申请表填写说明如实填写"),
         ("从业人员健康证明", "可容缺，受理后补交", "在有效期内"),
     ]
     for name, problem, standard in items:
@@ -299,7 +299,7 @@ def test_user_text_is_escaped_in_html() -> None:
         assert "张三 &amp; " in page
     page = render("supplement", "html")
     assert "<script>" not in page
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "script" not in page  # what was typed for a choice is not quoted back
 
 
 def test_issued_on_and_forced_kind() -> None:
@@ -313,14 +313,27 @@ def test_issued_on_and_forced_kind() -> None:
     assert refused.splitlines()[1] == "不予受理决定书"
 
 
-def test_a_field_path_that_is_not_in_the_form_is_printed_as_sent() -> None:
+def test_a_field_path_that_is_not_in_the_form_is_never_printed() -> None:
     r = run_precheck(RULES, {"fields": {**FIELDS, "staff[x": 1, "applicant": {
         "name": "张三", "mobile": "13800138000", "a[b]": 2}}, "materials": MATERIALS},
                      today=RECEIVED, calendar=CAL)
     assert {e.field for e in r.field_errors} == {"staff[x", "applicant.a[b]"}
     text = render_notice(CATALOG, RULES.matter, r, INFO, fmt="text", calendar=CAL)
-    assert "申请表：staff[x（存在问题：" in text
-    assert "申请表：申请人·a[b]（存在问题：" in text
+    assert "staff" not in text and "a[b]" not in text
+    # named by the part of the form it was sent in
+    assert "申请表：从业人员（存在问题：申请表中没有此项，请按申请表填写" in text
+    assert "申请表：申请人（存在问题：申请表中没有此项，请按申请表填写" in text
+
+
+@pytest.mark.parametrize(("said", "printed"), [
+    (message("required"), "未填写"),
+    (message("not_option", value="<b>x</b>"), "所填内容不是可选项，请从可选项中选择"),
+    (message("evaluation_failed", detail="x > 1"), "填写内容需要核对，请按申请表填写说明填写"),
+    (message("bad_mobile"), message("bad_mobile")),  # already plain: as is
+    ("经营面积应大于0且小于100000平方米", "经营面积应大于0且小于100000平方米"),  # a matter's own
+])
+def test_applicant_message(said: str, printed: str) -> None:
+    assert applicant_message(said) == printed
 
 
 def test_render_notice_refuses_a_case_document_kind() -> None:

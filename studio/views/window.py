@@ -11,6 +11,7 @@ a definition, an application or an error goes through ``plain``: shown as typed.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import streamlit as st
@@ -35,13 +36,21 @@ from formkit_studio.labels import OUTCOMES, STATES, error_text
 from formkit_studio.safe_text import plain
 
 from formkit.calendar import WorkCalendar
-from formkit.cases.service import Case, CaseService, HandedIn
+from formkit.cases.service import (
+    RATABLE_STATES,
+    SCORE_NAMES,
+    Case,
+    CaseService,
+    HandedIn,
+)
 from formkit.cases.versions import case_rules, snapshot_for_case
 from formkit.catalog import OpenCatalog
-from formkit.definitions.model import Matter
+from formkit.definitions.model import FieldType, FormField, Matter
+from formkit.definitions.users import User
 from formkit.desk.access import read_case
+from formkit.desk.case_search import CaseHit, search_cases
 from formkit.desk.checklist import clock, material_checklist, unit_names
-from formkit.desk.search import search_matters
+from formkit.desk.search import matched_word, search_matters
 from formkit.documents import (
     DOCUMENT_KINDS,
     NoticeInfo,
@@ -50,7 +59,7 @@ from formkit.documents import (
     render_notice,
 )
 from formkit.errors import AccessDenied, FormkitError
-from formkit.intake.forms import field_title
+from formkit.intake.forms import applicant_of, field_title
 from formkit.intake.precheck import PrecheckResult, run_precheck
 from formkit.ruleset import RuleSet
 
@@ -152,13 +161,57 @@ def receipt(svc: CaseService, case: Case) -> None:
         st.info(f"{zh} {en}：案件 {case.number}，{_d(case.ended_on)}")
 
 
+def rating_panel(svc: CaseService, case: Case, key: str) -> None:
+    """好差评 at the window: once the service has ended (the result served, or refused),
+    the applicant rates it, 5 非常满意 to 1 非常不满意 (GB/T 39735-2020), once
+    (``CaseService.rate``); a 差评 opens a follow-up for the office, said here."""
+    if case.rating is not None:
+        rated = case.rating
+        said = f"好差评 Rating：**{SCORE_NAMES[rated.score]}**（{rated.score} 分）"
+        if rated.comment:
+            said += f"；意见：{plain(rated.comment)}"
+        followup = next((f for f in reversed(case.followups) if f.kind == "rating"), None)
+        (st.warning if rated.poor else st.success)(said)
+        if followup is not None:
+            st.caption(f"差评已转督办：办理部门须于 {_d(followup.due)} 前核实、整改并"
+                       "反馈申请人 (a follow-up is open)")
+        return
+    if case.state not in RATABLE_STATES:
+        return
+    with st.container(border=True, key=f"rating-{_safe(key)}"):
+        st.markdown("**好差评 请申请人评价本次服务 Ask the applicant to rate the service**")
+        score = st.radio("评价 Rating", list(SCORE_NAMES), index=None, horizontal=True,
+                         key=f"{key}|score", format_func=SCORE_NAMES.__getitem__)
+        comment = st.text_area("意见或建议 Comment（不满意的请写明原因）", key=f"{key}|comment",
+                               max_chars=500, height=80)
+        if st.button("提交评价 Submit rating", key=f"{key}|rate"):
+            if score is None:
+                st.error("请先选择评价等级 Choose a rating")
+                return
+            user = current_user()
+            try:
+                svc.rate(case.number, score=int(score), comment=comment,
+                         actor=user.username if user else "window", via="window")
+            except FormkitError as exc:
+                st.error(f"评价未记录 Rating not recorded：{plain(error_text(exc))}")
+                return
+            st.rerun()
+
+
+def _safe(key: str) -> str:
+    """A widget key made of letters, digits, '-' and '_' (a container's CSS class)."""
+    return "".join(c if c.isascii() and (c.isalnum() or c in "-_") else "_" for c in key)
+
+
 def case_result(opened: OpenCatalog, svc: CaseService, number: str, key: str) -> None:
-    """After a decision: the receipt, the outcome and every document of the case."""
+    """After a decision: the receipt, the outcome and every document of the case; the
+    applicant's rating once the service has ended (a refusal at the window)."""
     case = svc.get(number)
     rules = case_rules(svc.store, case)
     result = PrecheckResult.model_validate(case.precheck)
     receipt(svc, case)
     outcome_panel(opened, rules.matter, result)
+    rating_panel(svc, case, key)
     case_documents(opened, svc, case, key)
 
 
@@ -181,20 +234,28 @@ def _mark_checked(scope: str) -> None:
 
 
 def _choose_matter(opened: OpenCatalog) -> Matter | None:
-    query = st.text_input("查找事项 Find a matter（名称 name / 编码 code / 拼音首字母 pinyin "
-                          "initials）", key="win_query",
-                          placeholder="例如 e.g. spjy、食品经营、XX-MS-0002")
+    find, pick = st.columns([1, 1])
+    query = find.text_input("查找事项 Find a matter（名称 name / 编码 code / 拼音首字母 pinyin "
+                            "initials / 证照 result / 俗称 what citizens say）", key="win_query",
+                            placeholder="例如 e.g. spjy、食品经营、营业执照、开店")
     matters = sorted(opened.matters.values(), key=lambda m: m.code)
     found = search_matters(matters, query, limit=len(matters)) if query.strip() else matters
     if not found:
-        st.warning("没有找到匹配的事项 No matter matches")
+        find.warning("没有找到匹配的事项 No matter matches")
         return None
     codes = [m.code for m in found]
     if query.strip() and st.session_state.get("win_matter") not in codes:
         st.session_state["win_matter"] = codes[0]  # the best match, ready to go
-    code = st.selectbox("事项 Matter", codes, index=None, key="win_matter",
-                        format_func=lambda c: f"{opened.matters[c].name.zh}（{c}）",
-                        placeholder="请选择事项 Choose a matter")
+    why = {m.code: matched_word(m, query) for m in found} if query.strip() else {}
+
+    def shown(code: str) -> str:
+        word = why.get(code)
+        return f"{opened.matters[code].name.zh}（{code}）" + (f" · {word}" if word else "")
+
+    code = pick.selectbox("事项 Matter" + (f"（找到 {len(codes)} 项 {len(codes)} found）"
+                                         if query.strip() else ""),
+                          codes, index=None, key="win_matter", format_func=shown,
+                          placeholder="请选择事项 Choose a matter")
     return opened.matters.get(code) if code else None
 
 
@@ -208,6 +269,37 @@ def _matter_facts(opened: OpenCatalog, matter: Matter) -> None:
     st.caption(f"{plain(matter.name.zh)}（{plain(matter.name.en or matter.code)}）· "
                f"承办 {plain(dept)} · 承诺 committed {committed} · "
                f"法定 statutory {limit.statutory_days} {unit}")
+
+
+def _probe(fields: list[FormField]) -> dict[str, Any]:
+    """An answer in every text field, at any depth: what ``applicant_of`` could read."""
+    out: dict[str, Any] = {}
+    for f in fields:
+        if f.type == FieldType.text:
+            out[f.id] = "申"
+        elif f.type == FieldType.group:
+            out[f.id] = _probe(f.fields or [])
+        elif f.type == FieldType.repeat:
+            out[f.id] = [_probe(f.fields or [])]
+    return out
+
+
+def form_names_applicant(matter: Matter) -> bool:
+    """Whether ``matter``'s form asks the applicant's name (``applicant_of`` finds one
+    in it): then the window takes the name from the form and does not ask it again."""
+    return bool(applicant_of(matter, _probe(matter.form)))
+
+
+def _applicant(matter: Matter, answers: dict[str, Any], scope: str) -> str:
+    """The applicant's name: from the form where it asks one (asked once), else from a
+    box of its own. Shown at the top of the outcome column."""
+    if form_names_applicant(matter):
+        name = applicant_of(matter, answers)
+        st.markdown("**申请人 Applicant**（取自申请表 from the form）：" +
+                    (plain(name) if name else "—（请在申请表中填写 fill it in the form）"))
+        return name
+    return str(st.text_input("申请人 Applicant（名称或姓名 legal name）",
+                             key=f"{scope}|applicant")).strip()
 
 
 def new_application(opened: OpenCatalog, svc: CaseService) -> None:
@@ -227,27 +319,35 @@ def new_application(opened: OpenCatalog, svc: CaseService) -> None:
         st.button("下一位申请人 Next applicant", key=f"{scope}|next", on_click=clear_scope,
                   args=(scope,))
         return
-    applicant = st.text_input("申请人 Applicant（名称或姓名 legal name）", key=f"{scope}|applicant")
     checked = bool(st.session_state.get(f"{scope}|checked"))
-    answers, handed, result = _form_and_checklist(svc, rules, scope, show_required=checked)
-    st.button("运行预检 Run pre-check", key=f"{scope}|run", type="primary",
-              on_click=_mark_checked, args=(scope,))
-    if not checked:
-        return
-    st.subheader("预检 Pre-check")
-    outcome_panel(opened, matter, result)
+    answers, handed, result, side = _form_and_checklist(svc, rules, scope,
+                                                        show_required=checked)
+    with side:
+        applicant = _applicant(matter, answers, scope)
+        st.button("运行预检 Run pre-check", key=f"{scope}|run", type="primary",
+                  on_click=_mark_checked, args=(scope,))
+        if not checked:
+            st.caption("填好申请表、勾选收到的材料后运行预检 Fill in the form, tick the "
+                       "materials, then run the pre-check")
+            return
+        st.subheader("预检 Pre-check", anchor=False)
+        with st.container(height=OUTCOME_HEIGHT, border=False, key=f"win-outcome-{_safe(scope)}"):
+            outcome_panel(opened, matter, result)
+        create = st.button("立案并出具通知书 Create case", key=f"{scope}|create", type="primary")
+        if create and not applicant:
+            st.error("请填写申请人 Enter the applicant's name"
+                     + ("（申请表中的姓名或名称 in the form）" if form_names_applicant(matter)
+                        else ""))
+            create = False
     notice_panel(opened, matter, result, applicant=applicant, number="（立案后生成 on filing）",
                  key=f"{scope}|preview", calendar=svc.calendar)
-    if st.button("立案并出具通知书 Create case", key=f"{scope}|create", type="primary"):
-        if not applicant.strip():
-            st.error("请填写申请人 Enter the applicant's name")
-            return
+    if create:
         user = current_user()
         try:
             version = snapshot_for_case(svc.store, opened, matter.code)
             case = svc.receive(rules, version, answers, handed,
                                actor=user.username if user else "window",
-                               applicant=applicant.strip())
+                               applicant=applicant)
         except FormkitError as exc:
             st.error(f"立案失败 Could not create the case：{plain(error_text(exc))}")
             return
@@ -255,20 +355,35 @@ def new_application(opened: OpenCatalog, svc: CaseService) -> None:
         st.rerun()
 
 
+# Heights (px) of the window's workbench on a wide screen: the form scrolls inside its
+# column, so the outcome and the checklist beside it stay in view (1080p: both fit).
+FORM_HEIGHT = 640
+OUTCOME_HEIGHT = 250
+CHECKLIST_HEIGHT = 300
+
+
 def _form_and_checklist(svc: CaseService, rules: RuleSet, scope: str, *, show_required: bool
-                        ) -> tuple[dict[str, Any], list[HandedIn], PrecheckResult]:
-    """The application form and the materials checklist, pre-checked as they stand: the
-    answers, the materials handed in and the pre-check (a new application and a
-    returning one alike)."""
+                        ) -> tuple[dict[str, Any], list[HandedIn], PrecheckResult, Any]:
+    """The application form (left) and the materials checklist (right), pre-checked as
+    they stand: the answers, the materials handed in, the pre-check, and the right-hand
+    column above the checklist, where the caller shows the outcome (a new application
+    and a returning one alike). A narrow screen stacks the columns."""
     day, cal, matter = svc.now().date(), svc.calendar, rules.matter
-    st.subheader("申请表 Application form")
-    answers, _ = render_form(rules, scope, today=day, calendar=cal, show_required=show_required)
+    left, right = st.columns([3, 2], gap="medium")
+    with left:
+        st.subheader("申请表 Application form", anchor=False)
+        with st.container(height=FORM_HEIGHT, key=f"win-form-{_safe(scope)}"):
+            answers, _ = render_form(rules, scope, today=day, calendar=cal,
+                                     show_required=show_required)
     handed = handed_in(matter, scope)
     result = run_precheck(rules, _submission(answers, handed), today=day, calendar=cal,
                           explain=True)
-    st.subheader("材料清单 Materials checklist")
-    checklist_widgets(material_checklist(matter, result), scope)
-    return answers, handed, result
+    with right:
+        side = st.container(key=f"win-side-{_safe(scope)}")
+        st.subheader("材料清单 Materials checklist", anchor=False)
+        with st.container(height=CHECKLIST_HEIGHT, key=f"win-checklist-{_safe(scope)}"):
+            checklist_widgets(material_checklist(matter, result), scope)
+    return answers, handed, result, side
 
 
 # ---------------------------------------------------------------- returning applicants
@@ -324,11 +439,16 @@ def returning(opened: OpenCatalog, svc: CaseService) -> None:
                 f"{_d(case.received_on)} · **告知 Notified：** {_d(case.notice_on)}")
     with st.expander("上次一次性告知 Last one-time notice", expanded=True):
         outcome_panel(opened, matter, PrecheckResult.model_validate(case.precheck))
-    answers, handed, result = _form_and_checklist(svc, rules, scope, show_required=True)
-    st.subheader("预检（未提交）Pre-check preview")
-    outcome_panel(opened, matter, result)
-    if st.button("补正提交并重新预检 Resubmit and pre-check again", key=f"{scope}|resubmit",
-                 type="primary"):
+    answers, handed, result, side = _form_and_checklist(svc, rules, scope,
+                                                        show_required=True)
+    with side:
+        st.subheader("预检（未提交）Pre-check preview", anchor=False)
+        with st.container(height=OUTCOME_HEIGHT, border=False,
+                          key=f"win-outcome-{_safe(scope)}"):
+            outcome_panel(opened, matter, result)
+        resubmit = st.button("补正提交并重新预检 Resubmit and pre-check again",
+                             key=f"{scope}|resubmit", type="primary")
+    if resubmit:
         user = current_user()
         try:
             svc.resubmit(case.number, rules, actor=user.username if user else "window",
@@ -340,20 +460,139 @@ def returning(opened: OpenCatalog, svc: CaseService) -> None:
         st.rerun()
 
 
+# ---------------------------------------------------------------- finding a case
+
+
+# How far back a search looks, by receipt day (days; None: every case stored).
+PERIODS: dict[str, tuple[str, int | None]] = {
+    "year": ("近一年", 366), "quarter": ("近三个月", 92), "three": ("近三年", 3 * 366),
+    "all": ("全部", None)}
+
+
+def _done_on(hit: CaseHit) -> dt.date | None:
+    """When the service ended: served, decided, ended, or refused (told)."""
+    return hit.issued_on or hit.ended_on or hit.decided_on or (
+        hit.notice_on if hit.state == "refused" else None)
+
+
+def _iso(day: dt.date | None) -> str:
+    return day.isoformat() if day else "—"
+
+
+def _hit_rows(opened: OpenCatalog, hits: tuple[CaseHit, ...]) -> list[dict[str, str]]:
+    """The result list in plain Chinese (a table's cells are shown as text)."""
+    rows = []
+    for h in hits:
+        m = opened.matters.get(h.matter)
+        rows.append({
+            "案件编号": h.number, "事项": m.name.zh if m else h.matter,
+            "申请人": h.applicant + (f"（{h.matched_name}）" if h.matched_name else ""),
+            "身份证号": h.id_number or "—", "手机": h.mobile or "—",
+            "状态": STATES.get(h.state, (h.state, ""))[0],
+            "收件日期": _iso(h.received_on), "办结日期": _iso(_done_on(h))})
+    return rows
+
+
+def _to_returning(number: str) -> None:
+    st.session_state.update(win_mode="returning", ret_number=number, ret_case=number)
+
+
+def _found_case(opened: OpenCatalog, svc: CaseService, user: User, number: str) -> None:
+    """An opened case: its receipt, facts, every document it was given (to reprint),
+    and the applicant's rating once its service has ended."""
+    try:
+        case = read_case(svc, user, number)
+    except AccessDenied as exc:
+        st.error(f"无权查看 Access refused：{plain(error_text(exc))}")
+        return
+    except FormkitError:
+        st.error(f"找不到案件 Case not found：{plain(number)}")
+        return
+    key = f"found:{case.number}"
+    matter = opened.matters.get(case.matter)
+    with st.container(border=True, key=f"win-found-{_safe(case.number)}"):
+        st.subheader(f"案件 {case.number}", anchor=False)
+        receipt(svc, case)
+        st.markdown(f"**事项：** {plain(matter.name.zh) if matter else plain(case.matter)} · "
+                    f"**申请人：** {plain(case.applicant) or '—'} · "
+                    f"**收件：** {_d(case.received_on)} · **告知：** {_d(case.notice_on)}"
+                    + (f" · **出件：** {_d(case.issued_on)}" if case.issued_on else ""))
+        if case.state == "supplement":
+            st.button("补正续办 Take the supplement", key=f"{key}|supplement",
+                      on_click=_to_returning, args=(case.number,))
+        rating_panel(svc, case, key)
+        case_documents(opened, svc, case, key)
+
+
+def find_case(opened: OpenCatalog, svc: CaseService) -> None:
+    """查询案件: find a case by the person (name, 身份证号, mobile) or its number, open it,
+    reprint what it was given."""
+    user = current_user()
+    if user is None:
+        return
+    ask, period = st.columns([3, 1])
+    query = ask.text_input("查询案件 Find a case（申请人姓名 / 身份证号或后四位 / 手机号或尾号 / "
+                           "案件编号）", key="fc_query",
+                           placeholder="例如 e.g. 张伟、445321199003071230、1230、XX2026112500042")
+    chosen = period.selectbox("收件时间 Received", list(PERIODS), key="fc_period",
+                              format_func=lambda p: PERIODS[p][0])
+    if not query.strip():
+        st.info("请输入申请人姓名、身份证号（或后四位）、手机号或案件编号 Enter a name, an ID "
+                "number (or its last four digits), a mobile or a case number")
+        return
+    days = PERIODS[str(chosen)][1]
+    since = svc.now().date() - dt.timedelta(days=days) if days else dt.date(1900, 1, 1)
+    found = search_cases(svc.store, user, query, since=since)
+    if found.kind is None:
+        st.warning("请输入至少两个字的姓名，或至少四位数字 Enter at least two characters of a "
+                   "name, or four digits")
+        return
+    if not found.hits:
+        st.warning(f"没有找到符合条件的案件（{PERIODS[str(chosen)][0]}）No case found")
+        return
+    st.caption(f"找到 {found.total} 件 {found.total} found"
+               + (f"，显示最近 {len(found.hits)} 件，请输入更完整的信息 (the latest shown)"
+                  if found.truncated else "")
+               + "；身份证号、手机号已遮挡 ID and mobile numbers masked")
+    st.dataframe(_hit_rows(opened, found.hits), hide_index=True, width="stretch",
+                 key="fc_table")
+    numbers = [h.number for h in found.hits]
+    by_number = {h.number: h for h in found.hits}
+
+    def shown(n: str) -> str:
+        h = by_number[n]
+        m = opened.matters.get(h.matter)
+        return (f"{n} · {m.name.zh if m else h.matter} · {h.applicant} · "
+                f"{STATES.get(h.state, (h.state, ''))[0]}")
+
+    if st.session_state.get("fc_pick") not in numbers:
+        st.session_state["fc_pick"] = numbers[0] if len(numbers) == 1 else None
+    number = st.selectbox("打开案件 Open a case", numbers, key="fc_pick", format_func=shown,
+                          placeholder="请选择要打开的案件 Choose a case to open")
+    if number:
+        _found_case(opened, svc, user, str(number))
+
+
+MODES = {"new": "新申请 New application", "returning": "补正续办 Returning applicant (补正)",
+         "find": "查询案件 Find a case"}
+
+
 def main() -> None:
     opened = catalog()
     centre = opened.catalog.name.zh if opened.catalog else "formkit"
     # No anchor: its link would be made of the centre's name.
     st.title(f"{plain(centre)} · 综合窗口", anchor=False)
-    st.caption("Comprehensive window — 一窗受理：查事项、填表、预检、出具通知书、立案")
+    st.caption("Comprehensive window — 一窗受理：查事项、填表、预检、出具通知书、立案；"
+               "查询案件、补打文书、好差评")
     svc = CaseService(store(), opened.work_calendar(), now=clock(today()))
-    mode = st.radio("办理类型 Mode", ["new", "returning"], horizontal=True, key="win_mode",
-                    format_func=lambda m: {"new": "新申请 New application",
-                                           "returning": "补正续办 Returning applicant (补正)"}[m])
+    mode = st.radio("办理类型 Mode", list(MODES), horizontal=True, key="win_mode",
+                    format_func=MODES.__getitem__)
     if mode == "new":
         new_application(opened, svc)
-    else:
+    elif mode == "returning":
         returning(opened, svc)
+    else:
+        find_case(opened, svc)
 
 
 main()

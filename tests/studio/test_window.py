@@ -40,7 +40,6 @@ def find(at: AppTest, query: str) -> AppTest:
 def fill_restaurant(at: AppTest, *, categories: list[str] | None = None,
                     operation_form: str = "catering", **text: str) -> AppTest:
     """Type the restaurant's answers into the food licence form (not yet run)."""
-    at.text_input(key=key("applicant")).input("新兴县禾丰餐饮管理有限公司")
     for path, value in {**RESTAURANT_TEXT, **text}.items():
         at.text_input(key=key(path)).input(value)
     at.selectbox(key=key("applicant_role")).select("legal_rep")
@@ -86,7 +85,7 @@ def test_clerk_finds_a_matter_by_initials_name_or_code(
         signed_in: Callable[..., AppTest], query: str, code: str) -> None:
     at = find(signed_in("clerk", "window.py"), query)
     assert at.selectbox(key="win_matter").value == code
-    assert at.text_input(key=key("applicant", f"new:{code}"))  # its form is open
+    assert at.button(key=key("run", f"new:{code}"))  # its form is open
 
 
 def test_no_match_says_so(signed_in: Callable[..., AppTest]) -> None:
@@ -124,7 +123,7 @@ def test_conditional_field_and_material_appear_live(signed_in: Callable[..., App
     at.radio(key=key("vending_machines")).set_value(True).run()
     assert key("vending_count") in [w.key for w in at.text_input]
     assert key("mat|vending_documents|in") in [c.key for c in at.checkbox]
-    assert "vending_machines = true" in texts(at)  # why it is required now
+    assert "因为通过自动售货设备从事食品经营" in texts(at)  # why it is required now
     at.text_input(key=key("vending_count")).input("0").run()
     assert any("不能小于 1" in e.value for e in at.error)
 
@@ -171,7 +170,7 @@ def test_one_time_notice_then_acceptance_when_the_applicant_returns(
     at = find(signed_in("clerk", "window.py"), "spjy")
     fill_restaurant(at).run()
     checklist = texts(at)
-    assert "always required" in checklist and "fetched by the window" in checklist
+    assert "所有申请均需提交" in checklist and "由窗口通过数据共享调取" in checklist
     hand_in(at, "application_form", "safety_rules")  # the layout plan is left out
     at.button(key=key("run")).click().run()
     assert not at.exception, at.exception
@@ -238,9 +237,7 @@ def test_missing_tolerable_material_is_accepted_with_tolerance(
 
 def test_a_case_needs_the_applicant_name(signed_in: Callable[..., AppTest]) -> None:
     at = find(signed_in("clerk", "window.py"), "spjy")
-    fill_restaurant(at)
-    at.text_input(key=key("applicant")).input("")
-    at.run()
+    fill_restaurant(at, **{"operator.entity_name": ""}).run()  # the form names none
     at.button(key=key("run")).click().run()
     at.button(key=key("create")).click().run()
     assert any("请填写申请人" in e.value for e in at.error)
@@ -357,3 +354,102 @@ def receive_food(workspace: Path, materials: list[str], **fields: Any) -> Case:
                        {**ex.fields, **fields}, [HandedIn(id=m, original_sighted=True)
                                                  for m in materials],
                        actor="clerk", applicant="新兴县禾丰餐饮管理有限公司")
+
+
+# ---------------------------------------------------------------- issue #17: ask once,
+# find a matter as citizens ask, find a case by the person, 好差评
+
+
+def test_a_matter_is_found_by_the_paper_citizens_ask_for(
+        signed_in: Callable[..., AppTest]) -> None:
+    at = find(signed_in("clerk", "window.py"), "营业执照")
+    box = at.selectbox(key="win_matter")
+    assert box.options == ["个体工商户设立登记（XX-MS-0001） · 营业执照",
+                           "有限责任公司设立登记（XX-MS-0003） · 营业执照"]
+    assert box.value == "XX-MS-0001"  # the best match, its form open
+
+
+def test_the_applicant_is_taken_from_the_form_not_asked_twice(
+        signed_in: Callable[..., AppTest], workspace: Path) -> None:
+    at = find(signed_in("clerk", "window.py"), "spjy")
+    assert key("applicant") not in [w.key for w in at.text_input]  # no box of its own
+    assert "**申请人 Applicant**（取自申请表 from the form）：—" in texts(at)
+    fill_restaurant(at).run()
+    assert ("**申请人 Applicant**（取自申请表 from the form）：新兴县禾丰餐饮管理有限公司"
+            in texts(at))
+    hand_in(at, "application_form", "layout_plan", "safety_rules")
+    at.button(key=key("run")).click().run()
+    at.button(key=key("create")).click().run()
+    assert not at.exception, at.exception
+    number = receipt(at)["案件编号 Case number"]
+    assert service(workspace).get(number).applicant == "新兴县禾丰餐饮管理有限公司"
+
+
+def _find_case(at: AppTest, query: str) -> AppTest:
+    at.radio(key="win_mode").set_value("find").run()
+    at.text_input(key="fc_query").input(query).run()
+    assert not at.exception, at.exception
+    return at
+
+
+@pytest.mark.parametrize("query", [
+    "张伟",  # the legal representative's name
+    "禾丰餐饮",  # part of the company's name (the applicant)
+    "445321199003071230",  # his 身份证号
+    "1230",  # its last four digits
+    "13800138000",  # the mobile
+])
+def test_a_case_is_found_by_the_person_and_its_notice_reprinted(
+        signed_in: Callable[..., AppTest], workspace: Path, query: str) -> None:
+    case = receive_food(workspace, ["application_form", "safety_rules"])  # 一次性告知
+    at = _find_case(signed_in("clerk", "window.py"), query)
+    table = at.dataframe[0].value
+    assert list(table["案件编号"]) == [case.number]
+    row = table.iloc[0].to_dict()
+    assert row["身份证号"] == "4453**********1230" and row["手机"] == "138****8000"
+    assert row["状态"] == "待补正" and row["收件日期"] == "2026-11-25"
+    assert row["事项"] == "食品经营许可证核发（新办）"
+    # one hit: opened at once, with the documents it was given to reprint
+    assert at.selectbox(key="fc_pick").value == case.number
+    assert receipt(at)["案件编号 Case number"] == case.number
+    assert "一次性告知书" in notice_text(at)
+    assert at.button(key=f"found:{case.number}|supplement")  # on to the supplement
+    shown = texts(at) + "\n".join(str(c) for c in table.to_dict("records"))
+    assert "445321199003071230" not in shown.replace(query, "")  # masked everywhere
+
+
+def test_a_search_that_says_too_little_or_finds_nothing(
+        signed_in: Callable[..., AppTest], workspace: Path) -> None:
+    receive_food(workspace, ["application_form", "safety_rules"])
+    at = _find_case(signed_in("clerk", "window.py"), "张")
+    assert "至少两个字" in at.warning[0].value
+    at.text_input(key="fc_query").input("赵六").run()
+    assert "没有找到符合条件的案件" in at.warning[0].value
+
+
+def test_the_applicant_rates_a_finished_case_at_the_window(
+        signed_in: Callable[..., AppTest], workspace: Path) -> None:
+    case = receive_food(workspace, ["application_form", "layout_plan", "safety_rules"])
+    service(workspace).withdraw(case.number, actor="ms_officer", reason="申请人申请撤回")
+    at = _find_case(signed_in("clerk", "window.py"), case.number)
+    scope = f"found:{case.number}"
+    assert at.radio(key=f"{scope}|score").options == [
+        "非常满意", "满意", "基本满意", "不满意", "非常不满意"]
+    at.button(key=f"{scope}|rate").click().run()
+    assert "请先选择评价等级" in at.error[0].value  # nothing recorded
+    at.radio(key=f"{scope}|score").set_value(2)
+    at.text_area(key=f"{scope}|comment").input("等候时间太长").run()
+    at.button(key=f"{scope}|rate").click().run()
+    assert not at.exception, at.exception
+    rated = service(workspace).get(case.number)
+    assert rated.rating is not None and rated.rating.score == 2
+    assert rated.rating.via == "window" and rated.rating.by == "clerk"
+    assert any("不满意" in w.value and "等候时间太长" in w.value for w in at.warning)
+    assert "差评已转督办" in texts(at)
+    assert f"{scope}|score" not in [r.key for r in at.radio]  # rated once
+
+
+def test_an_open_case_is_not_rated(signed_in: Callable[..., AppTest], workspace: Path) -> None:
+    case = receive_food(workspace, ["application_form", "layout_plan", "safety_rules"])
+    at = _find_case(signed_in("clerk", "window.py"), case.number)
+    assert f"found:{case.number}|score" not in [r.key for r in at.radio]

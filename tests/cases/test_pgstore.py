@@ -5,6 +5,7 @@ test_tinystore.py (marked ``contract``); conftest.py says how the server is foun
 from __future__ import annotations
 
 import datetime as dt
+import json
 import threading
 from pathlib import Path
 from typing import Any
@@ -115,7 +116,7 @@ def test_migrations_apply_once_in_order_even_when_two_run_at_once() -> None:
         t.start()
     for t in threads:
         t.join()
-    assert sorted(applied) == [[], ["0001_initial.sql"]]
+    assert sorted(applied) == [[], ["0001_initial.sql", "0002_audit_lanes.sql"]]
     assert schema_version(url) == MIGRATIONS
     assert upgrade(url) == []
     open_store(url)  # now it opens
@@ -415,3 +416,135 @@ def test_printable_hides_the_password_and_keeps_a_folder(where: str, shown: str)
     with pytest.raises(StoreError) as info:
         open_store("mysql://root:s3cret@h/db")
     assert "s3cret" not in str(info.value)
+
+
+# --- PostgreSQL: audit lanes, the open-summary cache, schema 1 -> 2 ------------------------
+
+
+def test_entries_go_to_their_case_lane_and_each_lane_verifies() -> None:
+    from formkit.cases.pgstore import LANES, lane_of
+
+    store = pg_store()
+    numbers = [store.create(DAY, doc, entry, note)["number"] for _ in range(24)]
+    for number in numbers:
+        store.update(number, lambda c: {**c, "state": "accepted"}, entry,
+                     lambda c: {"action": "accept", "number": c["number"],
+                                "at": "2026-11-25T10:00:00"})
+    store.append_audit({"action": "publish", "at": "2026-11-25T11:00:00"})
+    lanes = {lane_of(n) for n in numbers}
+    assert len(lanes) > 3 and all(0 <= lane < LANES for lane in lanes)
+    rows = sql(store, "SELECT number, lane FROM audit WHERE number IS NOT NULL")
+    assert all(lane == lane_of(number) for number, lane in rows)
+    good = store.verify_audit()
+    assert good["ok"] and good["entries"] == 49 and good["lanes"] == len(lanes | {0})
+    # the trail reads in the order of its appends, across the lanes
+    got = [(e.get("number"), e["action"]) for e in store.audit()]
+    assert got == [(n, "create") for n in numbers] + [(n, "accept") for n in numbers] \
+        + [(None, "publish")]
+    # a break in one lane names the lane and its place in it
+    victim = next(n for n in numbers if lane_of(n) != 0)
+    lane = lane_of(victim)
+    sql(store, "UPDATE audit SET line = replace(line, '\"accept\"', '\"refuse\"') "
+               "WHERE number = %s AND line LIKE %s", victim, '%"accept"%')
+    broken = store.verify_audit()
+    assert not broken["ok"] and broken["break"]["file"] == f"audit[FK/{lane}]"
+    assert broken["break"]["what"] == "edited"
+
+
+def test_a_lane_whose_last_entry_or_head_row_is_removed_is_reported() -> None:
+    from formkit.cases.pgstore import lane_of
+
+    store = pg_store()
+    numbers = [store.create(DAY, doc, entry, note)["number"] for _ in range(6)]
+    lane = next(lane_of(n) for n in numbers if lane_of(n))
+    sql(store, "DELETE FROM audit WHERE lane = %s AND seq = (SELECT max(seq) FROM audit "
+               "WHERE lane = %s)", lane, lane)
+    broken = store.verify_audit()
+    assert not broken["ok"] and broken["break"]["what"] == "missing"
+    store2 = pg_store()
+    store2.create(DAY, doc, entry, note)
+    sql(store2, "DELETE FROM audit_heads")
+    assert store2.verify_audit()["break"]["what"] == "missing"
+
+
+def test_writers_on_many_cases_keep_every_lane_whole() -> None:
+    store = pg_store()
+    numbers = [store.create(DAY, doc, entry)["number"] for _ in range(16)]
+    errors: list[BaseException] = []
+
+    def work(part: list[str]) -> None:
+        mine = reopen(store)
+        try:
+            for _ in range(5):
+                for number in part:
+                    mine.update(number, lambda c: {**c, "history": [*c["history"], 1]},
+                                entry, lambda c: {"action": "note", "number": c["number"]})
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(numbers[i::4],)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    report = store.verify_audit()
+    assert report["ok"] and report["entries"] == 80, report
+
+
+def test_open_summaries_see_every_change_made_by_another_store_object() -> None:
+    store = pg_store()
+    other = reopen(store)
+    numbers = [store.create(DAY, doc, entry)["number"] for _ in range(3)]
+    assert [s["number"] for s in other.open_summaries()] == numbers
+    other.open_summaries()[0]["state"] = "scribbled"  # the caller's own copy
+    store.update(numbers[0], lambda c: {**c, "state": "accepted"}, entry)
+    store.update(numbers[1], lambda c: {**c, "state": "issued"}, entry)
+    new = store.create(DAY, doc, entry)["number"]
+    got = {s["number"]: s["state"] for s in other.open_summaries()}
+    assert got == {numbers[0]: "accepted", numbers[2]: "received", new: "received"}
+    # a write that took its revision before another's but committed after it
+    import psycopg
+
+    with psycopg.connect(store.url) as slow:
+        slow.execute("UPDATE open_cases SET summary = %s, rev = nextval('open_revs') "
+                     "WHERE number = %s",
+                     (json.dumps({"number": numbers[2], "state": "slow"}), numbers[2]))
+        store.update(new, lambda c: {**c, "state": "accepted"}, entry)
+        assert {s["number"]: s["state"] for s in other.open_summaries()}[new] == "accepted"
+        slow.commit()
+    assert {s["number"]: s["state"] for s in other.open_summaries()}[numbers[2]] == "slow"
+
+
+def test_a_schema_1_store_upgrades_with_its_trail_whole() -> None:
+    import psycopg
+
+    from formkit.cases.pgstore import migrations
+
+    url = pg_schema_url()
+    first = migrations()[0]
+    with psycopg.connect(url, autocommit=True) as conn:  # schema 1, by hand
+        conn.execute("CREATE TABLE schema_migrations (version integer PRIMARY KEY, "
+                     "name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())")
+        conn.execute(first[2])
+        conn.execute("INSERT INTO schema_migrations (version, name) VALUES (1, %s)",
+                     (first[1],))
+    from formkit.cases.files import seal
+
+    prev = ""
+    with psycopg.connect(url, autocommit=True) as conn:
+        for seq in (1, 2, 3):
+            line, prev = seal({"action": f"a{seq}", "number": "FK2026112500001",
+                               "at": f"2026-11-25T09:0{seq}:00"}, prev, [])
+            conn.execute("INSERT INTO audit (centre, seq, at, number, line) VALUES "
+                         "('FK', %s, '2026', 'FK2026112500001', %s)", (seq, line))
+        conn.execute("INSERT INTO audit_heads (centre, seq, hash) VALUES ('FK', 3, %s)",
+                     (prev,))
+    from formkit.cases.pgstore import upgrade
+
+    assert upgrade(url) == ["0002_audit_lanes.sql"]
+    store = open_store(url)
+    store.append_audit({"action": "a4", "at": "2026-11-25T09:04:00"})  # lane 0 goes on
+    report = store.verify_audit()
+    assert report["ok"] and report["entries"] == 4 and report["head"] != prev
+    assert [e["action"] for e in store.audit()] == ["a1", "a2", "a3", "a4"]

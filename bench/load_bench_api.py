@@ -17,16 +17,19 @@ asserted):
    or stuck ones still open) and, for ten county years, copies of it moved back one
    year each, all closed (not in ``open_cases``). The embedded store (a temporary
    folder) gets the current year only. ``--reuse`` keeps a schema a former run loaded
-   (no preload; but each run moves open cases on, so a reused schema holds fewer open
-   cases with a next step: the writers' figure needs a fresh preload).
+   (no preload: the current year's open cases are put back as generated, so a reused
+   schema offers the writers as much work as a fresh one).
 2. **PostgreSQL store directly** (the goals the issue sets on the store, on one
    long-lived store object as a worker holds it): the overdue list
-   ``monitor(store.open_summaries(), today, calendar)`` (goal < 100 ms); durable
+   ``monitor(store.open_summaries(), today, calendar)`` (goal < 100 ms, p99: read
+   in a row, and read every 0.25 s while the writers below write, when the store
+   object's kept summaries must catch up with their changes); durable
    transitions through ``CaseService``, each the next step of a distinct open case
    (goal p99 < 10 ms); ``--writers`` processes doing transitions on random open cases
    for ``--writer-seconds`` (goal >= 300 transitions/s, no error but honest
-   conflicts: a refused transition, ``IllegalTransition``, is what the API answers
-   with a 409).
+   conflicts: a transition refused because another writer moved the case first,
+   ``IllegalTransition``, is what the API answers with a 409; a refusal of a case no
+   one moved is counted apart and fails the goal).
 3. **The API**, for the embedded store and PostgreSQL, with ``--workers 1`` and ``2``:
    ``formkit serve`` started as a real subprocess on a loopback port (a copy of the
    sample catalog with an ``api_keys.yaml``: a clerk's key and an officer's key for
@@ -70,6 +73,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.parse
 from collections import Counter, defaultdict
@@ -225,10 +229,40 @@ def preload_pg(url: str, schema: str, total: int, year: list[dict[str, Any]],
                 log(f"  {done:,} cases stored, {time.perf_counter() - t:.0f} s")
         years += 1
     took = time.perf_counter() - t
+    settle(target)
     with psycopg.connect(target) as conn:
-        conn.execute("ANALYZE")
         opened_rows = conn.execute("SELECT count(*) FROM open_cases").fetchone()[0]
     return took, int(opened_rows)
+
+
+def reset_open(target: str, year: list[dict[str, Any]]) -> None:
+    """Put the current year's open cases back as they were generated (a former run moved
+    them on): a reused schema then offers the writers as much work as a fresh one."""
+    from formkit.cases.service import summary
+    from formkit.cases.stores import open_store, upgrade
+
+    retrying("upgrade", lambda: upgrade(target))  # a schema of an older formkit
+    store = open_store(target, prefix=PREFIX)
+    again = [dict(c) for c in year if summary(c) is not None]
+    for i in range(0, len(again), 5000):
+        retrying("reset", lambda b=again[i:i + 5000]: store.import_cases(b, summary))
+    store.close()
+    settle(target)
+
+
+def settle(target: str) -> None:
+    """VACUUM ANALYZE and a CHECKPOINT after a bulk load: the measures then see a
+    database in its steady state, as a centre's is at its morning peak (autovacuum and
+    the checkpointer would get there on their own, minutes later)."""
+    import psycopg
+
+    with psycopg.connect(target, autocommit=True) as conn:
+        conn.execute("VACUUM ANALYZE")
+        try:
+            conn.execute("CHECKPOINT")
+        except psycopg.errors.InsufficientPrivilege:
+            log("  no CHECKPOINT: the bench's role lacks pg_checkpoint (GRANT pg_checkpoint "
+                "TO formkit), so the checkpointer may still be writing the load out")
 
 
 def put_versions(store: Any, kits: list[tuple[Any, float]], opened: Any,
@@ -273,6 +307,8 @@ def next_step(s: dict[str, Any]) -> tuple[str, str] | None:
     owed = [t["id"] for t in s.get("tolerated") or [] if t.get("supplied_on") is None]
     if owed:
         return "supply", owed[0]
+    if (s.get("precheck") or {}).get("denials"):  # a ground for denial found at intake
+        return "deny", "经审查，存在受理时发现的不予许可情形"
     return "approve", ""
 
 
@@ -286,6 +322,8 @@ def transition(svc: Any, action: str, number: str, arg: str) -> None:
         svc.supply(number, arg, actor=actor)
     elif action == "approve":
         svc.approve(number, actor=actor)
+    elif action == "deny":
+        svc.deny(number, actor=actor, reason=arg)
     elif action == "issue":
         svc.issue(number, actor=actor)
     else:
@@ -304,6 +342,8 @@ def _clock(start: dt.datetime) -> Callable[[], dt.datetime]:
 @dataclass
 class StoreFigures:
     overdue: list[float] = field(default_factory=list)
+    overdue_written: list[float] = field(default_factory=list)  # during the writers' run
+    overdue_first: float = 0.0  # the first read of a new store object
     open_summaries: list[float] = field(default_factory=list)
     open_cases: int = 0
     transitions: list[float] = field(default_factory=list)
@@ -321,7 +361,9 @@ def store_direct(target: str, calendar: Any, ops: int, writers: int, writer_seco
 
     fig = StoreFigures()
     store = retrying("open", lambda: open_store(target, prefix=PREFIX))
-    monitor(store.open_summaries(), TODAY, calendar)  # warm: the pool's connection
+    t = time.perf_counter()
+    monitor(store.open_summaries(), TODAY, calendar)  # a new store object: reads them all
+    fig.overdue_first = time.perf_counter() - t
     for _ in range(max(10, ops // 10)):
         t = time.perf_counter()
         got = retrying("open_summaries", store.open_summaries)
@@ -339,7 +381,7 @@ def store_direct(target: str, calendar: Any, ops: int, writers: int, writer_seco
     for s in summaries:
         if len(fig.transitions) >= ops:
             break
-        step = next_step(s)
+        step = next_step(store.get(s["number"]) or {})  # the summary has no pre-check
         if step is None:
             continue
         used.add(s["number"])
@@ -353,7 +395,20 @@ def store_direct(target: str, calendar: Any, ops: int, writers: int, writer_seco
         fig.mix[step[0]] += 1
     if writers:
         numbers = [s["number"] for s in summaries if s["number"] not in used]
+        done = threading.Event()
+
+        def read_while_written() -> None:  # a supervisor's screen during the writers' run
+            time.sleep(6.5)  # the writers start 6 s after they are spawned
+            while not done.wait(0.25):
+                t = time.perf_counter()
+                monitor(retrying("open_summaries", store.open_summaries), TODAY, calendar)
+                fig.overdue_written.append(time.perf_counter() - t)
+
+        reader = threading.Thread(target=read_while_written, daemon=True)
+        reader.start()
         fig.writers = run_writers(target, numbers, writers, writer_seconds, seed)
+        done.set()
+        reader.join()
     return fig
 
 
@@ -371,7 +426,8 @@ def _writer(target: str, numbers: list[str], seconds: float, seed: int, start_at
                                                                       dt.time(10, 0))))
     rng = random.Random(seed)
     times: list[float] = []
-    conflicts = errors = idle = 0
+    conflicts = errors = idle = stuck = 0
+    step: tuple[str, str] | None = None
     kinds: Counter[str] = Counter()
     failures: Counter[str] = Counter()
     while time.time() < start_at:
@@ -391,7 +447,11 @@ def _writer(target: str, numbers: list[str], seconds: float, seed: int, start_at
             times.append(time.perf_counter() - t)
             kinds[step[0]] += 1
         except IllegalTransition:
-            conflicts += 1
+            if next_step(store.get(number) or {}) == step:  # refused, yet not moved on
+                stuck += 1
+                numbers.remove(number)
+            else:
+                conflicts += 1  # another writer moved the case first
         except StoreError as exc:
             errors += 1
             failures[exc.code or "store"] += 1
@@ -399,7 +459,8 @@ def _writer(target: str, numbers: list[str], seconds: float, seed: int, start_at
             errors += 1
             failures[type(exc).__name__] += 1
     out.put({"times": times, "conflicts": conflicts, "errors": errors,
-             "kinds": dict(kinds), "failures": dict(failures), "idle": idle})
+             "kinds": dict(kinds), "failures": dict(failures), "idle": idle,
+             "stuck": stuck})
 
 
 def run_writers(target: str, numbers: list[str], writers: int, seconds: float, seed: int
@@ -426,6 +487,7 @@ def run_writers(target: str, numbers: list[str], writers: int, seconds: float, s
     return {"n": len(times), "per_s": len(times) / seconds, "p50": pct(times, 50),
             "p99": pct(times, 99), "conflicts": sum(r["conflicts"] for r in results),
             "errors": sum(r["errors"] for r in results), "kinds": dict(kinds),
+            "stuck": sum(r["stuck"] for r in results),
             "failures": dict(failures), "seconds": seconds, "writers": writers}
 
 
@@ -796,6 +858,8 @@ def _run(args: argparse.Namespace, command: str, work: Path,
     lookups = [c["number"] for c in rng.sample(year, min(2000, len(year)))]
     if args.reuse:
         pg_import, pg_open = 0.0, -1
+        log("PostgreSQL: the current year's open cases set back as generated ...")
+        reset_open(target, year)
     else:
         log(f"PostgreSQL: importing {args.preload:,} cases into schema {args.schema} ...")
         pg_import, pg_open = preload_pg(args.url, args.schema, args.preload, year, kits,
@@ -889,14 +953,23 @@ def report(args: argparse.Namespace, command: str, fig: StoreFigures, runs: list
                      f"{w['per_s']:,.0f}/s ({w['n']:,}: "
                      + ", ".join(f"{k} {v}" for k, v in sorted(w["kinds"].items()))
                      + f"), p50 {ms(w['p50'])}, p99 {ms(w['p99'])}; {w['conflicts']} "
-                     f"honest conflicts, {w['errors']} errors"
+                     f"honest conflicts, {w['errors']} errors, {w['stuck']} refusals "
+                     "that were not a race"
                      + (f" ({w['failures']})" if w["failures"] else ""),
-                     verdict(w["per_s"] >= GOALS["writers_per_s"] and not w["errors"])))
+                     verdict(w["per_s"] >= GOALS["writers_per_s"] and not w["errors"]
+                             and not w["stuck"])))
     rows.append((f"overdue list `monitor(store.open_summaries(), ...)` < 100 ms at "
                  f"{stored:,} cases ({fig.open_cases:,} open), warm store object, p99",
                  f"p50 {ms(pct(fig.overdue, 50))}, p99 {ms(pct(fig.overdue, 99))} (of "
-                 f"which open_summaries p50 {ms(pct(fig.open_summaries, 50))})",
-                 verdict(pct(fig.overdue, 99) < GOALS["overdue"])))
+                 f"which open_summaries p50 {ms(pct(fig.open_summaries, 50))}; the first "
+                 f"read of a new store object {ms(fig.overdue_first)})"
+                 + (f"; read every 0.25 s while the writers wrote: p50 "
+                    f"{ms(pct(fig.overdue_written, 50))}, p99 "
+                    f"{ms(pct(fig.overdue_written, 99))} (n {len(fig.overdue_written)})"
+                    if fig.overdue_written else ""),
+                 verdict(pct(fig.overdue, 99) < GOALS["overdue"] and (
+                     not fig.overdue_written
+                     or pct(fig.overdue_written, 99) < GOALS["overdue"]))))
     for what, got, ok in rows:
         print(f"| {what} | {got} | {ok} |")
 

@@ -41,6 +41,7 @@ __all__ = [
     "FIELD_TYPES",
     "FLAGS",
     "FORMS",
+    "HELD",
     "KINDS",
     "MATERIAL_SOURCES",
     "ONLINE_DEPTHS",
@@ -49,6 +50,7 @@ __all__ = [
     "SERVICE_OBJECTS",
     "STATES",
     "UNITS",
+    "WORKLISTS",
     "catalog_rows",
     "change_rows",
     "error_text",
@@ -154,16 +156,34 @@ FLAGS: dict[str, tuple[str, str]] = {
 
 
 def flag_text(flag: Flag, matter: Matter | None = None) -> str:
-    """A monitor flag's detail as the supervisor reads it: the list's name and what the
-    engine said, a material named by its name (``容缺材料“经营场所租赁合同”逾期未补交``),
-    never by its id."""
+    """A monitor flag's detail as the supervisor reads it, a material named by its name
+    (``容缺材料“经营场所租赁合同”逾期未补交``), never by its id; the list's name when
+    the engine said nothing more."""
     detail = flag.detail
     if matter is not None:
         for m in matter.materials:
             detail = detail.replace(f" {m.id} ", f"“{m.name.zh}”")
     detail = re.sub(r" ?\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b ?", "", detail)  # any id left
-    name = FLAGS.get(flag.kind, ("", ""))[0]
-    return f"{name}：{detail}" if name and detail and detail != name else name or detail
+    return detail.strip() or FLAGS.get(flag.kind, ("", ""))[0]
+
+
+# The back office's worklists (``formkit.cases.queues.Worklist``) and why a move is held
+# (``Offer.held``), as the officer reads them.
+WORKLISTS: dict[str, tuple[str, str]] = {
+    "review": ("待审查", "Review"),
+    "decide": ("待决定", "Decide"),
+    "issue": ("待发证/送达", "Issue"),
+    "follow_up": ("待跟进", "Follow up"),
+    "suspended": ("已中止", "Stopped"),
+    "window": ("窗口环节", "Window"),
+}
+HELD: dict[str, tuple[str, str]] = {
+    "tolerated-outstanding": ("尚有容缺材料未补交，补交后才能办理",
+                              "waits for the tolerated material"),
+    "extension-late": ("法定期限已过，不能再延期，请尽快作出决定",
+                       "past the statutory limit: no extension"),
+    "steps-left": ("各审查环节签批后作出决定", "decided once every step is signed"),
+}
 
 
 # ---- why a material is required

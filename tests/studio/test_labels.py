@@ -12,7 +12,9 @@ from formkit_studio.editor_widgets import table_edit
 from formkit_studio.labels import (
     ACTIONS,
     FLAGS,
+    HELD,
     STATES,
+    WORKLISTS,
     catalog_rows,
     change_rows,
     error_text,
@@ -28,6 +30,7 @@ from formkit.authoring.access import Refusal
 from formkit.authoring.diff import diff_matters
 from formkit.authoring.steps import set_in
 from formkit.cases.monitor import Flag, FlagKind
+from formkit.cases.queues import Worklist
 from formkit.cases.service import TRANSITIONS, Procedure, State
 from formkit.catalog import open_catalog
 from formkit.definitions.loader import load_matter_text
@@ -105,16 +108,19 @@ def test_flag_text_names_the_list_and_the_material() -> None:
     flag = Flag(kind="tolerated_overdue", number="FK1", matter="XX-MS-0001",
                 department="market_supervision", state="accepted",
                 detail="容缺材料 lease_contract 逾期未补交")
-    assert flag_text(flag, matter) == "容缺材料逾期未补交：容缺材料“经营场所租赁合同”逾期未补交"
-    assert not ID.search(flag_text(flag))  # without the matter: the id is left out
+    assert flag_text(flag, matter) == "容缺材料“经营场所租赁合同”逾期未补交"
+    assert flag_text(flag) == "容缺材料逾期未补交"  # without the matter: no id
+    assert flag_text(flag.model_copy(update={"detail": ""})) == "容缺材料逾期未补交"
 
 
 def test_every_state_action_and_flag_has_a_chinese_name() -> None:
     assert set(TRANSITIONS) <= set(ACTIONS)
     assert set(get_args(State)) == set(STATES)
     assert set(get_args(FlagKind)) == set(FLAGS)
+    assert set(get_args(Worklist)) == set(WORKLISTS)
     for zh in [*(v[0] for v in STATES.values()), *ACTIONS.values(),
-               *(v[0] for v in FLAGS.values())]:
+               *(v[0] for v in FLAGS.values()), *(v[0] for v in WORKLISTS.values()),
+               *(v[0] for v in HELD.values())]:
         assert zh and not ID.search(zh) and re.search("[\u4e00-\u9fff]", zh)
 
 

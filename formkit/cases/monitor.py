@@ -26,7 +26,12 @@ from formkit.cases.clock import (
 )
 from formkit.intake.deadlines import deadline
 
-__all__ = ["Flag", "MonitorConfig", "MonitorReport", "monitor"]
+__all__ = ["FOLLOWUP_ROLES", "Flag", "MonitorConfig", "MonitorReport", "may_follow_up",
+           "monitor"]
+
+# Who orders and closes a 督办 (follow-up): the supervisor (电子效能监察), not the
+# administrator (who keeps the catalog and the users) nor the offices being watched.
+FOLLOWUP_ROLES = frozenset({"supervisor"})
 
 FlagKind = Literal["due_soon", "yellow", "red", "notice_risk", "notice_overdue",
                    "step_overdue", "tolerated_overdue", "statutory_overdue",
@@ -81,6 +86,11 @@ class MonitorReport(BaseModel):
     def overdue(self) -> list[Flag]:
         """Yellow and red cards, most overdue first."""
         return sorted(self.yellow + self.red, key=lambda f: -f.days)
+
+
+def may_follow_up(role: str) -> bool:
+    """Whether a user of ``role`` may order and close follow-ups (督办)."""
+    return role in FOLLOWUP_ROLES
 
 
 def _between(calendar: WorkCalendar, a: dt.date, b: dt.date) -> int:

@@ -14,7 +14,8 @@ from formkit.calendar import WorkCalendar
 from formkit.cases.clock import as_date, deadlines, paused_days
 from formkit.cases.store import CaseStore
 
-__all__ = ["MatterPerformance", "Overview", "Tally", "overview", "store_overview", "tally"]
+__all__ = ["MatterPerformance", "Overview", "Tally", "handling", "overview", "store_overview",
+           "tally"]
 
 
 class MatterPerformance(BaseModel):
@@ -51,22 +52,17 @@ class Tally:
 
     def add(self, c: dict[str, Any], calendar: WorkCalendar) -> None:
         """Count one case."""
+        self.add_handled(c, handling(c, calendar))
+
+    def add_handled(self, c: dict[str, Any], done: tuple[dt.date, int, int] | None) -> None:
+        """Count one case whose ``handling`` is ``done`` (computed once by a caller that
+        needs it too)."""
         self.by_state[str(c.get("state"))] += 1
         self.by_department[str(c.get("department") or "")] += 1
-        accepted, decided = as_date(c.get("accepted_on")), as_date(c.get("decided_on"))
-        if accepted is None or decided is None:
+        if done is None:
             return
-        unit = c.get("unit") or "working_days"
-        pauses = c.get("pauses") or []
-        due, _ = deadlines(c, decided, calendar)
-        if unit == "calendar_days":
-            days = (decided - accepted).days
-        else:
-            counted = calendar.workdays_between(accepted, decided).value
-            days = int(counted) if isinstance(counted, int) else 0
-        days -= paused_days(pauses, decided, unit, calendar)
-        self._perf(str(c["matter"]), [1, int(due is None or decided <= due), max(days, 0),
-                                      str(c.get("number") or ""),
+        _, on_time, days = done
+        self._perf(str(c["matter"]), [1, on_time, days, str(c.get("number") or ""),
                                       int(c.get("committed_days") or 0)])
 
     def _perf(self, matter: str, row: list[Any]) -> None:
@@ -96,6 +92,24 @@ class Tally:
             for code, (n, on_time, days, _, committed) in sorted(self.perf.items())]
         return Overview(by_state=dict(self.by_state), by_department=dict(self.by_department),
                         performance=performance)
+
+
+def handling(c: dict[str, Any], calendar: WorkCalendar) -> tuple[dt.date, int, int] | None:
+    """A decided case's decision day, whether it was within its committed limit (1 or 0)
+    and its handling days (acceptance to decision, in the limit's unit, a stopped clock
+    not counted); None when it is not decided (or was never accepted)."""
+    accepted, decided = as_date(c.get("accepted_on")), as_date(c.get("decided_on"))
+    if accepted is None or decided is None:
+        return None
+    unit = c.get("unit") or "working_days"
+    due, _ = deadlines(c, decided, calendar)
+    if unit == "calendar_days":
+        days = (decided - accepted).days
+    else:
+        counted = calendar.workdays_between(accepted, decided).value
+        days = int(counted) if isinstance(counted, int) else 0
+    days -= paused_days(c.get("pauses") or [], decided, unit, calendar)
+    return decided, int(due is None or decided <= due), max(days, 0)
 
 
 def tally(cases: Iterable[dict[str, Any]], calendar: WorkCalendar) -> Tally:

@@ -1,24 +1,41 @@
-"""效能监察 Monitor (电子效能监察): deadlines at risk, cards, and how each matter does.
+"""效能监察 Monitor (电子效能监察): deadlines at risk, cards, follow-ups (督办), trends.
 
-Lists come from ``formkit.cases.monitor.monitor`` over the open-case index; counts,
-on-time rates and handling days from ``formkit.cases.stats.store_overview``.
+Lists come from ``formkit.cases.monitor.monitor`` over the open-case index; totals,
+weekly trends and the open follow-ups from ``formkit.cases.trends.store_figures`` (one
+digest per store partition, kept while the partition is unchanged). The page only shows
+them: a selected row opens its case below the table (history, rating, follow-ups,
+documents), where the supervisor orders a 督办; every table exports to Excel and CSV;
+the charts are Altair, with Chinese axis titles.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 import pandas as pd
 import streamlit as st
-from formkit_studio.common import catalog, current_user, store, today, users, with_hint
-from formkit_studio.labels import STATES
+from formkit_studio.common import catalog, current_user, store, today, with_hint
+from formkit_studio.labels import FLAGS, STATES, flag_text
+from formkit_studio.monitor_case import Names, case_panel, followups_section
+from formkit_studio.monitor_widgets import (
+    CASE,
+    ORANGE,
+    RED,
+    YELLOW,
+    bars,
+    performance_chart,
+    table,
+    trend_charts,
+)
 from formkit_studio.safe_text import plain
 
 from formkit.cases.monitor import Flag, MonitorConfig, monitor
-from formkit.cases.stats import Overview, store_overview
+from formkit.cases.service import CaseService
+from formkit.cases.stats import Overview
 from formkit.cases.store import CaseStore
+from formkit.cases.trends import OpenFollowup, Trends, store_figures
 from formkit.desk.access import may_read
+from formkit.desk.checklist import clock
 from formkit.errors import FormkitError
 
 PERIODS = {"year": "本年 This year", "90": "近90天 Last 90 days", "30": "近30天 Last 30 days",
@@ -33,6 +50,11 @@ LISTS = [  # (report attribute, title)
     ("tolerated_overdue", "容缺材料逾期 Tolerated materials overdue"),
     ("supplement_expired", "补正期满未补正 Supplement period over, nothing handed in"),
 ]
+# A row's colour by its flag: red for what is past the law or the card period, orange
+# for past the promise, yellow for a warning.
+COLOURS = {"statutory_overdue": RED, "red": RED, "notice_overdue": RED, "yellow": ORANGE,
+           "step_overdue": ORANGE, "tolerated_overdue": ORANGE, "supplement_expired": ORANGE,
+           "due_soon": YELLOW, "notice_risk": YELLOW}
 
 
 def _since(period: str, day: dt.date) -> dt.date:
@@ -43,23 +65,13 @@ def _since(period: str, day: dt.date) -> dt.date:
     return dt.date(1900, 1, 1)
 
 
-def _flags(flags: list[Flag], matters: dict[str, str], depts: dict[str, str]
-           ) -> list[dict[str, Any]]:
-    return [{"案件编号 Case": f.number, "事项 Matter": matters.get(f.matter, f.matter),
-             "部门 Department": depts.get(f.department, f.department),
-             "状态 State": STATES.get(f.state, (f.state,))[0],
-             "期限 Due": f.due.isoformat() if f.due else "—", "工作日 Days": f.days,
-             "说明 Detail": f.detail} for f in flags]
-
-
 def main() -> None:
     opened = catalog()
     day = today()
     cal = opened.work_calendar()
     st.title("效能监察 Monitor")
     st.caption(f"电子效能监察 · 截至 as of {day.isoformat()}")
-    matters = {c: m.name.zh for c, m in opened.matters.items()}
-    depts = {d.id: d.name.zh for d in opened.catalog.departments} if opened.catalog else {}
+    names = Names(opened)
     with st.expander("预警阈值 Thresholds（工作日 working days）"):
         cols = st.columns(3)
         due_soon = cols[0].number_input("预警 Due-soon window", min_value=0, max_value=30,
@@ -72,6 +84,7 @@ def main() -> None:
                            notice_warn_days=int(notice_warn))
     shop = store()
     user = current_user()
+    svc = CaseService(shop, cal, now=clock(day))
     try:
         summaries = shop.open_summaries()
     except FormkitError as exc:  # a damaged index file: say which, and how to repair it
@@ -82,41 +95,63 @@ def main() -> None:
     summaries = [s for s in summaries if user is not None
                  and may_read(user, str(s.get("department") or ""), s.get("route"))]
     report = monitor(summaries, day, cal, config)
-    cols = st.columns(7)
+
+    period = st.selectbox("统计区间 Period", list(PERIODS), format_func=PERIODS.__getitem__,
+                          key="mon_period")
+    # Current at every render: the store keeps a digest per partition (shared by every
+    # session), and reads again only the partitions written since the last render.
+    figures: Overview | None = None
+    trends: Trends | None = None
+    followups: list[OpenFollowup] = []
+    try:
+        figures, trends, followups = store_figures(shop, _since(period, day), day, cal)
+    except FormkitError as exc:  # a damaged case partition: the lists still show
+        _store_error(exc)
+    followups = [f for f in followups if user is not None and may_read(user, f.department)]
+    cols = st.columns(8)
     for col, (label, value) in zip(cols, [
             ("在办 Open", report.open_cases), ("即将到期 Due soon", len(report.due_soon)),
             ("黄牌 Yellow", len(report.yellow)), ("红牌 Red", len(report.red)),
             ("告知风险 Notice risk", len(report.notice_risk)),
             ("环节超时 Step overdue", len(report.step_overdue)),
-            ("容缺逾期 Tolerated overdue", len(report.tolerated_overdue))], strict=True):
+            ("容缺逾期 Tolerated overdue", len(report.tolerated_overdue)),
+            ("督办未办结 Open follow-ups", len(followups))], strict=True):
         col.metric(label, value)
 
-    period = st.selectbox("统计区间 Period", list(PERIODS), format_func=PERIODS.__getitem__,
-                          key="mon_period")
-    # Current at every render: the store keeps a tally per partition (shared by every
-    # session), and reads again only the partitions written since the last render.
-    figures: Overview | None = None
-    try:
-        figures = store_overview(shop, _since(period, day), cal)
-    except FormkitError as exc:  # a damaged case partition: the lists still show
-        _store_error(exc)
     if figures is not None:
-        _by_stage_and_department(figures, depts)
+        _by_stage_and_department(figures, names)
     for name, title in LISTS:
         flags: list[Flag] = getattr(report, name)
         st.subheader(f"{title}：{len(flags)}")
-        if flags:
-            st.dataframe(_flags(flags, matters, depts), hide_index=True, width="stretch",
-                         key=f"mon_{name}")
-        else:
+        if not flags:
             st.caption("无 None")
+            continue
+        chosen = table(_flag_frame(flags, names), f"mon_list_{name}", title,
+                       colours=[COLOURS.get(f.kind, "") for f in flags])
+        if chosen is not None:
+            case_panel(svc, opened, names, chosen, f"mon_list_{name}", day)
+    followups_section(svc, opened, names, followups, day)
     if figures is not None:
-        _performance(figures, matters)
+        _performance(figures, names)
+    if trends is not None:
+        _trends(trends, names)
     if user is not None and user.role in ("supervisor", "admin"):
-        _refused_reads(shop, _since(period, day), depts)
+        _refused_reads(shop, _since(period, day), names)
 
 
-def _refused_reads(shop: CaseStore, since: dt.date, depts: dict[str, str]) -> None:
+def _flag_frame(flags: list[Flag], names: Names) -> pd.DataFrame:
+    return pd.DataFrame(
+        [{"标记 Flag": FLAGS.get(f.kind, (f.kind,))[0], CASE: f.number,
+          "事项 Matter": names.matter(f.matter), "部门 Department": names.dept(f.department),
+          "状态 State": STATES.get(f.state, (f.state,))[0],
+          "期限 Due": f.due.isoformat() if f.due else "—", "工作日 Days": f.days,
+          "说明 Detail": flag_text(f, names.opened.matters.get(f.matter))} for f in flags])
+
+
+# ---- the refused reads
+
+
+def _refused_reads(shop: CaseStore, since: dt.date, names: Names) -> None:
     """Who tried to open a case of another department (desk.access writes each refused
     read to the audit trail); read from the trail only when asked for."""
     st.subheader("越权查看记录 Refused reads")
@@ -131,48 +166,49 @@ def _refused_reads(shop: CaseStore, since: dt.date, depts: dict[str, str]) -> No
     if not entries:
         st.caption("无 None")
         return
-    try:
-        people = {u.username: u.name.zh for u in users().users}
-    except (FormkitError, OSError):
-        people = {}
-    st.dataframe([{"时间 At": str(e.get("at", "")).replace("T", " "),
-                   "人员 Person": people.get(str(e.get("actor")), str(e.get("actor", ""))),
-                   "所属部门 Their department": depts.get(str(e.get("department")), "—"),
-                   "案件编号 Case": e.get("number", "")} for e in reversed(entries)],
-                 hide_index=True, width="stretch", key="mon_refused_reads")
+    frame = pd.DataFrame([{"时间 At": str(e.get("at", "")).replace("T", " "),
+                           "人员 Person": names.person(str(e.get("actor", ""))),
+                           "所属部门 Their department": names.depts.get(
+                               str(e.get("department")), "—"),
+                           CASE: e.get("number", "")} for e in reversed(entries)])
+    table(frame, "mon_refused_reads", "越权查看记录", select=False)
 
 
 def _store_error(exc: FormkitError) -> None:
     st.error(f"案件库读取失败 Cannot read the case store：{plain(with_hint(exc))}")
 
 
-def _by_stage_and_department(figures: Overview, depts: dict[str, str]) -> None:
+# ---- figures and charts
+
+
+def _by_stage_and_department(figures: Overview, names: Names) -> None:
     left, right = st.columns(2)
+    order = list(STATES)
     with left:
         st.subheader("按阶段 By stage")
         by_state = pd.DataFrame(
             [{"阶段 Stage": " ".join(STATES.get(s, (s, s))), "件数 Cases": n}
-             for s, n in sorted(figures.by_state.items(), key=lambda kv: list(STATES).index(
+             for s, n in sorted(figures.by_state.items(), key=lambda kv: order.index(
                  kv[0]) if kv[0] in STATES else 99)], columns=["阶段 Stage", "件数 Cases"])
         if not by_state.empty:
-            st.bar_chart(by_state, x="阶段 Stage", y="件数 Cases", horizontal=True)
-        st.dataframe(by_state, hide_index=True, width="stretch", key="mon_by_state")
+            bars(by_state, "阶段 Stage", "件数 Cases", "mon_chart_stage")
+        table(by_state, "mon_by_state", "按阶段", select=False)
     with right:
         st.subheader("按部门 By department")
         by_dept = pd.DataFrame(
-            [{"部门 Department": depts.get(d, d or "—"), "件数 Cases": n}
+            [{"部门 Department": names.dept(d), "件数 Cases": n}
              for d, n in sorted(figures.by_department.items(),
                                 key=lambda kv: (-kv[1], kv[0]))],
             columns=["部门 Department", "件数 Cases"])
         if not by_dept.empty:
-            st.bar_chart(by_dept, x="部门 Department", y="件数 Cases", horizontal=True)
-        st.dataframe(by_dept, hide_index=True, width="stretch", key="mon_by_department")
+            bars(by_dept, "部门 Department", "件数 Cases", "mon_chart_department")
+        table(by_dept, "mon_by_department", "按部门", select=False)
 
 
-def _performance(figures: Overview, matters: dict[str, str]) -> None:
+def _performance(figures: Overview, names: Names) -> None:
     st.subheader("按事项的按时办结率与平均办理天数 On-time rate and handling days per matter")
     perf = pd.DataFrame(
-        [{"编码 Code": p.matter, "事项 Matter": matters.get(p.matter, p.matter),
+        [{"编码 Code": p.matter, "事项 Matter": names.matter(p.matter),
           "办结 Decided": p.decided, "按时 On time": p.on_time,
           "按时办结率 On-time rate %": round(p.on_time_rate * 100, 1),
           "平均办理工作日 Average days": p.average_days,
@@ -183,10 +219,18 @@ def _performance(figures: Overview, matters: dict[str, str]) -> None:
     if perf.empty:
         st.caption("本区间内尚无办结案件 No case decided in this period")
         return
-    st.dataframe(perf, hide_index=True, width="stretch", key="mon_performance")
-    st.bar_chart(perf, x="事项 Matter",
-                 y=["平均办理工作日 Average days", "承诺时限 Committed days"], stack=False,
-                 horizontal=True)
+    table(perf, "mon_performance", "按事项办结情况", select=False)
+    performance_chart(perf)
+
+
+def _trends(trends: Trends, names: Names) -> None:
+    st.subheader("趋势 Trends（按周 weekly，周一起 weeks from Monday）")
+    if not trends.weeks:
+        st.caption("本区间内尚无案件 No case in this period")
+        return
+    weeks = trend_charts(trends, names.dept, names.matter)
+    st.markdown("**按周数据 The weeks' figures**")
+    table(weeks, "mon_weeks", "按周趋势", select=False)
 
 
 main()

@@ -40,6 +40,7 @@ __all__ = [
     "DOCUMENT_NAMES",
     "FIELD_TYPES",
     "FLAGS",
+    "FOLLOWUPS",
     "FORMS",
     "HELD",
     "KINDS",
@@ -166,6 +167,12 @@ def flag_text(flag: Flag, matter: Matter | None = None) -> str:
     detail = re.sub(r" ?\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b ?", "", detail)  # any id left
     return detail.strip() or FLAGS.get(flag.kind, ("", ""))[0]
 
+
+# A case's follow-ups (``formkit.cases.service.Followup.kind``).
+FOLLOWUPS: dict[str, tuple[str, str]] = {
+    "order": ("督办", "Follow-up order"),
+    "rating": ("差评整改", "Putting a poor rating right"),
+}
 
 # The back office's worklists (``formkit.cases.queues.Worklist``) and why a move is held
 # (``Offer.held``), as the officer reads them.

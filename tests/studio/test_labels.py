@@ -12,6 +12,7 @@ from formkit_studio.editor_widgets import table_edit
 from formkit_studio.labels import (
     ACTIONS,
     FLAGS,
+    FOLLOWUPS,
     HELD,
     STATES,
     WORKLISTS,
@@ -31,7 +32,7 @@ from formkit.authoring.diff import diff_matters
 from formkit.authoring.steps import set_in
 from formkit.cases.monitor import Flag, FlagKind
 from formkit.cases.queues import Worklist
-from formkit.cases.service import TRANSITIONS, Procedure, State
+from formkit.cases.service import TRANSITIONS, Followup, Procedure, State
 from formkit.catalog import open_catalog
 from formkit.definitions.loader import load_matter_text
 from formkit.definitions.model import Matter
@@ -118,9 +119,10 @@ def test_every_state_action_and_flag_has_a_chinese_name() -> None:
     assert set(get_args(State)) == set(STATES)
     assert set(get_args(FlagKind)) == set(FLAGS)
     assert set(get_args(Worklist)) == set(WORKLISTS)
+    assert set(get_args(Followup.model_fields["kind"].annotation)) == set(FOLLOWUPS)
     for zh in [*(v[0] for v in STATES.values()), *ACTIONS.values(),
                *(v[0] for v in FLAGS.values()), *(v[0] for v in WORKLISTS.values()),
-               *(v[0] for v in HELD.values())]:
+               *(v[0] for v in HELD.values()), *(v[0] for v in FOLLOWUPS.values())]:
         assert zh and not ID.search(zh) and re.search("[\u4e00-\u9fff]", zh)
 
 

@@ -133,16 +133,18 @@ def query_kind(query: str) -> Kind | None:
     return "name" if len(q) >= MIN_NAME else None
 
 
-def _walk(value: Any, key: str = "") -> Iterator[tuple[str, str]]:
-    """(key, text) of every text answer at any depth (groups, repeats)."""
-    if isinstance(value, dict):
-        for k, v in value.items():
-            yield from _walk(v, str(k))
-    elif isinstance(value, list):
-        for v in value:
-            yield from _walk(v, key)
-    elif isinstance(value, str):
-        yield key, value.strip()
+def _walk(value: Any) -> Iterator[tuple[str, str]]:
+    """(key, text) of every text answer at any depth (groups, repeats), in the order
+    of the answers, without recursion: an index reads every answer of every case."""
+    stack: list[tuple[str, Any]] = [("", value)]
+    while stack:
+        key, v = stack.pop()
+        if isinstance(v, str):
+            yield key, v
+        elif isinstance(v, dict):
+            stack.extend(reversed([(str(k), x) for k, x in v.items()]))
+        elif isinstance(v, list):
+            stack.extend(reversed([(key, x) for x in v]))
 
 
 def _is_name_key(key: str) -> bool:
@@ -153,13 +155,15 @@ def _entry(case: dict[str, Any]) -> _Entry:
     names: dict[str, None] = {}
     ids: dict[str, None] = {}
     mobiles: dict[str, None] = {}
-    for key, text in _walk(case.get("fields") or {}):
-        upper = text.upper()
-        if _ID.match(upper) and not _MOBILE.match(upper):
-            ids[upper] = None
-        elif _MOBILE.match(text):
+    for key, raw in _walk(case.get("fields") or {}):
+        text = raw.strip()
+        size = len(text)
+        # lengths first: a regular expression only for what could be a number
+        if size in (15, 18) and _ID.match(text.upper()):
+            ids[text.upper()] = None
+        elif size == 11 and _MOBILE.match(text):
             mobiles[text] = None
-        elif text and _is_name_key(key) and len(text) <= 100:
+        elif 0 < size <= 100 and _is_name_key(key):
             names[text] = None
 
     def day(k: str) -> str:

@@ -236,8 +236,10 @@ def _mark_checked(scope: str) -> None:
 def _choose_matter(opened: OpenCatalog) -> Matter | None:
     find, pick = st.columns([1, 1])
     query = find.text_input("查找事项 Find a matter（名称 name / 编码 code / 拼音首字母 pinyin "
-                            "initials / 证照 result / 俗称 what citizens say）", key="win_query",
-                            placeholder="例如 e.g. spjy、食品经营、营业执照、开店")
+                            "initials）", key="win_query",
+                            placeholder="例如 e.g. spjy、食品经营、营业执照、开店",
+                            help="也可输入办出的证照（营业执照）或群众的说法（开店、办执照）"
+                                 " Also the licence a citizen asks for, or their words")
     matters = sorted(opened.matters.values(), key=lambda m: m.code)
     found = search_matters(matters, query, limit=len(matters)) if query.strip() else matters
     if not found:
@@ -252,10 +254,8 @@ def _choose_matter(opened: OpenCatalog) -> Matter | None:
         word = why.get(code)
         return f"{opened.matters[code].name.zh}（{code}）" + (f" · {word}" if word else "")
 
-    code = pick.selectbox("事项 Matter" + (f"（找到 {len(codes)} 项 {len(codes)} found）"
-                                         if query.strip() else ""),
-                          codes, index=None, key="win_matter", format_func=shown,
-                          placeholder="请选择事项 Choose a matter")
+    code = pick.selectbox("事项 Matter", codes, index=None, key="win_matter",
+                          format_func=shown, placeholder="请选择事项 Choose a matter")
     return opened.matters.get(code) if code else None
 
 
@@ -324,21 +324,24 @@ def new_application(opened: OpenCatalog, svc: CaseService) -> None:
                                                         show_required=checked)
     with side:
         applicant = _applicant(matter, answers, scope)
-        st.button("运行预检 Run pre-check", key=f"{scope}|run", type="primary",
-                  on_click=_mark_checked, args=(scope,))
+        with st.container(horizontal=True):
+            st.button("运行预检 Run pre-check", key=f"{scope}|run", type="primary",
+                      on_click=_mark_checked, args=(scope,))
+            create = checked and st.button("立案并出具通知书 Create case",
+                                           key=f"{scope}|create", type="primary")
         if not checked:
             st.caption("填好申请表、勾选收到的材料后运行预检 Fill in the form, tick the "
                        "materials, then run the pre-check")
             return
-        st.subheader("预检 Pre-check", anchor=False)
-        with st.container(height=OUTCOME_HEIGHT, border=False, key=f"win-outcome-{_safe(scope)}"):
-            outcome_panel(opened, matter, result)
-        create = st.button("立案并出具通知书 Create case", key=f"{scope}|create", type="primary")
         if create and not applicant:
             st.error("请填写申请人 Enter the applicant's name"
                      + ("（申请表中的姓名或名称 in the form）" if form_names_applicant(matter)
                         else ""))
             create = False
+        st.subheader("预检 Pre-check", anchor=False)
+        with st.container(height=OUTCOME_HEIGHT, border=False,
+                          key=f"win-outcome-{_safe(scope)}"):
+            outcome_panel(opened, matter, result)
     notice_panel(opened, matter, result, applicant=applicant, number="（立案后生成 on filing）",
                  key=f"{scope}|preview", calendar=svc.calendar)
     if create:
@@ -357,9 +360,9 @@ def new_application(opened: OpenCatalog, svc: CaseService) -> None:
 
 # Heights (px) of the window's workbench on a wide screen: the form scrolls inside its
 # column, so the outcome and the checklist beside it stay in view (1080p: both fit).
-FORM_HEIGHT = 640
-OUTCOME_HEIGHT = 250
-CHECKLIST_HEIGHT = 300
+FORM_HEIGHT = 720
+OUTCOME_HEIGHT = 240
+CHECKLIST_HEIGHT = 280
 
 
 def _form_and_checklist(svc: CaseService, rules: RuleSet, scope: str, *, show_required: bool

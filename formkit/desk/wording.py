@@ -113,12 +113,32 @@ def _yes_no(noun: _Noun, yes: bool) -> str:
     if not sep or not question or not noun.text.endswith(label):
         return f"{noun.text}为{'是' if yes else '否'}"
     owner = noun.text[:-len(label)].removesuffix("的") + head
-    if yes:
-        return owner + question
+    if yes:  # 是否为低保对象 -> 是低保对象 (为 alone cannot start a sentence)
+        return owner + question if owner or not question.startswith("为") \
+            else "是" + question[1:]
     for start, no in _NO:
         if question.startswith(start):
             return owner + no + question[len(start):]
     return f"{owner}不{question}"
+
+
+def _holds(node: ast.Node, values: Mapping[str, Any]) -> bool | None:
+    """Whether a simple condition holds for ``values`` (the top-level names an
+    explained pre-check reports); None when it is not that simple."""
+    if isinstance(node, ast.Unary) and node.op == "not":
+        inner = _holds(node.operand, values)
+        return None if inner is None else not inner
+    if isinstance(node, ast.Name) and isinstance(values.get(node.name), bool):
+        return bool(values[node.name])
+    if isinstance(node, ast.Compare) and len(node.ops) == 1:
+        a, b = node.operands
+        if isinstance(a, ast.Literal):
+            a, b = b, a
+        if isinstance(a, ast.Name) and isinstance(b, ast.Literal) and a.name in values \
+                and node.ops[0] in ("==", "!="):
+            same = values[a.name] == b.value
+            return same if node.ops[0] == "==" else not same
+    return None
 
 
 def _find_field(fields: Sequence[FormField], name: str) -> FormField | None:
@@ -174,11 +194,12 @@ class Wording:
 
     def answer(self, name: str, value: Any) -> str | None:
         """One decisive answer as a sentence (``经营场所使用情况为自有产权``); None when
-        ``name`` is not a field or a yes/no ``let`` value, or the value is a row list."""
+        ``name`` is not a field or a yes/no ``let`` value, or its value is a list or a
+        group (rows, several options: the condition then says what mattered)."""
         f = self.fields.get(name)
         if f is not None:
-            if isinstance(value, (list, dict)) and f.type != "multichoice":
-                return None
+            if isinstance(value, (list, dict)):
+                return None  # rows, a group, or every option chosen: the condition says it
             return self._is(_field_noun(f), value)
         if name in self.lets and self.lets[name][0] is None and isinstance(value, bool):
             return self.clause(ast.Name(0, 0, name), _Env(), negate=not value)
@@ -186,7 +207,17 @@ class Wording:
 
     def because(self, condition: str, values: Mapping[str, Any]) -> str:
         """Why a condition holds for these answers: the answers that decided it when
-        each can be said alone, else the condition itself."""
+        each can be said alone, else the condition itself. Of an ``or``, only the parts
+        that hold (when the values tell) are said."""
+        try:
+            node = parse_expression(condition)
+        except FormkitError:
+            return self.condition(condition)
+        parts = self._flatten(node, "or")
+        if len(parts) > 1:
+            held = [p for p in parts if _holds(p, values) is True]
+            if held and all(_holds(p, values) is not None for p in parts):
+                return "，".join(dict.fromkeys(self.clause(p, _Env()) for p in held))
         said = [self.answer(name, value) for name, value in values.items()]
         if said and all(s is not None for s in said):
             return "，".join(dict.fromkeys(s for s in said if s))

@@ -127,6 +127,16 @@ def test_an_unparsable_condition_still_reads_as_words() -> None:
     ("XX-MS-0001", "floor_area > 1000", {"floor_area": Decimal("1200")},
      "经营面积为1200平方米"),
     ("XX-MS-0002", "not by_agent", {"by_agent": False}, "申请方式不是委托代理人申请"),
+    # of an "or", only the parts that hold
+    ("XX-PS-0002", 'reason == "join_children" or reason == "join_parents" or has_movers',
+     {"reason": "join_spouse", "has_movers": True}, "随迁人员已填写"),
+    ("XX-PS-0002", 'reason == "join_children" or reason == "join_parents" or has_movers',
+     {"reason": "join_children", "has_movers": True}, "迁入类别为老人投靠子女，随迁人员已填写"),
+    # 是否为X answered yes, with no owner before it: 是X
+    ("XX-PS-0001", "low_income", {"low_income": True}, "是城乡最低生活保障对象"),
+    # several options chosen: the condition says which one mattered
+    ("XX-EC-0001", '"hazardous_waste" in pollutants',
+     {"pollutants": ["wastewater", "hazardous_waste"]}, "主要污染物类别包括危险废物"),
     # a group's value cannot be said alone: the condition instead
     ("XX-MS-0001", "operator.is_public_servant", {"operator": {"is_public_servant": True}},
      "经营者为公职人员"),

@@ -21,6 +21,7 @@ from formkit_studio.labels import (
     error_text,
     flag_text,
     procedure_text,
+    reason_text,
     refusal_text,
     rule_text,
     why,
@@ -101,6 +102,19 @@ def test_why_text_never_shows_an_id_or_rule_text(answers: dict[str, Any]) -> Non
         said = why_text(item)
         assert not ID.search(said), (item.id, said)
         assert item.condition in rule_text(item)  # the rule stays for the editors
+
+
+@pytest.mark.parametrize(("condition", "values", "words"), [
+    ("floor_area > 1000", {"floor_area": 1200}, "因为经营面积为1200平方米"),  # a warn check
+    ("true", {}, "所有申请均适用"),  # a route step with no condition
+    ("false", {}, ""),
+    (None, None, ""),
+])
+def test_reason_text(condition: str | None, values: dict[str, Any] | None,
+                     words: str) -> None:
+    matter = open_catalog(Path(__file__).resolve().parents[2] / "definitions") \
+        .matters["XX-MS-0001"]
+    assert reason_text(matter, condition, values) == words
 
 
 def test_flag_text_names_the_list_and_the_material() -> None:

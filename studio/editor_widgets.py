@@ -29,7 +29,8 @@ import dataclasses
 import hashlib
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -47,7 +48,7 @@ from formkit.authoring.drafts import (
     current_base,
     load_yaml,
 )
-from formkit.authoring.problems import Problem, describe, explain
+from formkit.authoring.problems import Problem, describe, explain, locate
 from formkit.authoring.references import LibraryUse, Use, Uses, field_uses
 from formkit.authoring.renaming import delete_field
 from formkit.authoring.steps import (
@@ -89,6 +90,25 @@ def tree_of(text: str) -> Any:
         return None
 
 
+@dataclass(frozen=True)
+class Placed:
+    """One error of the draft: its index, the error, how the editor words it, and where
+    in the matter it is (``None``: not in the matter's tree, e.g. a YAML error)."""
+
+    index: int
+    error: FormkitError
+    problem: Problem
+    loc: tuple[str | int, ...] | None
+
+
+def relative_to_catalog(path: str) -> str:
+    """``path`` from the catalog folder; as it is when it is not inside it."""
+    try:
+        return Path(path).resolve().relative_to(catalog_dir().resolve()).as_posix()
+    except (OSError, ValueError):
+        return path
+
+
 @dataclass
 class Work:
     """The matter a page works on: its working text and what the check says about it."""
@@ -100,6 +120,26 @@ class Work:
     from_draft: bool
     check: EditCheck
     opened: OpenCatalog  # the whole catalog, with this draft in it
+    # The draft's errors (indexes into check.errors) already shown at their place in
+    # this run: the summary at the top names them in one line, the others in full.
+    placed: set[int] = field(default_factory=set)
+
+    @cached_property
+    def problems(self) -> list[Placed]:
+        """The draft's errors, each worded (``explain``) and placed in the matter."""
+        out = []
+        for i, error in enumerate(self.check.errors):
+            tree = _tree_of_file(error)
+            span = error.span
+            loc = locate(tree, span.line, span.column) if tree is not None and span \
+                is not None and span.line and span.column else None
+            out.append(Placed(i, error, explain(error, tree), loc))
+        return out
+
+    @property
+    def relative_file(self) -> str:
+        """The matter's file as the catalog names it (``market_supervision/x.yaml``)."""
+        return relative_to_catalog(str(self.file))
 
     @property
     def rev(self) -> str:
@@ -346,8 +386,9 @@ def guide_link(key: str) -> None:
         _guide_dialog()
 
 
-def show_check(work: Work) -> None:
-    """The whole-draft check status: one line when clean, the errors with carets when not."""
+def show_check(work: Work) -> Any:
+    """The whole-draft check status: one line when clean; when not, the count and the box
+    the summary goes in (``show_summary`` fills it once every tab has placed its errors)."""
     where = "草稿 draft" if work.from_draft else "已发布文件 published file"
     if work.check.ok:
         st.success(f"✅ 检查通过 No errors · {where}", icon=None)
@@ -355,12 +396,107 @@ def show_check(work: Work) -> None:
         if others:
             st.warning(f"目录中其他文件有 {others} 处错误，修正前不能发布 Other files of the "
                        "catalog have errors; nothing can be published until they are fixed")
-        return
+        return None
     errors = work.check.errors
     st.error(f"❌ {len(errors)} 处错误 errors · {where}")
-    with st.expander("错误详情 Error details", expanded=True):
-        show_errors(errors)
+    return st.expander(f"错误一览 All errors（{len(errors)}）", expanded=True)
+
+
+# Where each part of a matter is edited: the editor's tab for the first key of a place.
+_TABS = {"form": "表单 Fields", "materials": "材料 Materials", "checks": "检查 Checks",
+         "route": "流程 Route", "let": "计算值 Let & uses", "uses": "计算值 Let & uses",
+         "fees": "收费 Fees", "guide": "办事指南 Guide", "decision_wording": "办事指南 Guide",
+         "document_basis": "办事指南 Guide"}
+_BASIC = ("code", "name", "kind", "basis", "result", "time_limit", "fee", "channels",
+          "max_visits")
+
+
+def tab_of(loc: tuple[str | int, ...] | None) -> str:
+    """The editor tab where the place ``loc`` is edited (the YAML tab for the rest)."""
+    first = str(loc[0]) if loc else ""
+    return _TABS.get(first) or ("基本信息 Basic" if first in _BASIC else "源码 YAML")
+
+
+def show_summary(work: Work, box: Any) -> None:
+    """Fill ``box`` (from ``show_check``) with one line per error of the draft: an error
+    already shown at its place names the place and its tab; the others (a YAML error, an
+    example's answer: no box of the editor holds them) are shown here in full."""
+    if box is None:
+        return
+    with box:
+        for n, placed in enumerate(work.problems, 1):
+            problem = placed.problem
+            tab = tab_of(placed.loc)
+            if placed.index in work.placed:
+                where = f"**{plain(problem.where_zh)}**：" if problem.where_zh else ""
+                st.markdown(f"{n}\\. {where}{plain(problem.zh)}　→ 在「{plain(tab)}」页修改 "
+                            f"see the {plain(tab.split(' ', 1)[-1])} tab")
+            else:
+                show_problem(problem, where=True, number=n, tab=tab)
         guide_link("guide_link_check")
+
+
+def show_problem(problem: Problem, *, where: bool = False, number: int | None = None,
+                 tab: str | None = None) -> None:
+    """One error in full, Chinese first: the sentence (after its place, with ``where``),
+    the hint, the line with a caret under the place, and the English in a small caption."""
+    head = f"{number}\\. " if number is not None else ""
+    at = ""
+    if where and problem.where_zh:
+        line = f"（第 {problem.line} 行）" if problem.line else ""
+        at = f"**{plain(problem.where_zh)}**{line}："
+    elif where and problem.line:
+        at = f"第 {problem.line} 行："
+    lines = [f"{head}❗ {at}{plain(problem.zh)}"]
+    if problem.hint_zh:
+        lines.append(f"提示：{plain(problem.hint_zh)}")
+    if tab:
+        lines.append(f"在「{plain(tab)}」页修改 · see the {plain(tab.split(' ', 1)[-1])} tab")
+    st.markdown("  \n".join(lines))
+    if problem.excerpt:
+        st.code(problem.excerpt, language="text")
+    english = problem.en + (f" · hint: {problem.hint_en}" if problem.hint_en else "")
+    if where and problem.where_en:
+        english = f"{problem.where_en}" + (f" (line {problem.line})" if problem.line
+                                           else "") + f": {english}"
+    st.caption(f"English: {plain(english)}")
+
+
+def show_problems_at(work: Work, prefix: tuple[str | int, ...], *,
+                     exact: bool = False, skip: tuple[str | int, ...] | None = None
+                     ) -> None:
+    """Show in full the draft's errors at ``prefix`` (and inside it, unless ``exact``;
+    never inside ``skip``) that no other box has shown in this run."""
+    for placed in work.problems:
+        loc = placed.loc
+        if placed.index in work.placed or loc is None or loc[:len(prefix)] != prefix:
+            continue
+        if (exact and loc != prefix) or (skip is not None and loc[:len(skip)] == skip):
+            continue
+        work.placed.add(placed.index)
+        show_problem(placed.problem)
+
+
+def has_problems(work: Work, prefix: tuple[str | int, ...],
+                 skip: tuple[str | int, ...] | None = None) -> bool:
+    """Whether the draft has an error at ``prefix`` or inside it (not inside ``skip``)."""
+    return any(p.loc is not None and p.loc[:len(prefix)] == prefix and not (
+        skip is not None and p.loc[:len(skip)] == skip) for p in work.problems)
+
+
+def show_live(work: Work, errors: Sequence[FormkitError],
+              loc: tuple[str | int, ...] | None = None) -> None:
+    """The live check of a box's expression, Chinese first, under the box. The draft's
+    own error at ``loc`` is the same one (the box saves what it holds): it is counted as
+    shown here; without a live error, the draft's errors at ``loc`` are shown instead."""
+    for error in errors:
+        show_problem(explain(error))
+    if loc is None:
+        return
+    if errors:
+        work.placed.update(p.index for p in work.problems if p.loc == loc)
+    else:
+        show_problems_at(work, loc, exact=True)
 
 
 def show_errors(errors: Sequence[FormkitError], limit: int = 30) -> None:
@@ -459,7 +595,7 @@ def expr_input(work: Work, label: str, key: str, loc: tuple[str | int, ...], *,
     st.text_input(label, key=key, help=help, on_change=_expr_changed,
                   args=(work.code, key, loc))
     typed = str(st.session_state.get(key) or "")
-    show_errors(expression_errors(work, typed, want, row))
+    show_live(work, expression_errors(work, typed, want, row), loc)
     return typed
 
 

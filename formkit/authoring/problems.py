@@ -34,6 +34,18 @@ class Problem:
     en: str
     hint: str  # Chinese first where known, else the English hint; "" when none
     excerpt: str | None  # the line of the file with a caret under the place, cut to fit
+    hint_zh: str = ""  # the hint in Chinese, when formkit knows its words; else ""
+    hint_en: str = ""  # the hint as formkit gave it (English); "" when none
+
+    @property
+    def where_zh(self) -> str:
+        """The place in Chinese only (``流程 › 第 1 步 › 办理单位``)."""
+        return self.where.split(" · ", 1)[0]
+
+    @property
+    def where_en(self) -> str:
+        """The place in English only (``route › step 1 › units``)."""
+        return self.where.split(" · ", 1)[1] if " · " in self.where else ""
 
     def headline(self) -> str:
         """``where（第 N 行 line N）：zh  en`` on one line."""
@@ -240,7 +252,7 @@ def explain(error: FormkitError, tree: Any | None = None) -> Problem:
         where = f"文件 {span.file.rsplit('/', 1)[-1]} · file"
     zh, en = _sentence(error)
     return Problem(where, span.line if span is not None else None, zh, en, _hint(error.hint),
-                   _excerpt(error))
+                   _excerpt(error), _hint_zh(error.hint), error.hint or "")
 
 
 def _sentence(error: FormkitError) -> tuple[str, str]:
@@ -266,6 +278,11 @@ def _sentence(error: FormkitError) -> tuple[str, str]:
             "unknown-key", "missing-key", "misplaced-key") else ""
         sentence = sentence.format(f"“{name}”" + (f"（{k_zh}）" if k_zh else ""))
     return sentence, message
+
+
+def _hint_zh(hint: str | None) -> str:
+    meant = re.fullmatch(r"did you mean '([^']*)'\?", hint or "")
+    return f"是否应为 {meant.group(1)}？" if meant else ""
 
 
 def _hint(hint: str | None) -> str:

@@ -16,18 +16,21 @@ from typing import Any
 
 import pandas as pd
 import streamlit as st
-from formkit_studio.common import catalog
+from formkit_studio.common import catalog, current_user
 from formkit_studio.editor_widgets import (
+    MATTER,
     Work,
     apply_edit,
     ask_remove_field,
     bind,
+    code_span,
     confirm_remove_field,
     discard_draft,
     expr_input,
     expression_errors,
     flash,
     guide_link,
+    has_problems,
     library_text,
     open_work,
     renamed_text,
@@ -35,11 +38,16 @@ from formkit_studio.editor_widgets import (
     save_text,
     set_value,
     show_check,
-    show_errors,
     show_flash,
+    show_live,
+    show_problem,
+    show_problems_at,
+    show_summary,
     show_uses,
     table_edit,
     text_input,
+    tree_of,
+    working_text,
 )
 from formkit_studio.labels import (
     CHANNELS,
@@ -47,6 +55,7 @@ from formkit_studio.labels import (
     DELIVERY,
     DOCUMENT_NAMES,
     FIELD_TYPES,
+    FORMS,
     KINDS,
     MATERIAL_SOURCES,
     ONLINE_DEPTHS,
@@ -55,11 +64,11 @@ from formkit_studio.labels import (
 )
 from formkit_studio.safe_text import plain
 
-from formkit.authoring.drafts import DraftBase, load_yaml
+from formkit.authoring.drafts import DraftBase, check_expression, load_yaml
 from formkit.authoring.problems import explain
 from formkit.authoring.renaming import Renamed, rename_field
 from formkit.authoring.steps import (
-    MATERIAL_COLUMNS,
+    MATERIAL_FORM_KEYS,
     FieldRow,
     add_fee,
     add_field,
@@ -68,23 +77,24 @@ from formkit.authoring.steps import (
     cond_mode,
     cond_value,
     default_value,
-    edit_materials,
     fee_rows,
     field_rows,
     get_in,
-    material_rows,
+    material_examples,
+    material_form,
     move_field,
     move_item,
     nest_field,
     remove_fee,
     remove_item,
+    remove_material,
+    save_material,
     set_decision_wording,
     set_document_basis,
     set_fee,
     set_guide,
     set_in,
     set_let,
-    set_material,
     set_options,
     unnamed_fields,
 )
@@ -271,6 +281,8 @@ def guide_tab(work: Work) -> None:
                          str(b) for b in get_in(work.tree, ("document_basis", doc)) or []),
                      lambda t, v, d=doc: set_document_basis(t, d, str(v or "")),
                      rev=f"{work.rev}:{doc}")
+    for key in ("guide", "decision_wording", "document_basis"):
+        show_problems_at(work, (key,))
 
 
 def fees_tab(work: Work) -> None:
@@ -288,8 +300,8 @@ def fees_tab(work: Work) -> None:
                 _stepped(work, st.text_input, f"第 {i + 1} 项金额（元）Amount", f"fee_amount_{i}",
                          row["amount"], lambda t, v, i=i: set_fee(t, i, "amount", v))
                 typed = str(st.session_state.get(f"fee_amount_{i}") or "")
-                if not isinstance(amount_value(typed), int | float):
-                    show_errors(expression_errors(work, typed, "number"))
+                show_live(work, [] if isinstance(amount_value(typed), int | float) else
+                          expression_errors(work, typed, "number"), ("fees", i, "amount"))
             with c3:
                 _stepped(work, st.text_input, f"第 {i + 1} 项收费依据 Basis", f"fee_basis_{i}",
                          row["basis"],
@@ -298,12 +310,14 @@ def fees_tab(work: Work) -> None:
                      "always）",
                      f"fee_when_{i}", row["when"], lambda t, v, i=i: set_fee(t, i, "when", v))
             typed = str(st.session_state.get(f"fee_when_{i}") or "")
-            if typed not in ("true", "false"):
-                show_errors(expression_errors(work, typed))
+            show_live(work, [] if typed in ("true", "false") else
+                      expression_errors(work, typed), ("fees", i, "when"))
+            show_problems_at(work, ("fees", i))
             st.button("🗑️ 删除此收费 Remove fee", key=f"fee_remove_{i}", on_click=apply_edit,
                       args=(work.code, lambda t, i=i: remove_fee(t, i)))
     if not rows:
         st.info("还没有收费项目 No itemised fees yet")
+    show_problems_at(work, ("fees",))
     with st.container(border=True):
         st.markdown("**新增收费项目 Add a fee**")
         c1, c2, c3 = st.columns([2, 2, 3])
@@ -314,7 +328,7 @@ def fees_tab(work: Work) -> None:
                           placeholder="80 或 or 10 * copies")
             typed = str(st.session_state.get("fee_new_amount") or "")
             if not isinstance(amount_value(typed), int | float):
-                show_errors(expression_errors(work, typed, "number"))
+                show_live(work, expression_errors(work, typed, "number"))
         c3.text_input("新收费依据 New fee basis", key="fee_new_basis")
         st.button("➕ 添加收费 Add fee", key="fee_add", on_click=_fee_added, args=(work.code,))
         refused = st.session_state.get(_REFUSED, {}).get("fee_add")
@@ -368,10 +382,13 @@ def basic_tab(work: Work) -> None:
                       help="已在“收费”中逐项列出，此处不再使用 The itemised fees replace it"
                       if itemised else None)
         typed = str(st.session_state.get("basic_fee") or "")
-        if not isinstance(amount_value(typed), int | float):
-            show_errors(expression_errors(work, typed, "number"))
+        show_live(work, [] if isinstance(amount_value(typed), int | float) else
+                  expression_errors(work, typed, "number"), ("fee",))
         _multi(work, "办理渠道 Channels", "basic_channels", ("channels",), CHANNELS)
         _number(work, "到办事现场次数 Max visits", "basic_max_visits", ("max_visits",))
+    for key in ("code", "name", "kind", "basis", "result", "time_limit", "fee", "channels",
+                "max_visits"):
+        show_problems_at(work, (key,))
 
 
 # ---- form fields
@@ -488,6 +505,7 @@ def fields_tab(work: Work) -> None:
         st.session_state["field_sel"] = rows[0].path if rows else None
     selected = st.session_state.get("field_sel")
     unnamed = {r.path for r in unnamed_fields(work.tree)}
+    wrong = {r.path for r in rows if has_problems(work, r.loc, skip=(*r.loc, "fields"))}
     if selected is not None and st.session_state.get("field_remove_pending") == selected:
         confirm_remove_field(work, by_path[selected])
     left, right = st.columns([2, 3])
@@ -500,7 +518,8 @@ def fields_tab(work: Work) -> None:
                      format_func=lambda p: "　" * by_path[p].depth + (
                          "▸ " if by_path[p].container else "") +
                      f"{plain(by_path[p].label)}（{plain(p)}）· {plain(by_path[p].type)}" + (
-                         " · ⚠️ 待填标签 needs a label" if p in unnamed else ""))
+                         " · ⚠️ 待填标签 needs a label" if p in unnamed else "") + (
+                         " · ❗ 有错误 has errors" if p in wrong else ""))
         else:
             st.info("表单还没有字段 The form has no fields yet")
         b1, b2 = st.columns(2)
@@ -574,97 +593,257 @@ def _field_editor(work: Work, row: FieldRow) -> None:
         _typed_input(work, "最大值 Max", "field_max", (*loc, "max"), rev, amount_value)
     if row.type in ("choice", "multichoice"):
         _options(work, row)
+    show_problems_at(work, row.loc, skip=(*row.loc, "fields"))
 
 
 # ---- materials, checks, route, let and uses
 
 
+# The material's choices as the editor offers them: Chinese first, the format's value
+# never shown (labels.py has FORMS and MATERIAL_SOURCES; the media are named here).
+_FORMS = {value: f"{zh} {en}" for value, (zh, en) in FORMS.items()}
+_MEDIA = {"paper": "纸质 Paper", "electronic": "电子 Electronic",
+          "either": "纸质或电子均可 Either"}
+_REQUIRED = {"yes": "必需 Required", "no": "非必需 Optional",
+             "when": "按条件需要 When a condition holds"}
+_MF = "mf_"  # the material form's widget keys: mf_<MATERIAL_FORM_KEYS>
+_EDITING = "material_editing"  # the id of the material the form edits (absent: a new one)
+_MF_REFUSED = "material_form_refused"  # the Chinese refusal of the last save
+_MF_ERRORS = "material_form_errors"  # the live check of the condition at the last save
+
+
+def _zh(options: dict[str, str], value: Any) -> str:
+    """The Chinese of a choice (``原件``), or the value marked invalid."""
+    shown = options.get(str(value))
+    return shown.split(" ", 1)[0] if shown else f"{value}（无效 invalid）"
+
+
+def _material_line(work: Work, index: int, item: dict[str, Any]) -> str:
+    """What a material asks for, in one line of Chinese: 原件 · 纸质 · 1 份 · 必需 ..."""
+    values = material_form(work.tree, index)
+    parts = [_zh(_FORMS, values["form"]), _zh(_MEDIA, values["medium"]),
+             f"{values['copies']} 份"]
+    if values["required"] == "when":
+        parts.append(f"按条件需要：{code_span(values['when'])}")
+    else:
+        parts.append("必需" if values["required"] == "yes" else "非必需")
+    if values["tolerable"]:
+        days = values["tolerable_days"]
+        parts.append(f"可容缺（{days} 个工作日内补交）" if days else "可容缺")
+    if values["commitment"]:
+        parts.append("可告知承诺")
+    if values["source"] != "applicant":  # the default: saying it on every line is noise
+        parts.append(_zh(MATERIAL_SOURCES, values["source"]))
+    return " · ".join(parts)
+
+
 def materials_tab(work: Work) -> None:
-    rows = material_rows(work.tree)
-    forms = ["original", "copy", "original_and_copy"]
-    st.caption("“是否必需”填 true、false 或条件表达式 Required: true, false or a condition")
-    st.data_editor(pd.DataFrame(rows, columns=list(MATERIAL_COLUMNS)), key="materials_table",
-                   num_rows="dynamic", hide_index=True,
-                   width="stretch",
-                   column_config={
-                       "id": st.column_config.TextColumn("标识 Id"),
-                       "name_zh": st.column_config.TextColumn("材料名称 Name"),
-                       "name_en": st.column_config.TextColumn("英文名称 Name (en)"),
-                       "form": st.column_config.SelectboxColumn("材料类型 Form", options=forms),
-                       "medium": st.column_config.SelectboxColumn(
-                           "材料形式 Medium", options=["paper", "electronic", "either"]),
-                       "copies": st.column_config.NumberColumn("份数 Copies", min_value=0,
-                                                               step=1),
-                       "required": st.column_config.TextColumn("是否必需 Required"),
-                       "tolerable": st.column_config.CheckboxColumn("容缺 Tolerable"),
-                       "source": st.column_config.SelectboxColumn(
-                           "来源 Source", options=list(MATERIAL_SOURCES),
-                           format_func=lambda v: MATERIAL_SOURCES.get(v, v))})
-    changes = table_edit(st.session_state.get("materials_table"))
-    if (changes.edited or changes.added or changes.deleted) and \
-            apply_edit(work.code, lambda text: edit_materials(text, changes)):
-        st.rerun()
-    for row in rows:
-        if row["required"] not in ("true", "false"):
-            errors = expression_errors(work, row["required"])
-            if errors:
-                st.markdown(f"**{plain(row['id'])}** 是否必需 required:")
-                show_errors(errors)
-    if not rows:
+    materials = get_in(work.tree, ("materials",)) or []
+    materials = materials if isinstance(materials, list) else []
+    st.caption("申请人需要提交的材料，按窗口收取的顺序排列；点“编辑”在下方表单中修改 · The "
+               "materials an applicant hands in, in the order the window takes them; "
+               "编辑 Edit opens one in the form below")
+    ids = [str(m.get("id", "")) if isinstance(m, dict) else "" for m in materials]
+    editing = st.session_state.get(_EDITING)
+    for i, item in enumerate(materials):
+        item = item if isinstance(item, dict) else {}
+        name = _label_zh(work, ("materials", i, "name")) or ids[i] or f"第 {i + 1} 项"
+        with st.container(border=True, key=f"material_row_{i}"):
+            c1, c2 = st.columns([5, 3], vertical_alignment="center")
+            marker = "　✏️ 编辑中 editing" if editing is not None and editing == ids[i] else ""
+            c1.markdown(f"**{i + 1}\\. {plain(name)}**{marker}  \n"
+                        f"{_material_line(work, i, item)}")
+            b1, b2, b3, b4 = c2.columns(4)
+            b1.button("✏️", key=f"material_edit_{i}", help="编辑 Edit", on_click=_material_edit,
+                      args=(work.code, i))
+            b2.button("⬆️", key=f"material_up_{i}", help="上移 Up", disabled=i == 0,
+                      on_click=apply_edit,
+                      args=(work.code, lambda t, i=i: move_item(t, ("materials",), i, -1)))
+            b3.button("⬇️", key=f"material_down_{i}", help="下移 Down",
+                      disabled=i == len(materials) - 1, on_click=apply_edit,
+                      args=(work.code, lambda t, i=i: move_item(t, ("materials",), i, 1)))
+            b4.button("🗑️", key=f"material_remove_{i}", help="删除 Remove",
+                      on_click=_material_ask_remove, args=(i, ids[i]))
+            show_problems_at(work, ("materials", i))
+    if not materials:
+        st.info("还没有材料 No materials yet")
+    show_problems_at(work, ("materials",))
+    pending = st.session_state.get("material_remove_pending")
+    if isinstance(pending, tuple) and 0 <= pending[0] < len(ids) and ids[pending[0]] == \
+            pending[1]:
+        _confirm_remove_material(work, pending[0])
+    _material_form(work, ids)
+
+
+def _material_form(work: Work, ids: list[str]) -> None:
+    """Add a material, or change the one chosen with ✏️: one form, saved as a whole by
+    ``save_material``. Nothing reruns while it is filled in; a refused save keeps every
+    box as typed, with the reasons in Chinese above the buttons."""
+    editing = st.session_state.get(_EDITING)
+    if editing is not None and editing not in ids:  # removed meanwhile
+        _material_reset()
+        editing = None
+    if f"{_MF}name_zh" not in st.session_state:
+        _material_fill(material_form(work.tree, None))
+    title = "新增材料 Add a material" if editing is None else \
+        f"编辑材料 Edit material：{plain(st.session_state.get(f'{_MF}name_zh') or editing)}"
+    with st.form("material_form", border=True, enter_to_submit=False):
+        st.markdown(f"**{title}**")
+        c1, c2 = st.columns(2)
+        c1.text_input("材料名称（中文）Name", key=f"{_MF}name_zh",
+                      placeholder="例如 e.g. 经营场所租赁合同")
+        c2.text_input("英文名称 Name in English（可不填 optional）", key=f"{_MF}name_en")
+        forms, media, sources = (_with_current(o, f"{_MF}{k}") for o, k in (
+            (_FORMS, "form"), (_MEDIA, "medium"), (MATERIAL_SOURCES, "source")))
+        c1.selectbox("材料类型 Form", list(forms), key=f"{_MF}form", format_func=forms.get)
+        c2.selectbox("材料形式 Medium", list(media), key=f"{_MF}medium", format_func=media.get)
+        c1.number_input("份数 Copies", key=f"{_MF}copies", min_value=0, max_value=100, step=1)
+        c2.selectbox("材料来源 Source", list(sources), key=f"{_MF}source",
+                     format_func=sources.get)
+        st.radio("是否必需 Required", list(_REQUIRED), key=f"{_MF}required",
+                 format_func=_REQUIRED.get, horizontal=True)
+        st.text_input("需要此材料的条件 Condition（仅“按条件需要”时填写 only for “when”）",
+                      key=f"{_MF}when", placeholder='例如 e.g. premises == "rented"')
+        for error in st.session_state.get(_MF_ERRORS, []):
+            show_problem(explain(error))
+        c3, c4 = st.columns(2)
+        c3.checkbox("可容缺受理 Tolerable（受理后补交 may follow later）", key=f"{_MF}tolerable")
+        c4.number_input("容缺补交期限（工作日）Days to supply it", key=f"{_MF}tolerable_days",
+                        min_value=1, max_value=365, step=1,
+                        placeholder="（目录默认 catalog default）")
+        st.checkbox("可告知承诺 Commitment（签署承诺书可代替此材料 a signed commitment may "
+                    "replace it）", key=f"{_MF}commitment")
+        c5, c6 = st.columns(2)
+        c5.text_input("空白表格 Blank form（目录中的路径或链接 path or URL）",
+                      key=f"{_MF}template", placeholder="forms/lease.docx")
+        c6.text_input("示例样表 Filled-in sample（路径或链接 path or URL）", key=f"{_MF}sample",
+                      placeholder="forms/lease-sample.pdf")
+        c5.text_input("材料依据 Basis", key=f"{_MF}basis", placeholder="例如 e.g. 《条例》第十条")
+        c6.text_input("填报须知 Notes for the applicant", key=f"{_MF}notes",
+                      placeholder="例如 e.g. 须加盖公章")
+        st.text_input("材料标识 Id（示例和表达式中使用；新增时可留空，自动生成 used by examples; "
+                      "left empty, one is made）", key=f"{_MF}id")
+        refused = st.session_state.get(_MF_REFUSED)
+        if refused:
+            st.error("❗ 未保存 Not saved：" + "；".join(
+                f"{plain(r)}" for r in str(refused).split("；")), icon=None)
+        b1, b2, _ = st.columns([1, 1, 2])
+        b1.form_submit_button("💾 保存修改 Save" if editing is not None else
+                              "➕ 添加材料 Add material", type="primary",
+                              on_click=_material_saved, args=(work.code, work.check.rules))
+        b2.form_submit_button("取消 Cancel" if editing is not None else "清空 Clear",
+                              on_click=_material_reset)
+
+
+def _with_current(options: dict[str, str], key: str) -> dict[str, str]:
+    """``options`` and the value the form holds, marked invalid when it is not one (a
+    file written by hand): shown as it is, so saving does not change it unasked."""
+    value = st.session_state.get(key)
+    return options if value in options or value is None else \
+        {**options, str(value): f"{value}（无效 invalid）"}
+
+
+def _material_fill(values: dict[str, Any]) -> None:
+    for key in MATERIAL_FORM_KEYS:
+        st.session_state[f"{_MF}{key}"] = values[key]
+
+
+def _material_reset() -> None:
+    """Back to a blank form for a new material (a widget callback)."""
+    st.session_state.pop(_EDITING, None)
+    st.session_state.pop(_MF_REFUSED, None)
+    st.session_state.pop(_MF_ERRORS, None)
+    user = current_user()
+    code = st.session_state.get(MATTER)
+    text = working_text(user, str(code))[0] if user is not None and code else None
+    _material_fill(material_form(tree_of(text) if text else None, None))
+
+
+def _material_edit(code: str, index: int) -> None:
+    """Open material ``index`` in the form (a widget callback)."""
+    user = current_user()
+    text = working_text(user, code)[0] if user is not None else None
+    tree = tree_of(text) if text else None
+    item = get_in(tree, ("materials", index))
+    if not isinstance(item, dict):
         return
-    with st.container(border=True):
-        # The same cells, one material at a time: with the live check under the condition.
-        st.markdown("**逐项编辑 One material at a time**")
-        ids = [r["id"] for r in rows]
-        if st.session_state.get("material_pick") not in ids:
-            st.session_state["material_pick"] = ids[0]
-        st.selectbox("材料 Material", ids, key="material_pick",
-                     format_func=lambda m: f"{rows[ids.index(m)]['name_zh']}（{m}）")
-        index = ids.index(str(st.session_state["material_pick"]))
-        rev = f"{work.rev}:material:{index}"
-        _cond(work, "是否必需 Required", "material_required", ("materials", index, "required"),
-              True, rev, None)
-        bind("material_tolerable", rows[index]["tolerable"], rev)
-        st.checkbox("可容缺受理 Tolerable（受理后补交 may follow later）", key="material_tolerable",
-                    on_change=_widget_to, args=(work.code, "material_tolerable",
-                                                ("materials", index, "tolerable")))
-        _material_v2(work, index, rev)
+    st.session_state[_EDITING] = str(item.get("id", ""))
+    st.session_state.pop(_MF_REFUSED, None)
+    st.session_state.pop(_MF_ERRORS, None)
+    _material_fill(material_form(tree, index))
 
 
-def _material_v2(work: Work, index: int, rev: str) -> None:
-    """The material's matter-format v2 keys, each written by ``set_material``."""
-    loc: Loc = ("materials", index)
+def _material_saved(code: str, rules: Any) -> None:
+    """Save the form as the material it edits, or as a new one (a widget callback)."""
+    values = {key: st.session_state.get(f"{_MF}{key}") for key in MATERIAL_FORM_KEYS}
+    editing = st.session_state.get(_EDITING)
+    st.session_state.pop(_MF_REFUSED, None)
+    errors = check_expression(rules, str(values["when"]), "condition", None) if (
+        values["required"] == "when" and str(values["when"] or "").strip()
+        and rules is not None) else []
+    st.session_state[_MF_ERRORS] = errors
+    if errors:
+        st.session_state[_MF_REFUSED] = "条件有误，请按下面的提示修改"
+        return
+    done: list[int] = []
 
-    def step(key: str) -> Step:
-        return lambda t, v: set_material(t, index, key, v)
-    c1, c2 = st.columns(2)
-    with c1:
-        _stepped(work, st.checkbox, "可告知承诺 Commitment（签署承诺书可代替此材料 a signed "
-                 "commitment may replace it）", "material_commitment",
-                 get_in(work.tree, (*loc, "commitment")) is True, step("commitment"), rev=rev)
-        days = get_in(work.tree, (*loc, "tolerable_days"))
-        _stepped(work, st.number_input, "容缺补交期限（工作日）Days to supply it after "
-                 "容缺受理", "material_tolerable_days",
-                 days if isinstance(days, int) and not isinstance(days, bool) else None,
-                 step("tolerable_days"), rev=rev, min_value=1, max_value=365, step=1,
-                 placeholder="（目录默认 catalog default）")
-        source = get_in(work.tree, (*loc, "source")) or "applicant"
-        sources = dict(MATERIAL_SOURCES)
-        if source not in sources:
-            sources[str(source)] = f"{source}（无效 invalid）"
-        _stepped(work, st.selectbox, "材料来源 Source", "material_source", source,
-                 step("source"), rev=rev, options=list(sources),
-                 format_func=lambda v: sources.get(v, v))
-    with c2:
-        _stepped(work, st.text_input, "空白表格 Blank form（目录中的路径或链接 path or URL）",
-                 "material_template", str(get_in(work.tree, (*loc, "template")) or ""),
-                 step("template"), rev=rev, placeholder="forms/lease.docx")
-        _stepped(work, st.text_input, "示例样表 Filled-in sample（路径或链接 path or URL）",
-                 "material_sample", str(get_in(work.tree, (*loc, "sample")) or ""),
-                 step("sample"), rev=rev, placeholder="forms/lease-sample.pdf")
-        _stepped(work, st.text_input, "材料依据 Basis", "material_basis",
-                 _label_zh(work, (*loc, "basis")), step("basis"), rev=rev,
-                 placeholder="例如 e.g. 《条例》第十条")
+    def change(text: str) -> str:
+        tree = tree_of(text)
+        ids = [m.get("id") if isinstance(m, dict) else None
+               for m in get_in(tree, ("materials",)) or []]
+        if editing is not None and editing not in ids:
+            st.session_state[_MF_REFUSED] = "这项材料已被删除 (the material is gone)"
+            return text
+        try:
+            new, at = save_material(text, ids.index(editing) if editing is not None
+                                    else None, values)
+        except EditError as exc:
+            st.session_state[_MF_REFUSED] = exc.message
+            return text
+        done.append(at)
+        return new
+    apply_edit(code, change)
+    if done:
+        name = str(values["name_zh"] or "").strip()
+        flash(f"已保存材料「{plain(name)}」 · Material saved" if editing is not None else
+              f"已添加材料「{plain(name)}」 · Material added")
+        _material_reset()
+
+
+def _material_ask_remove(index: int, material_id: str) -> None:
+    st.session_state["material_remove_pending"] = (index, material_id)
+
+
+def _material_cancel_remove() -> None:
+    st.session_state.pop("material_remove_pending", None)
+
+
+def _confirm_remove_material(work: Work, index: int) -> None:
+    """A dialog: delete material ``index``? With the examples that mention it."""
+    name = _label_zh(work, ("materials", index, "name")) or f"第 {index + 1} 项"
+    material_id = str(get_in(work.tree, ("materials", index, "id")) or "")
+    examples = material_examples(work.tree, material_id) if material_id else []
+
+    @st.dialog("删除材料 Delete a material", on_dismiss=_material_cancel_remove)
+    def ask() -> None:
+        with st.container(key="material_remove_confirm_box"):
+            st.warning(f"确定删除材料「{plain(name)}」吗？· Delete this material?", icon="⚠️")
+            if examples:
+                st.markdown(f"以下 {len(examples)} 个示例提交或预期了此材料，记录将一并删除 · "
+                            f"It is named in {len(examples)} example(s); those mentions go "
+                            "with it:\n" + "\n".join(f"- {plain(e)}" for e in examples))
+            c1, c2, _ = st.columns([1, 1, 2])
+            if c1.button("🗑️ 删除 Delete", key="material_remove_confirm", type="primary"):
+                _material_cancel_remove()
+                if apply_edit(work.code, lambda t: remove_material(t, index)):
+                    flash(f"已删除材料「{plain(name)}」 · Material removed")
+                if st.session_state.get(_EDITING) == material_id:
+                    _material_reset()
+                st.rerun()
+            if c2.button("取消 Cancel", key="material_remove_cancel"):
+                _material_cancel_remove()
+                st.rerun()
+    ask()
 
 
 def checks_tab(work: Work) -> None:
@@ -685,6 +864,7 @@ def checks_tab(work: Work) -> None:
             with c3:
                 text_input(work, "提示（英文）Message (English)", f"check_msg_en_{i}",
                            ("checks", i, kind, "en"))
+            show_problems_at(work, ("checks", i))
             st.button("🗑️ 删除此检查 Remove check", key=f"check_remove_{i}", on_click=apply_edit,
                       args=(work.code, lambda t, i=i: remove_item(t, ("checks",), i)))
     st.button("➕ 新增检查 Add check", key="check_add", on_click=apply_edit,
@@ -722,6 +902,7 @@ def route_tab(work: Work) -> None:
                 _number(work, "时限 Days", f"route_days_{i}", ("route", i, "days"))
             expr_input(work, "适用条件 When（空 = 总是 empty = always）", f"route_when_{i}",
                        ("route", i, "when"))
+            show_problems_at(work, ("route", i))
             b1, b2, b3 = st.columns(3)
             b1.button("⬆️ 上移 Up", key=f"route_up_{i}", on_click=apply_edit,
                       args=(work.code, lambda t, i=i: move_item(t, ("route",), i, -1)))
@@ -740,6 +921,7 @@ def lets_tab(work: Work) -> None:
     libraries = sorted(work.opened.libraries.by_name)
     _multi(work, "使用的规则库 Rule libraries used", "let_uses", ("uses",),
            {name: name for name in libraries})
+    show_problems_at(work, ("uses",))
     st.markdown("**计算值 Let values**（在所有表达式中可用 usable in every expression）")
     lets = get_in(work.tree, ("let",)) or {}
     for i, (name, expression) in enumerate(lets.items() if isinstance(lets, dict) else []):
@@ -751,16 +933,16 @@ def lets_tab(work: Work) -> None:
         with c2:
             st.text_input("表达式 Expression", key=f"let_expr_{i}", on_change=_let_changed,
                           args=(work.code, i, str(name)))
-            show_errors(expression_errors(work, str(st.session_state.get(f"let_expr_{i}")),
-                                          "value"))
+            show_live(work, expression_errors(
+                work, str(st.session_state.get(f"let_expr_{i}")), "value"), ("let", str(name)))
         c3.button("🗑️ 删除 Remove", key=f"let_remove_{i}", on_click=apply_edit,
                   args=(work.code, lambda t, n=str(name): set_let(t, n, "", "")))
     c1, c2, c3 = st.columns([1, 3, 1])
     c1.text_input("新名称 New name", key="let_new_name")
     with c2:
         st.text_input("新表达式 New expression", key="let_new_expr")
-        show_errors(expression_errors(work, str(st.session_state.get("let_new_expr") or ""),
-                                      "value"))
+        show_live(work, expression_errors(
+            work, str(st.session_state.get("let_new_expr") or ""), "value"))
     c3.button("➕ 添加 Add", key="let_add", on_click=_let_added, args=(work.code,))
 
 
@@ -797,7 +979,8 @@ def source_tab(work: Work) -> None:
     st.text_area("YAML 源码 YAML source", key="source_text", height=480,
                  on_change=_source_changed, args=(work.code, shown))
     if not work.check.ok:
-        show_errors(work.check.errors)
+        st.caption("错误列在页面顶部的“错误一览”中，并显示在各自所在的位置 · The errors are "
+                   "listed at the top of the page, and shown where each is edited")
 
 
 def main() -> None:
@@ -806,10 +989,10 @@ def main() -> None:
     work = open_work()
     if work is None:
         return
-    show_check(work)
+    summary = show_check(work)
     c1, c2 = st.columns([3, 1])
-    c1.caption(f"文件 File: {plain(work.file)} · 每次修改都自动保存为草稿 every change is saved as "
-               "a draft; 发布后才生效 it takes effect when published")
+    c1.caption(f"文件 File: {plain(work.relative_file)} · 每次修改都自动保存为草稿 every change is "
+               "saved as a draft; 发布后才生效 it takes effect when published")
     with c1:
         guide_link("guide_link_editor")
     c2.button("🗑️ 放弃草稿 Discard draft", key="discard_draft", disabled=not work.from_draft,
@@ -824,10 +1007,12 @@ def main() -> None:
                    "YAML tab")
         with tabs[-1]:
             source_tab(work)
+        show_summary(work, summary)
         return
     for tab, part in zip(tabs, parts, strict=True):
         with tab:
             part(work)
+    show_summary(work, summary)  # last: it knows which errors a tab has shown in place
 
 
 main()

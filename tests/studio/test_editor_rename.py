@@ -97,9 +97,11 @@ def test_deleting_a_used_field_asks_and_lists_where_it_is_used(
     assert "premises" not in fields_of(workspace)
     saved = draft(workspace, "ms_editor").read_text(encoding="utf-8")
     assert "      premises: " not in saved  # its answers in the examples go with it
-    # what is left dangling is what the confirmation listed: four names in three materials
+    # what is left dangling is what the confirmation listed: four names in three materials,
+    # each shown once in its material's row (and named once in the list at the top)
     assert "4 处错误" in app.error[0].value
-    assert all("unknown name 'premises'" in c for c in codes(app))
+    assert texts(app).count("English: unknown name 'premises'") == 4
+    assert len(codes(app)) == 4 and all("premises" in c for c in codes(app))
 
 
 def test_deleting_an_unused_field_needs_no_confirmation(
@@ -140,11 +142,17 @@ def test_a_definition_error_reads_in_chinese_first_at_its_place(
     assert "1 处错误" in app.error[0].value
     shown = texts(app)
     line = broken.splitlines().index("  - step: []") + 1
-    assert ("❗ **流程 › 第 1 步 › 办理单位 · route › step 1 › units**"
-            f"（第 {line} 行 line {line}）：至少需要 1 项　needs at least 1 item(s)") in shown
+    # at its place, in the route tab, Chinese first with the English in a caption ...
+    assert "❗ 至少需要 1 项" in shown
+    assert "English: needs at least 1 item(s)" in shown
+    # ... and named once in the list at the top, with the tab to go to
+    assert ("1\\. **流程 › 第 1 步 › 办理单位**：至少需要 1 项　→ 在「流程 Route」页修改 see the "
+            "Route tab") in shown
+    assert shown.count("至少需要 1 项") == 2
     everything = shown + "\n".join(codes(app))
     assert "List should" not in everything and "after validation" not in everything
-    assert "  - step: []\n          ^" in codes(app)
+    assert codes(app) == ["  - step: []\n          ^"]
+    assert line > 0
 
 
 def test_an_expression_error_keeps_its_caret_under_a_chinese_line(
@@ -156,10 +164,10 @@ def test_an_expression_error_keeps_its_caret_under_a_chinese_line(
     shown = texts(app)
     # plain(): an underscore inside a word starts nothing, so it is not escaped
     assert "没有名为 “flor_area” 的字段或计算值" in shown
-    assert "**表单 › 字段「个体工商户名称」 › 显示 · form › field business_name › visible**" \
-        in shown
-    # the whole-draft list names the file from the catalog folder, not the whole path
-    placed = [c for c in codes(app) if c.startswith("market_supervision/")]
-    assert placed and "    hint: did you mean 'floor_area'?" in placed[0]
+    assert ("1\\. **表单 › 字段「个体工商户名称」 › 显示**：没有名为 “flor_area” 的字段或"
+            "计算值　→ 在「表单 Fields」页修改") in shown
+    # the header names the file from the catalog folder, not the whole path
+    assert "文件 File: market_supervision/individual_business_registration.yaml" in shown
+    assert str(workspace) not in shown + "\n".join(codes(app))
     assert get_in(load_yaml(draft(workspace, "ms_editor").read_text(encoding="utf-8")),
                   ("form", 3, "visible")) == "flor_area > 100"

@@ -22,7 +22,6 @@ from tests.e2e.conftest import Studio
 
 FOOD = "食品经营许可证核发（新办）"
 FIND = "查找事项 Find a matter（名称 name / 编码 code / 拼音首字母 pinyin initials）"
-APPLICANT = "申请人 Applicant（名称或姓名 legal name）"
 LAYOUT_PLAN = "主要设备设施、经营布局、操作流程等文件"
 FORM_NAME = "食品经营许可申请书"
 SAFETY_RULES = ("食品安全自查、从业人员健康管理、进货查验记录、食品安全事故处置等保证食品安全的"
@@ -60,9 +59,11 @@ def fill_restaurant(clerk: Studio) -> None:
     clerk.fill(FIND, "spjy")  # pinyin initials of 食品经营
     expect(clerk.page.get_by_role("combobox", name="事项 Matter", exact=True)).to_have_value(
         f"{FOOD}（XX-MS-0002）")
-    clerk.fill(APPLICANT, "新兴县禾丰餐饮管理有限公司")
     for label, value in RESTAURANT.items():
         clerk.fill(label, value)
+    # asked once: the applicant is the operator the form names
+    expect(clerk.page.get_by_test_id("stMain")).to_contain_text(
+        "申请人 Applicant（取自申请表 from the form）：新兴县禾丰餐饮管理有限公司")
     clerk.select("申请方式 Who applies *", "法定代表人（负责人）申请 The legal representative")
     clerk.select("主体业态 Type of operation *", "餐饮服务经营者 Catering business")
     clerk.multiselect("经营项目 Business items *", ["热食类食品制售 Hot food",

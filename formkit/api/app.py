@@ -19,12 +19,13 @@ import time
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import yaml
 from fastapi import Depends, FastAPI, Header, Query, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, ConfigDict, Field
 
 from formkit.api import errors
 from formkit.api.auth import (
@@ -83,7 +84,7 @@ from formkit.intake.precheck import run_precheck
 from formkit.intake.schema import matter_schema
 from formkit.ruleset import RuleSet
 
-__all__ = ["MAX_BODY", "app_from_env", "create_app"]
+__all__ = ["MAX_BODY", "RatingRequest", "app_from_env", "create_app"]
 
 MAX_BODY = 5 * 2**20
 PREFIX = "/api/v1"
@@ -100,6 +101,17 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
         (413, "body over 5 MB"), (422, "invalid request"), (429, "too many attempts"),
         (500, "unexpected fault (a bug)"), (503, "store, catalog or PDF printer "
                                                 "unavailable"))}
+
+
+class RatingRequest(BaseModel):
+    """``POST /api/v1/cases/{number}/rating``: the applicant's 好差评 of a finished case
+    (5 非常满意, 4 满意, 3 基本满意, 2 不满意, 1 非常不满意), and where it was given."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    score: int = Field(ge=1, le=5)
+    comment: str = Field(default="", max_length=2000)
+    via: Literal["notice", "online", "window", "api"] = "notice"
 
 
 class _Catalog:
@@ -693,6 +705,22 @@ def create_app(catalog_dir: str | os.PathLike[str], store: CaseStore | str, *,
         guarded = GuardedStore(the_store, if_match=if_match)
         svc = service(guarded)
         _run_action(svc, guarded, case, body, who.name, unit)
+        return case_answer(svc, guarded.last or {})
+
+    @app.post(f"{PREFIX}/cases/{{number}}/rating", response_model=CaseObject,
+              tags=["cases"])
+    def rate(who: Caller, number: str, body: RatingRequest) -> JSONResponse:
+        """好差评 (an addition to http-api.md; docs/api.md): recorded by the window or a
+        service platform's key (role clerk) for the applicant, once the case is
+        finished; a 差评 (2 or 1) opens a follow-up for the supervisor."""
+        case, _ = readable(who, number)
+        if who.role != "clerk":  # the office being rated does not record its rating
+            raise forbidden(f"只有窗口或办事平台可以登记好差评 (the {who.role} may not "
+                            f"record the rating of case {case.number})")
+        guarded = GuardedStore(the_store)
+        svc = service(guarded)
+        svc.rate(case.number, score=body.score, comment=body.comment, actor=who.name,
+                 via=body.via)
         return case_answer(svc, guarded.last or {})
 
     @app.get(f"{PREFIX}/cases/{{number}}/notices/{{kind}}", tags=["cases"],

@@ -22,7 +22,7 @@ from formkit.catalog import OpenCatalog
 from formkit.errors import FormkitErrors, InputError
 from formkit.intake.forms import applicant_of
 
-__all__ = ["ACTIONS", "Operation", "act", "default_actor", "receive", "submission"]
+__all__ = ["ACTIONS", "Operation", "act", "default_actor", "rate", "receive", "submission"]
 
 # action -> the options it needs (cli.md's table); the rest are refused as unused
 ACTIONS: dict[str, tuple[str, ...]] = {
@@ -154,3 +154,13 @@ def _resubmit(svc: CaseService, op: Operation, case: Case, data: dict[str, Any],
     rules = case_rules(op.store, case)
     return svc.resubmit(case.number, rules, actor=op.actor, comment=comment,
                         materials=handed, fields=fields if "fields" in data else None)
+
+
+def rate(op: Operation, number: str, *, score: int, comment: str = "",
+         via: str = "notice") -> dict[str, Any]:
+    """好差评: record the applicant's rating of a finished case (the link printed on its
+    notice leads here, hence ``via="notice"``); the case object after it, with its
+    ``rating`` and, after a 差评, the follow-up it opened (``followups``)."""
+    svc = op.service()
+    return svc.view(svc.rate(number, score=score, comment=comment, actor=op.actor,
+                             via=via))

@@ -385,7 +385,7 @@ def cmd_cases(args: argparse.Namespace) -> int:
                           f"({f.days}) {f.detail}")
                 print(f"{len(flags)} flagged of {report.open_cases} open cases")
             return 0
-        if args.action in ("receive", "act", "recompute"):
+        if args.action in ("receive", "act", "recompute", "rate"):
             return _case_operation(args)
         if args.action == "migrate":
             return _migrate(args)
@@ -483,6 +483,9 @@ def _case_operation(args: argparse.Namespace) -> int:
                 f"needs --{needed[0]}" if needed else f"takes no --{unused[0]}"))
     if args.action == "receive" and args.data is None:
         raise _UsageError("cases receive needs --data FILE (the submission)")
+    if (args.action == "rate") != (args.score is not None):
+        raise _UsageError("cases rate needs --score N (1 to 5)" if args.action == "rate"
+                          else f"cases {args.action} takes no --score")
     today = _today(args.today) or dt.date.today()
     opened = open_catalog(args.catalog)
     op = cases.Operation(store=_store(args, create=args.action == "receive"), opened=opened,
@@ -503,6 +506,9 @@ def _case_operation(args: argparse.Namespace) -> int:
     if args.action == "receive":
         view = cases.receive(op, args.number, data or {}, online=args.channel == "online",
                              place=args.data or "--data")
+    elif args.action == "rate":
+        view = cases.rate(op, args.number, score=args.score, comment=args.comment or "",
+                          via=args.via)
     else:
         view = cases.act(op, args.number, args.verb, comment=args.comment or "", data=data,
                          place=args.data or "--data", procedure=args.procedure,
@@ -738,9 +744,10 @@ def _build_parser() -> _Parser:
     p.set_defaults(func=cmd_schema)
 
     p = sub.add_parser("cases", help="the case store: receive, act, show, overdue, export, "
-                       "import, reindex, verify, recompute, migrate")
+                       "import, reindex, verify, recompute, migrate, rate")
     p.add_argument("action", choices=["receive", "act", "show", "overdue", "export",
-                                      "import", "reindex", "verify", "recompute", "migrate"])
+                                      "import", "reindex", "verify", "recompute", "migrate",
+                                      "rate"])
     p.add_argument("number", nargs="?", help="matter code (receive), case number (act, "
                    "show) or file (import)")
     p.add_argument("verb", nargs="?", metavar="ACTION", help="the action of 'act'")
@@ -753,6 +760,9 @@ def _build_parser() -> _Parser:
     p.add_argument("--material", help="tolerated material id (supply)")
     p.add_argument("--unit", help="the unit that signs (sign_off; default: the next)")
     p.add_argument("--approver", help="who approved an extension (extend; default: --actor)")
+    p.add_argument("--score", type=int, help="rate: 1 非常不满意 to 5 非常满意 (好差评)")
+    p.add_argument("--via", choices=["notice", "window", "online", "api"], default="notice",
+                   help="rate: where the rating was given (default: the notice's link)")
     p.add_argument("--store", help="store folder or postgresql:// URL (default "
                    "$FORMKIT_STORE or var/store)")
     p.add_argument("--from", dest="source", help="migrate: the store folder to copy")

@@ -649,20 +649,20 @@ def materials_tab(work: Work) -> None:
         item = item if isinstance(item, dict) else {}
         name = _label_zh(work, ("materials", i, "name")) or ids[i] or f"第 {i + 1} 项"
         with st.container(border=True, key=f"material_row_{i}"):
-            c1, c2 = st.columns([5, 3], vertical_alignment="center")
+            c1, c2 = st.columns([3, 2], vertical_alignment="center")
             marker = "　✏️ 编辑中 editing" if editing is not None and editing == ids[i] else ""
             c1.markdown(f"**{i + 1}\\. {plain(name)}**{marker}  \n"
                         f"{_material_line(work, i, item)}")
             b1, b2, b3, b4 = c2.columns(4)
-            b1.button("✏️", key=f"material_edit_{i}", help="编辑 Edit", on_click=_material_edit,
-                      args=(work.code, i))
-            b2.button("⬆️", key=f"material_up_{i}", help="上移 Up", disabled=i == 0,
+            b1.button("✏️ 编辑", key=f"material_edit_{i}", help="在下方表单中修改 Edit below",
+                      on_click=_material_edit, args=(work.code, i))
+            b2.button("⬆️ 上移", key=f"material_up_{i}", help="上移 Up", disabled=i == 0,
                       on_click=apply_edit,
                       args=(work.code, lambda t, i=i: move_item(t, ("materials",), i, -1)))
-            b3.button("⬇️", key=f"material_down_{i}", help="下移 Down",
+            b3.button("⬇️ 下移", key=f"material_down_{i}", help="下移 Down",
                       disabled=i == len(materials) - 1, on_click=apply_edit,
                       args=(work.code, lambda t, i=i: move_item(t, ("materials",), i, 1)))
-            b4.button("🗑️", key=f"material_remove_{i}", help="删除 Remove",
+            b4.button("🗑️ 删除", key=f"material_remove_{i}", help="删除 Remove",
                       on_click=_material_ask_remove, args=(i, ids[i]))
             show_problems_at(work, ("materials", i))
     if not materials:

@@ -112,11 +112,12 @@ def _show(spec: dict[str, Any], key: str) -> None:
 
 def _configured(chart: Any) -> dict[str, Any]:
     """The chart's spec: labels and legends at a readable size, never truncated, the
-    legend below the plot (a long department name beside it would squeeze it)."""
+    legend above the plot (a long department name beside it would squeeze it; below,
+    it sits far from the plot, past the axis labels)."""
     spec: dict[str, Any] = chart.configure_axis(
         labelFontSize=FONT, titleFontSize=FONT, labelLimit=0, titlePadding=8,
     ).configure_legend(labelFontSize=FONT, titleFontSize=FONT, labelLimit=0,
-                       orient="bottom", columns=4).to_dict()
+                       orient="top", columns=4).to_dict()
     return spec
 
 
@@ -146,7 +147,7 @@ def _performance_spec(perf: pd.DataFrame) -> dict[str, Any]:
     return _configured(alt.Chart(long).mark_bar().encode(
         y=alt.Y("事项:N", title=None, sort=None),
         yOffset=alt.YOffset("指标:N", sort=series),
-        x=alt.X("工作日:Q", title="工作日 Working days"),
+        x=alt.X("工作日:Q", title="工作日", axis=alt.Axis(tickMinStep=1, format="d")),
         color=alt.Color("指标:N", title=None, sort=series,
                         scale=alt.Scale(range=["#4c78a8", "#bab0ac"])),
         tooltip=["事项", "指标", "工作日"]).properties(height=max(120, 44 * len(perf))))
@@ -165,7 +166,7 @@ def week_labels(weeks: list[dt.date]) -> Callable[[dt.date], str]:
 
 
 def _week_axis(order: list[str]) -> Any:
-    return alt.X("周:O", sort=order, title="周（周一） Week (Monday)",
+    return alt.X("周:O", sort=order, title="周（以周一日期表示）",
                  axis=alt.Axis(labelAngle=-45, labelOverlap="greedy"))
 
 
@@ -175,11 +176,13 @@ def _lines_spec(frame: pd.DataFrame, order: list[str], series: list[str], value:
     long = frame.melt(id_vars=["周"], value_vars=series, var_name="类别",
                       value_name=value).dropna()
     encoding: dict[str, Any] = {
-        "x": _week_axis(order), "y": alt.Y(f"{value}:Q", title=title),
+        "x": _week_axis(order),
+        "y": alt.Y(f"{value}:Q", title=title, axis=alt.Axis(tickMinStep=1, format="d")),
         "color": alt.Color("类别:N", title=None, sort=series),
         "tooltip": ["周", "类别", value]}
     if dashed:
-        encoding["strokeDash"] = alt.StrokeDash("类别:N", legend=None, sort=series)
+        # the same field and title as the colour: one legend shows both
+        encoding["strokeDash"] = alt.StrokeDash("类别:N", title=None, sort=series)
     return _configured(alt.Chart(long).mark_line(point=True).encode(**encoding)
                        .properties(height=260))
 
@@ -188,7 +191,7 @@ def _lines_spec(frame: pd.DataFrame, order: list[str], series: list[str], value:
 def _rate_lines_spec(frame: pd.DataFrame, order: list[str]) -> dict[str, Any]:
     return _configured(alt.Chart(frame).mark_line(point=True).encode(
         x=_week_axis(order),
-        y=alt.Y("按时办结率:Q", title="按时办结率 On-time rate",
+        y=alt.Y("按时办结率:Q", title="按时办结率",
                 scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")),
         color=alt.Color("部门:N", title=None),
         tooltip=["周", "部门", alt.Tooltip("按时办结率:Q", format=".0%"), "办结"])
@@ -201,7 +204,7 @@ def _rate_heat_spec(frame: pd.DataFrame, order: list[str]) -> dict[str, Any]:
         x=_week_axis(order), y=alt.Y("事项:N", title=None),
         tooltip=["周", "事项", alt.Tooltip("按时办结率:Q", format=".0%"), "办结"])
     heat = base.mark_rect().encode(color=alt.Color(
-        "按时办结率:Q", title="按时办结率 On-time rate",
+        "按时办结率:Q", title="按时办结率",
         scale=alt.Scale(domain=[0, 1], scheme="redyellowgreen"),
         legend=alt.Legend(format="%", direction="horizontal")))
     text = base.mark_text(fontSize=11).encode(text=alt.Text("按时办结率:Q", format=".0%"))
@@ -224,13 +227,13 @@ def trend_charts(trends: Trends, dept: Callable[[str], str],
     none = "本区间内尚无办结案件 No case decided in this period"
 
     st.markdown("**收件与办结 Received and finished per week**")
-    _show(_lines_spec(weeks, order, ["收件", "办结"], "件数", "件数 Cases", False),
+    _show(_lines_spec(weeks, order, ["收件", "办结"], "件数", "件数", False),
           "mon_chart_flow")
     st.markdown("**平均办理工作日与承诺时限 Average handling days against the committed "
                 "limit**")
     if weeks["平均办理工作日"].notna().any():
         _show(_lines_spec(weeks, order, ["平均办理工作日", "平均承诺时限"], "工作日",
-                          "工作日 Working days", True), "mon_chart_days")
+                          "工作日", True), "mon_chart_days")
     else:
         st.caption(none)
     st.markdown("**各部门按时办结率 On-time rate by department**")

@@ -104,11 +104,8 @@ def decision_queue(summaries: Iterable[dict[str, Any]], department: str | None,
 
 def issue_queue(summaries: Iterable[dict[str, Any]], department: str | None,
                 today: dt.date, calendar: WorkCalendar) -> list[QueueItem]:
-    """Approved cases of ``department`` whose result has not been issued yet.
-
-    Denied cases leave the open-case index when they are decided (``service.summary``),
-    so they are issued from the case itself, not from this list.
-    """
+    """Approved cases of ``department`` whose result has not been issued yet (the
+    ``issue`` worklist of ``worklists`` holds the denials to serve as well)."""
     return _sorted([_item(s, today, calendar, step=int(s.get("step") or 0), units=[])
                     for s in summaries
                     if s.get("state") == "approved"

@@ -1,10 +1,13 @@
-"""后台审批 Back office (受审分离): the department's queues, one case at a time.
+"""后台审批 Back office (受审分离): the department's worklists, one case at a time.
 
-Queues come from ``formkit.cases.queues.section_queue`` (one per section of the
-officer's department, oldest deadline first) and ``formkit.desk.checklist`` (ready to
-decide, ready to issue); every action is a ``CaseService`` transition. Every text of a
-definition, an application, a comment or an error goes through ``plain`` wherever
-Streamlit reads Markdown (labels, buttons, metrics, alerts, captions): shown as typed.
+The worklists come from ``formkit.cases.queues.worklists``: every open case of the
+department on exactly one (待审查, 待决定, 待发证/送达, 待跟进, 已中止, 窗口环节), most urgent
+first, each row coloured by the monitor's flag (红牌, 黄牌, 即将到期) with its days in
+words. The buttons of the open case are ``formkit.cases.queues.offered_actions``: the
+moves of ``CaseService.allowed(case)`` the service would carry out now; the page tests
+no case state itself. Every text of a definition, an application, a comment or an
+error goes through ``plain`` wherever Streamlit reads Markdown (labels, buttons,
+metrics, alerts, captions): shown as typed.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import pandas as pd
 import streamlit as st
 from formkit_studio.common import (
     case_documents,
@@ -32,9 +36,9 @@ from formkit_studio.labels import (
 )
 from formkit_studio.safe_text import plain
 
-from formkit.calendar import WorkCalendar
 from formkit.cases import clock as case_clock
-from formkit.cases.queues import QueueItem, decision_queue, issue_queue, section_queue
+from formkit.cases.monitor import Flag
+from formkit.cases.queues import WORKLISTS, Offer, WorkItem, Worklist, offered_actions, worklists
 from formkit.cases.service import Case, CaseService, Event
 from formkit.cases.versions import case_rules
 from formkit.catalog import OpenCatalog
@@ -50,7 +54,48 @@ from formkit.desk.checklist import (
 from formkit.errors import AccessDenied, FormkitError
 from formkit.intake.precheck import PrecheckResult
 
-DECIDE, ISSUE = "decide", "issue"
+# The worklists, the monitor's flags and the held moves in the officer's words. Defined
+# here until studio/labels.py holds them (it has the states and the actions).
+WORKLIST_NAMES: dict[str, tuple[str, str]] = {
+    "review": ("待审查", "Review"),
+    "decide": ("待决定", "Decide"),
+    "issue": ("待发证/送达", "Issue"),
+    "follow_up": ("待跟进", "Follow up"),
+    "suspended": ("已中止", "Stopped"),
+    "window": ("窗口环节", "Window"),
+}
+WORKLIST_NOTES: dict[str, str] = {
+    "review": "已受理待开始审查，或尚有环节待签批 accepted, or a step still to sign",
+    "decide": "各环节已签批，待作出准予或不予决定 every step signed: approve or deny",
+    "issue": "已作出决定（含不予许可），待发证或送达决定书 decided, the result or the "
+             "decision not yet served",
+    "follow_up": "补正期满未补正、容缺材料逾期未交或送达后仍欠容缺材料 a 补正 period over, a "
+                 "tolerated material overdue or still owed",
+    "suspended": "特别程序中，计时中止 a special procedure stops the clock",
+    "window": "已收件待受理，或补正期内等待申请人 received and not yet answered, or "
+              "waiting for the applicant's 补正",
+}
+FLAG_NAMES: dict[str, str] = {
+    "red": "红牌", "yellow": "黄牌", "due_soon": "即将到期",
+    "statutory_overdue": "超过法定时限", "notice_risk": "告知期限将满",
+    "notice_overdue": "逾期未告知", "step_overdue": "环节超时",
+    "tolerated_overdue": "容缺材料逾期", "supplement_expired": "补正期满",
+}
+# The worklist's columns in pixels: the flag with its days, the case and its deadline fit
+# the page beside the sidebar; the detail, the applicant and the receipt scroll in.
+COLUMN_WIDTHS = {"预警 Flag": 215, "案件编号 Case": 135, "事项 Matter": 185,
+                 "状态 State": 70, "环节 Step": 68, "待签 Waiting for": 118,
+                 "承诺期限 Due": 95, "说明 Detail": 360, "申请人 Applicant": 180,
+                 "收件 Received": 100}
+LEVEL_MARKS = {"red": "🔴", "yellow": "🟡", "due_soon": "🔵"}
+LEVEL_COLOURS = {"red": "#fde0e0", "yellow": "#fff3bf", "due_soon": "#e1edfc"}
+HELD: dict[str, str] = {
+    "tolerated-outstanding": "尚有容缺材料未补交，补交后才能办理 waits for the tolerated "
+                             "material",
+    "extension-late": "法定期限已过，不能再延期，请尽快作出决定 past the statutory limit: "
+                      "no extension",
+    "steps-left": "各审查环节签批后作出决定 decided once every step is signed",
+}
 ENDINGS = {"withdraw": ("撤回", "Withdraw",
                         "申请人在作出决定前申请撤回，记录申请人的申请 the applicant withdraws "
                         "the application before the decision"),
@@ -66,24 +111,88 @@ def _state(state: str) -> str:
     return f"{zh} {en}"
 
 
-def _rows(items: list[QueueItem], names: dict[str, str]) -> list[dict[str, Any]]:
-    return [{"案件编号 Case": i.number, "事项 Matter": names.get(i.matter, i.matter),
-             "状态 State": _state(i.state), "环节 Step": i.step + 1,
-             "收件 Received": i.received_on.isoformat(),
+def flag_words(flag: Flag, step: int = 0) -> str:
+    """A flag with its days, as the officer reads it: ``超期 8 个工作日``."""
+    d = flag.days
+    return {
+        "red": f"超期 {d} 个工作日", "yellow": f"超期 {d} 个工作日",
+        "due_soon": "今日到期" if d == 0 else f"还剩 {d} 个工作日",
+        "statutory_overdue": f"超过法定时限 {d} 个工作日",
+        "notice_risk": "今日须告知" if d == 0 else f"告知期限还剩 {d} 个工作日",
+        "notice_overdue": f"逾期未告知 {d} 个工作日，依法视为受理",
+        "step_overdue": f"第{step + 1}环节超时 {d} 个工作日",
+        "tolerated_overdue": f"容缺材料逾期 {d} 个工作日",
+        "supplement_expired": f"补正期满 {d} 个工作日未补正",
+    }.get(flag.kind, f"{d} 个工作日")
+
+
+def _flag_cell(i: WorkItem) -> str:
+    """The row's flag and its days in words (``🔴 红牌 · 超期 8 个工作日``), else its days
+    left or its stopped clock."""
+    f = i.flag
+    if f is None:
+        return _time_words(i)
+    mark = LEVEL_MARKS.get(i.level or "", "")
+    words = flag_words(f, i.step)
+    if f.kind in ("red", "yellow", "due_soon"):  # the words say the days only
+        words = f"{FLAG_NAMES[f.kind]} · {words}"
+    return f"{mark} {words}".strip()
+
+
+def _time_words(i: WorkItem) -> str:
+    """An unflagged row's clock in words: the days left, or the stop."""
+    if i.stopped:
+        return "计时中止"
+    if i.days_left is not None:
+        return "今日到期" if i.days_left == 0 else f"还剩 {i.days_left} 个工作日"
+    return "—"
+
+
+def _detail(i: WorkItem, materials: dict[str, dict[str, str]]) -> str:
+    """The row's other flags, and the tolerated materials it owes, by name."""
+    cards = ("red", "yellow", "due_soon")  # their words say days only: named first
+    parts = [f"{FLAG_NAMES[f.kind]}：{flag_words(f, i.step)}" if f.kind in cards
+             else flag_words(f, i.step) for f in i.flags[1:]
+             if f.kind != "tolerated_overdue" or i.flag is None
+             or i.flag.kind != "tolerated_overdue"]
+    names = materials.get(i.matter, {})
+    if i.owed:
+        parts.append("待补交 owed：" + "、".join(
+            f"{names.get(o.id, '容缺材料')}（限 {o.due}）" for o in i.owed))
+    return "；".join(parts)
+
+
+def _rows(items: list[WorkItem], names: dict[str, str], units: dict[str, str],
+          materials: dict[str, dict[str, str]]) -> list[dict[str, Any]]:
+    return [{"预警 Flag": _flag_cell(i),
+             "案件编号 Case": i.number, "事项 Matter": names.get(i.matter, "—"),
+             "状态 State": STATES.get(i.state, ("—",))[0],
+             "环节 Step": f"{min(i.step + 1, i.steps)}/{i.steps}" if i.steps else "—",
+             "待签 Waiting for": "、".join(units.get(u, "其他股室").split("·")[-1]
+                                          for u in i.waiting),
              "承诺期限 Due": i.due.isoformat() if i.due else "—",
-             "计时 Clock": "中止 stopped" if i.paused else "计时中 running"} for i in items]
+             "说明 Detail": _detail(i, materials), "申请人 Applicant": i.applicant,
+             "收件 Received": i.received_on.isoformat()} for i in items]
 
 
-def worklists(opened: OpenCatalog, department: str, summaries: list[dict[str, Any]],
-              day: Any, cal: WorkCalendar) -> dict[str, tuple[str, list[QueueItem]]]:
-    """Each section's queue, then the cases ready to decide and to issue."""
-    lists: dict[str, tuple[str, list[QueueItem]]] = {}
-    if opened.catalog is not None:
-        for unit, name in department_units(opened.catalog, department):
-            lists[unit] = (name, section_queue(summaries, unit, day, cal))
-    lists[DECIDE] = ("待决定 Ready to decide", decision_queue(summaries, department, day, cal))
-    lists[ISSUE] = ("待发证送达 Ready to issue", issue_queue(summaries, department, day, cal))
-    return lists
+def _table(items: list[WorkItem], rows: list[dict[str, Any]]) -> Any:
+    """The rows as a table, each coloured by its flag (red, yellow, due soon).
+
+    The colours go to the Styler as one frame of CSS (``axis=None``): half the time of a
+    function called per row, which Streamlit's marshalling of every cell dominates."""
+    frame = pd.DataFrame(rows)
+    colours = [LEVEL_COLOURS.get(i.level or "", "") for i in items]
+    if not any(colours):
+        return frame
+    css = pd.DataFrame([[f"background-color: {c}" if c else ""] * len(frame.columns)
+                        for c in colours], index=frame.index, columns=frame.columns)
+    return frame.style.apply(lambda _: css, axis=None)
+
+
+def _material_names(opened: OpenCatalog) -> dict[str, dict[str, str]]:
+    """Each matter's materials by their Chinese names (the current definitions)."""
+    return {c: {m.id: m.name.zh for m in matter.materials}
+            for c, matter in opened.matters.items()}
 
 
 def key(name: str) -> str:
@@ -150,58 +259,82 @@ def _day(day: Any) -> str:
     return day.isoformat() if day else "—"
 
 
-def actions(svc: CaseService, case: Case, department: str, units: dict[str, str],
-            materials: dict[str, str], *, own: bool = True) -> None:
-    """What the officer can do with the case now; each action with its own inputs. An
-    office with a step on another department's case (``own=False``) signs its step
-    only: the decision is the case's own department's."""
+def _held(label: str, name: str, held: str) -> None:
+    """A move the lifecycle allows that waits for one fact: its button greyed out, and
+    why beside it."""
+    cols = st.columns([3, 2], vertical_alignment="bottom")
+    cols[0].caption(HELD.get(held, "暂不能办理"))
+    cols[1].button(label, key=f"bo_{name}", disabled=True)
+
+
+def actions(svc: CaseService, case: Case, offers: list[Offer], units: dict[str, str],
+            materials: dict[str, str]) -> None:
+    """What the officer can do with the case now: exactly the ``offers``
+    (``offered_actions``: the moves of ``CaseService.allowed(case)`` the service would
+    carry out), each with its own inputs; a move held back shows why."""
     user = current_user()
     actor = user.username if user else "officer"
     n = case.number
     grounds = case.deny_grounds
-    if case.state not in ("accepted", "in_review", "approved", "denied"):
-        return  # refused, issued or ended: nothing more to do here
-    if case.state == "accepted" and own:
+    by: dict[str, list[Offer]] = {}
+    for o in offers:
+        by.setdefault(o.action, []).append(o)
+    if "start_review" in by:
         _step("开始审查 Start review", "start", "开始审查",
               lambda c: svc.start_review(n, actor=actor, comment=c),
               "已开始审查 Review started", case, primary=not grounds)
-    mine = signable_units(case, department)
+    mine = [str(o.target) for o in by.get("sign_off", [])]
     for unit in mine:
         name = plain(units.get(unit, "本股室"))
         _step(f"签署 Sign off：{name}", f"sign|{unit}", f"签署（{name}）",
               lambda c, unit=unit: svc.sign_off(n, unit, actor=actor, comment=c),
               f"已签署 Signed off：{name}", case, primary=True)
-    if case.state == "in_review" and case.step < len(case.route):
-        others = [u for u in signable_units(case, None) if u not in mine]
-        if others:
-            st.info("等待会签 Waiting for：" + "、".join(plain(units.get(u, "其他股室"))
-                                                     for u in others))
-    if not own:
-        return
-    if grounds and case.state in ("accepted", "in_review"):
+    others = [u for u in signable_units(case, None) if u not in mine]
+    if others:
+        st.info("等待会签 Waiting for：" + "、".join(plain(units.get(u, "其他股室"))
+                                                 for u in others))
+    deny = next(iter(by.get("deny", [])), None)
+    if grounds and deny is not None:
         st.caption("受理时已发现不予许可情形，不能准予许可：请以该情形为理由作出不予许可决定 "
                    "(approval is not offered: deny with the ground found at intake)")
         _deny(svc, case, actor, grounds)
-    elif case.state == "in_review" and case.step >= len(case.route):
+    approve = next(iter(by.get("approve", [])), None)
+    if approve is not None and approve.held is None:
         _step("准予许可 Approve", "approve", "准予许可",
               lambda c: svc.approve(n, actor=actor, comment=c), "已准予 Approved", case,
               primary=True)
+    elif approve is not None and approve.held != "steps-left":
+        _held("准予许可 Approve", "approve", approve.held or "")
+    if deny is not None and not grounds and deny.held is None:
         _deny(svc, case, actor, grounds)
-    if case.state in ("approved", "denied"):
-        _step("发证/送达 Record issue of the result", "issue", "发证/送达",
-              lambda c: svc.issue(n, actor=actor, comment=c), "已送达 Issued", case,
-              primary=True)
-    for t in case.tolerated:
-        if t.supplied_on is None and case.state in ("accepted", "in_review", "approved"):
-            name = plain(materials.get(t.id, "容缺材料"))
-            st.markdown(f"容缺材料 Tolerated material：**{name}**（限 due {t.due} 补交）")
-            _step("容缺材料已补交 Supplied", f"supply|{t.id}", "补交",
-                  lambda c, t=t: svc.supply(n, t.id, actor=actor, comment=c),
-                  f"已补交 Supplied：{name}", case)
-    if case.state in ("accepted", "in_review"):
-        _clock(svc, case, actor)
-        _extension(svc, case, actor)
-        _end(svc, case, actor)
+    for o in by.get("issue", []):
+        if o.held is None:
+            _step("发证/送达 Record issue of the result", "issue", "发证/送达",
+                  lambda c: svc.issue(n, actor=actor, comment=c), "已送达 Issued", case,
+                  primary=True)
+        else:
+            _held("发证/送达 Record issue of the result", "issue", o.held)
+    for o in by.get("supply", []):
+        t = next(t for t in case.tolerated if t.id == o.target)
+        name = plain(materials.get(t.id, "容缺材料"))
+        st.markdown(f"容缺材料 Tolerated material：**{name}**（限 due {t.due} 补交）")
+        _step("容缺材料已补交 Supplied", f"supply|{t.id}", "补交",
+              lambda c, t=t: svc.supply(n, t.id, actor=actor, comment=c),
+              f"已补交 Supplied：{name}", case)
+    if "resume" in by or "suspend" in by:
+        _clock(svc, case, actor, resume="resume" in by)
+    for o in by.get("extend", []):
+        if o.held is None:
+            _extension(svc, case, actor)
+        else:
+            st.caption(f"延期 Extension：{HELD.get(o.held, '暂不能办理')}")
+    if "recompute_deadlines" in by and st.button("重新计算期限 Recompute the deadlines",
+                                                 key="bo_recompute"):
+        _act(lambda: svc.recompute_deadlines(n, actor=actor) or case,
+             "已重新计算期限 Deadlines recomputed", case)
+    endings = [k for k in ENDINGS if k in by]
+    if endings:
+        _end(svc, case, actor, endings)
 
 
 def _deny(svc: CaseService, case: Case, actor: str, grounds: list[str]) -> None:
@@ -214,12 +347,12 @@ def _deny(svc: CaseService, case: Case, actor: str, grounds: list[str]) -> None:
              "已作出不予许可决定 Denied", case)
 
 
-def _clock(svc: CaseService, case: Case, actor: str) -> None:
+def _clock(svc: CaseService, case: Case, actor: str, *, resume: bool) -> None:
     """Stop or restart the clock for a special procedure (行政许可法 §45, or the
-    matter's own law)."""
+    matter's own law): ``resume`` when the offered move is to restart it."""
     n = case.number
     st.markdown("**计时 Clock**")
-    if case.paused:
+    if resume:
         _step("恢复计时 Restart the clock", "resume", "恢复计时",
               lambda c: svc.resume(n, actor=actor, comment=c), "已恢复计时 Clock restarted",
               case)
@@ -269,11 +402,11 @@ def _extension(svc: CaseService, case: Case, actor: str) -> None:
                  f"已延期 {int(days)} 个工作日 Extended by {int(days)} working days", case)
 
 
-def _end(svc: CaseService, case: Case, actor: str) -> None:
-    """终止 / 撤回: the case ends without a decision, with its reason, after a
-    confirmation."""
+def _end(svc: CaseService, case: Case, actor: str, endings: list[str]) -> None:
+    """终止 / 撤回 (those of ``endings`` offered): the case ends without a decision, with
+    its reason, after a confirmation."""
     with st.expander("终止或撤回 End the case without a decision", key="bo_end_box"):
-        kind = st.radio("办理方式 How", list(ENDINGS), key=key("bo_end_kind"), horizontal=True,
+        kind = st.radio("办理方式 How", endings, key=key("bo_end_kind"), horizontal=True,
                         format_func=lambda k: f"{ENDINGS[k][0]} {ENDINGS[k][1]}")
         zh, en, meaning = ENDINGS[kind]
         st.caption(meaning)
@@ -354,8 +487,9 @@ def details(svc: CaseService, case: Case, opened: OpenCatalog, units: dict[str, 
     with tabs[3]:
         for i, step in enumerate(case.route):
             signed = case.signed[i] if i < len(case.signed) else {}
-            mark = "▶" if case.state == "in_review" and i == case.step else (
-                "✔" if i < case.step or case.state not in ("accepted", "in_review") else "·")
+            started = case.step_started_on is not None and case.is_open
+            mark = "▶" if started and i == case.step else (
+                "✔" if i < case.step or case.decided_on is not None else "·")
             st.markdown(f"{mark} 第{i + 1}环节 Step {i + 1}：" + "；".join(
                 plain(units.get(u, u)) + (f"（{plain(signed[u])} 已签 signed）"
                                           if u in signed else "")
@@ -394,7 +528,7 @@ def clock_facts(svc: CaseService, case: Case) -> None:
                 f"{plain(approver)}（{plain(people.get(e.by, e.by))} {e.on} 登记 recorded）· "
                 f"理由 Reason：{plain(e.comment)}")
     pause = next((p for p in case.pauses if p.end is None), None)
-    if pause is not None and case.state in ("accepted", "in_review"):
+    if pause is not None:  # ending or deciding a case closes its stop
         procedure = svc.procedures(case).get(pause.reason)
         name = plain(procedure.name) if procedure else "特别程序"
         limit = f"最长 {pause.max_days} 个{UNITS.get(pause.unit, '日')}" if pause.max_days \
@@ -416,7 +550,7 @@ def documents(svc: CaseService, opened: OpenCatalog, case: Case) -> None:
         case_documents(opened, svc, case, key=f"bo_docs:{case.number}", heading=False)
 
 
-def _material_names(svc: CaseService, case: Case) -> dict[str, str]:
+def _case_materials(svc: CaseService, case: Case) -> dict[str, str]:
     """The matter's materials by their Chinese names (as at acceptance)."""
     try:
         return {m.id: m.name.zh for m in case_rules(svc.store, case).matter.materials}
@@ -453,7 +587,8 @@ def case_panel(svc: CaseService, opened: OpenCatalog, user: User, number: str,
                f"{case.received_on}"
                f" · 受理 accepted {case.accepted_on or '—'}")
     grounds = case.deny_grounds
-    if grounds and case.state in ("accepted", "in_review"):
+    offers = offered_actions(svc, case, department, own=case.department == department)
+    if grounds and any(o.action == "deny" for o in offers):
         st.error("受理时发现不予许可情形 Ground for denial found at intake："
                  + "；".join(plain(g) for g in grounds))
     committed, statutory = svc.deadlines(case)
@@ -465,13 +600,13 @@ def case_panel(svc: CaseService, opened: OpenCatalog, user: User, number: str,
     cols[3].metric("法定期限 Statutory deadline", _day(statutory))
     clock_facts(svc, case)
     documents(svc, opened, case)
-    if case.state in TO.values():
+    if case.ended_on is not None:  # terminated or withdrawn
         ending = next((e for e in reversed(case.history) if e.to_state == case.state), None)
         st.info(f"{_state(case.state)}：{_day(case.ended_on)} · 理由 Reason："
                 f"{plain(ending.comment) if ending else '—'}")
-    # read_case lets in the case's own department and the offices with a step on it
-    actions(svc, case, department, units, _material_names(svc, case),
-            own=case.department == department)
+    # read_case lets in the case's own department and the offices with a step on it;
+    # offered_actions gives the latter their step to sign only
+    actions(svc, case, offers, units, _case_materials(svc, case))
     details(svc, case, opened, units)
 
 
@@ -485,31 +620,50 @@ def main() -> None:
     department = user.department
     dept = next((d for d in opened.catalog.departments if d.id == department), None) \
         if opened.catalog else None
-    st.caption(f"{plain(dept.name.zh if dept else department)} · 受审分离：按股室队列办理 "
-               "work the section queues, oldest deadline first")
+    day = today()
+    st.caption(f"{plain(dept.name.zh if dept else department)} · 受审分离：每件在办案件在且仅在"
+               f"一个工作清单中，最紧急的在前 · 截至 as of {day.isoformat()}")
     flash = st.session_state.pop("bo_flash", None)
     if flash:
         st.success(flash)
-    day = today()
     svc = CaseService(store(), opened.work_calendar(), now=clock(day))
-    # Only the cases the officer may read (desk.access): their own department's.
+    # Only the cases the officer may read (desk.access): their own department's, and
+    # those with a step for one of its sections.
     mine = [s for s in svc.store.open_summaries()
             if may_read(user, str(s.get("department") or ""), s.get("route"))]
-    lists = worklists(opened, department, mine, day, svc.calendar)
-    cols = st.columns(len(lists))
-    for col, (name, items) in zip(cols, lists.values(), strict=True):
-        col.metric(plain(name), len(items))
+    lists = worklists(mine, day, svc.calendar, department=department)
+    sections = department_units(opened.catalog, department) if opened.catalog else []
+    units = unit_names(opened.catalog) if opened.catalog else {}
+    if sections:  # what each section has to sign (or start) now
+        cols = st.columns(len(sections))
+        for col, (unit, name) in zip(cols, sections, strict=True):
+            col.metric(plain(name), sum(unit in i.waiting for i in lists["review"]),
+                       help="本股室待签批或待开始审查的案件 cases waiting for this section")
     if st.session_state.get("bo_list") not in lists:  # start where the work is
-        st.session_state["bo_list"] = next((k for k, (_, v) in lists.items() if v),
-                                           next(iter(lists)))
-    choice = st.selectbox("工作清单 Worklist", list(lists), key="bo_list",
-                          format_func=lambda k: f"{lists[k][0]}（{len(lists[k][1])}）")
-    items = lists[choice][1] if choice in lists else []
+        st.session_state["bo_list"] = next((k for k in WORKLISTS if lists[k]), WORKLISTS[0])
+    choice: Worklist = st.segmented_control(
+        "工作清单 Worklists", WORKLISTS, key="bo_list", required=True,
+        format_func=lambda k: f"{WORKLIST_NAMES[k][0]}（{len(lists[k])}）"
+    ) or WORKLISTS[0]
+    st.caption(f"**{WORKLIST_NAMES[choice][0]} {WORKLIST_NAMES[choice][1]}**："
+               f"{WORKLIST_NOTES[choice]} · 🔴 红牌：超期且已过督办期，或超过法定时限 · "
+               "🟡 黄牌：超期 · 🔵 即将到期")
+    items = lists[choice]
+    if choice == "review" and sections:
+        options = ["", *(u for u, _ in sections)]
+        names_of = dict(sections)
+        section = st.selectbox("股室 Section", options, key="bo_section",
+                               format_func=lambda u: names_of.get(u, "全部股室 All sections"))
+        if section:
+            items = [i for i in items if section in i.waiting]
     names = {c: m.name.zh for c, m in opened.matters.items()}
     if items:
-        st.dataframe(_rows(items, names), hide_index=True, width="stretch", key="bo_queue")
+        rows = _rows(items, names, units, _material_names(opened))
+        st.dataframe(_table(items, rows), hide_index=True, width="stretch", key="bo_queue",
+                     column_config={k: st.column_config.Column(width=w)
+                                    for k, w in COLUMN_WIDTHS.items()})
     else:
-        st.info("队列为空 The queue is empty")
+        st.info("清单为空 Nothing on this list")
     by_number = {i.number: i for i in items}
     cols = st.columns([3, 2, 1])
     cols[0].selectbox("打开案件 Open a case from the list", list(by_number), index=None,

@@ -20,10 +20,16 @@ INSPECTION = "market_supervision.field_inspection"
 
 
 def worklist(at: AppTest, name: str) -> pd.DataFrame:
-    """Choose a worklist; its table (empty when the queue is)."""
-    at.selectbox(key="bo_list").select(name).run()
+    """Choose a worklist (``review``, ``decide``, ``issue``, ``follow_up``, ``suspended``,
+    ``window``), or a section's part of ``review`` by its unit; the list's table (empty
+    when the list is)."""
+    lists = ("review", "decide", "issue", "follow_up", "suspended", "window")
+    at.segmented_control(key="bo_list").set_value(name if name in lists else "review").run()
     assert not at.exception, at.exception
-    if at.info and "队列为空" in at.info[0].value:
+    if name not in lists:
+        at.selectbox(key="bo_section").select(name).run()
+        assert not at.exception, at.exception
+    if any("清单为空" in i.value for i in at.info):
         return pd.DataFrame(columns=["案件编号 Case"])
     return next(d.value for d in at.dataframe if "案件编号 Case" in d.value.columns)
 
@@ -93,7 +99,10 @@ def test_the_clock_stops_for_a_special_procedure_and_restarts(
     at.selectbox(key=field(at, "bo_pause_reason")).select("testing")
     click(at, "bo_suspend")
     assert "计时已中止" in at.warning[0].value and "检测" in at.warning[0].value
-    assert worklist(at, FOOD_DESK)["计时 Clock"].iloc[0] == "中止 stopped"
+    stopped = worklist(at, "suspended")
+    assert list(stopped["案件编号 Case"]) == [case.number]
+    assert stopped["预警 Flag"].iloc[0] == "计时中止"
+    assert case.number not in set(worklist(at, FOOD_DESK)["案件编号 Case"])
     click(at, "bo_resume")
     assert not any("计时已中止" in w.value for w in at.warning)
     history = [e.action for e in service(workspace).get(case.number).history]

@@ -78,14 +78,20 @@ def test_a_refused_action_keeps_its_comment_for_itself(signed_in: Callable[..., 
         for unit in step:
             svc.sign_off(case.number, unit, actor="ms_officer")
     at = open_case(signed_in("ms_officer", "backoffice.py"), case.number)
-    comment(at, "approve", "经审查符合条件")
-    click(at, "bo_approve")  # the tolerated material is still owed
-    assert "尚有容缺材料未补交" in at.error[0].value
-    assert typed(at) == {field(at, "bo_comment|approve"): "经审查符合条件"}  # to correct
-    click(at, "bo_supply|safety_rules")  # another action: not its comment
+    # approval waits for the tolerated material: offered greyed out, with the reason
+    assert at.button(key="bo_approve").disabled
+    assert any("尚有容缺材料未补交" in c.value for c in at.caption)
+    at.text_area(key=field(at, "bo_ext_reason")).input("核查人员不足")
+    click(at, "bo_extend")  # not ticked as approved: refused
+    assert "批准" in at.error[0].value
+    assert typed(at) == {field(at, "bo_ext_reason"): "核查人员不足"}  # to correct
+    click(at, "bo_supply|safety_rules")  # another action: not its reason
     assert typed(at) == {}
+    assert not at.button(key="bo_approve").disabled
+    comment(at, "approve", "经审查符合条件")
     click(at, "bo_approve")
-    assert comments(workspace, case.number)[-2:] == [("supply", ""), ("approve", "")]
+    assert comments(workspace, case.number)[-2:] == [("supply", ""),
+                                                     ("approve", "经审查符合条件")]
 
 
 def test_reasons_stay_with_their_action(signed_in: Callable[..., AppTest],

@@ -613,9 +613,10 @@ _MF_ERRORS = "material_form_errors"  # the live check of the condition at the la
 
 
 def _zh(options: dict[str, str], value: Any) -> str:
-    """The Chinese of a choice (``原件``), or the value marked invalid."""
+    """The Chinese of a choice (``原件``), or the value marked invalid (Markdown: a value
+    written by hand goes through ``plain``)."""
     shown = options.get(str(value))
-    return shown.split(" ", 1)[0] if shown else f"{value}（无效 invalid）"
+    return shown.split(" ", 1)[0] if shown else f"{plain(str(value))}（无效 invalid）"
 
 
 def _material_line(work: Work, index: int, item: dict[str, Any]) -> str:

@@ -200,6 +200,8 @@ def test_late_cases_look_late_and_every_case_is_on_its_list(studio: Studio,
     for internal in ("start_review", "sign_off", "market_supervision", "safety_rules",
                      "supplement_expired", "tolerated_overdue", "denied"):
         expect(main).not_to_contain_text(internal)
+    studio.shot("denied-case-actions", focus=page.get_by_role(
+        "heading", name=re.compile(cases["denied"].number)))
     studio.click("发证/送达 Record issue of the result")
     expect(studio.alert("success", "已送达 Issued")).to_be_visible()
     expect(page.get_by_role("radio", name="待发证/送达（0）")).to_be_visible()

@@ -118,6 +118,7 @@ def test_wheel_holds_the_engine_the_studio_and_their_data(wheel: tuple[Path, Pat
         names = set(zf.namelist())
     for must in ("formkit/dsl/grammar.lark", "formkit/py.typed", "formkit/__init__.py",
                  "formkit/cases/migrations/0001_initial.sql",
+                 "formkit/cases/migrations/0002_audit_lanes.sql",
                  "formkit_studio/__init__.py", "formkit_studio/app.py",
                  "formkit_studio/views/__init__.py",
                  "formkit_studio/docs/authoring.md"):  # the editor's authoring guide

@@ -202,9 +202,13 @@ def _pool(url: str, size: int) -> Any:
     with _pools_lock:
         pool = _pools.get(url)
         if pool is None or pool.closed:
+            # autocommit: the store's transactions are its own BEGIN ... COMMIT (_tx).
+            # Without it the pool's check opened an implicit transaction, each _tx
+            # became a SAVEPOINT inside it and the pool committed at the end: three
+            # more round trips for every write.
             pool = ConnectionPool(url, min_size=1, max_size=size, open=False, timeout=15,
-                                  kwargs={"connect_timeout": 10}, check=_check,
-                                  name="formkit-store")
+                                  kwargs={"connect_timeout": 10, "autocommit": True},
+                                  check=_check, name="formkit-store")
             try:
                 pool.open(wait=True, timeout=15)  # the first call finds a connection ready
             except PoolTimeout:

@@ -48,7 +48,8 @@ def filled(root: Path) -> list[str]:
 Case = tuple[list[str], int, str | None, Callable[[Any], bool]]
 CASES: dict[str, Case] = {
     "upgrade a fresh schema": (["db", "upgrade", "--store", "{empty}", "--json"], 0, None,
-                               lambda d: d == {"applied": ["0001_initial.sql"]}),
+                               lambda d: d == {"applied": ["0001_initial.sql",
+                                                         "0002_audit_lanes.sql"]}),
     "upgrade again": (["db", "upgrade", "--store", "{url}", "--json"], 0, None,
                       lambda d: d == {"applied": []}),
     "upgrade a folder": (["db", "upgrade", "--store", "{folder}", "--json"], 1,

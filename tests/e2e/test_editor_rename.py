@@ -124,8 +124,10 @@ def test_stand_in_label_and_readable_errors(studio: Studio, shot: Callable[..., 
                                    "  - step: []"))
     expect(studio.alert("error", "1 处错误 errors · 草稿 draft")).to_be_visible()
     main = page.get_by_test_id("stMain")
-    expect(main).to_contain_text("流程 › 第 1 步 › 办理单位 · route › step 1 › units")
-    expect(main).to_contain_text("至少需要 1 项")
+    # one line in the list at the top, saying where to go; in full in the route tab
+    expect(main).to_contain_text(
+        "1. 流程 › 第 1 步 › 办理单位：至少需要 1 项　→ 在「流程 Route」页修改")
+    expect(main).to_contain_text("English: needs at least 1 item(s)")
     expect(main).not_to_contain_text("List should have")
     studio.expect_no_exception()
-    shot("route-error-readable", focus=page.get_by_text("错误详情 Error details"))
+    shot("route-error-readable", focus=page.get_by_text("错误一览 All errors"))

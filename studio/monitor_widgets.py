@@ -3,9 +3,10 @@ an Excel and a CSV export under every table, and Altair charts with Chinese axis
 titles whose labels are never cut off.
 
 Two costs shape this module. A pandas ``Styler`` (the only way Streamlit colours a row)
-costs about 0.4 ms a row at every render, so a row's background is painted on tables
-of up to ``PAINT_ROWS`` rows; every row, on every table, also starts with its flag's
-coloured mark (🟥 🟧 🟨), which costs nothing. And an Altair chart validates its
+costs 10-30 ms a table and about 0.4 ms a row at every render, so a row's background is
+painted on the tables that hold red rows (past the law, a red card, an overdue 督办) of
+up to ``PAINT_ROWS`` rows; every row, on every table, starts with its flag's coloured
+mark (🟥 🟧 🟨), which costs nothing. And an Altair chart validates its
 Vega-Lite JSON against the schema when built and again when shown (30-60 ms a chart):
 each chart's spec is built once per distinct data (``st.cache_data``) and shown with
 ``st.vega_lite_chart``, the same spec Streamlit would draw from the Altair object.
@@ -22,6 +23,7 @@ from typing import Any
 import altair as alt
 import pandas as pd
 import streamlit as st
+from altair.utils.schemapi import debug_mode
 
 from formkit.cases.trends import Trends
 
@@ -34,6 +36,11 @@ PAINT_ROWS = 30
 RED, ORANGE, YELLOW = "#f8c4c4", "#fde2b8", "#fff6bf"
 MARKS = {RED: "🟥", ORANGE: "🟧", YELLOW: "🟨"}
 FONT = 13
+# Altair checks every part of a chart against the Vega-Lite schema as it is built, and
+# the whole spec again: most of a chart's cost. The specs here are fixed code over
+# tables of known columns, so they are checked by the tests (which set this), not at
+# every first render.
+VALIDATE = False
 
 
 def table(frame: pd.DataFrame, key: str, title: str, *, colours: list[str] | None = None,
@@ -47,9 +54,11 @@ def table(frame: pd.DataFrame, key: str, title: str, *, colours: list[str] | Non
         shown = frame.assign(**{first: [f"{MARKS.get(c, '⬜')} {v}" if c else str(v)
                                          for c, v in zip(colours, frame[first],
                                                          strict=True)]})
-        if len(frame) <= PAINT_ROWS:
+        if len(frame) <= PAINT_ROWS and RED in colours:
             paint = [f"background-color: {c}" if c else "" for c in colours]
-            shown = shown.style.apply(lambda col: paint, axis=0)
+            # object columns: the Styler writes each cell's display text back into the
+            # frame, half as fast into pandas' Arrow-backed strings
+            shown = shown.astype(object).style.apply(lambda col: paint, axis=0)
     picked = st.dataframe(shown, hide_index=True, width="stretch", key=key,
                           on_select="rerun" if select else "ignore",
                           selection_mode="single-row")
@@ -110,6 +119,20 @@ def _show(spec: dict[str, Any], key: str) -> None:
     st.vega_lite_chart(spec, width="stretch", key=key)
 
 
+def _unchecked(build: Callable[..., dict[str, Any]]) -> Callable[..., dict[str, Any]]:
+    """Build a spec with Altair's checks as ``VALIDATE`` says."""
+    @functools.wraps(build)
+    def built(*args: Any, **kwargs: Any) -> dict[str, Any]:
+        with debug_mode(VALIDATE):
+            return build(*args, **kwargs)
+    return built
+
+
+def _tips(*fields: str) -> list[Any]:
+    # channel objects, not strings: Altair checks a string against the schema each time
+    return [alt.Tooltip(f) for f in fields]
+
+
 def _configured(chart: Any) -> dict[str, Any]:
     """The chart's spec: labels and legends at a readable size, never truncated, the
     legend above the plot (a long department name beside it would squeeze it; below,
@@ -117,18 +140,19 @@ def _configured(chart: Any) -> dict[str, Any]:
     spec: dict[str, Any] = chart.configure_axis(
         labelFontSize=FONT, titleFontSize=FONT, labelLimit=0, titlePadding=8,
     ).configure_legend(labelFontSize=FONT, titleFontSize=FONT, labelLimit=0,
-                       orient="top", columns=4).to_dict()
+                       orient="top", columns=4).to_dict(validate=VALIDATE)
     return spec
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
+@_unchecked
 def _bars_spec(frame: pd.DataFrame, y: str, x: str) -> dict[str, Any]:
     base = alt.Chart(frame).encode(
         y=alt.Y(f"{y}:N", sort=None, title=None),
         x=alt.X(f"{x}:Q", title=x, axis=alt.Axis(tickMinStep=1, format="d")),
-        tooltip=[y, x])
+        tooltip=[alt.Tooltip(f"{y}:N"), alt.Tooltip(f"{x}:Q")])
     return _configured((base.mark_bar() + base.mark_text(align="left", dx=3).encode(
-        text=f"{x}:Q")).properties(height=max(80, 28 * len(frame))))
+        text=alt.Text(f"{x}:Q"))).properties(height=max(80, 28 * len(frame))))
 
 
 def bars(frame: pd.DataFrame, y: str, x: str, key: str) -> None:
@@ -137,6 +161,7 @@ def bars(frame: pd.DataFrame, y: str, x: str, key: str) -> None:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
+@_unchecked
 def _performance_spec(perf: pd.DataFrame) -> dict[str, Any]:
     series = ["平均办理工作日", "承诺时限"]
     long = pd.DataFrame(
@@ -150,7 +175,8 @@ def _performance_spec(perf: pd.DataFrame) -> dict[str, Any]:
         x=alt.X("工作日:Q", title="工作日", axis=alt.Axis(tickMinStep=1, format="d")),
         color=alt.Color("指标:N", title=None, sort=series,
                         scale=alt.Scale(range=["#4c78a8", "#bab0ac"])),
-        tooltip=["事项", "指标", "工作日"]).properties(height=max(120, 44 * len(perf))))
+        tooltip=_tips("事项:N", "指标:N", "工作日:Q")).properties(
+            height=max(120, 44 * len(perf))))
 
 
 def performance_chart(perf: pd.DataFrame) -> None:
@@ -171,6 +197,7 @@ def _week_axis(order: list[str]) -> Any:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
+@_unchecked
 def _lines_spec(frame: pd.DataFrame, order: list[str], series: list[str], value: str,
                 title: str, dashed: bool) -> dict[str, Any]:
     long = frame.melt(id_vars=["周"], value_vars=series, var_name="类别",
@@ -179,7 +206,7 @@ def _lines_spec(frame: pd.DataFrame, order: list[str], series: list[str], value:
         "x": _week_axis(order),
         "y": alt.Y(f"{value}:Q", title=title, axis=alt.Axis(tickMinStep=1, format="d")),
         "color": alt.Color("类别:N", title=None, sort=series),
-        "tooltip": ["周", "类别", value]}
+        "tooltip": _tips("周:N", "类别:N", f"{value}:Q")}
     if dashed:
         # the same field and title as the colour: one legend shows both
         encoding["strokeDash"] = alt.StrokeDash("类别:N", title=None, sort=series)
@@ -188,21 +215,25 @@ def _lines_spec(frame: pd.DataFrame, order: list[str], series: list[str], value:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
+@_unchecked
 def _rate_lines_spec(frame: pd.DataFrame, order: list[str]) -> dict[str, Any]:
     return _configured(alt.Chart(frame).mark_line(point=True).encode(
         x=_week_axis(order),
         y=alt.Y("按时办结率:Q", title="按时办结率",
                 scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")),
         color=alt.Color("部门:N", title=None),
-        tooltip=["周", "部门", alt.Tooltip("按时办结率:Q", format=".0%"), "办结"])
+        tooltip=[*_tips("周:N", "部门:N"), alt.Tooltip("按时办结率:Q", format=".0%"),
+                 alt.Tooltip("办结:Q")])
         .properties(height=280))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
+@_unchecked
 def _rate_heat_spec(frame: pd.DataFrame, order: list[str]) -> dict[str, Any]:
     base = alt.Chart(frame).encode(
         x=_week_axis(order), y=alt.Y("事项:N", title=None),
-        tooltip=["周", "事项", alt.Tooltip("按时办结率:Q", format=".0%"), "办结"])
+        tooltip=[*_tips("周:N", "事项:N"), alt.Tooltip("按时办结率:Q", format=".0%"),
+                 alt.Tooltip("办结:Q")])
     heat = base.mark_rect().encode(color=alt.Color(
         "按时办结率:Q", title="按时办结率",
         scale=alt.Scale(domain=[0, 1], scheme="redyellowgreen"),

@@ -225,6 +225,11 @@ def _performance(figures: Overview, names: Names) -> None:
 
 def _trends(trends: Trends, names: Names) -> None:
     st.subheader("趋势 Trends（按周 weekly，周一起 weeks from Monday）")
+    # Drawn when asked for (the choice is kept for the session): seven charts and their
+    # data cost a quarter of a second a render, and the page must stay under a second
+    # with a county's year of cases.
+    if not st.toggle("显示按周趋势图 Show the weekly trends", key="mon_trends"):
+        return
     if not trends.weeks:
         st.caption("本区间内尚无案件 No case in this period")
         return

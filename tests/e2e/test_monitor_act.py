@@ -157,6 +157,9 @@ def test_the_supervisor_acts_on_the_monitor(studio: Studio, workspace: Path) -> 
     # ---- the trends: five charts, drawn, with Chinese axis titles
     heading = studio.page.get_by_role("heading", name=re.compile("^趋势 Trends"))
     heading.scroll_into_view_if_needed()
+    runs = studio._runs()
+    studio.page.get_by_text("显示按周趋势图 Show the weekly trends").click()
+    studio.wait_idle(runs)
     charts = studio.page.get_by_test_id("stVegaLiteChart")
     expect(charts.first).to_be_visible()
     assert charts.count() >= 7  # stages, departments, per matter, and four weekly

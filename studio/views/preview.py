@@ -28,7 +28,7 @@ from formkit_studio.form_widgets import (
     load_materials,
     render_form,
 )
-from formkit_studio.labels import FORMS, OUTCOMES, why, why_text
+from formkit_studio.labels import FORMS, OUTCOMES, rule_text, why, why_text
 from formkit_studio.safe_text import plain
 
 from formkit.cases.service import HandedIn
@@ -76,8 +76,11 @@ def _panel(matter: Matter, result: PrecheckResult, units: dict[str, str]) -> Non
     required = [i for i in items if i.required]
     st.markdown(f"**需要的材料 Required materials（{len(required)}）**")
     for item in required:
+        # the clerk's words, then the rule as written: the editor checks both
+        rule = rule_text(item) if item.condition not in ("true", "false") else ""
         st.markdown(f"- **{plain(item.name)}**（{' '.join(FORMS[item.form])} ×{item.copies}）："
-                    f"{plain(why_text(item))}")
+                    f"{plain(why_text(item))}" + (f"　:small[规则 rule：{plain(rule)}]"
+                                                  if rule else ""))
     if result.missing_materials:
         st.markdown("**缺少的材料 Missing**")
         for m in result.missing_materials:

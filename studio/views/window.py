@@ -32,7 +32,7 @@ from formkit_studio.form_widgets import (
     load_materials,
     render_form,
 )
-from formkit_studio.labels import OUTCOMES, STATES, error_text
+from formkit_studio.labels import OUTCOMES, STATES, error_text, field_text
 from formkit_studio.safe_text import plain
 
 from formkit.calendar import WorkCalendar
@@ -59,7 +59,7 @@ from formkit.documents import (
     render_notice,
 )
 from formkit.errors import AccessDenied, FormkitError
-from formkit.intake.forms import applicant_of, field_title
+from formkit.intake.forms import applicant_of
 from formkit.intake.precheck import PrecheckResult, run_precheck
 from formkit.ruleset import RuleSet
 
@@ -85,7 +85,7 @@ def outcome_panel(opened: OpenCatalog, matter: Matter, result: PrecheckResult) -
     problems = [f"不予受理 Refusal：{plain(f.message)}" for f in result.refusals]
     problems += [f"缺少材料 Missing material：{names.get(m.id, plain(m.id))}"
                  f"（{plain(m.reason)}）" for m in result.missing_materials]
-    problems += [f"申请表 Form：{plain(field_title(matter, e.field))}：{plain(e.message)}"
+    problems += [f"申请表 Form：{plain(field_text(matter, e.field))}：{plain(e.message)}"
                  for e in result.field_errors]
     if problems:
         st.markdown(f"**共 {len(problems)} 项问题 {len(problems)} problem(s)：**\n\n"
@@ -385,7 +385,7 @@ def _form_and_checklist(svc: CaseService, rules: RuleSet, scope: str, *, show_re
         side = st.container(key=f"win-side-{_safe(scope)}")
         st.subheader("材料清单 Materials checklist", anchor=False)
         with st.container(height=CHECKLIST_HEIGHT, key=f"win-checklist-{_safe(scope)}"):
-            checklist_widgets(material_checklist(matter, result), scope)
+            checklist_widgets(material_checklist(matter, result, rules), scope)
     return answers, handed, result, side
 
 

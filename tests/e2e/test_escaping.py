@@ -220,7 +220,7 @@ def test_the_window_shows_every_text_as_text(studio: Studio) -> None:
     studio.fill("查找事项 Find a matter（名称 name / 编码 code / 拼音首字母 pinyin initials）",
                 MATTER)
     scope = f"new:{MATTER}"
-    type_in(studio, f"{scope}|applicant", APPLICANT)
+    type_in(studio, f"{scope}|operator.name", APPLICANT)
     fill_application(studio, scope)
     studio.shot("window-form", focus=page.get_by_role("heading", name="申请表 Application form"))
     studio.click("运行预检 Run pre-check")

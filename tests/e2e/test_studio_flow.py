@@ -91,12 +91,11 @@ def test_editor_changes_checks_and_publishes_a_matter(
     expect(panel).not_to_contain_text("经营场所产权证明")
     studio.select(PREMISES, "自有产权 Owned")
     expect(panel).to_contain_text('经营场所产权证明（不动产权证书等）（复印件 Copy ×1）：'
-                                  '需要 required because premises == "owned"'
-                                  '（premises = "owned"）')
+                                  '因为经营场所使用情况为自有产权')
+    expect(panel).to_contain_text('规则 rule：premises == "owned"（premises = "owned"）')
     shot("preview-owned-premises", focus=panel)
     studio.select(PREMISES, "租用 Rented")
-    expect(panel).to_contain_text("经营场所租赁合同（复印件 Copy ×1）：需要 required because "
-                                  'premises == "rented"')
+    expect(panel).to_contain_text("经营场所租赁合同（复印件 Copy ×1）：因为经营场所使用情况为租用")
     expect(panel).not_to_contain_text("经营场所产权证明")  # was required for rented before
     expect(panel).to_contain_text("容缺（受理后补交）Tolerated, to follow")
     shot("preview-rented-premises", focus=panel)

@@ -338,7 +338,7 @@ def test_the_window_shows_definition_and_answer_text_as_text(
     at = signed_in("clerk", page="window.py")
     _ran(at.text_input(key="win_query").input(MATTER).run())
     scope = f"new:{MATTER}"
-    at.text_input(key=f"{scope}|applicant").input(APPLICANT)
+    at.text_input(key=f"{scope}|operator.name").input(APPLICANT)
     _fill(at, scope)
     _ran(at.button(key=f"{scope}|run").click().run())
     texts = _texts(at)
@@ -347,7 +347,7 @@ def test_the_window_shows_definition_and_answer_text_as_text(
                   plain(poisoned("市场监督管理局")),
                   f"缺少材料 Missing material：{plain(poisoned('经营者身份证件'))}",
                   f"容缺 To follow：{plain(poisoned('经营场所租赁合同'))}",
-                  f"·{plain(poisoned('手机号码'))}：",  # a field error (group·field)
+                  f"的{plain(poisoned('手机号码'))}：",  # a field error (group的field)
                   f"提示 Warning：{plain(poisoned('请核对经营范围'))}",
                   plain(poisoned("登记注册股"))):  # the route
         assert shown in texts, shown

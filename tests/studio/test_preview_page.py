@@ -23,7 +23,8 @@ def test_a_conditional_field_appears_when_its_condition_holds(
     assert not app.exception
     assert f"{SCOPE}|agent.name" in keys(app)
     assert "授权委托书" in texts(app)  # the power of attorney is now required...
-    assert 'because agent_applies（agent_applies = true）' in texts(app)  # ...and why
+    assert ("因为申请方式为委托代理人申请　:small[规则 rule：agent_applies（agent_applies = "
+            "true）]") in texts(app)  # ...and why, in words and as the rule
 
 
 def test_a_conditional_material_becomes_required_with_its_reason(
@@ -33,8 +34,9 @@ def test_a_conditional_material_becomes_required_with_its_reason(
     app.selectbox(key=f"{SCOPE}|premises").set_value("rented").run()
     assert not app.exception
     panel = texts(app)
-    assert ('- **经营场所租赁合同**（复印件 Copy ×1）：需要 required because premises == '
-            '"rented"（premises = "rented"）；可容缺 may follow later') in panel
+    # the clerk's words, then the rule as the definition writes it
+    assert ('- **经营场所租赁合同**（复印件 Copy ×1）：因为经营场所使用情况为租用；可容缺，受理后'
+            '补交　:small[规则 rule：premises == "rented"（premises = "rented"）]') in panel
     assert "容缺（受理后补交）Tolerated, to follow" in panel
 
 

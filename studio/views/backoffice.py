@@ -34,6 +34,8 @@ from formkit_studio.labels import (
     error_text,
     procedure_text,
 )
+from formkit_studio.labels import HELD as HELD_WORDS
+from formkit_studio.labels import WORKLISTS as WORKLIST_NAMES
 from formkit_studio.safe_text import plain
 
 from formkit.cases import clock as case_clock
@@ -56,14 +58,6 @@ from formkit.intake.precheck import PrecheckResult
 
 # The worklists, the monitor's flags and the held moves in the officer's words. Defined
 # here until studio/labels.py holds them (it has the states and the actions).
-WORKLIST_NAMES: dict[str, tuple[str, str]] = {
-    "review": ("待审查", "Review"),
-    "decide": ("待决定", "Decide"),
-    "issue": ("待发证/送达", "Issue"),
-    "follow_up": ("待跟进", "Follow up"),
-    "suspended": ("已中止", "Stopped"),
-    "window": ("窗口环节", "Window"),
-}
 WORKLIST_NOTES: dict[str, str] = {
     "review": "已受理待开始审查，或尚有环节待签批 accepted, or a step still to sign",
     "decide": "各环节已签批，待作出准予或不予决定 every step signed: approve or deny",
@@ -89,13 +83,6 @@ COLUMN_WIDTHS = {"预警 Flag": 215, "案件编号 Case": 135, "事项 Matter": 
                  "收件 Received": 100}
 LEVEL_MARKS = {"red": "🔴", "yellow": "🟡", "due_soon": "🔵"}
 LEVEL_COLOURS = {"red": "#fde0e0", "yellow": "#fff3bf", "due_soon": "#e1edfc"}
-HELD: dict[str, str] = {
-    "tolerated-outstanding": "尚有容缺材料未补交，补交后才能办理 waits for the tolerated "
-                             "material",
-    "extension-late": "法定期限已过，不能再延期，请尽快作出决定 past the statutory limit: "
-                      "no extension",
-    "steps-left": "各审查环节签批后作出决定 decided once every step is signed",
-}
 ENDINGS = {"withdraw": ("撤回", "Withdraw",
                         "申请人在作出决定前申请撤回，记录申请人的申请 the applicant withdraws "
                         "the application before the decision"),
@@ -104,6 +91,12 @@ ENDINGS = {"withdraw": ("撤回", "Withdraw",
                          "ends without a decision (a tolerated material never came, the "
                          "applicant died or was dissolved)")}
 TO = {"terminate": "terminated", "withdraw": "withdrawn"}
+
+
+def _held_words(why: str | None) -> str:
+    """Why a move is held, Chinese first."""
+    zh, en = HELD_WORDS.get(why or "", ("暂不能办理", "not now"))
+    return f"{zh} {en}"
 
 
 def _state(state: str) -> str:
@@ -263,7 +256,7 @@ def _held(label: str, name: str, held: str) -> None:
     """A move the lifecycle allows that waits for one fact: its button greyed out, and
     why beside it."""
     cols = st.columns([3, 2], vertical_alignment="bottom")
-    cols[0].caption(HELD.get(held, "暂不能办理"))
+    cols[0].caption(_held_words(held))
     cols[1].button(label, key=f"bo_{name}", disabled=True)
 
 
@@ -327,7 +320,7 @@ def actions(svc: CaseService, case: Case, offers: list[Offer], units: dict[str, 
         if o.held is None:
             _extension(svc, case, actor)
         else:
-            st.caption(f"延期 Extension：{HELD.get(o.held, '暂不能办理')}")
+            st.caption(f"延期 Extension：{_held_words(o.held)}")
     if "recompute_deadlines" in by and st.button("重新计算期限 Recompute the deadlines",
                                                  key="bo_recompute"):
         _act(lambda: svc.recompute_deadlines(n, actor=actor) or case,

@@ -436,11 +436,9 @@ def test_the_table_covers_every_notice_both_ways() -> None:
 # ---- only what applies to this applicant (issue #17, item 6)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "the lessor-match note is the unconditional `standard` of property_certificate in "
-    "definitions/market_supervision/individual_business_registration.yaml; it belongs to "
-    "the lease contract (required only when rented): a data change outside formkit"))
 def test_an_owner_is_not_told_about_a_lessor() -> None:
+    """The lessor-match note is the lease contract's standard (required only when the
+    premises are rented): an owner's notice never mentions a lessor."""
     code = "XX-MS-0001"
     ex = example(code, "owned shop")
     handed = [m for m in ex.materials if m.id != "property_certificate"]

@@ -45,7 +45,9 @@ def studio_server(workspace: Path, output_dir: Path) -> Iterator[str]:
             [sys.executable, "-m", "streamlit", "run", str(APP),
              "--server.port", str(port), "--server.address", "127.0.0.1",
              "--server.headless", "true", "--browser.gatherUsageStats", "false",
-             "--server.fileWatcherType", "none", "--global.developmentMode", "false"],
+             "--server.fileWatcherType", "none", "--global.developmentMode", "false",
+             # as `formkit studio` runs it: no Deploy button for a clerk to wonder at
+             "--client.toolbarMode", "viewer"],
             cwd=ROOT, env=env, stdout=sink, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:

@@ -7,7 +7,6 @@ supervision). Screenshots go to ``tests/e2e/output/<test name>/``.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -18,10 +17,11 @@ from tests.e2e.conftest import Studio
 MATTER = "XX-MS-0001 · 个体工商户设立登记"
 FIELDS, MATERIALS = "表单 Fields", "材料 Materials"
 LABEL_ZH = "标签（中文）Label (Chinese)"
-MATERIAL = "材料 Material"
-PROPERTY = "经营场所产权证明（不动产权证书等）（property_certificate）"
+MATERIAL_NAME = "材料名称（中文）Name"
+PROPERTY_NAME = "经营场所产权证明（不动产权证书等）"
 MATERIAL_MODE = "是否必需 Required"
-MATERIAL_WHEN = "是否必需 Required：条件表达式 condition"
+MATERIAL_WHEN = "需要此材料的条件 Condition（仅“按条件需要”时填写 only for “when”）"
+SAVE = "💾 保存修改 Save"
 VISIBLE_MODE = "显示 Visible"
 VISIBLE_WHEN = "显示 Visible：条件表达式 condition"
 PREMISES = "经营场所使用情况 Use of the premises *"
@@ -57,29 +57,30 @@ def test_editor_changes_checks_and_publishes_a_matter(
     assert "label: {zh: 申请人身份, en: Who applies}" in draft.read_text(encoding="utf-8")
     shot("field-label-changed", focus=studio.text_input(LABEL_ZH))
 
-    # ---- a material's condition: the live check reacts to a typo, then to the fix
+    # ---- a material's condition, in the material form: a typo is refused in Chinese
+    # with its hint and nothing is saved; the fix is saved
     studio.tab(MATERIALS)
-    studio.select(MATERIAL, PROPERTY)
-    expect(studio.radio_value(MATERIAL_MODE)).to_have_text("条件 When…")
+    studio._rerun(lambda: page.locator(".st-key-material_edit_2 button").first.click())
+    expect(studio.text_input(MATERIAL_NAME)).to_have_value(PROPERTY_NAME)
+    expect(studio.radio_value(MATERIAL_MODE)).to_have_text("按条件需要 When a condition holds")
     condition = studio.text_input(MATERIAL_WHEN)
     expect(condition).to_have_value('premises == "owned" or premises == "rented"')
-    studio.fill(MATERIAL_WHEN, 'premises == "ownd"')
-    expect(studio.alert("error", "1 处错误 errors · 草稿 draft")).to_be_visible()
-    # The editor's tabs (st.tabs without a key) start over at the first tab whenever the
-    # check status above them changes between passed and failed: open ours again.
-    studio.tab(MATERIALS)
-    live = studio.code_blocks().filter(has_text=re.compile(r"^<input>:1:13: "))
-    expect(live.first).to_contain_text('"ownd" is not an option of this choice')
-    expect(live.first).to_contain_text("hint: did you mean 'owned'?")
-    expect(live.first).to_contain_text("^^^^^^")
-    shot("material-condition-live-error", focus=condition)
+    studio.fill(MATERIAL_WHEN, 'premises == "ownd"', commit=False)
+    studio.click(SAVE)
+    form = page.get_by_test_id("stForm")
+    expect(form).to_contain_text("未保存 Not saved：条件有误")
+    expect(form).to_contain_text("“ownd” 不是这个选择字段的选项")  # in Chinese, at its place
+    expect(form).to_contain_text("提示：是否应为 owned？")
+    expect(condition).to_have_value('premises == "ownd"')  # as typed, not lost
+    assert not draft.exists() or '"ownd"' not in draft.read_text(encoding="utf-8")
+    shot("material-condition-refused", focus=form)
 
-    studio.fill(MATERIAL_WHEN, 'premises == "owned"')
+    studio.fill(MATERIAL_WHEN, 'premises == "owned"', commit=False)
+    studio.click(SAVE)
+    expect(studio.alert("success", f"已保存材料「{PROPERTY_NAME}」")).to_be_visible()
     expect(studio.alert("success", CLEAN_DRAFT)).to_be_visible()
-    expect(studio.code_blocks()).to_have_count(0)
-    studio.tab(MATERIALS)
-    expect(condition).to_have_value('premises == "owned"')
-    shot("material-condition-fixed", focus=studio.selectbox(MATERIAL))
+    assert "required: 'premises == \"owned\"'" in draft.read_text(encoding="utf-8")
+    shot("material-condition-fixed", focus=form)
     studio.expect_no_exception()
 
     # ---- the preview: the new label, and the material follows the new condition
@@ -110,10 +111,12 @@ def test_editor_changes_checks_and_publishes_a_matter(
     studio.fill(VISIBLE_WHEN, "flor_area > 100")
     expect(studio.alert("error", "1 处错误 errors · 草稿 draft")).to_be_visible()
     studio.tab(FIELDS)
-    live = studio.code_blocks().filter(has_text=re.compile(r"^<input>:1:1: "))
-    expect(live.first).to_contain_text("unknown name 'flor_area'")
-    expect(live.first).to_contain_text("    flor_area > 100\n    ^^^^^^^^^")
-    expect(live.first).to_contain_text("hint: did you mean 'floor_area'?")
+    main = page.get_by_test_id("stMain")
+    expect(main).to_contain_text("❗ 没有名为 “flor_area” 的字段或计算值")
+    expect(main).to_contain_text("提示：是否应为 floor_area？")
+    expect(main.get_by_text("English: unknown name 'flor_area'")).to_have_count(1)
+    expect(studio.code_blocks().filter(has_text="flor_area > 100").first
+           ).to_contain_text("^^^^^^^^^")
     shot("visible-condition-live-error", focus=studio.text_input(VISIBLE_WHEN))
 
     # ---- publishing it is refused, with the error shown
@@ -133,7 +136,8 @@ def test_editor_changes_checks_and_publishes_a_matter(
     # ---- fix it in the editor
     studio.go("编辑 Editor")
     studio.tab(FIELDS)
-    expect(studio.radio_value("字段 Fields")).to_have_text("个体工商户名称（business_name）· text")
+    expect(studio.radio_value("字段 Fields")).to_have_text(
+        "个体工商户名称（business_name）· text · ❗ 有错误 has errors")  # marked in the list
     expect(studio.text_input(VISIBLE_WHEN)).to_have_value("flor_area > 100")
     studio.fill(VISIBLE_WHEN, "floor_area > 100")
     expect(studio.alert("success", CLEAN_DRAFT)).to_be_visible()

@@ -64,10 +64,10 @@ def test_a_failing_example_shows_the_difference(
 def test_uncovered_conditions_are_listed(
         workspace: Path, signed_in: Callable[..., AppTest]) -> None:
     app = on_matter(signed_in, "ms_editor", "editor.py")
-    app.session_state["materials_table"] = {
-        "edited_rows": {1: {"required": "floor_area > 5000"}}, "added_rows": [],
-        "deleted_rows": []}
-    app.run()
+    app.button(key="material_edit_1").click().run()  # the material form, filled
+    app.radio(key="mf_required").set_value("when")
+    app.text_input(key="mf_when").input("floor_area > 5000")
+    save(app)
     go(app, "examples.py")
     coverage = app.dataframe[0].value
     assert list(coverage["条件 Condition"]) == ["floor_area > 5000"]
@@ -82,3 +82,9 @@ def test_an_example_opens_in_the_preview(signed_in: Callable[..., AppTest]) -> N
     assert app.text_input(key=f"{SCOPE}|agent.name").value == "陈建国"
     assert app.text_input(key=f"{SCOPE}|family_members[0].member_name").value == "吴俊杰"
     assert "容缺受理" in app.info[0].value
+
+
+def save(app: AppTest) -> None:
+    """The material form's save button."""
+    next(b for b in app.button if b.label == "💾 保存修改 Save").click().run()
+    assert not app.exception, app.exception

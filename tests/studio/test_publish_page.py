@@ -114,9 +114,10 @@ def test_the_impact_report_lists_open_cases_treated_differently(
     app = on_matter(signed_in, "ms_editor", "publish.py")
     assert "No open case would be treated differently" in texts(app)
     go(app, "editor.py")
-    app.session_state["materials_table"] = {
-        "edited_rows": {3: {"tolerable": False}}, "added_rows": [], "deleted_rows": []}
-    app.run()
+    app.button(key="material_edit_3").click().run()  # the material form, filled
+    app.checkbox(key="mf_tolerable").uncheck()
+    next(b for b in app.button if b.label == "💾 保存修改 Save").click().run()
+    assert not app.exception, app.exception
     go(app, "publish.py")
     impact = table(app, "案件 Case")
     assert impact.values.tolist()[0][:4] == [case.number, "accepted", "accept_with_tolerance",

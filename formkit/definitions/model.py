@@ -291,6 +291,10 @@ class Catalog(_Strict):
     complaint_phone: Phone | None = None
     review_body: Label | None = None
     court: Label | None = None
+    # formkit's: where an applicant rates a finished case (好差评), printed with the case
+    # number on the documents that end the service; the window rates at the counter.
+    rating_url: str | None = Field(default=None, min_length=8, max_length=300,
+                                   pattern=r"^https?://\S+$")
 
     def department(self, dept_id: str) -> Department | None:
         """The department with this id, if any."""

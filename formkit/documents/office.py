@@ -17,6 +17,10 @@ from formkit.documents.legal import DOCUMENT_KINDS, Remedies, basis_of, remedies
 
 # The seal of each decision wording (行政许可法 §32: 加盖本行政机关专用印章)
 _SEALS = {"licence": "行政许可专用章", "registration": "登记专用章"}
+# The documents that end the service, where the applicant is asked to rate it
+# (国办发〔2019〕51号《关于建立政务服务“好差评”制度提高政务服务水平的意见》: 一次一评、
+# 一事一评, at the window, online or through the notice).
+_RATED = ("refusal", "decision")
 
 __all__ = ["Office", "received_line"]
 
@@ -77,8 +81,17 @@ class Office:
                     meta=[("申请人", applicant or "—"), ("申请事项", self.matter_line()),
                           ("承办部门", self.issuer), ("受理窗口", self.centre)],
                     basis=basis_of(self.matter, kind),
-                    contacts=self.contacts(clerk, clerk_phone),
+                    contacts=self.contacts(clerk, clerk_phone) + (
+                        [("服务评价（好差评）", self.rating_line(number))]
+                        if kind in _RATED else []),
                     seal=_SEALS.get(self.matter.wording, "印章"))
+
+    def rating_line(self, number: str) -> str:
+        """Where the applicant rates the service: the catalog's ``rating_url`` with the
+        case number, and the window's rating at the counter."""
+        url = self.catalog.rating_url
+        return (f"请访问 {url} 输入案件编号 {number} 对本次服务作出评价，也可在受理窗口评价"
+                if url else f"请在受理窗口对本次服务作出评价（案件编号 {number}）")
 
     def unit(self) -> str:
         """The unit of the matter's time limit as documents print it."""

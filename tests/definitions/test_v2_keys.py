@@ -163,6 +163,9 @@ BROKEN_CATALOG = [
     pytest.param("region: {en: Xinxing}\n",
                  [E("definition", "missing-key", 1, 9, file="catalog.yaml")],
                  id="catalog-region-without-zh"),
+    pytest.param("rating_url: www.gdzwfw.gov.cn\n",
+                 [E("definition", "bad-value", 1, 13, file="catalog.yaml")],
+                 id="catalog-rating-url-without-scheme"),
 ]
 
 

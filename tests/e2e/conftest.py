@@ -150,10 +150,17 @@ def _wait_healthy(url: str, proc: subprocess.Popen[bytes], log: Path, timeout: f
 
 
 @pytest.fixture()
-def studio_server(workspace: Path, output_dir: Path) -> Iterator[str]:
+def studio_today() -> str:
+    """The studio's today (FORMKIT_TODAY); a test module overrides this fixture to run
+    the studio on another day."""
+    return TODAY
+
+
+@pytest.fixture()
+def studio_server(workspace: Path, output_dir: Path, studio_today: str) -> Iterator[str]:
     """`streamlit run studio/app.py` on a free port of 127.0.0.1; yields its URL."""
     port = free_port()
-    env = {**os.environ, **workspace_env(workspace),
+    env = {**os.environ, **workspace_env(workspace), "FORMKIT_TODAY": studio_today,
            "PYTHONUNBUFFERED": "1", "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
     log = output_dir / "server.log"
     with log.open("wb") as sink:

@@ -12,11 +12,7 @@ and a stopped clock. The studio runs with FORMKIT_TODAY=2026-12-21. Screenshots 
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-import subprocess
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -27,39 +23,16 @@ from formkit.cases.tinystore import TinyCaseStore
 from formkit.cases.versions import snapshot_for_case
 from formkit.catalog import open_catalog
 from formkit.intake.examples import submission_of
-from tests.e2e.conftest import APP, ROOT, Studio, _wait_healthy, free_port, workspace_env
+from tests.e2e.conftest import ROOT, Studio
 
 TODAY = "2026-12-21"
 SCREENSHOTS = ROOT / "docs" / "screenshots"
 
 
 @pytest.fixture()
-def studio_server(workspace: Path, output_dir: Path) -> Iterator[str]:
-    """The conftest's server, on 2026-12-21 (FORMKIT_TODAY)."""
-    port = free_port()
-    env = {**os.environ, **workspace_env(workspace), "FORMKIT_TODAY": TODAY,
-           "PYTHONUNBUFFERED": "1", "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
-    log = output_dir / "server.log"
-    with log.open("wb") as sink:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(APP),
-             "--server.port", str(port), "--server.address", "127.0.0.1",
-             "--server.headless", "true", "--browser.gatherUsageStats", "false",
-             "--server.fileWatcherType", "none", "--global.developmentMode", "false",
-             # as `formkit studio` runs it: no Deploy button for a clerk to wonder at
-             "--client.toolbarMode", "viewer"],
-            cwd=ROOT, env=env, stdout=sink, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_healthy(url, proc, log, timeout=60)
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
+def studio_today() -> str:
+    """The studio runs on 2026-12-21 (conftest's studio_server reads this)."""
+    return TODAY
 
 
 class December:

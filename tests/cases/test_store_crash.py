@@ -98,9 +98,7 @@ def check(root: Path | str, out: str) -> tuple[int, int]:
     store = open_store(str(root))  # opening replays the journal
     every_file_parses(root)
     cases = consistent(store)
-    lines = out.splitlines()
-    if lines and not out.endswith("\n"):
-        lines.pop()  # a line cut by the kill was never fully reported
+    lines = reported(out)
     creates = transitions = 0
     for line in lines:
         kind, number, *rest = line.split()
@@ -118,6 +116,14 @@ def check(root: Path | str, out: str) -> tuple[int, int]:
             assert case.history[events - 1].action == action
             transitions += 1
     return creates, transitions
+
+
+def reported(out: str) -> list[str]:
+    """A writer's whole lines: a line cut by the kill was never fully reported."""
+    lines = out.splitlines()
+    if lines and not out.endswith("\n"):
+        lines.pop()
+    return lines
 
 
 def lane(base: Path | None, lane_no: int, trials: int) -> tuple[int, int, list[int]]:
@@ -229,7 +235,7 @@ def test_a_server_killed_and_restarted_loses_nothing_acknowledged() -> None:
     for out in outs:
         c, t = check(url, out)
         creates, transitions = creates + c, transitions + t
-    numbers = [line.split()[1] for out in outs for line in out.splitlines()
+    numbers = [line.split()[1] for out in outs for line in reported(out)
                if line.startswith("C ")]
     assert len(numbers) == len(set(numbers))
     refused = sum(out.count("\nE ") for out in outs)

@@ -142,6 +142,7 @@ def test_the_supervisor_acts_on_the_monitor(studio: Studio, workspace: Path) -> 
     studio.expect_no_exception()
     studio.expect_text(re.compile(f"已督办 Ordered：{cases['late']}"))
     expect(studio.metric_value("督办未办结 Open follow-ups")).to_have_text("2")
+    studio.expect_frame_row_count("督办事项 What", 2)  # the table redrawn
     rows = studio.frame_rows("督办事项 What")
     assert {(x["案件编号 Case"], x["类型 Kind"]) for x in rows} == {
         (cases["rated"], "差评整改"), (cases["late"], "督办")}, rows

@@ -320,24 +320,6 @@ def next_step(s: dict[str, Any]) -> tuple[str, str] | None:
     return "approve", ""
 
 
-def transition(svc: Any, action: str, number: str, arg: str) -> None:
-    actor = "back-001"
-    if action == "start_review":
-        svc.start_review(number, actor=actor)
-    elif action == "sign_off":
-        svc.sign_off(number, arg, actor=actor)
-    elif action == "supply":
-        svc.supply(number, arg, actor=actor)
-    elif action == "approve":
-        svc.approve(number, actor=actor)
-    elif action == "deny":
-        svc.deny(number, actor=actor, reason=arg)
-    elif action == "issue":
-        svc.issue(number, actor=actor)
-    else:
-        raise ValueError(action)
-
-
 def _clock(start: dt.datetime) -> Callable[[], dt.datetime]:
     now = [start]
 
@@ -362,6 +344,8 @@ class StoreFigures:
 
 def store_direct(target: str, calendar: Any, ops: int, writers: int, writer_seconds: float,
                  seed: int) -> StoreFigures:
+    from store_bench import run_transition
+
     from formkit.cases.monitor import monitor
     from formkit.cases.service import CaseService
     from formkit.cases.stores import open_store
@@ -395,7 +379,7 @@ def store_direct(target: str, calendar: Any, ops: int, writers: int, writer_seco
         used.add(s["number"])
         t = time.perf_counter()
         try:
-            transition(svc, step[0], s["number"], step[1])
+            run_transition(svc, step[0], s["number"], step[1])
         except IllegalTransition:
             fig.refused += 1
             continue
@@ -423,6 +407,8 @@ def store_direct(target: str, calendar: Any, ops: int, writers: int, writer_seco
 def _writer(target: str, numbers: list[str], seconds: float, seed: int, start_at: float,
             out: Any) -> None:
     """One writer process: the next step of random open cases until the time is up."""
+    from store_bench import run_transition
+
     from formkit.cases.service import CaseService
     from formkit.cases.stores import open_store
     from formkit.catalog import open_catalog
@@ -451,7 +437,7 @@ def _writer(target: str, numbers: list[str], seconds: float, seed: int, start_at
                 numbers.remove(number)
                 continue
             t = time.perf_counter()
-            transition(svc, step[0], number, step[1])
+            run_transition(svc, step[0], number, step[1])
             times.append(time.perf_counter() - t)
             kinds[step[0]] += 1
         except IllegalTransition:

@@ -666,15 +666,25 @@ def transition_plan(summaries: list[dict[str, Any]], rng: random.Random
 
 
 def run_transition(svc: CaseService, action: str, number: str, arg: str) -> None:
+    """One back-office transition of the benches (this one's plans and
+    load_bench_api's writers): ``arg`` is the unit, material, reason or procedure."""
     actor = "back-001"
     if action == "start_review":
         svc.start_review(number, actor=actor)
     elif action == "sign_off":
         svc.sign_off(number, arg, actor=actor)
+    elif action == "supply":
+        svc.supply(number, arg, actor=actor)
     elif action == "approve":
         svc.approve(number, actor=actor)
-    else:
+    elif action == "deny":
+        svc.deny(number, actor=actor, reason=arg)
+    elif action == "issue":
+        svc.issue(number, actor=actor)
+    elif action == "suspend":
         svc.suspend(number, arg, actor=actor)
+    else:
+        raise ValueError(action)
 
 
 def main(argv: list[str] | None = None) -> int:

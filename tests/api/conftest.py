@@ -148,3 +148,19 @@ def accepted_submission(sample: Any) -> tuple[str, dict[str, Any], dt.date]:
             if result.outcome == "accept" and not result.denials:
                 return code, data, ex.today or dt.date.today()
     raise AssertionError("no accepted market-supervision example in the sample catalog")
+
+
+def listed_numbers(api: Api, headers: dict[str, str], pages: int, limit: int = 2
+                   ) -> list[str]:
+    """The case numbers ``GET /api/v1/cases`` lists, page by page by its cursor, at
+    most ``pages`` pages of ``limit``."""
+    seen: list[str] = []
+    cursor = None
+    for _ in range(pages):
+        params: dict[str, Any] = {"limit": limit, **({"cursor": cursor} if cursor else {})}
+        page = api.client.get("/api/v1/cases", headers=headers, params=params).json()
+        seen += [c["number"] for c in page["cases"]]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    return seen

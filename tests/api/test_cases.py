@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from formkit.documents.pdf import find_browser
-from tests.api.conftest import ONLINE_KEY, Api
+from tests.api.conftest import ONLINE_KEY, Api, listed_numbers
 
 
 def create(api: Api, submission: Any, who: str = "clerk", **extra: Any) -> Any:
@@ -180,15 +180,7 @@ def test_the_list_filters_pages_and_finds_the_applicant(
         api: Api, accepted_submission: Any) -> None:
     numbers = [create(api, accepted_submission).json()["number"] for _ in range(5)]
     clerk = api.auth("clerk")
-    seen: list[str] = []
-    cursor = None
-    for _ in range(5):
-        params: dict[str, Any] = {"limit": 2, **({"cursor": cursor} if cursor else {})}
-        page = api.client.get("/api/v1/cases", headers=clerk, params=params).json()
-        seen += [c["number"] for c in page["cases"]]
-        cursor = page["next_cursor"]
-        if cursor is None:
-            break
+    seen = listed_numbers(api, clerk, pages=5)
     assert seen == sorted(numbers, reverse=True)  # newest first, each once
     code = accepted_submission[0]
     assert len(api.client.get("/api/v1/cases", headers=clerk,

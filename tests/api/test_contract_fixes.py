@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from formkit.api.app import create_app
 from formkit.authoring.signin import SecurityLog
 from formkit.cases.tinystore import TinyCaseStore
-from tests.api.conftest import CATALOG, SECRET, Api, users_yaml
+from tests.api.conftest import CATALOG, SECRET, Api, listed_numbers, users_yaml
 
 
 def test_q_searches_the_matters_result(api: Api) -> None:
@@ -138,15 +138,7 @@ def test_the_list_pages_across_months_newest_first(
         return real(since, **kw)
     api.store.cases_since = counted  # type: ignore[method-assign]
     clerk = api.auth("clerk")
-    seen: list[str] = []
-    cursor = None
-    for _ in range(10):
-        params: dict[str, Any] = {"limit": 2, **({"cursor": cursor} if cursor else {})}
-        page = api.client.get("/api/v1/cases", headers=clerk, params=params).json()
-        seen += [c["number"] for c in page["cases"]]
-        cursor = page["next_cursor"]
-        if cursor is None:
-            break
+    seen = listed_numbers(api, clerk, pages=10)
     assert seen == sorted(made, reverse=True)
     since = api.client.get("/api/v1/cases", headers=clerk,
                            params={"since": "2026-09-30"}).json()["cases"]

@@ -13,7 +13,7 @@ from formkit.definitions.loader import LoadedCatalog, load_catalog, paused_gc
 from formkit.definitions.parsecache import ParseCache
 from formkit.dsl.library import Libraries, load_libraries
 from formkit.errors import NotFoundError
-from formkit.ruleset import RuleSet
+from formkit.ruleset import BundleRules, RuleSet
 
 __all__ = ["OpenCatalog", "catalog_signature", "open_catalog"]
 
@@ -24,6 +24,7 @@ class OpenCatalog(LoadedCatalog):
 
     libraries: Libraries = field(default_factory=Libraries)
     rules: dict[str, RuleSet] = field(default_factory=dict)
+    bundle_rules: dict[str, BundleRules] = field(default_factory=dict)
     _calendar: WorkCalendar | None = field(default=None, repr=False)
 
     def work_calendar(self) -> WorkCalendar:
@@ -56,9 +57,14 @@ class OpenCatalog(LoadedCatalog):
         """The checked rules of the matter ``code``."""
         return self.rules.get(code)
 
+    def bundle_rules_of(self, code: str) -> BundleRules | None:
+        """The checked rules of the bundle ``code`` (高效办成一件事)."""
+        return self.bundle_rules.get(code)
+
     def unknown_matter(self, code: str) -> NotFoundError:
-        """The error for a matter code this catalog does not have, with the closest code."""
-        close = difflib.get_close_matches(code, list(self.matters), n=1)
+        """The error for a matter (or bundle) code this catalog does not have, with the
+        closest code."""
+        close = difflib.get_close_matches(code, [*self.matters, *self.bundles], n=1)
         return NotFoundError(f"no matter '{code}' in {self.root}", None, code="unknown-matter",
                              hint=f"did you mean '{close[0]}'?" if close else
                              "'formkit validate' lists the catalog's matters and problems")
@@ -98,6 +104,10 @@ def _open_catalog(root: str | os.PathLike[str],
             if key not in seen:
                 seen.add(key)
                 result.errors.append(error)
+    for code, bundle in result.bundles.items():
+        bundle_rules = BundleRules.build(bundle, result.rules, result.libraries)
+        result.bundle_rules[code] = bundle_rules
+        result.errors.extend(bundle_rules.errors)
     return result
 
 

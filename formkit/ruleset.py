@@ -9,10 +9,13 @@ Compilation to Python is lazy: ``validate`` only needs the check. Each step is
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
 
-from formkit.definitions.model import Expr, FieldType, FormField, Matter
+from formkit.definitions.bundlecheck import field_at, question_field
+from formkit.definitions.model import Bundle, Expr, FieldType, FormField, Matter, TimeLimit
 from formkit.dsl import pipeline
 from formkit.dsl.checker import Checker, LetEntry, Scope, Typed
 from formkit.dsl.compiler import Program
@@ -21,7 +24,7 @@ from formkit.dsl.source import Source
 from formkit.dsl.types import BOOL, NUMBER, T, field_type
 from formkit.errors import FormkitError, RuleNameError, SourceSpan
 
-__all__ = ["Place", "RuleSet"]
+__all__ = ["BundleRules", "Place", "RuleSet"]
 
 
 def _source(expr: Expr) -> Source:
@@ -175,4 +178,71 @@ def _what(place: Place) -> str:
         if place.attr == "when":
             return f"the 'when' of fees[{place.key}]"
         return f"the amount of fees[{place.key}]"
+    if place.kind == "member":
+        return f"the 'when' of member {place.key}"
     return f"the 'when' of {place.kind} {place.key}"
+
+
+@dataclass
+class BundleRules:
+    """A bundle's rules: its shared questions as a form of their own (``shared``, whose
+    matter is made from the bundle), each member's ``when`` checked over those answers
+    (places ``Place("member", code, "when")`` in ``shared``), and the members' rules."""
+
+    bundle: Bundle
+    shared: RuleSet
+    members: dict[str, RuleSet]
+    errors: list[FormkitError] = field(default_factory=list)
+    # member code -> {field path -> shared question id}: the fields answered once
+    targets: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, bundle: Bundle, rules: Mapping[str, RuleSet],
+              libraries: Libraries | None) -> BundleRules:
+        """The shared form and the members' conditions, checked; errors collected.
+        ``rules`` holds the catalog's matters' rules (a missing member is an error the
+        cross-check reports)."""
+        members = {code: rules[code] for code in bundle.codes if code in rules}
+        asked: list[FormField] = []
+        targets: dict[str, dict[str, str]] = {code: {} for code in members}
+        for question in bundle.shared:
+            found = []
+            for code, path in question.to.items():
+                member = members.get(code)
+                target = field_at(member.matter, path) if member is not None else None
+                if target is not None:
+                    found.append(target)
+                    targets[code][path] = question.id
+            shape = question_field(question, found)
+            if shape is not None and question.value is None:
+                asked.append(shape)
+        first = next(iter(members.values()), None)
+        made: dict[str, Any] = {"code": bundle.code}  # (not an error's code=)
+        matter = Matter.model_construct(
+            **made, name=bundle.name,
+            department=first.matter.department if first else "",
+            kind=first.matter.kind if first else "public_service",
+            time_limit=first.matter.time_limit if first else TimeLimit(
+                statutory_days=0, committed_days=0),
+            fee=Decimal(0), form=asked, let={}, uses=[], materials=[], checks=[], route=[],
+            tests=[], synonyms=[], special_procedures=[], basis=[], channels=[],
+            document_basis={}, fees=None, guide=None, decision_wording=None, result=None,
+            max_visits=1)
+        matter._file = bundle.file
+        shared = RuleSet.build(matter, libraries)
+        for listed in bundle.matters:
+            if isinstance(listed.when, Expr):
+                place = Place("member", listed.code, "when")
+                try:
+                    shared.typed[place] = pipeline.check(
+                        shared.checker, listed.when.text, _source(listed.when), want=BOOL,
+                        what=_what(place), cached=True)
+                except FormkitError as exc:
+                    shared.errors.append(exc)
+        errors = list(shared.errors)
+        return cls(bundle, shared, members, errors, targets)
+
+    @property
+    def ok(self) -> bool:
+        """True when the bundle's own expressions checked cleanly."""
+        return not self.errors

@@ -46,6 +46,10 @@ MESSAGES: dict[str, str] = {
     "unknown-department": "没有部门 {0}", "unknown-section": "没有办理单位 {0}",
     "unknown-library": "没有规则库 {0}", "library-cycle": "规则库相互引用，形成了循环",
     "unknown-field": "没有字段 {0}", "unknown-material": "没有材料 {0}",
+    "bundle-when": "“一件事”的每个事项都有适用条件，可能一个事项都不适用",
+    "bundle-type": "共用问题的答案与所填字段的类型或选项不符",
+    "bundle-once": "“只交一次”的材料只对应一个事项",
+    "duplicate-target": "同一字段或材料被对应了两次",
     "not-a-matter": "YAML 文本不是一个事项", "nest-into-self": "字段不能放进它自己里面",
     # ---- users and signing in
     "user-exists": "用户名 {0} 已存在",

@@ -39,6 +39,7 @@ __all__ = [
     "SCORE_NAMES",
     "STATE_NAMES",
     "TRANSITIONS",
+    "BundleLink",
     "Case",
     "CaseService",
     "Event",
@@ -219,6 +220,16 @@ class Followup(BaseModel):
         return self.closed_on is None
 
 
+class BundleLink(BaseModel):
+    """The 高效办成一件事 a case was applied for in: the bundle, its number (the number
+    of its first case) and every case of it, this one included, in the bundle's order."""
+
+    code: str
+    name: str = ""
+    number: str = ""
+    cases: list[str] = Field(default_factory=list)
+
+
 class Event(BaseModel):
     """One transition in a case's history."""
 
@@ -271,6 +282,7 @@ class Case(BaseModel):
     ended_on: dt.date | None = None  # terminated or withdrawn
     rating: Rating | None = None  # 好差评, once the case is finished
     followups: list[Followup] = Field(default_factory=list)  # 督办
+    bundle: BundleLink | None = None  # applied for with other matters (高效办成一件事)
     history: list[Event] = Field(default_factory=list)
 
     @model_serializer(mode="wrap")
@@ -307,7 +319,7 @@ class Case(BaseModel):
 
 _OPTIONAL = ("deemed_accepted", "late_requests", "extension_days", "extension_approver",
              "extensions", "procedures", "calendar_provisional", "ended_on", "rating",
-             "followups")
+             "followups", "bundle")
 
 
 def summary(case: dict[str, Any]) -> dict[str, Any] | None:
@@ -325,7 +337,10 @@ def summary(case: dict[str, Any]) -> dict[str, Any] | None:
             "notice_on", "committed_deadline", "statutory_deadline", "route", "step",
             "signed", "step_started_on", "step_days", "pauses", "tolerated", "applicant",
             "unit", "committed_days", "statutory_days", "extensions", "calendar_provisional")
-    return {k: case.get(k) for k in keys}
+    out = {k: case.get(k) for k in keys}
+    if case.get("bundle"):  # only on a bundle's cases, so other summaries stay as they were
+        out["bundle"] = case["bundle"].get("number")
+    return out
 
 
 def _not_now(case: Case, action: str, allowed: dict[str, str]) -> IllegalTransition:
@@ -469,10 +484,15 @@ class CaseService:
 
     def receive(self, rules: RuleSet, version: str, fields: dict[str, Any],
                 materials: list[HandedIn], *, actor: str, applicant: str = "",
-                decide: bool = True, comment: str = "") -> Case:
+                decide: bool = True, comment: str = "", bundle: BundleLink | None = None
+                ) -> Case:
         """接件: store the application; with ``decide``, run the pre-check and act on it
         (the window); without, store the pre-check for the office that decides (an
-        online application, 行政许可法 §32: within five working days)."""
+        online application, 行政许可法 §32: within five working days).
+
+        ``bundle``: the 一件事 the case belongs to (its number, when empty, is this
+        case's).
+        """
         today = self.now().date()
         matter = rules.matter
         fields = self._stored(rules, fields, today)
@@ -495,8 +515,12 @@ class CaseService:
                                                     max_days=p.max_days, unit=p.unit)
                                     for p in matter.special_procedures},
                         precheck=checked)
-            case.history.append(Event(action="receive", from_state=None, to_state="received",
-                                      actor=actor, at=self.now(), comment=comment))
+            if bundle is not None:
+                case.bundle = bundle.model_copy(update={"number": bundle.number or number})
+            case.history.append(Event(
+                action="receive", from_state=None, to_state="received", actor=actor,
+                at=self.now(), comment=comment,
+                data={"bundle": case.bundle.number} if case.bundle else {}))
             return case.model_dump(mode="json")
 
         doc = self.store.create(today, make, summary, audit_entry)

@@ -91,6 +91,12 @@ def check_catalog(result: LoadedCatalog) -> None:
         result.errors.extend(check_matter(matter, matter_doc, departments if catalog else None,
                                           units if catalog else None, libraries,
                                           root=result.root))
+    from formkit.definitions.bundlecheck import check_bundle  # late: it imports crosscheck's peers
+
+    for bundle in result.bundles.values():
+        bundle_doc = result.doc_of(bundle)
+        if bundle_doc is not None:
+            result.errors.extend(check_bundle(bundle, bundle_doc, result.matters))
 
 
 def _library_names(result: LoadedCatalog) -> set[str] | None:

@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from formkit.definitions.model import CalendarFile, Catalog, Matter, iter_fields
+from formkit.definitions.model import Bundle, CalendarFile, Catalog, Matter, iter_fields
 from formkit.definitions.parsecache import ParseCache, default_cache
 from formkit.definitions.yamldoc import MAX_FILE_BYTES, YamlDoc, parse_yaml
 from formkit.errors import DefinitionError, FormkitError, InputError, LimitError, SourceSpan
@@ -43,6 +43,8 @@ CATALOG_FILE = "catalog.yaml"
 USERS_FILE = "users.yaml"
 # the HTTP API's keys (formkit.api.auth.API_KEYS_FILE), beside users.yaml: not a matter
 API_KEYS_FILE = "api_keys.yaml"
+# 高效办成一件事 bundles (docs/bundles.md): every YAML file under this folder is a bundle
+BUNDLES_DIR = "bundles"
 
 
 @dataclass
@@ -52,6 +54,7 @@ class LoadedCatalog:
     root: Path
     catalog: Catalog | None
     matters: dict[str, Matter] = field(default_factory=dict)
+    bundles: dict[str, Bundle] = field(default_factory=dict)
     docs: dict[str, YamlDoc] = field(default_factory=dict)  # by display file name
     calendar: CalendarFile | None = None
     catalog_doc: YamlDoc | None = None
@@ -67,8 +70,8 @@ class LoadedCatalog:
         """The matter with this code, if any."""
         return self.matters.get(code)
 
-    def doc_of(self, matter: Matter) -> YamlDoc | None:
-        """The YAML document a matter was read from."""
+    def doc_of(self, matter: Matter | Bundle) -> YamlDoc | None:
+        """The YAML document a matter (or a bundle) was read from."""
         return self.docs.get(matter.file)
 
 
@@ -296,6 +299,9 @@ def _load_catalog(root: str | os.PathLike[str],
         skip.add(calendar_path.resolve())
         _load_calendar(result, calendar_path)
     replaced = {p.resolve(): text for p, text in (overrides or {}).items()}
+    bundle_paths = _matter_files(root_path / BUNDLES_DIR, set(), result.errors) \
+        if (root_path / BUNDLES_DIR).is_dir() else []
+    skip.update(p.resolve() for p in bundle_paths)
     paths = _matter_files(root_path, skip, result.errors)
     known = {p.resolve() for p in paths}
     paths += [p for p in (overrides or {}) if p.resolve() not in known]
@@ -323,8 +329,33 @@ def _load_catalog(root: str | os.PathLike[str],
                 "its own code", code="duplicate-code"))
             continue
         result.matters[matter.code] = matter
+    for path in bundle_paths:
+        _load_bundle(result, path)
     check_catalog(result)
     return result
+
+
+def _load_bundle(result: LoadedCatalog, path: Path) -> None:
+    """One bundle file; a code used by a matter or another bundle is an error."""
+    text = _read(path, result.errors)
+    result.files += 1
+    if text is None:
+        return
+    doc = parse_yaml(text, _display(path))
+    result.docs[doc.file.name] = doc
+    bundle = validate_document(doc, Bundle, "bundle")
+    result.errors.extend(doc.errors)
+    if bundle is None:
+        return
+    bundle._file = doc.file.name
+    first = result.matters.get(bundle.code) or result.bundles.get(bundle.code)
+    if first is not None:
+        result.errors.append(DefinitionError(
+            f"bundle code '{bundle.code}' is already used by {first.file}",
+            doc.span_at(("code",)), hint="a bundle's code must differ from every matter's "
+            "and bundle's: give it its own", code="duplicate-code"))
+        return
+    result.bundles[bundle.code] = bundle
 
 
 def _matter_file(text: str, name: str, cache: ParseCache | None

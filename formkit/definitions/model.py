@@ -31,6 +31,11 @@ from formkit.definitions.yamldoc import PosStr
 from formkit.errors import SourceSpan
 
 __all__ = [
+    "Bundle",
+    "BundleExample",
+    "BundleExpect",
+    "BundleHanded",
+    "BundleMember",
     "Catalog",
     "Check",
     "Cond",
@@ -50,10 +55,12 @@ __all__ = [
     "Material",
     "Matter",
     "MatterKind",
+    "OnceMaterial",
     "Option",
     "Phone",
     "RouteStep",
     "Section",
+    "SharedQuestion",
     "SpecialProcedure",
     "TimeLimit",
     "iter_fields",
@@ -691,6 +698,106 @@ class Matter(_Strict):
         if self.decision_wording is not None:
             return self.decision_wording
         return _WORDING_BY_KIND.get(self.kind.value, "handling")
+
+
+# ---- bundles (高效办成一件事, matter-format.md "A bundle"; docs/bundles.md)
+
+MatterCode = Annotated[str, Field(min_length=1, max_length=36,
+                                  pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
+FieldPath = Annotated[str, Field(pattern=r"^[^\W\d]\w*(\.[^\W\d]\w*)*$", max_length=200)]
+
+
+class BundleMember(_Strict):
+    """A member matter given as a mapping: its code, and when it applies (formkit's: the
+    spec lists codes; ``when`` is a condition over the bundle's shared answers)."""
+
+    code: MatterCode
+    when: Cond = True
+
+
+def _member(value: Any) -> Any:
+    return {"code": value} if isinstance(value, str) else value
+
+
+Member = Annotated[BundleMember, BeforeValidator(_member)]
+
+
+class SharedQuestion(_Strict):
+    """A question asked once for the whole bundle, copied into each matter's field.
+
+    ``to`` maps a member's code to the dotted path of its field (a field inside a group
+    is ``operator.name``). formkit's additions: ``type`` and ``options`` for a question
+    that maps to no field (asked for a member's ``when`` only); ``value``, a fixed
+    answer that is not asked (e.g. "the business licence is applied for together").
+    """
+
+    id: Ident
+    label: Label | None = None
+    to: dict[MatterCode, FieldPath] = Field(default_factory=dict)
+    type: FieldType | None = None
+    options: list[Option] | None = None
+    required: bool = False
+    help: Label | None = None
+    value: Any = None
+
+
+class OnceMaterial(_Strict):
+    """A material handed in once for several matters: ``to`` maps each member's code to
+    its material id; ``name`` defaults to the first target's."""
+
+    id: Ident
+    name: Label | None = None
+    to: dict[MatterCode, Ident] = Field(min_length=1)
+
+
+class BundleHanded(HandedMaterial):
+    """A material handed in to a bundle: a ``materials_once`` id, or a member's own
+    material with ``matter`` naming the member."""
+
+    matter: MatterCode | None = None
+
+
+class BundleExpect(Expect):
+    """What a bundle example expects. Materials are named by their ``materials_once``
+    id or as ``CODE/material``; field errors as ``shared_id`` or ``CODE.path``."""
+
+    matters: list[str] | None = None  # the members that apply, in the bundle's order
+
+
+class BundleExample(_Strict):
+    """One of a bundle's ``tests:``: ``fields`` hold the shared answers and each
+    matter's own answers under its code."""
+
+    name: str = Field(min_length=1)
+    today: dt.date | None = None
+    fields: dict[str, Any] = Field(default_factory=dict)
+    materials: list[BundleHanded] = Field(default_factory=list)
+    expect: BundleExpect
+
+
+class Bundle(_Strict):
+    """A 高效办成一件事 bundle: several matters applied for at once."""
+
+    code: MatterCode
+    name: Label
+    matters: list[Member] = Field(min_length=2, max_length=20)
+    shared: list[SharedQuestion] = Field(default_factory=list)
+    materials_once: list[OnceMaterial] = Field(default_factory=list)
+    synonyms: list[Synonym] = Field(default_factory=list, max_length=MAX_SYNONYMS)
+    basis: list[str] = Field(default_factory=list)
+    tests: list[BundleExample] = Field(default_factory=list)
+
+    _file: str = PrivateAttr(default="")
+
+    @property
+    def file(self) -> str:
+        """The file this bundle was read from."""
+        return self._file
+
+    @property
+    def codes(self) -> list[str]:
+        """The member matters' codes, in order."""
+        return [m.code for m in self.matters]
 
 
 def iter_fields(fields: Sequence[FormField], loc: tuple[int | str, ...] = ("form",),

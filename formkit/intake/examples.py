@@ -8,7 +8,8 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from formkit.catalog import OpenCatalog
-from formkit.definitions.model import Example, Expr, Matter
+from formkit.definitions.model import BundleExample, Example, Expr, Matter
+from formkit.intake.bundles import BundlePrecheckResult, run_bundle_precheck
 from formkit.intake.precheck import PrecheckResult, run_precheck
 from formkit.ruleset import Place, RuleSet
 
@@ -46,10 +47,17 @@ class ExamplesReport(BaseModel):
     uncovered: list[Uncovered] | None = None
 
 
-def compare(example: Example, result: PrecheckResult) -> list[str]:
-    """Every way ``result`` differs from what ``example`` expects (empty: it passes)."""
+def compare(example: Example | BundleExample,
+            result: PrecheckResult | BundlePrecheckResult) -> list[str]:
+    """Every way ``result`` differs from what ``example`` expects (empty: it passes).
+    A bundle's materials are named by their once id or as ``CODE/material``."""
     e = example.expect
     problems: list[str] = []
+    if isinstance(result, BundlePrecheckResult):
+        want_matters = getattr(e, "matters", None)
+        got_matters = [m.matter for m in result.matters]
+        if want_matters is not None and want_matters != got_matters:
+            problems.append(f"matters: expected {want_matters}, got {got_matters}")
     if e.outcome is not None and e.outcome != result.outcome:
         problems.append(f"outcome: expected {e.outcome}, got {result.outcome}"
                         + _why(result))
@@ -57,7 +65,7 @@ def compare(example: Example, result: PrecheckResult) -> list[str]:
                      ("tolerated", result.tolerated_materials),
                      ("fetched", result.fetched_materials)):
         want = getattr(e, key)
-        have = {i.id for i in got}
+        have = {getattr(i, "key", i.id) for i in got}
         if want is not None and set(want) != have:
             problems.append(f"{key}: expected {sorted(want)}, got {sorted(have)}")
     if e.field_errors is not None:
@@ -74,8 +82,9 @@ def compare(example: Example, result: PrecheckResult) -> list[str]:
     if e.warnings is not None and e.warnings != len(result.warnings):
         problems.append(f"warnings: expected {e.warnings}, got "
                         f"{[w.message for w in result.warnings]}")
-    if e.route is not None and e.route != result.route:
-        problems.append(f"route: expected {e.route}, got {result.route}")
+    route = getattr(result, "route", None)  # a bundle's members each have their own
+    if e.route is not None and e.route != route:
+        problems.append(f"route: expected {e.route}, got {route}")
     for key in ("committed_deadline", "statutory_deadline"):
         want_d: dt.date | None = getattr(e, key)
         got_d: dt.date | None = getattr(result, key)
@@ -84,8 +93,8 @@ def compare(example: Example, result: PrecheckResult) -> list[str]:
     return problems
 
 
-def _why(result: PrecheckResult) -> str:
-    parts = [f"{m.id} ({m.reason})" for m in result.missing_materials]
+def _why(result: PrecheckResult | BundlePrecheckResult) -> str:
+    parts = [f"{getattr(m, 'key', m.id)} ({m.reason})" for m in result.missing_materials]
     parts += [f"{f.field}: {f.message}" for f in result.field_errors]
     parts += [r.message for r in result.refusals]
     return f" ({'; '.join(parts[:6])})" if parts else ""
@@ -128,7 +137,38 @@ def run_examples(opened: OpenCatalog, *, coverage: bool = False,
             report.failures.append(_failure(code, example.name, "; ".join(problems), doc, i))
         if report.uncovered is not None:
             report.uncovered.extend(_uncovered(matter, rules, trace, doc))
+    for code in opened.bundles:
+        if codes is not None and code not in codes:
+            continue
+        _run_bundle(opened, code, report)
     return report
+
+
+def _run_bundle(opened: OpenCatalog, code: str, report: ExamplesReport) -> None:
+    """A bundle's examples (``tests:`` in its file), each a bundle pre-check."""
+    bundle = opened.bundles[code]
+    rules = opened.bundle_rules.get(code)
+    doc = opened.doc_of(bundle)
+    broken = rules.errors + [e for r in rules.members.values() for e in r.errors] \
+        if rules is not None else []
+    for i, example in enumerate(bundle.tests):
+        if rules is None or broken or len(rules.members) < len(bundle.matters):
+            text = "the bundle or one of its matters has definition errors"
+            if broken:
+                text += f": {broken[0].message}"
+            report.failed += 1
+            report.failures.append(_failure(code, example.name, text, doc, i))
+            continue
+        submission = {"fields": example.fields,
+                      "materials": [m.model_dump(exclude_none=True) for m in example.materials]}
+        result = run_bundle_precheck(rules, submission, today=example.today,
+                                     calendar=opened.work_calendar())
+        problems = compare(example, result)
+        if problems:
+            report.failed += 1
+            report.failures.append(_failure(code, example.name, "; ".join(problems), doc, i))
+        else:
+            report.passed += 1
 
 
 def _failure(code: str, name: str, text: str, doc: Any, i: int) -> ExampleFailure:

@@ -1,0 +1,180 @@
+"""The cases of a bundle (高效办成一件事): one case per matter that applies, linked.
+
+``receive_bundle`` pre-checks the bundle submission once and creates one case per
+applying member, each with its own route, clock and decision (the departments work
+in parallel), each carrying a ``BundleLink``: the bundle's code and name, its
+number (the number of its first case) and every case's number. ``siblings`` reads a
+case's fellow cases; ``bundle_progress`` is the supervisor's view of bundles: one is
+done when its last case is issued (or otherwise ended), and due on the latest
+committed deadline of its cases (docs/bundles.md).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from formkit.cases.service import BundleLink, Case, CaseService, HandedIn, summary
+from formkit.cases.versions import snapshot_for_case
+from formkit.catalog import OpenCatalog
+from formkit.errors import FormkitErrors, InputError
+from formkit.intake.bundles import BundlePrecheckResult, run_bundle_precheck
+from formkit.intake.forms import applicant_of
+
+__all__ = ["BundleIntake", "BundleProgress", "bundle_progress", "receive_bundle", "siblings"]
+
+
+class BundleIntake(BaseModel):
+    """What a bundle's intake made: its number, its cases, and its pre-check."""
+
+    number: str
+    bundle: str
+    cases: list[Case] = Field(default_factory=list)
+    precheck: BundlePrecheckResult
+
+
+def _handed(items: list[dict[str, Any]]) -> list[HandedIn]:
+    return [HandedIn.model_validate({k: m[k] for k in ("id", "form", "copies") if k in m})
+            for m in items]
+
+
+def receive_bundle(service: CaseService, opened: OpenCatalog, code: str,
+                   submission: dict[str, Any], *, actor: str, decide: bool = True,
+                   comment: str = "") -> BundleIntake:
+    """接件 of a bundle: one case per applying member, linked by the bundle number.
+
+    With ``decide`` (the window) each case is decided on its own pre-check, as a
+    single matter's would be: a member refused while the others are accepted gets its
+    不予受理决定书 and the others go on. Nothing is created when no member applies.
+
+    Raises:
+        NotFoundError: (``unknown-matter``) no bundle ``code``.
+        FormkitErrors: the bundle or a member has definition errors.
+        InputError: (``bad-data``) a material entry is malformed.
+    """
+    rules = opened.bundle_rules_of(code)
+    if rules is None:
+        raise opened.unknown_matter(code)
+    broken = rules.errors + [e for r in rules.members.values() for e in r.errors]
+    if broken or len(rules.members) < len(rules.bundle.matters):
+        if not broken:
+            raise opened.unknown_matter(next(c for c in rules.bundle.codes
+                                             if c not in rules.members))
+        raise broken[0] if len(broken) == 1 else FormkitErrors(broken)
+    today = service.now().date()
+    checked = run_bundle_precheck(rules, submission, today=today, calendar=service.calendar)
+    if not checked.results:
+        raise InputError(f"no matter of bundle {code} applies to these answers", None,
+                         code="bad-data", hint="check the shared answers that decide "
+                         "which matters apply")
+    link = BundleLink(code=code, name=rules.bundle.name.text("zh"))
+    made: list[Case] = []
+    for member, sub in checked.submissions.items():
+        member_rules = rules.members[member]
+        try:
+            handed = _handed(sub["materials"])
+        except ValueError:
+            raise InputError(f"a material handed in for {member} has a wrong form or "
+                             "copies", None, code="bad-data", hint="form is original, "
+                             "copy, original_and_copy or commitment; copies a whole "
+                             "number") from None
+        version = snapshot_for_case(service.store, opened, member)
+        case = service.receive(member_rules, version, sub["fields"], handed, actor=actor,
+                               applicant=applicant_of(member_rules.matter, sub["fields"]),
+                               decide=decide, comment=comment, bundle=link)
+        if not link.number and case.bundle is not None:
+            link = link.model_copy(update={"number": case.bundle.number})
+        made.append(case)
+    numbers = [c.number for c in made]
+
+    def linked(doc: dict[str, Any]) -> dict[str, Any]:
+        doc["bundle"] = {**doc["bundle"], "cases": numbers}
+        return doc
+
+    # The link to every sibling is written once all exist; a crash before leaves the
+    # cases whole and ``siblings`` finds them by the bundle number instead.
+    cases = [Case.model_validate(service.store.update(n, linked, summary)) for n in numbers]
+    return BundleIntake(number=link.number, bundle=code, cases=cases, precheck=checked)
+
+
+def siblings(service: CaseService, case: Case) -> list[Case]:
+    """The other cases of the case's bundle, in the bundle's order (none for a case
+    applied for alone)."""
+    link = case.bundle
+    if link is None:
+        return []
+    numbers = [n for n in link.cases if n != case.number]
+    if link.cases:
+        found = [service.store.get(n) for n in numbers]
+        return [Case.model_validate(d) for d in found if d is not None]
+    return [Case.model_validate(d) for d in service.store.cases_since(case.received_on)
+            if (d.get("bundle") or {}).get("number") == link.number
+            and d["number"] != case.number]
+
+
+@dataclass
+class BundleProgress:
+    """One bundle's progress: its cases' states and its due date."""
+
+    number: str
+    bundle: str  # the bundle's code
+    name: str
+    received_on: dt.date
+    cases: dict[str, str] = field(default_factory=dict)  # number -> state
+    matters: dict[str, str] = field(default_factory=dict)  # number -> matter code
+    due: dt.date | None = None  # the latest committed deadline of its cases
+    done_on: dt.date | None = None  # when its last case ended
+
+    @property
+    def done(self) -> bool:
+        """Every case has ended: issued, denied and served, refused, withdrawn."""
+        return self.done_on is not None
+
+    def overdue(self, today: dt.date) -> bool:
+        """Not done and past its due date (or done after it)."""
+        if self.due is None:
+            return False
+        return (self.done_on or today) > self.due
+
+
+def _ended_on(doc: dict[str, Any]) -> dt.date | None:
+    """When a case ended for its bundle: None while it is still being handled."""
+    if summary(doc) is not None:
+        return None
+    for key in ("issued_on", "ended_on", "decided_on", "notice_on"):
+        if doc.get(key):
+            return dt.date.fromisoformat(str(doc[key]))
+    return dt.date.fromisoformat(str(doc["received_on"]))
+
+
+def bundle_progress(cases: Iterable[dict[str, Any]]) -> list[BundleProgress]:
+    """Every bundle among ``cases`` (case documents), in order of first appearance."""
+    out: dict[str, BundleProgress] = {}
+    ended: dict[str, list[dt.date | None]] = {}
+    for doc in cases:
+        link = doc.get("bundle")
+        if not link:
+            continue
+        number = link.get("number") or doc["number"]
+        progress = out.get(number)
+        if progress is None:
+            progress = out[number] = BundleProgress(
+                number=number, bundle=str(link.get("code", "")), name=link.get("name", ""),
+                received_on=dt.date.fromisoformat(str(doc["received_on"])))
+            ended[number] = []
+        progress.cases[doc["number"]] = doc["state"]
+        progress.matters[doc["number"]] = doc["matter"]
+        due = doc.get("committed_deadline")
+        if due:
+            day = dt.date.fromisoformat(str(due))
+            progress.due = max(progress.due, day) if progress.due else day
+        ended[number].append(_ended_on(doc))
+    for number, progress in out.items():
+        days = ended[number]
+        if days and all(d is not None for d in days):
+            progress.done_on = max(d for d in days if d is not None)
+    return list(out.values())

@@ -1,0 +1,365 @@
+"""The window's intake of a bundle (高效办成一件事): one form, one checklist, one pre-check.
+
+A bundle submission is ``{"fields": {...}, "materials": [...]}`` where ``fields``
+holds the shared answers by question id and each member's own answers under its
+code, and a material is a ``materials_once`` id or ``{"id": ..., "matter": CODE}``
+(docs/bundles.md). ``run_bundle_precheck`` decides which members apply, runs each
+member's own pre-check on its share of the submission, and tells everything once:
+an item several matters share is listed once, naming them; the outcome is the most
+severe of the members'.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from pydantic import BaseModel, Field, model_serializer
+
+from formkit.calendar import WorkCalendar
+from formkit.dsl.compiler import EvalContext, call
+from formkit.errors import FormkitError
+from formkit.intake.forms import FormState, form_state, stored_answers
+from formkit.intake.messages import message
+from formkit.intake.precheck import MaterialItem, Outcome, PrecheckResult, run_precheck
+from formkit.ruleset import BundleRules, Place
+from formkit.values import to_json
+
+__all__ = [
+    "BundleFieldError",
+    "BundleFinding",
+    "BundleMaterial",
+    "BundlePrecheckResult",
+    "MemberOutcome",
+    "applying",
+    "bundle_form",
+    "material_key",
+    "member_submission",
+    "run_bundle_precheck",
+    "split_materials",
+]
+
+OUTCOMES: tuple[Outcome, ...] = ("accept", "accept_with_tolerance", "incomplete", "refuse")
+SEVERITY: dict[str, int] = {outcome: i for i, outcome in enumerate(OUTCOMES)}  # the least first
+
+
+class BundleFieldError(BaseModel):
+    """A field problem, once: ``field`` is a shared question's id (and the path inside
+    it) or ``CODE.path`` for a member's own field; ``matters`` the members concerned."""
+
+    field: str
+    message: str
+    matters: list[str]
+
+
+class BundleMaterial(BaseModel):
+    """A material in a list of the result: a ``materials_once`` id (``matter`` null) or
+    a member's own material; ``matters`` are the members that need it."""
+
+    id: str
+    matter: str | None = None
+    name: str = ""
+    matters: list[str]
+    reason: str | None = None
+
+    @model_serializer(mode="wrap")
+    def _shape(self, handler: Any) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)
+        if data.get("reason") is None:
+            data.pop("reason", None)
+        return data
+
+    @property
+    def key(self) -> str:
+        """How an example names it: the once id, or ``CODE/material``."""
+        return material_key(self.id, self.matter)
+
+
+class BundleFinding(BaseModel):
+    """A refusal, ground for denial or warning of one member."""
+
+    message: str
+    matter: str
+
+
+class MemberOutcome(BaseModel):
+    """One member's share of the outcome."""
+
+    matter: str
+    name: str
+    department: str
+    outcome: Outcome
+    committed_deadline: dt.date | None = None
+    statutory_deadline: dt.date | None = None
+    route: list[list[str]] = Field(default_factory=list)
+
+
+class BundlePrecheckResult(BaseModel):
+    """The pre-check of a bundle submission (``formkit precheck BUNDLE --json``)."""
+
+    bundle: str
+    outcome: Outcome
+    matters: list[MemberOutcome] = Field(default_factory=list)
+    not_applying: list[str] = Field(default_factory=list)
+    field_errors: list[BundleFieldError] = Field(default_factory=list)
+    missing_materials: list[BundleMaterial] = Field(default_factory=list)
+    tolerated_materials: list[BundleMaterial] = Field(default_factory=list)
+    fetched_materials: list[BundleMaterial] = Field(default_factory=list)
+    refusals: list[BundleFinding] = Field(default_factory=list)
+    denials: list[BundleFinding] = Field(default_factory=list)
+    warnings: list[BundleFinding] = Field(default_factory=list)
+    received_on: dt.date
+    # the latest of the applying members' (the bundle is done when its last case is)
+    committed_deadline: dt.date | None = None
+    statutory_deadline: dt.date | None = None
+    fee: Decimal = Decimal(0)
+    calendar_provisional: bool = False
+    # each applying member's own result, for the documents and the cases; not JSON
+    results: dict[str, PrecheckResult] = Field(default_factory=dict, exclude=True)
+    # each applying member's submission (its answers with the shared ones filled in)
+    submissions: dict[str, dict[str, Any]] = Field(default_factory=dict, exclude=True)
+
+    @model_serializer(mode="wrap")
+    def _shape(self, handler: Any) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)
+        data["fee"] = to_json(self.fee)
+        return data
+
+    @property
+    def accepted(self) -> bool:
+        """True for ``accept`` and ``accept_with_tolerance``."""
+        return self.outcome in ("accept", "accept_with_tolerance")
+
+
+def material_key(mid: str, matter: str | None) -> str:
+    """A bundle material's name in examples: the once id, or ``CODE/material``."""
+    return f"{matter}/{mid}" if matter else mid
+
+
+def bundle_form(rules: BundleRules, fields: Any, *, ctx: EvalContext | None = None,
+                lang: str = "zh") -> tuple[FormState, dict[str, Any]]:
+    """The shared questions' form state and runtime values (``fields`` may hold the
+    members' own answers too: they are not the shared form's)."""
+    shared_ids = {f.id for f in rules.shared.matter.form}
+    answers = {k: v for k, v in fields.items() if k in shared_ids} \
+        if isinstance(fields, dict) else {}
+    return form_state(rules.shared, answers, ctx=ctx, lang=lang)
+
+
+def applying(rules: BundleRules, env: dict[str, Any], ctx: EvalContext,
+             errors: list[BundleFieldError] | None = None, lang: str = "zh") -> list[str]:
+    """The members that apply to these shared answers, in the bundle's order. A
+    ``when`` that cannot be evaluated counts as applying (the clerk sees the error)."""
+    programs = rules.shared.programs()
+    out: list[str] = []
+    for member in rules.bundle.matters:
+        if member.code not in rules.members:
+            continue
+        if member.when is True:
+            out.append(member.code)
+            continue
+        if member.when is False:
+            continue
+        program = programs.get(Place("member", member.code, "when"))
+        if program is None:
+            out.append(member.code)
+            continue
+        try:
+            if call(program, env, ctx) is True:
+                out.append(member.code)
+        except FormkitError as exc:
+            out.append(member.code)
+            if errors is not None:
+                errors.append(BundleFieldError(
+                    field=member.code, matters=[member.code],
+                    message=message("evaluation_failed", lang, detail=exc.message)))
+    return out
+
+
+def _put(answers: dict[str, Any], path: str, value: Any) -> None:
+    parts = path.split(".")
+    here = answers
+    for part in parts[:-1]:
+        inner = here.get(part)
+        if not isinstance(inner, dict):
+            inner = here[part] = {}
+        here = inner
+    here[parts[-1]] = copy.deepcopy(value)
+
+
+def member_submission(rules: BundleRules, code: str, fields: Any,
+                      shared_values: dict[str, Any]) -> dict[str, Any]:
+    """A member's answers: its own (``fields[code]``) with every shared answer put in
+    the field it fills (the shared answer wins; the member's section does not ask it)."""
+    own = fields.get(code) if isinstance(fields, dict) else None
+    answers: dict[str, Any] = copy.deepcopy(own) if isinstance(own, dict) else {}
+    fixed = {q.id: q.value for q in rules.bundle.shared if q.value is not None}
+    for path, qid in rules.targets.get(code, {}).items():
+        value = fixed.get(qid, shared_values.get(qid))
+        if value is not None:
+            _put(answers, path, value)
+    return answers
+
+
+def split_materials(rules: BundleRules, raw: Any, members: list[str], lang: str,
+                    errors: list[BundleFieldError], warnings: list[BundleFinding]
+                    ) -> dict[str, list[dict[str, Any]]]:
+    """The bundle's handed-in list, as each member's own list: a once material goes to
+    every member it stands for, a member's own to that member. A material named
+    without ``matter`` that one member alone has is that member's."""
+    out: dict[str, list[dict[str, Any]]] = {code: [] for code in members}
+    if raw is None:
+        return out
+    if not isinstance(raw, list):
+        errors.append(BundleFieldError(field="materials", matters=[],
+                                       message=message("not_rows", lang)))
+        return out
+    once = {o.id: o for o in rules.bundle.materials_once}
+    own: dict[str, list[str]] = {}
+    for code in members:
+        for m in rules.members[code].matter.materials:
+            own.setdefault(m.id, []).append(code)
+    for i, item in enumerate(raw[:1000]):
+        if isinstance(item, str):
+            item = {"id": item}
+        if not isinstance(item, dict) or not isinstance(item.get("id"), str):
+            errors.append(BundleFieldError(field=f"materials[{i}]", matters=[],
+                                           message=message("not_group", lang)))
+            continue
+        entry = {k: v for k, v in item.items() if k != "matter"}
+        mid, matter = item["id"], item.get("matter")
+        if matter is None and mid in once:
+            for code, target in once[mid].to.items():
+                if code in out:
+                    out[code].append({**entry, "id": target})
+            continue
+        if matter is None and len(own.get(mid, [])) == 1:
+            matter = own[mid][0]
+        if not isinstance(matter, str) or matter not in out:
+            which = "" if matter is None else f"{str(matter)[:40]}："
+            warnings.append(BundleFinding(matter=str(matter or ""), message=message(
+                "material_unknown", lang, id=f"{which}{mid[:80]}")))
+            continue
+        out[matter].append(entry)
+    return out
+
+
+def run_bundle_precheck(rules: BundleRules, submission: Any, *,
+                        today: dt.date | None = None, calendar: WorkCalendar | None = None,
+                        lang: str = "zh") -> BundlePrecheckResult:
+    """Pre-check one bundle submission: the members that apply, each on its share."""
+    received = today or dt.date.today()
+    ctx = EvalContext(received, calendar)
+    bundle = rules.bundle
+    result = BundlePrecheckResult(bundle=bundle.code, outcome="accept", received_on=received)
+    fields = submission.get("fields", {}) if isinstance(submission, dict) else None
+    if not isinstance(fields, dict):
+        result.field_errors.append(BundleFieldError(field="fields", matters=[],
+                                                    message=message("not_group", lang)))
+        fields = {}
+    state, env = bundle_form(rules, fields, ctx=ctx, lang=lang)
+    shared_values = stored_answers(state)
+    members = applying(rules, env, ctx, result.field_errors, lang)
+    result.not_applying = [c for c in bundle.codes if c in rules.members and c not in members]
+    by_question = _question_matters(rules, members)
+    errors: dict[str, BundleFieldError] = {}
+    for e in result.field_errors:
+        errors[e.field] = e
+    for problem in state.errors:
+        errors.setdefault(problem.field, BundleFieldError(
+            field=problem.field, message=problem.message,
+            matters=by_question.get(problem.field.split(".")[0].split("[")[0], [])))
+    warnings: list[BundleFinding] = []
+    input_errors: list[BundleFieldError] = []
+    handed = split_materials(rules, submission.get("materials") if isinstance(
+        submission, dict) else None, members, lang, input_errors, warnings)
+    for e in input_errors:
+        errors.setdefault(e.field, e)
+    material_lists: dict[str, dict[tuple[str, str | None], BundleMaterial]] = {
+        "missing": {}, "tolerated": {}, "fetched": {}}
+    severity = 0
+    committed: list[dt.date] = []
+    statutory: list[dt.date] = []
+    for code in members:
+        member = rules.members[code]
+        answers = member_submission(rules, code, fields, shared_values)
+        sub = {"fields": answers, "materials": handed[code]}
+        result.submissions[code] = sub
+        got = run_precheck(member, sub, today=received, calendar=calendar, lang=lang)
+        result.results[code] = got
+        matter = member.matter
+        result.matters.append(MemberOutcome(
+            matter=code, name=matter.name.text(lang), department=matter.department,
+            outcome=got.outcome, committed_deadline=got.committed_deadline,
+            statutory_deadline=got.statutory_deadline, route=got.route))
+        severity = max(severity, SEVERITY[got.outcome])
+        if got.committed_deadline:
+            committed.append(got.committed_deadline)
+        if got.statutory_deadline:
+            statutory.append(got.statutory_deadline)
+        result.calendar_provisional |= got.calendar_provisional
+        result.fee += got.fee if isinstance(got.fee, Decimal) else Decimal(0)
+        targets = rules.targets.get(code, {})
+        for fe in got.field_errors:
+            path = _shared_path(fe.field, targets) or f"{code}.{fe.field}"
+            known = errors.get(path)
+            if known is None:
+                errors[path] = BundleFieldError(field=path, message=fe.message, matters=[code])
+            elif code not in known.matters:
+                known.matters.append(code)
+        for what, items in (("missing", got.missing_materials),
+                            ("tolerated", got.tolerated_materials),
+                            ("fetched", got.fetched_materials)):
+            for item in items:
+                _add_material(rules, material_lists[what], code, item, lang)
+        result.refusals += [BundleFinding(message=f.message, matter=code) for f in got.refusals]
+        result.denials += [BundleFinding(message=f.message, matter=code) for f in got.denials]
+        warnings += [BundleFinding(message=f.message, matter=code) for f in got.warnings]
+    result.warnings = warnings
+    result.field_errors = list(errors.values())
+    result.missing_materials = list(material_lists["missing"].values())
+    result.tolerated_materials = list(material_lists["tolerated"].values())
+    result.fetched_materials = list(material_lists["fetched"].values())
+    if result.field_errors and severity < SEVERITY["incomplete"]:
+        severity = SEVERITY["incomplete"]
+    result.outcome = OUTCOMES[severity]
+    if result.accepted:
+        result.committed_deadline = max(committed, default=None)
+        result.statutory_deadline = max(statutory, default=None)
+    return result
+
+
+def _question_matters(rules: BundleRules, members: list[str]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for code in members:
+        for qid in rules.targets.get(code, {}).values():
+            out.setdefault(qid, []).append(code)
+    return out
+
+
+def _shared_path(path: str, targets: dict[str, str]) -> str | None:
+    """A member's field path as the bundle asks it: ``operator.name`` filled by the
+    shared question ``operator_name`` is ``operator_name``."""
+    for target, qid in targets.items():
+        if path == target:
+            return qid
+        if path.startswith(target + ".") or path.startswith(target + "["):
+            return qid + path[len(target):]
+    return None
+
+
+def _add_material(rules: BundleRules, into: dict[tuple[str, str | None], BundleMaterial],
+                  code: str, item: MaterialItem, lang: str) -> None:
+    once = next((o for o in rules.bundle.materials_once if o.to.get(code) == item.id), None)
+    key: tuple[str, str | None] = (once.id, None) if once else (item.id, code)
+    known = into.get(key)
+    if known is not None:
+        if code not in known.matters:
+            known.matters.append(code)
+        return
+    material = next(m for m in rules.members[code].matter.materials if m.id == item.id)
+    name = once.name.text(lang) if once and once.name else material.name.text(lang)
+    into[key] = BundleMaterial(id=key[0], matter=key[1], name=name, matters=[code],
+                               reason=item.reason)

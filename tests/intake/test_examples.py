@@ -90,7 +90,9 @@ def test_every_sample_example_passes() -> None:
     report = run_examples(opened)
     assert [(f.matter, f.test, f.message) for f in report.failures] == []
     assert report.failed == 0
-    assert report.passed == sum(len(m.tests) for m in opened.matters.values()) >= 45
+    assert report.passed == sum(len(m.tests) for m in opened.matters.values()) \
+        + sum(len(b.tests) for b in opened.bundles.values()) >= 45
+    assert sum(len(b.tests) for b in opened.bundles.values()) >= 4
 
 
 def test_codes_selects_matters() -> None:

@@ -9,6 +9,7 @@ Compilation to Python is lazy: ``validate`` only needs the check. Each step is
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -187,7 +188,7 @@ def _what(place: Place) -> str:
 class BundleRules:
     """A bundle's rules: its shared questions as a form of their own (``shared``, whose
     matter is made from the bundle), each member's ``when`` checked over those answers
-    (places ``Place("member", code, "when")`` in ``shared``), and the members' rules."""
+    (places ``Place("member", code, "when")``), and the members' rules."""
 
     bundle: Bundle
     shared: RuleSet
@@ -195,6 +196,10 @@ class BundleRules:
     errors: list[FormkitError] = field(default_factory=list)
     # member code -> {field path -> shared question id}: the fields answered once
     targets: dict[str, dict[str, str]] = field(default_factory=dict)
+    # The part of the shared form the pre-check runs: the questions that fill no field
+    # (no member checks them) and those a member's ``when`` reads. A question that
+    # fills fields is checked by each member it fills, its errors told once.
+    deciding: RuleSet | None = None
 
     @classmethod
     def build(cls, bundle: Bundle, rules: Mapping[str, RuleSet],
@@ -216,33 +221,51 @@ class BundleRules:
             shape = question_field(question, found)
             if shape is not None and question.value is None:
                 asked.append(shape)
-        first = next(iter(members.values()), None)
-        made: dict[str, Any] = {"code": bundle.code}  # (not an error's code=)
-        matter = Matter.model_construct(
-            **made, name=bundle.name,
-            department=first.matter.department if first else "",
-            kind=first.matter.kind if first else "public_service",
-            time_limit=first.matter.time_limit if first else TimeLimit(
-                statutory_days=0, committed_days=0),
-            fee=Decimal(0), form=asked, let={}, uses=[], materials=[], checks=[], route=[],
-            tests=[], synonyms=[], special_procedures=[], basis=[], channels=[],
-            document_basis={}, fees=None, guide=None, decision_wording=None, result=None,
-            max_visits=1)
-        matter._file = bundle.file
-        shared = RuleSet.build(matter, libraries)
-        for listed in bundle.matters:
-            if isinstance(listed.when, Expr):
-                place = Place("member", listed.code, "when")
-                try:
-                    shared.typed[place] = pipeline.check(
-                        shared.checker, listed.when.text, _source(listed.when), want=BOOL,
-                        what=_what(place), cached=True)
-                except FormkitError as exc:
-                    shared.errors.append(exc)
-        errors = list(shared.errors)
-        return cls(bundle, shared, members, errors, targets)
+        shared = _bundle_ruleset(bundle, members, asked, libraries)
+        read = " ".join(m.when.text for m in bundle.matters if isinstance(m.when, Expr))
+        filling = {q.id for q in bundle.shared if q.to}
+        needed = [f for f in asked if f.id not in filling
+                  or re.search(rf"\b{re.escape(f.id)}\b", read)]
+        deciding = shared if len(needed) == len(asked) else _bundle_ruleset(
+            bundle, members, needed, libraries)
+        return cls(bundle, shared, members, list(shared.errors), targets, deciding)
 
     @property
     def ok(self) -> bool:
         """True when the bundle's own expressions checked cleanly."""
         return not self.errors
+
+
+def _bundle_ruleset(bundle: Bundle, members: Mapping[str, RuleSet], form: list[FormField],
+                    libraries: Libraries | None) -> RuleSet:
+    """A form of shared questions, as a matter made from the bundle, with each member's
+    ``when`` checked over it."""
+    first = next(iter(members.values()), None)
+    made: dict[str, Any] = {"code": bundle.code}  # (not an error's code=)
+    matter = Matter.model_construct(
+        **made, name=bundle.name,
+        department=first.matter.department if first else "",
+        kind=first.matter.kind if first else "public_service",
+        time_limit=first.matter.time_limit if first else TimeLimit(
+            statutory_days=0, committed_days=0),
+        fee=Decimal(0), form=form, let={}, uses=[], materials=[], checks=[], route=[],
+        tests=[], synonyms=[], special_procedures=[], basis=[], channels=[],
+        document_basis={}, fees=None, guide=None, decision_wording=None, result=None,
+        max_visits=1)
+    matter._file = bundle.file
+    rules = RuleSet.build(matter, libraries)
+    before = len(rules.checker.errors)
+    for listed in bundle.matters:
+        if isinstance(listed.when, Expr):
+            place = Place("member", listed.code, "when")
+            try:
+                typed = pipeline.check(rules.checker, listed.when.text, _source(listed.when),
+                                       want=BOOL, what=_what(place), cached=True)
+            except FormkitError as exc:
+                rules.errors.append(exc)
+                continue
+            if len(rules.checker.errors) == before:
+                rules.typed[place] = typed
+            before = len(rules.checker.errors)
+    rules.errors.extend(e for e in rules.checker.errors if e not in rules.errors)
+    return rules

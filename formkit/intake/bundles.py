@@ -11,7 +11,6 @@ severe of the members'.
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 from decimal import Decimal
 from typing import Any
@@ -21,7 +20,7 @@ from pydantic import BaseModel, Field, model_serializer
 from formkit.calendar import WorkCalendar
 from formkit.dsl.compiler import EvalContext, call
 from formkit.errors import FormkitError
-from formkit.intake.forms import FormState, form_state, stored_answers
+from formkit.intake.forms import FormState, form_state
 from formkit.intake.messages import message
 from formkit.intake.precheck import MaterialItem, Outcome, PrecheckResult, run_precheck
 from formkit.ruleset import BundleRules, Place
@@ -152,7 +151,7 @@ def applying(rules: BundleRules, env: dict[str, Any], ctx: EvalContext,
              errors: list[BundleFieldError] | None = None, lang: str = "zh") -> list[str]:
     """The members that apply to these shared answers, in the bundle's order. A
     ``when`` that cannot be evaluated counts as applying (the clerk sees the error)."""
-    programs = rules.shared.programs()
+    programs = (rules.deciding or rules.shared).programs()
     out: list[str] = []
     for member in rules.bundle.matters:
         if member.code not in rules.members:
@@ -179,14 +178,15 @@ def applying(rules: BundleRules, env: dict[str, Any], ctx: EvalContext,
 
 
 def _put(answers: dict[str, Any], path: str, value: Any) -> None:
+    """Put ``value`` at ``path``, copying each group on the way (the caller's answers
+    are not changed; the pre-check does not change what it is given)."""
     parts = path.split(".")
     here = answers
     for part in parts[:-1]:
         inner = here.get(part)
-        if not isinstance(inner, dict):
-            inner = here[part] = {}
+        inner = here[part] = dict(inner) if isinstance(inner, dict) else {}
         here = inner
-    here[parts[-1]] = copy.deepcopy(value)
+    here[parts[-1]] = value
 
 
 def member_submission(rules: BundleRules, code: str, fields: Any,
@@ -194,7 +194,7 @@ def member_submission(rules: BundleRules, code: str, fields: Any,
     """A member's answers: its own (``fields[code]``) with every shared answer put in
     the field it fills (the shared answer wins; the member's section does not ask it)."""
     own = fields.get(code) if isinstance(fields, dict) else None
-    answers: dict[str, Any] = copy.deepcopy(own) if isinstance(own, dict) else {}
+    answers: dict[str, Any] = dict(own) if isinstance(own, dict) else {}
     fixed = {q.id: q.value for q in rules.bundle.shared if q.value is not None}
     for path, qid in rules.targets.get(code, {}).items():
         value = fixed.get(qid, shared_values.get(qid))
@@ -259,8 +259,12 @@ def run_bundle_precheck(rules: BundleRules, submission: Any, *,
         result.field_errors.append(BundleFieldError(field="fields", matters=[],
                                                     message=message("not_group", lang)))
         fields = {}
-    state, env = bundle_form(rules, fields, ctx=ctx, lang=lang)
-    shared_values = stored_answers(state)
+    deciding = rules.deciding or rules.shared
+    asked = {f.id for f in deciding.matter.form}
+    state, env = form_state(deciding, {k: v for k, v in fields.items() if k in asked},
+                            ctx=ctx, lang=lang)
+    # each member is given the answers as typed and checks them itself (told once)
+    shared_values = {q.id: fields[q.id] for q in bundle.shared if q.id in fields}
     members = applying(rules, env, ctx, result.field_errors, lang)
     result.not_applying = [c for c in bundle.codes if c in rules.members and c not in members]
     by_question = _question_matters(rules, members)

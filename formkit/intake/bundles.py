@@ -249,15 +249,19 @@ def split_materials(rules: BundleRules, raw: Any, members: list[str], lang: str,
 def run_bundle_precheck(rules: BundleRules, submission: Any, *,
                         today: dt.date | None = None, calendar: WorkCalendar | None = None,
                         lang: str = "zh") -> BundlePrecheckResult:
-    """Pre-check one bundle submission: the members that apply, each on its share."""
+    """Pre-check one bundle submission: the members that apply, each on its share.
+
+    The result is assembled from plain values and its parts are made without
+    validation (``model_construct``): they come from checked results, and the
+    assembling is most of what a bundle costs beyond its members' own pre-checks.
+    """
     received = today or dt.date.today()
     ctx = EvalContext(received, calendar)
     bundle = rules.bundle
-    result = BundlePrecheckResult(bundle=bundle.code, outcome="accept", received_on=received)
+    errors: dict[str, BundleFieldError] = {}
     fields = submission.get("fields", {}) if isinstance(submission, dict) else None
     if not isinstance(fields, dict):
-        result.field_errors.append(BundleFieldError(field="fields", matters=[],
-                                                    message=message("not_group", lang)))
+        errors["fields"] = _field_error("fields", message("not_group", lang), [])
         fields = {}
     deciding = rules.deciding or rules.shared
     asked = {f.id for f in deciding.matter.form}
@@ -265,36 +269,40 @@ def run_bundle_precheck(rules: BundleRules, submission: Any, *,
                             ctx=ctx, lang=lang)
     # each member is given the answers as typed and checks them itself (told once)
     shared_values = {q.id: fields[q.id] for q in bundle.shared if q.id in fields}
-    members = applying(rules, env, ctx, result.field_errors, lang)
-    result.not_applying = [c for c in bundle.codes if c in rules.members and c not in members]
+    when_errors: list[BundleFieldError] = []
+    members = applying(rules, env, ctx, when_errors, lang)
+    for problem in when_errors:
+        errors.setdefault(problem.field, problem)
     by_question = _question_matters(rules, members)
-    errors: dict[str, BundleFieldError] = {}
-    for e in result.field_errors:
-        errors[e.field] = e
-    for problem in state.errors:
-        errors.setdefault(problem.field, BundleFieldError(
-            field=problem.field, message=problem.message,
-            matters=by_question.get(problem.field.split(".")[0].split("[")[0], [])))
+    for fe in state.errors:
+        errors.setdefault(fe.field, _field_error(
+            fe.field, fe.message, by_question.get(fe.field.split(".")[0].split("[")[0], [])))
     warnings: list[BundleFinding] = []
     input_errors: list[BundleFieldError] = []
     handed = split_materials(rules, submission.get("materials") if isinstance(
         submission, dict) else None, members, lang, input_errors, warnings)
-    for e in input_errors:
-        errors.setdefault(e.field, e)
-    material_lists: dict[str, dict[tuple[str, str | None], BundleMaterial]] = {
-        "missing": {}, "tolerated": {}, "fetched": {}}
+    for problem in input_errors:
+        errors.setdefault(problem.field, problem)
+    lists: tuple[dict[tuple[str, str | None], BundleMaterial], ...] = ({}, {}, {})
     severity = 0
     committed: list[dt.date] = []
     statutory: list[dt.date] = []
+    outcomes: list[MemberOutcome] = []
+    refusals: list[BundleFinding] = []
+    denials: list[BundleFinding] = []
+    results: dict[str, PrecheckResult] = {}
+    submissions: dict[str, dict[str, Any]] = {}
+    fee = Decimal(0)
+    provisional = False
     for code in members:
         member = rules.members[code]
-        answers = member_submission(rules, code, fields, shared_values)
-        sub = {"fields": answers, "materials": handed[code]}
-        result.submissions[code] = sub
-        got = run_precheck(member, sub, today=received, calendar=calendar, lang=lang)
-        result.results[code] = got
+        sub = {"fields": member_submission(rules, code, fields, shared_values),
+               "materials": handed[code]}
+        submissions[code] = sub
+        got = results[code] = run_precheck(member, sub, today=received, calendar=calendar,
+                                           lang=lang)
         matter = member.matter
-        result.matters.append(MemberOutcome(
+        outcomes.append(MemberOutcome.model_construct(
             matter=code, name=matter.name.text(lang), department=matter.department,
             outcome=got.outcome, committed_deadline=got.committed_deadline,
             statutory_deadline=got.statutory_deadline, route=got.route))
@@ -303,36 +311,44 @@ def run_bundle_precheck(rules: BundleRules, submission: Any, *,
             committed.append(got.committed_deadline)
         if got.statutory_deadline:
             statutory.append(got.statutory_deadline)
-        result.calendar_provisional |= got.calendar_provisional
-        result.fee += got.fee if isinstance(got.fee, Decimal) else Decimal(0)
+        provisional = provisional or got.calendar_provisional
+        if isinstance(got.fee, Decimal):
+            fee += got.fee
         targets = rules.targets.get(code, {})
         for fe in got.field_errors:
             path = _shared_path(fe.field, targets) or f"{code}.{fe.field}"
             known = errors.get(path)
             if known is None:
-                errors[path] = BundleFieldError(field=path, message=fe.message, matters=[code])
+                errors[path] = _field_error(path, fe.message, [code])
             elif code not in known.matters:
                 known.matters.append(code)
-        for what, items in (("missing", got.missing_materials),
-                            ("tolerated", got.tolerated_materials),
-                            ("fetched", got.fetched_materials)):
+        for into, items in zip(lists, (got.missing_materials, got.tolerated_materials,
+                                       got.fetched_materials), strict=True):
             for item in items:
-                _add_material(rules, material_lists[what], code, item, lang)
-        result.refusals += [BundleFinding(message=f.message, matter=code) for f in got.refusals]
-        result.denials += [BundleFinding(message=f.message, matter=code) for f in got.denials]
-        warnings += [BundleFinding(message=f.message, matter=code) for f in got.warnings]
-    result.warnings = warnings
-    result.field_errors = list(errors.values())
-    result.missing_materials = list(material_lists["missing"].values())
-    result.tolerated_materials = list(material_lists["tolerated"].values())
-    result.fetched_materials = list(material_lists["fetched"].values())
-    if result.field_errors and severity < SEVERITY["incomplete"]:
+                _add_material(rules, into, code, item, lang)
+        refusals += [BundleFinding.model_construct(message=f.message, matter=code)
+                     for f in got.refusals]
+        denials += [BundleFinding.model_construct(message=f.message, matter=code)
+                    for f in got.denials]
+        warnings += [BundleFinding.model_construct(message=f.message, matter=code)
+                     for f in got.warnings]
+    if errors and severity < SEVERITY["incomplete"]:
         severity = SEVERITY["incomplete"]
-    result.outcome = OUTCOMES[severity]
-    if result.accepted:
-        result.committed_deadline = max(committed, default=None)
-        result.statutory_deadline = max(statutory, default=None)
-    return result
+    outcome = OUTCOMES[severity]
+    accepted = outcome in ("accept", "accept_with_tolerance")
+    return BundlePrecheckResult.model_construct(
+        bundle=bundle.code, outcome=outcome, matters=outcomes,
+        not_applying=[c for c in bundle.codes if c in rules.members and c not in members],
+        field_errors=list(errors.values()), missing_materials=list(lists[0].values()),
+        tolerated_materials=list(lists[1].values()), fetched_materials=list(lists[2].values()),
+        refusals=refusals, denials=denials, warnings=warnings, received_on=received,
+        committed_deadline=max(committed, default=None) if accepted else None,
+        statutory_deadline=max(statutory, default=None) if accepted else None,
+        fee=fee, calendar_provisional=provisional, results=results, submissions=submissions)
+
+
+def _field_error(path: str, text: str, matters: list[str]) -> BundleFieldError:
+    return BundleFieldError.model_construct(field=path, message=text, matters=matters)
 
 
 def _question_matters(rules: BundleRules, members: list[str]) -> dict[str, list[str]]:
@@ -365,5 +381,5 @@ def _add_material(rules: BundleRules, into: dict[tuple[str, str | None], BundleM
         return
     material = next(m for m in rules.members[code].matter.materials if m.id == item.id)
     name = once.name.text(lang) if once and once.name else material.name.text(lang)
-    into[key] = BundleMaterial(id=key[0], matter=key[1], name=name, matters=[code],
-                               reason=item.reason)
+    into[key] = BundleMaterial.model_construct(id=key[0], matter=key[1], name=name,
+                                               matters=[code], reason=item.reason)

@@ -9,7 +9,8 @@ Widget keys are ``{scope}|{path}`` (``new:XX-MS-0002|operator.uscc``,
 ``…|shareholders[1].holder_name``), repeat row counts ``{scope}|rows|{path}``,
 materials ``{scope}|mat|{id}|in`` / ``|form`` / ``|copies`` / ``|sighted``. The
 scope (``new:<matter code>`` or ``case:<number>``) keeps answers of different
-matters and cases apart.
+matters and cases apart; a bundle's (``bundle:<code>``) shared questions are drawn
+in it, each member's own in ``bundle:<code>|<member code>``.
 
 Every text from the definition (labels, help, option names, material names, notes,
 standards) and from the answers (computed values, the values in field errors) goes
@@ -20,7 +21,7 @@ markup. Placeholders and select options are shown as they are, so they go as the
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
 import streamlit as st
@@ -35,8 +36,8 @@ from formkit.intake.forms import FieldState, FormState, form_state
 from formkit.intake.messages import message
 from formkit.ruleset import RuleSet
 
-__all__ = ["checklist_widgets", "clear_scope", "handed_in", "load_answers",
-           "load_materials", "render_form"]
+__all__ = ["checklist_widgets", "clear_scope", "draw_state", "form_answers", "handed_in",
+           "load_answers", "load_materials", "render_form"]
 
 _MIN_DATE, _MAX_DATE = dt.date(1900, 1, 1), dt.date(2100, 12, 31)
 _REQUIRED = {message("required", "zh"), message("required", "en")}
@@ -93,6 +94,11 @@ def _answers(fields: Iterable[FormField], scope: str, prefix: str) -> dict[str, 
     return out
 
 
+def form_answers(matter: Matter, scope: str) -> dict[str, Any]:
+    """The answers of ``matter``'s form in the session under ``scope`` (blank left out)."""
+    return _answers(matter.form, scope, "")
+
+
 def render_form(rules: RuleSet, scope: str, *, today: dt.date, calendar: Any,
                 show_required: bool) -> tuple[dict[str, Any], FormState]:
     """Draw the form for the answers in the session; return (answers, form state).
@@ -103,23 +109,47 @@ def render_form(rules: RuleSet, scope: str, *, today: dt.date, calendar: Any,
     matter = rules.matter
     answers = _answers(matter.form, scope, "")
     state, _ = form_state(rules, answers, ctx=EvalContext(today, calendar))
-    by_path = {fs.path: fs for fs in state.fields}
-    _draw(matter.form, by_path, scope, "", "", show_required)
+    draw_state(matter.form, state, scope, show_required=show_required)
     return answers, state
 
 
+def draw_state(fields: Iterable[FormField], state: FormState, scope: str, *,
+               show_required: bool, skip: Collection[str] = ()) -> None:
+    """Draw ``fields`` as ``state`` (from ``form_state``) has them, widgets keyed under
+    ``scope``; the paths in ``skip`` (and what is inside them) are not drawn: a bundle
+    member's fields that the shared questions answer. A group left with nothing to
+    show is not drawn either."""
+    by_path = {fs.path: fs for fs in state.fields}
+    _draw(fields, by_path, scope, "", "", show_required, frozenset(skip))
+
+
+def _shows(f: FormField, by_path: dict[str, FieldState], path: str,
+           skip: frozenset[str]) -> bool:
+    """Whether a visible group has a field to show once ``skip`` is left out."""
+    if f.type != FieldType.group or not skip:
+        return True
+    for inner in f.fields or []:
+        here = f"{path}.{inner.id}"
+        fs = by_path.get(here)
+        if here not in skip and fs is not None and fs.visible \
+                and _shows(inner, by_path, here, skip):
+            return True
+    return False
+
+
 def _draw(fields: Iterable[FormField], by_path: dict[str, FieldState], scope: str,
-          prefix: str, suffix: str, show_required: bool) -> None:
+          prefix: str, suffix: str, show_required: bool,
+          skip: frozenset[str] = frozenset()) -> None:
     for f in fields:
         path = prefix + f.id
         fs = by_path.get(path)
-        if fs is None or not fs.visible:
+        if fs is None or not fs.visible or path in skip or not _shows(f, by_path, path, skip):
             continue
         label = _label(f, fs.required, suffix)
         if f.type == FieldType.group:
             with st.container(border=True):
                 st.markdown(f"**{label}**")
-                _draw(f.fields or [], by_path, scope, path + ".", suffix, show_required)
+                _draw(f.fields or [], by_path, scope, path + ".", suffix, show_required, skip)
         elif f.type == FieldType.repeat:
             _repeat(f, fs, label, by_path, scope, path, show_required)
         elif fs.computed:
@@ -289,17 +319,25 @@ _STATUS = {"handed_in": "✅ 已收 handed in", "missing": "❌ 缺 missing",
            "not_required": "— 无需 not required"}
 
 
-def checklist_widgets(items: list[ChecklistItem], scope: str) -> None:
-    """The clerk's checklist: required materials to tick, with why; the others listed."""
+def checklist_widgets(items: list[ChecklistItem], scope: str, *, start: int = 1,
+                      serves: Mapping[str, str] | None = None) -> int:
+    """The clerk's checklist: required materials to tick, with why; the others listed.
+
+    ``start``: the first item's number (a bundle numbers on across its sections);
+    ``serves``: by material id, the matters a material handed in once is for.
+    Returns the number the next list starts at.
+    """
     required = [i for i in items if i.required]
     others = [i for i in items if not i.required]
-    if not required:
+    if not required and start == 1:
         st.info("按目前填写的内容，无需提交材料 No material is required for these answers")
-    for n, item in enumerate(required, 1):
+    for n, item in enumerate(required, start):
         base = f"{scope}|mat|{item.id}"
         with st.container(border=True):
             st.markdown(f"**{n}. {plain(item.name)}** · {_STATUS[item.status]}"
                         + (f"　:small[{plain(item.name_en)}]" if item.name_en else ""))
+            if serves and serves.get(item.id):
+                st.markdown(f":blue[一次提交，同时用于：{plain(serves[item.id])}]")
             st.caption(plain(why_text(item)) + (f"；要求 standard：{plain(item.standard)}"
                                                 if item.standard else "")
                        + (f"；{plain(item.notes)}" if item.notes else ""))
@@ -324,6 +362,7 @@ def checklist_widgets(items: list[ChecklistItem], scope: str) -> None:
         with st.expander(f"本次无需提交的材料 Not required now（{len(others)}）"):
             for item in others:
                 st.markdown(f"- {plain(item.name)}：{plain(why_text(item))}")
+    return start + len(required)
 
 
 def handed_in(matter: Matter, scope: str) -> list[HandedIn]:

@@ -1,4 +1,5 @@
-"""综合窗口 Window (一窗受理): find the matter, take the application, pre-check it, print
+"""综合窗口 Window (一窗受理): find the matter (or the 高效办成一件事
+bundle: ``formkit_studio.bundle_widgets``), take the application, pre-check it, print
 the notice, create the case; returning applicants bring what the one-time notice asked for.
 
 Every decision shown comes from formkit: ``search_matters``, ``form_state``,
@@ -15,6 +16,7 @@ import datetime as dt
 from typing import Any
 
 import streamlit as st
+from formkit_studio.bundle_widgets import bundle_intake
 from formkit_studio.common import (
     case_documents,
     catalog,
@@ -45,12 +47,12 @@ from formkit.cases.service import (
 )
 from formkit.cases.versions import case_rules, snapshot_for_case
 from formkit.catalog import OpenCatalog
-from formkit.definitions.model import FieldType, FormField, Matter
+from formkit.definitions.model import Bundle, FieldType, FormField, Matter
 from formkit.definitions.users import User
 from formkit.desk.access import read_case
 from formkit.desk.case_search import CaseHit, search_cases
 from formkit.desk.checklist import clock, material_checklist, unit_names
-from formkit.desk.search import matched_word, search_matters
+from formkit.desk.search import bundle_title, matched_word, search_offers
 from formkit.documents import (
     DOCUMENT_KINDS,
     NoticeInfo,
@@ -233,7 +235,9 @@ def _mark_checked(scope: str) -> None:
     st.session_state[f"{scope}|checked"] = True
 
 
-def _choose_matter(opened: OpenCatalog) -> Matter | None:
+def _choose_matter(opened: OpenCatalog) -> Matter | Bundle | None:
+    """The matter, or the bundle (高效办成一件事), the clerk picks; bundles are listed
+    with their number of matters, so a clerk tells one from a matter."""
     find, pick = st.columns([1, 1])
     query = find.text_input("查找事项 Find a matter（名称 name / 编码 code / 拼音首字母 pinyin "
                             "initials）", key="win_query",
@@ -241,7 +245,9 @@ def _choose_matter(opened: OpenCatalog) -> Matter | None:
                             help="也可输入办出的证照（营业执照）或群众的说法（开店、办执照）"
                                  " Also the licence a citizen asks for, or their words")
     matters = sorted(opened.matters.values(), key=lambda m: m.code)
-    found = search_matters(matters, query, limit=len(matters)) if query.strip() else matters
+    bundles = sorted(opened.bundles.values(), key=lambda b: b.code)
+    offers: dict[str, Matter | Bundle] = {**opened.bundles, **opened.matters}
+    found = search_offers(matters, bundles, query, limit=len(offers))
     if not found:
         find.warning("没有找到匹配的事项 No matter matches")
         return None
@@ -252,11 +258,14 @@ def _choose_matter(opened: OpenCatalog) -> Matter | None:
 
     def shown(code: str) -> str:
         word = why.get(code)
-        return f"{opened.matters[code].name.zh}（{code}）" + (f" · {word}" if word else "")
+        offer = offers[code]
+        title = bundle_title(offer) if isinstance(offer, Bundle) else \
+            f"{offer.name.zh}（{code}）"
+        return title + (f" · {word}" if word else "")
 
     code = pick.selectbox("事项 Matter", codes, index=None, key="win_matter",
                           format_func=shown, placeholder="请选择事项 Choose a matter")
-    return opened.matters.get(code) if code else None
+    return offers.get(code) if code else None
 
 
 def _matter_facts(opened: OpenCatalog, matter: Matter) -> None:
@@ -305,6 +314,9 @@ def _applicant(matter: Matter, answers: dict[str, Any], scope: str) -> str:
 def new_application(opened: OpenCatalog, svc: CaseService) -> None:
     matter = _choose_matter(opened)
     if matter is None:
+        return
+    if isinstance(matter, Bundle):  # 高效办成一件事: one intake for several matters
+        bundle_intake(opened, svc, matter)
         return
     rules = opened.rules_of(matter.code)
     if rules is None or rules.errors:

@@ -7,8 +7,15 @@ from pathlib import Path
 import pytest
 
 from formkit.catalog import open_catalog
-from formkit.definitions.model import Matter
-from formkit.desk.search import asked_words, matched_word, search_matters
+from formkit.definitions.model import Bundle, Matter
+from formkit.desk.search import (
+    asked_words,
+    bundle_title,
+    matched_word,
+    search_bundles,
+    search_matters,
+    search_offers,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -89,3 +96,43 @@ def test_synonyms_of_a_matter_without_result() -> None:
         "time_limit": {"statutory_days": 1, "committed_days": 1}})
     assert asked_words(matter) == ("开店",)
     assert search_matters([matter], "开店") == [matter]
+
+
+# ---------------------------------------------------------------- bundles (高效办成一件事)
+
+RESTAURANT_BUNDLE = "XX-B-0001"  # 开办餐饮店“一件事”
+
+
+@pytest.fixture(scope="module")
+def bundles() -> list[Bundle]:
+    return list(open_catalog(ROOT / "definitions").bundles.values())
+
+
+@pytest.mark.parametrize("query", [
+    "开办餐饮店",  # the name
+    "餐饮店“一件事”",  # part of it, with its quotes
+    "XX-B-0001", "xx-b-0001",  # the code, any case
+    "kbcyd",  # pinyin initials of 开办餐饮店
+    "kaibancanyin",  # full pinyin
+    "开餐馆",  # a synonym
+    "我要开小吃店",  # a synonym inside the citizen's sentence
+    "kcg",  # a synonym's pinyin initials (开餐馆)
+])
+def test_a_bundle_is_found_as_a_matter_is(bundles: list[Bundle], query: str) -> None:
+    assert [b.code for b in search_bundles(bundles, query)] == [RESTAURANT_BUNDLE]
+
+
+def test_a_bundle_is_listed_apart_from_the_matters(matters: list[Matter],
+                                                   bundles: list[Bundle]) -> None:
+    bundle = bundles[0]
+    assert bundle_title(bundle) == "开办餐饮店“一件事” · 高效办成一件事（3 个事项）"
+    # 开饭店: the bundle's synonym and the food licence's: the bundle first
+    found = search_offers(matters, bundles, "开饭店")
+    assert [x.code for x in found] == [RESTAURANT_BUNDLE, FOOD]
+    assert isinstance(found[0], Bundle) and isinstance(found[1], Matter)
+    assert matched_word(bundle, "开饭店") == "开饭店"
+    assert matched_word(bundle, "kbcyd") == ""  # by its name
+    # a matter's own words do not find the bundle
+    assert [x.code for x in search_offers(matters, bundles, "gtgsh")] == [INDIVIDUAL]
+    assert search_offers(matters, bundles, "")[:1] == [bundle]  # listed first
+    assert search_bundles(bundles, "qqqqqq") == []

@@ -23,6 +23,7 @@ from typing import Annotated, Any, Literal
 
 import yaml
 from fastapi import Depends, FastAPI, Header, Query, Request, Response
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field
@@ -44,6 +45,7 @@ from formkit.api.auth import (
 from formkit.api.guard import GuardedStore, Replayed, etag_of
 from formkit.api.schemas import (
     ActionRequest,
+    BundleAnswer,
     CaseList,
     CaseListItem,
     CaseObject,
@@ -61,6 +63,7 @@ from formkit.api.schemas import (
 )
 from formkit.authoring.signin import SecurityLog, Throttle, attempt_sign_in
 from formkit.calendar import WorkCalendar
+from formkit.cases.bundles import receive_bundle, siblings
 from formkit.cases.monitor import MonitorConfig, monitor
 from formkit.cases.service import Case, CaseService, HandedIn, State
 from formkit.cases.store import CaseStore, parse_number
@@ -79,10 +82,11 @@ from formkit.errors import (
     InputError,
     NotFoundError,
 )
+from formkit.intake.bundles import run_bundle_precheck
 from formkit.intake.forms import applicant_of, form_state
 from formkit.intake.precheck import run_precheck
 from formkit.intake.schema import matter_schema
-from formkit.ruleset import RuleSet
+from formkit.ruleset import BundleRules, RuleSet
 
 __all__ = ["MAX_BODY", "RatingRequest", "app_from_env", "create_app"]
 
@@ -112,6 +116,27 @@ class RatingRequest(BaseModel):
     score: int = Field(ge=1, le=5)
     comment: str = Field(default="", max_length=2000)
     via: Literal["notice", "online", "window", "api"] = "notice"
+
+
+def may_create_for(who: Principal, department: str) -> bool:
+    """Whether ``who`` may create cases of ``department``'s matters. The window takes
+    every department's applications (一窗受理: http-api.md, "Who may call";
+    docs/security.md), so today the department does not narrow it: a bundle asks this
+    for each of its matters, the one place to change if a window is ever scoped."""
+    return who.may_create()
+
+
+class _FirstKeyStore(GuardedStore):
+    """A guarded store whose idempotency key goes with the first case created only (a
+    bundle's first case; its other cases are found by their link on a replay)."""
+
+    def create(self, day: dt.date, make: Callable[[str], dict[str, Any]],
+               summary: Callable[[dict[str, Any]], dict[str, Any] | None],
+               audit: Any = None, *, key: str | None = None) -> dict[str, Any]:
+        try:
+            return super().create(day, make, summary, audit, key=key)
+        finally:
+            self.key = None
 
 
 class _Catalog:
@@ -147,8 +172,13 @@ def _rules(opened: OpenCatalog, code: str) -> RuleSet:
             a 503: the server's fault, not the caller's); the details go to the log.
     """
     rules = opened.rules_of(code)
+    if rules is None and code in opened.bundles:
+        raise NotFoundError(f"{code} 是“一件事”，不是单个事项 ({code} is a bundle, not a "
+                            "matter: this path is one matter's)", None, code="is-bundle",
+                            hint="its matters: " + ", ".join(opened.bundles[code].codes)
+                            + "; precheck and POST /api/v1/cases take the bundle's code")
     if rules is None:
-        close = difflib.get_close_matches(code, list(opened.matters), n=1)
+        close = difflib.get_close_matches(code, [*opened.matters, *opened.bundles], n=1)
         raise NotFoundError(f"没有事项 '{code[:64]}' (no matter '{code[:64]}')", None,
                             code="unknown-matter",
                             hint=f"did you mean '{close[0]}'?" if close else
@@ -162,6 +192,67 @@ def _rules(opened: OpenCatalog, code: str) -> RuleSet:
                               hint="the centre must fix its catalog (formkit validate "
                                    "lists the errors); try again later")
     return rules
+
+
+def _bundle_rules(opened: OpenCatalog, code: str) -> BundleRules | None:
+    """The rules of bundle ``code`` (高效办成一件事), None when ``code`` is no bundle.
+
+    Raises:
+        DefinitionError: the bundle or one of its matters does not load
+            (``matter-broken``, a 503, as for a matter); the details go to the log.
+    """
+    rules = opened.bundle_rules_of(code)
+    if rules is None:
+        return None
+    errs = rules.errors + [e for r in rules.members.values() for e in r.errors]
+    if errs or opened.catalog is None or len(rules.members) < len(rules.bundle.matters):
+        _LOG.error("bundle %s does not load: %s", code,
+                   "; ".join(e.render() for e in errs[:20]) or "a matter is missing")
+        raise DefinitionError(f"事项 {code} 暂不可用 (bundle {code} does not load on the "
+                              "server)", None, code="matter-broken",
+                              hint="the centre must fix its catalog (formkit validate "
+                                   "lists the errors); try again later")
+    return rules
+
+
+def _no_member_materials(materials: list[Any]) -> None:
+    """A matter's code takes no ``matter`` in its materials (a bundle's does): the 422
+    of a key the body does not have, as the request model gives it."""
+    wrong = [{"type": "extra_forbidden", "loc": ("body", "materials", i, "matter"),
+              "msg": "Extra inputs are not permitted", "input": m.matter}
+             for i, m in enumerate(materials) if m.matter is not None]
+    if wrong:
+        raise RequestValidationError(wrong)
+
+
+def _bundle_data(rules: BundleRules, fields: dict[str, Any], materials: list[Any]
+                 ) -> dict[str, Any]:
+    """A bundle's submission from a request body; a material's ``matter`` must be one
+    of the bundle's matters (a 422 ``unknown-field`` otherwise, nothing created)."""
+    for i, m in enumerate(materials):
+        if m.matter is not None and m.matter not in rules.members:
+            raise InputError(f"materials[{i}].matter '{m.matter[:64]}' 不是本“一件事”的事项 "
+                             f"(not a matter of bundle {rules.bundle.code})", None,
+                             code="unknown-field",
+                             hint="its matters: " + ", ".join(rules.bundle.codes))
+    return {"fields": fields,
+            "materials": [m.model_dump(exclude_none=True) for m in materials]}
+
+
+def _bundle_unknown_fields(rules: BundleRules, answers: dict[str, Any]) -> list[str]:
+    """The paths of a bundle's answers that name no shared question, and, under a
+    member's code, no field of that matter's form."""
+    shared = rules.shared.matter.form
+    ids = {f.id for f in shared}
+    out: list[str] = []
+    for key, value in answers.items():
+        if key in ids:
+            out += _unknown_fields(shared, {key: value})
+        elif key in rules.members:
+            out += _unknown_fields(rules.members[key].matter.form, value, f"{key}.")
+        else:
+            out.append(str(key)[:200])
+    return out
 
 
 def _catalog_of(opened: OpenCatalog) -> Catalog:
@@ -579,7 +670,20 @@ def create_app(catalog_dir: str | os.PathLike[str], store: CaseStore | str, *,
               tags=["intake"])
     async def precheck(who: Caller, code: str, body: PrecheckRequest) -> JSONResponse:
         opened = catalog.get()
+        bundle = _bundle_rules(opened, code)
+        if bundle is not None:  # formkit's addition: a bundle's pre-check (docs/api.md)
+            if body.explain:
+                raise InputError("一件事的预审不提供 explain (explain is for one matter's "
+                                 "pre-check, not a bundle's)", None, code="unused-option",
+                                 hint=f"pre-check one of its matters with explain: "
+                                      f"{', '.join(bundle.bundle.codes)}")
+            got = run_bundle_precheck(bundle, _bundle_data(bundle, body.fields,
+                                                           body.materials),
+                                      today=body.today or now().date(),
+                                      calendar=opened.work_calendar(), lang=body.lang)
+            return JSONResponse(got.model_dump(mode="json"))
         rules = _rules(opened, code)
+        _no_member_materials(body.materials)
         data = {"fields": body.fields,
                 "materials": [m.model_dump(exclude_none=True) for m in body.materials]}
         result = run_precheck(rules, data, today=body.today or now().date(),
@@ -589,15 +693,68 @@ def create_app(catalog_dir: str | os.PathLike[str], store: CaseStore | str, *,
 
     # ------------------------------------------------------------------ cases
 
-    @app.post(f"{PREFIX}/cases", status_code=201, response_model=CaseObject,
-              tags=["cases"])
+    def create_bundle(who: Principal, body: CaseRequest, rules: BundleRules,
+                      idempotency_key: str | None) -> JSONResponse:
+        """``POST /cases`` with a bundle's code (formkit's addition, docs/api.md): one
+        linked case per member that applies. The Idempotency-Key goes with the first
+        case only: a replay finds it, and the bundle's other cases by its link."""
+        opened = catalog.get()
+        code = rules.bundle.code
+        for member in rules.members.values():  # the window takes every member's cases
+            if not may_create_for(who, member.matter.department):
+                raise forbidden(f"无权为 {member.matter.department} 收件 (the caller may not "
+                                f"create cases of {member.matter.code}, a matter of {code})")
+        unknown = _bundle_unknown_fields(rules, body.fields)
+        if unknown:
+            raise InputError(f"未知字段 {', '.join(unknown[:10])} (no such shared question, "
+                             f"or no such field in the matter's form, in {code})", None,
+                             code="unknown-field",
+                             hint="a bundle's fields: its shared questions' ids, and each "
+                                  "matter's own answers under its code (GET "
+                                  "/api/v1/matters/{matter}/schema)")
+        data = _bundle_data(rules, body.fields, body.materials)
+        key = f"{who.kind}:{who.name}:{idempotency_key}" if idempotency_key else None
+        guarded = _FirstKeyStore(the_store, key=key)
+        svc = service(guarded)
+        try:
+            made = receive_bundle(svc, opened, code, data, actor=who.name,
+                                  decide=body.channel != "online")
+            number, cases = made.number, made.cases
+            checked = made.precheck
+        except Replayed as replay:
+            first = Case.model_validate(the_store.get(str(replay.doc["number"]))
+                                        or replay.doc)
+            if first.bundle is None or first.bundle.code != code:
+                raise IllegalTransition(
+                    "Idempotency-Key 已用于另一申请 (this Idempotency-Key was used for "
+                    f"another request: case {first.number} of {first.matter})",
+                    None, code="idempotency-key-reused",
+                    hint="use a new key for each new application") from None
+            cases = [first, *siblings(svc, first)]
+            number = first.bundle.number or first.number
+            # the same pre-check the first answer gave: the same body on its day
+            checked = run_bundle_precheck(rules, data, today=first.received_on,
+                                          calendar=svc.calendar)
+        day = now().date()
+        answer = {"bundle": code, "number": number,
+                  "precheck": checked.model_dump(mode="json"),
+                  "cases": [svc.view(c, day) for c in cases]}
+        return JSONResponse(answer, status_code=201,
+                            headers={"Location": f"{PREFIX}/cases/{cases[0].number}"})
+
+    @app.post(f"{PREFIX}/cases", status_code=201,
+              response_model=CaseObject | BundleAnswer, tags=["cases"])
     def create_case(who: Caller, body: CaseRequest,
                     idempotency_key: Annotated[str | None, Header(max_length=200)] = None
                     ) -> JSONResponse:
         if not who.may_create():
             raise forbidden("只有综合窗口可以收件 (only the window creates cases)")
         opened = catalog.get()
+        bundle = _bundle_rules(opened, body.matter)
+        if bundle is not None:
+            return create_bundle(who, body, bundle, idempotency_key)
         rules = _rules(opened, body.matter)
+        _no_member_materials(body.materials)
         unknown = _unknown_fields(rules.matter.form, body.fields)
         if unknown:
             raise InputError(f"未知字段 {', '.join(unknown[:10])} (no such field in "
@@ -615,7 +772,7 @@ def create_app(catalog_dir: str | os.PathLike[str], store: CaseStore | str, *,
             doc = guarded.last or {}
         except Replayed as replay:
             doc = the_store.get(str(replay.doc["number"])) or replay.doc
-            if doc.get("matter") != body.matter:
+            if doc.get("matter") != body.matter or doc.get("bundle"):  # or a bundle's
                 raise IllegalTransition(
                     "Idempotency-Key 已用于另一申请 (this Idempotency-Key was used for "
                     f"another request: case {doc.get('number')} of {doc.get('matter')})",

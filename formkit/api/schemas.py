@@ -9,8 +9,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["ActionRequest", "CaseList", "CaseListItem", "CaseObject", "CaseRequest",
-           "ErrorAnswer", "ErrorObject", "FormStateRequest", "Health", "MaterialIn",
+__all__ = ["ActionRequest", "BundleAnswer", "CaseList", "CaseListItem", "CaseObject",
+           "CaseRequest", "ErrorAnswer", "ErrorObject", "FormStateRequest", "Health",
+           "IntakeMaterialIn", "MaterialIn",
            "MatterDocument", "MatterSummary", "MonitorAnswer", "PrecheckRequest",
            "TokenAnswer", "TokenRequest"]
 
@@ -127,6 +128,15 @@ class MaterialIn(_Request):
     copies: int | None = Field(default=None, ge=0, le=1000)
 
 
+class IntakeMaterialIn(MaterialIn):
+    """A material handed in to a pre-check or a new case: for a bundle's code
+    (高效办成一件事, formkit's addition) ``matter`` names the member matter whose own
+    material it is (none for a ``materials_once`` material); a matter's code takes no
+    ``matter`` (a 422 that names it)."""
+
+    matter: str | None = Field(default=None, min_length=1, max_length=64)
+
+
 class FormStateRequest(_Request):
     fields: dict[str, Any] = Field(default_factory=dict)
     lang: Lang = "zh"
@@ -135,7 +145,7 @@ class FormStateRequest(_Request):
 
 class PrecheckRequest(_Request):
     fields: dict[str, Any] = Field(default_factory=dict)
-    materials: list[MaterialIn] = Field(default_factory=list, max_length=1000)
+    materials: list[IntakeMaterialIn] = Field(default_factory=list, max_length=1000)
     today: dt.date | None = None
     lang: Lang = "zh"
     explain: bool = False
@@ -145,9 +155,10 @@ class PrecheckRequest(_Request):
 
 
 class CaseRequest(_Request):
-    matter: str = Field(min_length=1, max_length=64)
+    matter: str = Field(min_length=1, max_length=64, description="a matter's code, or a "
+                        "bundle's (formkit's addition: one linked case per member)")
     fields: dict[str, Any] = Field(default_factory=dict)
-    materials: list[MaterialIn] = Field(default_factory=list, max_length=1000)
+    materials: list[IntakeMaterialIn] = Field(default_factory=list, max_length=1000)
     channel: Literal["window", "online"] = "window"
 
 
@@ -186,6 +197,16 @@ class CaseObject(BaseModel):
     tolerated: list[dict[str, Any]]
     calendar_provisional: bool
     history: list[dict[str, Any]]
+
+
+class BundleAnswer(_Answer):
+    """``POST /api/v1/cases`` with a bundle's code (formkit's addition, docs/api.md):
+    the bundle's pre-check and one case object per member matter that applies."""
+
+    bundle: str = Field(description="the bundle's code")
+    number: str = Field(description="the bundle's number: its first case's")
+    precheck: dict[str, Any] = Field(description="as POST /matters/{bundle}/precheck")
+    cases: list[CaseObject]
 
 
 class CaseListItem(_Answer):

@@ -100,6 +100,7 @@ MESSAGES: dict[str, str] = {
     "bad-due": "督办期限不能早于今天", "followup-closed": "此督办已经办结",
     "unknown-followup": "此案件没有督办 {0}",
     "unknown-case": "没有案件 {0}", "unknown-matter": "没有事项 {0}",
+    "is-bundle": "这是“一件事”的编码，此处须填单个事项的编码",
     "bad-case": "导入的案件编号格式不对", "bad-case-field": "导入的案件中有不合要求的项",
     "bad-number": "不是有效的案件编号", "bad-prefix": "案件编号前缀应为 1 至 8 个大写字母或数字",
     "other-prefix": "案件编号属于另一个中心", "damaged": "案件库文件已损坏",

@@ -22,7 +22,8 @@ from formkit.catalog import OpenCatalog
 from formkit.errors import FormkitErrors, InputError
 from formkit.intake.forms import applicant_of
 
-__all__ = ["ACTIONS", "Operation", "act", "default_actor", "rate", "receive", "submission"]
+__all__ = ["ACTIONS", "Operation", "act", "bundle_submission", "default_actor", "rate",
+           "receive", "receive_bundle", "submission"]
 
 # action -> the options it needs (cli.md's table); the rest are refused as unused
 ACTIONS: dict[str, tuple[str, ...]] = {
@@ -102,6 +103,59 @@ def receive(op: Operation, code: str, data: dict[str, Any], *, online: bool,
     case = svc.receive(rules, version, fields, handed, actor=op.actor,
                        applicant=applicant_of(rules.matter, fields), decide=not online)
     return svc.view(case)
+
+
+def bundle_submission(data: dict[str, Any], place: str) -> dict[str, Any]:
+    """A bundle's ``--data`` checked before any case is made: ``fields`` an object (the
+    shared answers, and each matter's own under its code), ``materials`` a list of
+    ``{"id", "matter"?, "form"?, "copies"?}`` (or a ``materials_once`` id alone).
+
+    Raises:
+        InputError: (code ``bad-data``) the shape is wrong; nothing is created.
+    """
+    fields = data.get("fields", {})
+    if not isinstance(fields, dict):
+        raise InputError(f"{place}: 'fields' must be an object", None, code="bad-data",
+                         hint='{"fields": {"shared_id": ..., "MATTER-CODE": {...}}, '
+                              '"materials": [{"id": ..., "matter": "MATTER-CODE"}]}')
+    materials = data.get("materials") or []
+    if not isinstance(materials, list):
+        raise InputError(f"{place}: 'materials' must be a list", None, code="bad-data",
+                         hint='[{"id": "...", "matter": "MATTER-CODE"}, ...]')
+    for i, m in enumerate(materials):
+        if isinstance(m, str):
+            continue
+        if not isinstance(m, dict) or not isinstance(m.get("id"), str) \
+                or not isinstance(m.get("matter", ""), str | None):
+            raise InputError(f"{place}: materials[{i}] is not a material", None,
+                             code="bad-data", hint='each material is {"id": "...", '
+                             '"matter": "MATTER-CODE" (a matter\'s own; none for one '
+                             'handed in once), "form": ..., "copies": N}')
+        try:
+            HandedIn.model_validate({k: m[k] for k in ("id", "form", "copies") if k in m})
+        except ValueError:
+            raise InputError(f"{place}: materials[{i}] has a wrong form or copies", None,
+                             code="bad-data", hint="form is original, copy, "
+                             "original_and_copy or commitment (告知承诺); copies a whole "
+                             "number") from None
+    return {"fields": fields, "materials": materials}
+
+
+def receive_bundle(op: Operation, code: str, data: dict[str, Any], *, online: bool,
+                   place: str) -> dict[str, Any]:
+    """接件 of a bundle (高效办成一件事): one linked case per matter that applies.
+
+    The answer (docs/cli.md): ``{"bundle": CODE, "number": the bundle's number,
+    "precheck": the bundle pre-check, "cases": [case object, ...]}``.
+    """
+    from formkit.cases.bundles import receive_bundle as receive_all
+
+    checked = bundle_submission(data, place)
+    svc = op.service()
+    made = receive_all(svc, op.opened, code, checked, actor=op.actor, decide=not online)
+    return {"bundle": made.bundle, "number": made.number,
+            "precheck": made.precheck.model_dump(mode="json"),
+            "cases": [svc.view(case) for case in made.cases]}
 
 
 def act(op: Operation, number: str, action: str, *, comment: str = "",

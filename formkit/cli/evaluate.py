@@ -159,6 +159,10 @@ def evaluate_cli(expr: str, *, data_file: str | None = None, catalog_dir: str | 
         rules = opened.rules_of(matter_code)
         if rules is None:
             bad = [e for e in opened.errors if e.kind in ("io",)]
+            if not bad and matter_code in opened.bundles:
+                from formkit.cli.main import bundle_not_matter
+
+                raise bundle_not_matter(opened, matter_code, "eval --matter")
             raise bad[0] if bad else opened.unknown_matter(matter_code)
         # A copy: the data below must not change the matter's own scope.
         scope = dataclasses.replace(rules.scope, fields=dict(rules.scope.fields))

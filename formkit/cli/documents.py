@@ -2,17 +2,20 @@
 
 ``notice NUMBER KIND`` renders one document of a stored case (受理通知书, 一次性告知书
 ...) from the case and the matter version it was received under (``case.version``,
-as ``cases act`` evaluates it); ``guide CODE`` the 办事指南 of a matter as the catalog
-holds it now. Either prints the HTML, the plain text (``--text``), or writes the PDF
-the browser engine prints (``--pdf FILE``).
+as ``cases act`` evaluates it); ``notice BUNDLE --data FILE`` a bundle's combined
+document (高效办成一件事) for a submission, pre-checked now; ``guide CODE`` the 办事指南
+of a matter as the catalog holds it now. Either prints the HTML, the plain text
+(``--text``), or writes the PDF the browser engine prints (``--pdf FILE``).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from formkit.calendar import WorkCalendar
 from formkit.cases.service import CaseService
@@ -21,9 +24,12 @@ from formkit.cases.versions import case_rules
 from formkit.catalog import OpenCatalog
 from formkit.definitions.model import Catalog
 from formkit.documents import Document, case_document
+from formkit.documents.bundle_notices import BundleNoticeInfo, bundle_document
 from formkit.errors import DefinitionError, FormkitErrors, InputError
+from formkit.intake.bundles import run_bundle_precheck
+from formkit.intake.forms import applicant_of
 
-__all__ = ["case_notice", "catalog_of", "emit"]
+__all__ = ["bundle_notice", "case_notice", "catalog_of", "emit"]
 
 
 def catalog_of(opened: OpenCatalog) -> Catalog:
@@ -51,6 +57,40 @@ def case_notice(store: CaseStore, opened: OpenCatalog, number: str, kind: str) -
     case = CaseService(store, calendar).get(number)
     matter = case_rules(store, case).matter
     return case_document(catalog_of(opened), matter, case, kind, calendar=calendar)
+
+
+def bundle_notice(opened: OpenCatalog, code: str, data: dict[str, Any], kind: str | None,
+                  *, today: dt.date | None = None) -> Document:
+    """The combined document of bundle ``code`` for the submission ``data``, pre-checked
+    on ``today``: the one its outcome calls for, or ``kind`` (acceptance, supplement,
+    refusal). No case is made: the numbers are left blank for the window to fill in.
+
+    Raises:
+        NotFoundError: no bundle ``code`` (``unknown-matter``).
+        InputError: no member applies to the answers (``bad-data``).
+        FormkitErrors: the bundle or a member has definition errors.
+        DocumentUnavailable: the submission has no such document (``no-document``).
+    """
+    rules = opened.bundle_rules_of(code)
+    if rules is None:
+        raise opened.unknown_matter(code)
+    broken = rules.errors + [e for r in rules.members.values() for e in r.errors]
+    if broken or len(rules.members) < len(rules.bundle.matters):
+        if not broken:
+            raise opened.unknown_matter(next(c for c in rules.bundle.codes
+                                             if c not in rules.members))
+        raise broken[0] if len(broken) == 1 else FormkitErrors(broken)
+    calendar = opened.work_calendar()
+    result = run_bundle_precheck(rules, data, today=today, calendar=calendar)
+    if not result.results:
+        raise InputError(f"no matter of bundle {code} applies to these answers", None,
+                         code="bad-data", hint="check the shared answers that decide "
+                         "which matters apply")
+    applicant = next((name for c, sub in result.submissions.items()
+                      if (name := applicant_of(rules.members[c].matter, sub["fields"]))), "")
+    matters = {c: r.matter for c, r in rules.members.items()}
+    return bundle_document(catalog_of(opened), rules.bundle, matters, result,
+                           BundleNoticeInfo(applicant=applicant), kind, calendar=calendar)
 
 
 def emit(doc: Document, *, pdf: str | None, text: bool) -> None:

@@ -87,8 +87,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
                                 f"first {MAX_REPORTED} are listed)", None,
                                 hint="fix the errors listed and run validate again",
                                 code="too-many-errors"))
+    # ``files`` counts every definition file read, a bundle's too: a bundle is not a
+    # matter (the contract's "matters"), so its files are left out of the count
+    bundles = _bundle_files(args.dir)
+    matters = max(loaded.files - bundles, 0)
     if args.json:
-        _emit({"ok": not errors, "matters": loaded.files,
+        _emit({"ok": not errors, "matters": matters,
                "errors": [e.to_json() for e in shown]})
     else:
         if errors:
@@ -98,8 +102,27 @@ def cmd_validate(args: argparse.Namespace) -> int:
             print("\n\n".join(blocks) + (f"\n\n{len(errors)} errors" if len(errors) > 1
                                           else ""))
         else:
-            print(f"ok: {loaded.files} matters in {args.dir}, no errors")
+            also = f" and {bundles} bundle{'s' if bundles != 1 else ''}" if bundles else ""
+            print(f"ok: {matters} matters{also} in {args.dir}, no errors")
     return 1 if errors else 0
+
+
+def _bundle_files(catalog_dir: str) -> int:
+    """How many bundle files (``bundles/**/*.yaml``) the loader reads in ``catalog_dir``."""
+    import os
+    from pathlib import Path
+
+    from formkit.definitions.loader import BUNDLES_DIR
+
+    folder = Path(catalog_dir) / BUNDLES_DIR
+    if not folder.is_dir():
+        return 0
+    count = 0
+    for _, dirnames, filenames in os.walk(folder):
+        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+        count += sum(1 for name in filenames if name.endswith((".yaml", ".yml"))
+                     and not name.startswith("."))
+    return count
 
 
 # validate lists at most this many errors (and says how many more there are).
@@ -166,32 +189,75 @@ def _fail(args: argparse.Namespace, error: FormkitError) -> int:
     return 1
 
 
-def _matter_rules(catalog_dir: str, code: str) -> tuple[Any, Any]:
-    """The opened catalog and the checked rules of ``code``; raises FormkitError."""
+def _matter_rules(catalog_dir: str, code: str, command: str = "this command"
+                  ) -> tuple[Any, Any]:
+    """The opened catalog and the checked rules of ``code``; raises FormkitError (a
+    bundle's code: ``is-bundle``)."""
     from formkit.catalog import open_catalog
-    from formkit.errors import DefinitionError, FormkitErrors
 
     opened = open_catalog(catalog_dir)
+    return opened, _rules_in(opened, code, command)
+
+
+def _rules_in(opened: Any, code: str, command: str) -> Any:
+    """The checked rules of matter ``code`` in ``opened``; raises FormkitError."""
+    from formkit.errors import DefinitionError, FormkitErrors
+
     rules = opened.rules_of(code)
     if rules is None:
         fatal = [e for e in opened.errors if e.kind == "io"]
         if fatal:
             raise fatal[0]
+        if code in opened.bundles:
+            raise bundle_not_matter(opened, code, command)
         raise opened.unknown_matter(code)
     if rules.errors or opened.catalog is None:
         errors = rules.errors or [DefinitionError("the catalog file has errors", None)]
         raise errors[0] if len(errors) == 1 else FormkitErrors(errors)
-    return opened, rules
+    return rules
+
+
+def bundle_not_matter(opened: Any, code: str, command: str) -> FormkitError:
+    """The error of a command that takes a matter code given a bundle's code."""
+    from formkit.errors import RuleNameError
+
+    bundle = opened.bundles[code]
+    return RuleNameError(
+        f"{code} is a bundle ({bundle.name.text('zh')}), not a matter: {command} takes "
+        f"one matter's code", None, code="is-bundle",
+        hint=f"its matters: {', '.join(bundle.codes)}; give one of them (precheck and "
+             "cases receive take the bundle's code)")
+
+
+def _bundle_rules(opened: Any, code: str) -> Any:
+    """The checked rules of bundle ``code``; raises FormkitError when the bundle or one
+    of its matters does not load."""
+    from formkit.errors import DefinitionError, FormkitErrors
+
+    rules = opened.bundle_rules_of(code)
+    broken = rules.errors + [e for r in rules.members.values() for e in r.errors]
+    if opened.catalog is None and not broken:
+        broken = [DefinitionError("the catalog file has errors", None)]
+    if not broken and len(rules.members) < len(rules.bundle.matters):
+        raise opened.unknown_matter(next(c for c in rules.bundle.codes
+                                         if c not in rules.members))
+    if broken:
+        raise broken[0] if len(broken) == 1 else FormkitErrors(broken)
+    return rules
 
 
 def cmd_precheck(args: argparse.Namespace) -> int:
-    """Pre-check one submission of a matter."""
+    """Pre-check one submission of a matter (or of a bundle: several matters at once)."""
+    from formkit.catalog import open_catalog
     from formkit.cli.evaluate import read_json_object
     from formkit.intake.precheck import run_precheck
 
     today = _today(args.today)
     try:
-        opened, rules = _matter_rules(args.catalog, args.code)
+        opened = open_catalog(args.catalog)
+        if args.code in opened.bundles:
+            return _precheck_bundle(args, opened, today)
+        rules = _rules_in(opened, args.code, "precheck")
         data = read_json_object(args.data)
         # A day of receipt whose deadlines fall past 9999-12-31 is a limit error.
         result = run_precheck(rules, data, today=today, calendar=opened.work_calendar(),
@@ -221,6 +287,56 @@ def cmd_precheck(args: argparse.Namespace) -> int:
     return 0
 
 
+def _precheck_bundle(args: argparse.Namespace, opened: Any, today: Any) -> int:
+    """``formkit precheck BUNDLE``: the bundle's pre-check (docs/cli.md, bundles): each
+    item once, naming the matters it concerns."""
+    from formkit.cli.evaluate import read_json_object
+    from formkit.intake.bundles import run_bundle_precheck
+
+    if args.explain:
+        raise _UsageError("--explain is for one matter's pre-check, not a bundle's")
+    try:
+        rules = _bundle_rules(opened, args.code)
+        data = read_json_object(args.data)
+        result = run_bundle_precheck(rules, data, today=today,
+                                     calendar=opened.work_calendar(), lang=args.lang)
+    except FormkitError as exc:
+        return _fail(args, exc)
+    if args.json:
+        _emit(result.model_dump(mode="json"))
+        return 0
+    names = {code: r.matter.name.text(args.lang) for code, r in rules.members.items()}
+
+    def which(codes: list[str]) -> str:
+        return f"（{'、'.join(names.get(c, c) for c in codes)}）" if codes else ""
+
+    print(f"{result.bundle} {rules.bundle.name.text(args.lang)}: {result.outcome}")
+    for m in result.matters:
+        due = f"  承诺办结: {m.committed_deadline}  法定办结: {m.statutory_deadline}" \
+            if m.committed_deadline or m.statutory_deadline else ""
+        print(f"  事项 {m.matter} {m.name}: {m.outcome}{due}")
+    for code in result.not_applying:
+        print(f"  不适用 {code} {names.get(code, code)}")
+    for e in result.field_errors:
+        print(f"  字段 {e.field}: {e.message}{which(e.matters)}")
+    for item in result.missing_materials:
+        reason = f": {item.reason}" if item.reason else ""
+        print(f"  缺少材料 {item.key} {item.name}{reason}{which(item.matters)}")
+    for item in result.tolerated_materials:
+        print(f"  容缺材料 {item.key} {item.name}{which(item.matters)}")
+    for item in result.fetched_materials:
+        print(f"  部门调取 {item.key} {item.name}{which(item.matters)}")
+    for f in result.refusals:
+        print(f"  不予受理: {f.message}{which([f.matter])}")
+    for f in result.denials:
+        print(f"  不予许可情形: {f.message}{which([f.matter])}")
+    for f in result.warnings:
+        print(f"  提示: {f.message}{which([f.matter] if f.matter else [])}")
+    if result.accepted:
+        print(f"  承诺办结: {result.committed_deadline}  法定办结: {result.statutory_deadline}")
+    return 0
+
+
 def cmd_test(args: argparse.Namespace) -> int:
     """Run every matter's examples; a failing example exits 1."""
     from formkit.catalog import open_catalog
@@ -230,7 +346,13 @@ def cmd_test(args: argparse.Namespace) -> int:
     if opened.catalog is None:
         return _fail(args, opened.errors[0] if opened.errors else FormkitError(
             "the catalog could not be read"))
-    report = run_examples(opened, coverage=args.coverage)
+    codes: list[str] | None = None
+    if args.matter:
+        codes = list(dict.fromkeys(args.matter))
+        unknown = [c for c in codes if c not in opened.matters and c not in opened.bundles]
+        if unknown:
+            return _fail(args, opened.unknown_matter(unknown[0]))
+    report = run_examples(opened, coverage=args.coverage, codes=codes)
     broken = opened.errors
     if args.json:
         doc = report.model_dump(mode="json", exclude_none=True)
@@ -243,14 +365,18 @@ def cmd_test(args: argparse.Namespace) -> int:
     else:
         for f in report.failures:
             where = f"{f.file}:{f.line}: " if f.file else ""
-            print(f"{where}FAIL {f.matter} · {f.test}\n    {f.message}")
+            bundle = opened.bundles.get(f.matter)
+            what = f"{f.matter} (bundle {bundle.name.text('zh')})" if bundle else f.matter
+            print(f"{where}FAIL {what} · {f.test}\n    {f.message}")
         for u in report.uncovered or []:
             never = " and ".join("true" if v else "false" for v in u.never)
             print(f"{u.file}:{u.line}: uncovered {u.matter} {u.place}: never {never}: "
                   f"{u.condition}")
         if broken:
             print(render_errors(broken))
-        print(f"{report.passed} passed, {report.failed} failed")
+        ran = [c for c in opened.bundles if codes is None or c in codes]
+        also = f" (bundles: {', '.join(ran)})" if ran else ""
+        print(f"{report.passed} passed, {report.failed} failed{also}")
     return 1 if report.failed or broken else 0
 
 
@@ -259,7 +385,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
     from formkit.intake.schema import matter_schema
 
     try:
-        _, rules = _matter_rules(args.catalog, args.code)
+        _, rules = _matter_rules(args.catalog, args.code, "schema")
     except FormkitError as exc:
         return _fail(args, exc)
     _emit(matter_schema(rules.matter))
@@ -503,6 +629,19 @@ def _case_operation(args: argparse.Namespace) -> int:
               f"recomputed the deadlines of {len(changed)} case(s): {' '.join(changed)}")
         return 0
     data = read_json_object(args.data) if args.data is not None else None
+    if args.action == "receive" and args.number in opened.bundles:
+        made = cases.receive_bundle(op, args.number, data or {},
+                                    online=args.channel == "online",
+                                    place=args.data or "--data")
+        if args.json:
+            _emit(made)
+        else:
+            print(f"{made['bundle']} {made['number']}: {made['precheck']['outcome']}")
+            for case in made["cases"]:
+                print(f"  {case['number']} {case['matter']}: {case['state']}"
+                      f" (承诺 {case['effective_committed_deadline'] or '—'},"
+                      f" 法定 {case['effective_statutory_deadline'] or '—'})")
+        return 0
     if args.action == "receive":
         view = cases.receive(op, args.number, data or {}, online=args.channel == "online",
                              place=args.data or "--data")
@@ -614,7 +753,7 @@ def cmd_guide(args: argparse.Namespace) -> int:
     from formkit.documents import guide_document
 
     try:
-        opened, rules = _matter_rules(args.catalog, args.code)
+        opened, rules = _matter_rules(args.catalog, args.code, "guide")
         doc = guide_document(documents.catalog_of(opened), rules.matter)
         documents.emit(doc, pdf=args.pdf, text=args.text)
     except FormkitError as exc:
@@ -732,7 +871,7 @@ def _build_parser() -> _Parser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_eval)
 
-    p = sub.add_parser("precheck", help="pre-check a submission of a matter")
+    p = sub.add_parser("precheck", help="pre-check a submission of a matter or bundle")
     p.add_argument("code")
     p.add_argument("--data", required=True)
     p.add_argument("--catalog", default="definitions")
@@ -744,6 +883,8 @@ def _build_parser() -> _Parser:
 
     p = sub.add_parser("test", help="run every matter's tests: examples")
     p.add_argument("dir", nargs="?", default="definitions")
+    p.add_argument("--matter", action="append", metavar="CODE", help="run only this "
+                   "matter's (or bundle's) examples; may be given again")
     p.add_argument("--coverage", action="store_true")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_test)
@@ -759,7 +900,8 @@ def _build_parser() -> _Parser:
     p.add_argument("action", choices=["receive", "act", "show", "overdue", "export",
                                       "import", "reindex", "verify", "recompute", "migrate",
                                       "rate"])
-    p.add_argument("number", nargs="?", help="matter code (receive), case number (act, "
+    p.add_argument("number", nargs="?", help="matter or bundle code (receive), case "
+                   "number (act, "
                    "show) or file (import)")
     p.add_argument("verb", nargs="?", metavar="ACTION", help="the action of 'act'")
     p.add_argument("--data", help="submission JSON (receive, act resubmit)")

@@ -262,10 +262,6 @@ def outcome_panel(opened: OpenCatalog, rules: BundleRules,
 
     zh, en = OUTCOMES[result.outcome]
     _BOX[result.outcome](f"预检结果 Pre-check outcome：**{zh}** {en}")
-    depts = _department_names(opened)
-    st.markdown("\n".join(
-        f"- {plain(m.name)}（{plain(depts.get(m.department, m.department))}）："
-        f"{OUTCOMES[m.outcome][0]}" for m in result.matters))
     problems = [f"不予受理 Refusal（{names([f.matter])}）：{plain(f.message)}"
                 for f in result.refusals]
     problems += [f"缺少材料 Missing material：{plain(m.name)}（{plain(m.reason or '未提交')}）"
@@ -276,6 +272,8 @@ def outcome_panel(opened: OpenCatalog, rules: BundleRules,
     if problems:
         st.markdown(f"**共 {len(problems)} 项问题 {len(problems)} problem(s)：**\n\n"
                     + "\n".join(f"{i}. {p}" for i, p in enumerate(problems, 1)))
+    st.caption("各事项 Each matter：" + "；".join(
+        f"{plain(m.name)} {OUTCOMES[m.outcome][0]}" for m in result.matters))
     if result.denials:
         st.warning("**存在不予许可情形（受理后由审批部门决定）** Grounds for denial, decided by "
                    "the department after acceptance：\n\n"

@@ -26,7 +26,8 @@ from formkit.authoring.diff import Change
 from formkit.cases.monitor import Flag
 from formkit.cases.service import ACTION_NAMES, STATE_NAMES, Case, Procedure
 from formkit.catalog import OpenCatalog
-from formkit.definitions.model import Matter
+from formkit.definitions.bundlecheck import field_at
+from formkit.definitions.model import Bundle, Expr, Matter
 from formkit.desk.checklist import ChecklistItem
 from formkit.desk.wording import because_text, field_words
 from formkit.errors import FormkitError
@@ -52,6 +53,10 @@ __all__ = [
     "STATES",
     "UNITS",
     "WORKLISTS",
+    "bundle_material_rows",
+    "bundle_member_rows",
+    "bundle_shared_rows",
+    "bundle_when_text",
     "catalog_rows",
     "change_rows",
     "error_text",
@@ -250,6 +255,106 @@ def why(condition: str | None, values: Mapping[str, Any] | None) -> str:
 def _decided_by(values: Mapping[str, Any]) -> str:
     shown = "，".join(f"{k} = {json.dumps(v, ensure_ascii=False)}" for k, v in values.items())
     return f"（{shown}）" if shown else ""
+
+
+# ---- bundles (高效办成一件事)
+
+
+def bundle_when_text(bundle: Bundle, when: bool | Expr) -> str:
+    """When a member matter of a bundle applies, in the shared questions' words:
+    ``“是否兼营住宿……”为“是”时办理``; never an id where a label says it."""
+    if when is True:
+        return "始终办理"
+    if when is False:
+        return "不办理"
+    text = when.text.strip()
+    labels = {q.id: (q.label.zh if q.label else q.id) for q in bundle.shared}
+    negated = re.fullmatch(r"not\s+([A-Za-z_][A-Za-z0-9_]*)", text)
+    if text in labels:
+        return f"“{labels[text]}”为“是”时办理"
+    if negated and negated.group(1) in labels:
+        return f"“{labels[negated.group(1)]}”为“否”时办理"
+    words = re.sub(r"[A-Za-z_][A-Za-z0-9_]*",
+                   lambda m: f"“{labels[m.group(0)]}”" if m.group(0) in labels
+                   else m.group(0), text)
+    return f"{words} 时办理"
+
+
+def _member_name(opened: OpenCatalog, code: str) -> str:
+    matter = opened.matters.get(code)
+    return matter.name.zh if matter else f"（目录中没有的事项 {code}）"
+
+
+def bundle_member_rows(opened: OpenCatalog, bundle: Bundle) -> list[dict[str, str]]:
+    """A bundle's member matters: name, code, department, when it applies."""
+    cat = opened.catalog
+    rows = []
+    for member in bundle.matters:
+        matter = opened.matters.get(member.code)
+        dept = matter.department if matter else ""
+        rows.append({"事项名称 Matter": _member_name(opened, member.code),
+                     "编码 Code": member.code,
+                     "部门 Department": (cat.department_full_name(dept) if cat else dept)
+                     or "—",
+                     "何时办理 Applies": bundle_when_text(bundle, member.when)})
+    return rows
+
+
+def _fixed_text(opened: OpenCatalog, to: Mapping[str, str], value: Any) -> str:
+    """A fixed answer by its option's label in a target matter (``餐饮服务``)."""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    for code, path in to.items():
+        matter = opened.matters.get(code)
+        target = field_at(matter, path) if matter else None
+        for option in (target.options or []) if target else []:
+            if option.value == str(value):
+                return option.label.zh
+    return str(value)
+
+
+def bundle_shared_rows(opened: OpenCatalog, bundle: Bundle) -> list[dict[str, str]]:
+    """A bundle's shared questions, asked once: the question, how it is answered, and
+    the field of each matter it fills, all in labels."""
+    rows = []
+    for q in bundle.shared:
+        targets = []
+        for code, path in q.to.items():
+            matter = opened.matters.get(code)
+            where = field_text(matter, path) if matter and field_at(matter, path) else path
+            targets.append(f"{_member_name(opened, code)}：{where}")
+        if q.label is not None:
+            question = q.label.zh
+        else:
+            first = next(((opened.matters[c], p) for c, p in q.to.items()
+                          if c in opened.matters), None)
+            question = field_text(*first) if first else q.id
+        if q.value is not None:
+            how = f"固定为“{_fixed_text(opened, q.to, q.value)}”，不必询问"
+        elif q.type is not None:
+            how = FIELD_TYPES.get(q.type.value, q.type.value).split(" ")[0]
+        else:
+            how = "按各事项的表单填写"
+        rows.append({"问题 Question": question,
+                     "填写 Answer": how + ("（必填）" if q.required else ""),
+                     "填入事项 Fills": "；".join(targets) or "仅用于判断办理哪些事项"})
+    return rows
+
+
+def bundle_material_rows(opened: OpenCatalog, bundle: Bundle) -> list[dict[str, str]]:
+    """A bundle's materials handed in once for several matters, by their names."""
+    rows = []
+    for m in bundle.materials_once:
+        used = []
+        for code, mat_id in m.to.items():
+            matter = opened.matters.get(code)
+            mat = next((x for x in matter.materials if x.id == mat_id), None) \
+                if matter else None
+            used.append(f"{_member_name(opened, code)}：{mat.name.zh if mat else mat_id}")
+        first = used[0].split("：", 1)[1] if used else m.id
+        rows.append({"材料 Material": m.name.zh if m.name else first,
+                     "用于 Used for": "；".join(used)})
+    return rows
 
 
 # ---- tables

@@ -27,7 +27,8 @@ from altair.utils.schemapi import debug_mode
 
 from formkit.cases.trends import Trends
 
-__all__ = ["CASE", "MARKS", "bars", "export", "performance_chart", "table", "trend_charts"]
+__all__ = ["CASE", "MARKS", "bars", "export", "performance_chart", "table", "trend_charts",
+           "wrapped_table"]
 
 CASE = "案件编号 Case"
 PAINT_ROWS = 30
@@ -67,6 +68,22 @@ def table(frame: pd.DataFrame, key: str, title: str, *, colours: list[str] | Non
         return None
     rows = list(getattr(getattr(picked, "selection", None), "rows", None) or [])
     return str(frame[CASE].iloc[rows[0]]) if rows and rows[0] < len(frame) else None
+
+
+def wrapped_table(frame: pd.DataFrame, key: str, title: str, *,
+                  colours: list[str] | None = None) -> None:
+    """A short table whose long cells wrap instead of being cut off (``st.table``: a
+    list of names in a cell shows whole), rows in ``colours`` with their marks as in
+    ``table``, and the same Excel and CSV export (of the data, without the marks)."""
+    colours = colours or [""] * len(frame)
+    first = frame.columns[0]
+    marked = frame.assign(**{first: [f"{MARKS.get(c, '⬜')} {v}" if c else str(v)
+                                      for c, v in zip(colours, frame[first], strict=True)]})
+    paint = [f"background-color: {c}" if c else "" for c in colours]
+    shown = marked.astype(object).style.apply(lambda col: paint, axis=0).hide(axis="index")
+    with st.container(key=key):
+        st.table(shown)
+    export(frame, title, key)
 
 
 def export(frame: pd.DataFrame, title: str, key: str) -> None:

@@ -15,7 +15,7 @@ from typing import Literal
 from formkit.catalog import OpenCatalog
 from formkit.definitions.users import User
 
-__all__ = ["Refusal", "creation_refusal", "edit_refusal"]
+__all__ = ["Refusal", "concerned_bundles", "creation_refusal", "edit_refusal"]
 
 _CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,35}")
 
@@ -53,3 +53,15 @@ def edit_refusal(user: User, departments: Iterable[str]) -> Refusal | None:
         if not user.can_edit(department):
             return Refusal("other-department", department, user.department or "")
     return None
+
+
+def concerned_bundles(opened: OpenCatalog, user: User) -> list[str]:
+    """The codes of the bundles (高效办成一件事) ``user`` sees among the definitions: those
+    with a member matter of their department (an editor or officer works on its part);
+    every bundle for the centre's roles without a department (admin, the window,
+    supervisors)."""
+    if not user.department:
+        return list(opened.bundles) if user.role in ("admin", "clerk", "supervisor") else []
+    return [code for code, bundle in opened.bundles.items()
+            if any((m := opened.matters.get(c)) is not None and m.department == user.department
+                   for c in bundle.codes)]

@@ -14,7 +14,9 @@ and one key for the totals, another for the trends and a third for the follow-up
 push each other out at every render. The figures of a period are the partitions
 received since its first day; the follow-ups are those of every partition read, which
 reach back ``FOLLOWUP_LOOKBACK_DAYS`` before today at least (a rating comes after a
-case is served, so its case may be older than the period).
+case is served, so its case may be older than the period). The digest also keeps the
+``bundles.bundle_row`` of each case of a 高效办成一件事 (``bundles.bundle_figures``): the
+monitor reads one digest per partition for all its figures (``store_digests``).
 """
 
 from __future__ import annotations
@@ -26,12 +28,13 @@ from typing import Any
 from pydantic import BaseModel
 
 from formkit.calendar import WorkCalendar
+from formkit.cases.bundles import bundle_row
 from formkit.cases.clock import as_date
 from formkit.cases.stats import Overview, Tally, handling
 from formkit.cases.store import CaseStore
 
 __all__ = ["FOLLOWUP_LOOKBACK_DAYS", "Figures", "GroupWeek", "OpenFollowup", "Trends", "Week",
-           "figures", "open_followups", "store_figures", "week_of"]
+           "figures", "open_followups", "store_digests", "store_figures", "week_of"]
 
 FOLLOWUP_LOOKBACK_DAYS = 730  # follow-ups are looked for on cases received this far back
 _FINISHED = ("refused", "approved", "denied", "issued", "terminated", "withdrawn")
@@ -168,13 +171,15 @@ class _Part:
 
 
 class Figures:
-    """A partition's digest: its figures per receipt day, and its open follow-ups."""
+    """A partition's digest: its figures per receipt day, its open follow-ups, and the
+    ``bundle_row`` of each of its cases applied for in a bundle."""
 
-    __slots__ = ("days", "followups")
+    __slots__ = ("bundles", "days", "followups")
 
     def __init__(self) -> None:
         self.days: dict[dt.date, _Part] = {}
         self.followups: list[dict[str, Any]] = []
+        self.bundles: list[dict[str, Any]] = []
 
     @classmethod
     def of(cls, cases: Iterable[dict[str, Any]], calendar: WorkCalendar) -> Figures:
@@ -186,6 +191,8 @@ class Figures:
             if part is None:
                 part = out.days[day] = _Part()
             part.add(c, calendar)
+            if c.get("bundle"):
+                out.bundles.append(bundle_row(c))
             for f in c.get("followups") or []:
                 if f.get("closed_on") is None:
                     out.followups.append({
@@ -252,7 +259,14 @@ def store_figures(store: CaseStore, since: dt.date, today: dt.date,
                   calendar: WorkCalendar) -> tuple[Overview, Trends, list[OpenFollowup]]:
     """``figures`` over the store, from digests it keeps per partition: after the first
     call, only the partitions written since are read again."""
+    return figures(store_digests(store, since, today, calendar), since, today, calendar)
+
+
+def store_digests(store: CaseStore, since: dt.date, today: dt.date,
+                  calendar: WorkCalendar) -> list[Figures]:
+    """The store's digest of each partition the monitor reads for a period from
+    ``since`` (and for the follow-ups, ``FOLLOWUP_LOOKBACK_DAYS`` back at least): for
+    ``figures`` and, from their ``bundles``, ``bundles.bundle_figures``."""
     reach = min(since, today - dt.timedelta(days=FOLLOWUP_LOOKBACK_DAYS))
-    digests = store.digests_since(reach, ("formkit.cases.trends.Figures", calendar),
-                                  lambda cases: Figures.of(cases, calendar))
-    return figures(digests, since, today, calendar)
+    return store.digests_since(reach, ("formkit.cases.trends.Figures", calendar),
+                               lambda cases: Figures.of(cases, calendar))

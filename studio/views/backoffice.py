@@ -39,9 +39,10 @@ from formkit_studio.labels import WORKLISTS as WORKLIST_NAMES
 from formkit_studio.safe_text import plain
 
 from formkit.cases import clock as case_clock
-from formkit.cases.monitor import Flag
+from formkit.cases.bundles import siblings
+from formkit.cases.monitor import Flag, monitor
 from formkit.cases.queues import WORKLISTS, Offer, WorkItem, Worklist, offered_actions, worklists
-from formkit.cases.service import Case, CaseService, Event
+from formkit.cases.service import Case, CaseService, Event, summary
 from formkit.cases.versions import case_rules
 from formkit.catalog import OpenCatalog
 from formkit.definitions.users import User
@@ -77,7 +78,7 @@ FLAG_NAMES: dict[str, str] = {
 }
 # The worklist's columns in pixels: the flag with its days, the case and its deadline fit
 # the page beside the sidebar; the detail, the applicant and the receipt scroll in.
-COLUMN_WIDTHS = {"预警 Flag": 215, "案件编号 Case": 135, "事项 Matter": 185,
+COLUMN_WIDTHS = {"预警 Flag": 215, "案件编号 Case": 135, "事项 Matter": 205,
                  "状态 State": 70, "环节 Step": 68, "待签 Waiting for": 118,
                  "承诺期限 Due": 95, "说明 Detail": 360, "申请人 Applicant": 180,
                  "收件 Received": 100}
@@ -156,9 +157,14 @@ def _detail(i: WorkItem, materials: dict[str, dict[str, str]]) -> str:
 
 
 def _rows(items: list[WorkItem], names: dict[str, str], units: dict[str, str],
-          materials: dict[str, dict[str, str]]) -> list[dict[str, Any]]:
+          materials: dict[str, dict[str, str]],
+          bundled: frozenset[str] | set[str] = frozenset()) -> list[dict[str, Any]]:
+    """The worklist's rows; a case applied for in a bundle (``bundled``) is marked
+    ``🔗`` before its matter."""
     return [{"预警 Flag": _flag_cell(i),
-             "案件编号 Case": i.number, "事项 Matter": names.get(i.matter, "—"),
+             "案件编号 Case": i.number,
+             "事项 Matter": ("🔗 " if i.number in bundled else "")
+             + names.get(i.matter, "—"),
              "状态 State": STATES.get(i.state, ("—",))[0],
              "环节 Step": f"{min(i.step + 1, i.steps)}/{i.steps}" if i.steps else "—",
              "待签 Waiting for": "、".join(units.get(u, "其他股室").split("·")[-1]
@@ -543,6 +549,68 @@ def documents(svc: CaseService, opened: OpenCatalog, case: Case) -> None:
         case_documents(opened, svc, case, key=f"bo_docs:{case.number}", heading=False)
 
 
+def _sibling_flag(svc: CaseService, sibling: Case) -> str:
+    """A sibling's most telling flag in words (``🟡 黄牌 · 超期 2 个工作日``); its clock
+    when it has none; ``已办结`` once it has ended."""
+    doc = summary(sibling.model_dump(mode="json"))
+    if doc is None:
+        return "已办结"
+    flags = monitor([doc], svc.now().date(), svc.calendar).flags()
+    if not flags:
+        return "—"
+    f = flags[0]
+    words = flag_words(f, sibling.step)
+    if f.kind in ("red", "yellow", "due_soon"):
+        words = f"{FLAG_NAMES[f.kind]} · {words}"
+    mark = {"red": "🔴", "yellow": "🟡", "due_soon": "🔵"}.get(f.kind, "⚠️")
+    return f"{mark} {words}"
+
+
+def bundle_panel(svc: CaseService, opened: OpenCatalog, user: User, case: Case) -> None:
+    """同一件事的其他事项: the case's fellow cases of its 高效办成一件事. A sibling the officer
+    may read (desk.access) shows its number, deadline and flag, and opens here; of
+    another department's, only its matter, department and state (nothing of the
+    applicant)."""
+    link = case.bundle
+    if link is None:
+        return
+    found = siblings(svc, case)
+    cat = opened.catalog
+    with st.container(border=True, key="bo_bundle"):
+        st.markdown(f"**🔗 同一件事的其他事项** · {plain(link.name) or '一件事'} · "
+                    f"一件事编号 {plain(link.number)}")
+        if not found:
+            st.caption("未找到同一件事的其他案件 No other case of this bundle was found")
+            return
+        rows, readable = [], []
+        for sib in found:
+            matter = opened.matters.get(sib.matter)
+            full = may_read(user, sib.department, sib.route)
+            row = {"事项 Matter": matter.name.zh if matter else "其他事项",
+                   "部门 Department": cat.department_full_name(sib.department)
+                   if cat else sib.department,
+                   "状态 State": STATES.get(sib.state, ("—",))[0],
+                   "案件编号 Case": "—", "承诺期限 Due": "—", "预警 Flag": "—"}
+            if full:
+                committed, _ = svc.deadlines(sib)
+                row.update({"案件编号 Case": sib.number, "承诺期限 Due": _day(committed),
+                            "预警 Flag": _sibling_flag(svc, sib)})
+                readable.append(sib.number)
+            rows.append(row)
+        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch",
+                     key="bo_bundle_table",
+                     column_order=["事项 Matter", "部门 Department", "状态 State",
+                                   "承诺期限 Due", "预警 Flag", "案件编号 Case"])
+        if len(readable) < len(found):
+            st.caption("其他部门的案件只显示事项、部门和办理状态 Another department's case "
+                       "shows its matter, department and state only")
+        if readable:
+            with st.container(horizontal=True):
+                for n in readable:
+                    st.button(f"打开 Open {n}", key=f"bo_bundle_open|{n}",
+                              on_click=_open, args=(n,))
+
+
 def _case_materials(svc: CaseService, case: Case) -> dict[str, str]:
     """The matter's materials by their Chinese names (as at acceptance)."""
     try:
@@ -592,6 +660,7 @@ def case_panel(svc: CaseService, opened: OpenCatalog, user: User, number: str,
     cols[2].metric("承诺期限 Committed deadline", _day(committed))
     cols[3].metric("法定期限 Statutory deadline", _day(statutory))
     clock_facts(svc, case)
+    bundle_panel(svc, opened, user, case)
     documents(svc, opened, case)
     if case.ended_on is not None:  # terminated or withdrawn
         ending = next((e for e in reversed(case.history) if e.to_state == case.state), None)
@@ -650,8 +719,12 @@ def main() -> None:
         if section:
             items = [i for i in items if section in i.waiting]
     names = {c: m.name.zh for c, m in opened.matters.items()}
+    bundled = {str(s["number"]) for s in mine if s.get("bundle")}
     if items:
-        rows = _rows(items, names, units, _material_names(opened))
+        if any(i.number in bundled for i in items):
+            st.caption("🔗 一件事：高效办成一件事，与其他事项一并申请，打开案件可见其他事项的"
+                       "办理情况")
+        rows = _rows(items, names, units, _material_names(opened), bundled)
         st.dataframe(_table(items, rows), hide_index=True, width="stretch", key="bo_queue",
                      column_config={k: st.column_config.Column(width=w)
                                     for k, w in COLUMN_WIDTHS.items()})

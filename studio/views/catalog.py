@@ -11,10 +11,17 @@ from __future__ import annotations
 import streamlit as st
 from formkit_studio.common import catalog, current_user, drafts
 from formkit_studio.editor_widgets import MATTER, flash, show_flash, working_text
-from formkit_studio.labels import KINDS, catalog_rows, refusal_text
+from formkit_studio.labels import (
+    KINDS,
+    bundle_material_rows,
+    bundle_member_rows,
+    bundle_shared_rows,
+    catalog_rows,
+    refusal_text,
+)
 from formkit_studio.safe_text import plain
 
-from formkit.authoring.access import creation_refusal, edit_refusal
+from formkit.authoring.access import concerned_bundles, creation_refusal, edit_refusal
 from formkit.authoring.drafts import DraftBase
 from formkit.authoring.steps import new_matter
 
@@ -78,6 +85,38 @@ def _create_section() -> None:
             _open(code)
 
 
+def _bundles_section() -> None:
+    """高效办成一件事 (read-only): each bundle the user's department has a part in, with
+    its matters, the questions asked once and the materials handed in once."""
+    user = current_user()
+    opened = catalog()
+    codes = concerned_bundles(opened, user) if user is not None else []
+    if not codes:
+        return
+    st.subheader("高效办成一件事 One-thing bundles", anchor=False)
+    st.caption("一次申请、多个事项并联办理。本部门有事项参与的“一件事”（只读；修改请联系"
+               "中心管理员）· The bundles with a matter of your department (read-only)")
+    for code in codes:
+        bundle = opened.bundles[code]
+        with st.expander(f"🔗 {plain(bundle.name.zh)}（{plain(code)}）",
+                         key=f"cat_bundle_box|{code}"):
+            for basis in bundle.basis:
+                st.caption(f"依据 Basis：{plain(basis)}")
+            st.markdown("**包含的事项 Matters**")
+            st.dataframe(bundle_member_rows(opened, bundle), hide_index=True,
+                         width="stretch", key=f"cat_bundle_matters|{code}")
+            shared = bundle_shared_rows(opened, bundle)
+            if shared:
+                st.markdown("**一次填写的问题 Asked once**")
+                st.dataframe(shared, hide_index=True, width="stretch",
+                             key=f"cat_bundle_shared|{code}")
+            once = bundle_material_rows(opened, bundle)
+            if once:
+                st.markdown("**一次提交的材料 Handed in once**")
+                st.dataframe(once, hide_index=True, width="stretch",
+                             key=f"cat_bundle_materials|{code}")
+
+
 def main() -> None:
     opened = catalog()
     centre = opened.catalog.name.zh if opened.catalog else "formkit"
@@ -106,6 +145,7 @@ def main() -> None:
     st.dataframe(shown, width="stretch", hide_index=True, key="catalog_table")
     _open_section({r["编码 Code"]: f"{r['编码 Code']} · {r['事项名称 Matter']}" for r in shown})
     _create_section()
+    _bundles_section()
 
 
 main()

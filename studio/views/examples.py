@@ -8,7 +8,7 @@ An example's name and what a failure says of it go through ``plain``: shown as t
 from __future__ import annotations
 
 import streamlit as st
-from formkit_studio.common import today
+from formkit_studio.common import current_user, today
 from formkit_studio.editor_widgets import (
     ANSWERS,
     HANDED,
@@ -22,6 +22,7 @@ from formkit_studio.form_widgets import clear_scope, load_answers, load_material
 from formkit_studio.labels import OUTCOMES
 from formkit_studio.safe_text import plain
 
+from formkit.authoring.access import concerned_bundles
 from formkit.authoring.saved_examples import add_example, example_entry
 from formkit.cases.service import HandedIn
 from formkit.definitions.model import Example
@@ -80,6 +81,38 @@ def _results(work: Work) -> None:
                      key="ex_coverage")
 
 
+def _bundles(work: Work) -> None:
+    """The examples of each 高效办成一件事 the editor's department has a part in, run on
+    the catalog with the draft in it: a change to a member matter shows here at once."""
+    user = current_user()
+    codes = concerned_bundles(work.opened, user) if user is not None else []
+    if not codes:
+        return
+    st.subheader("高效办成一件事的示例 Bundle examples")
+    st.caption("本部门有事项参与的“一件事”：以含本草稿的目录运行其示例 The examples of the "
+               "bundles with a matter of your department, run with this draft")
+    for code in codes:
+        bundle = work.opened.bundles[code]
+        report = run_examples(work.opened, codes=[code])
+        failures: dict[str, list[str]] = {}
+        for f in report.failures:
+            failures.setdefault(f.test, []).append(f.message)
+        with st.container(border=True, key=f"ex_bundle_{code}"):
+            st.markdown(f"🔗 **{plain(bundle.name.zh)}**　:small[{plain(code)}]　"
+                        f"通过 passed {report.passed} / {len(bundle.tests)}"
+                        + (f"　未通过 failed {report.failed}" if report.failed else ""))
+            if not bundle.tests:
+                st.caption("这件事还没有示例 No examples yet")
+            for example in bundle.tests:
+                problems = failures.get(example.name)
+                st.markdown(f"{'❌' if problems else '✅'} {plain(example.name)}"
+                            + (f"　:small[办理日 day {example.today}]" if example.today
+                               else ""))
+                for message in problems or []:
+                    for problem in message.split("; "):
+                        st.markdown(f"　- {plain(problem)}")
+
+
 def _save(work: Work) -> None:
     rules = work.check.rules
     assert rules is not None
@@ -113,6 +146,7 @@ def main() -> None:
         st.warning(f"草稿有 {len(work.check.errors)} 处错误，示例无法通过 The draft has errors; "
                    "its examples cannot pass")
     _results(work)
+    _bundles(work)
     _save(work)
 
 

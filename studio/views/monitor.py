@@ -26,14 +26,18 @@ from formkit_studio.monitor_widgets import (
     performance_chart,
     table,
     trend_charts,
+    wrapped_table,
 )
 from formkit_studio.safe_text import plain
 
+from formkit.cases.bundles import BundleFigures, bundle_figures
 from formkit.cases.monitor import Flag, MonitorConfig, monitor
 from formkit.cases.service import CaseService
 from formkit.cases.stats import Overview
 from formkit.cases.store import CaseStore
-from formkit.cases.trends import OpenFollowup, Trends, store_figures
+from formkit.cases.trends import Figures, OpenFollowup, Trends, store_digests
+from formkit.cases.trends import figures as period_figures
+from formkit.definitions.users import User
 from formkit.desk.access import may_read
 from formkit.desk.checklist import clock
 from formkit.errors import FormkitError
@@ -103,8 +107,11 @@ def main() -> None:
     figures: Overview | None = None
     trends: Trends | None = None
     followups: list[OpenFollowup] = []
+    digests: list[Figures] | None = None
+    since = _since(period, day)
     try:
-        figures, trends, followups = store_figures(shop, _since(period, day), day, cal)
+        digests = store_digests(shop, since, day, cal)
+        figures, trends, followups = period_figures(digests, since, day, cal)
     except FormkitError as exc:  # a damaged case partition: the lists still show
         _store_error(exc)
     followups = [f for f in followups if user is not None and may_read(user, f.department)]
@@ -131,6 +138,9 @@ def main() -> None:
         if chosen is not None:
             case_panel(svc, opened, names, chosen, f"mon_list_{name}", day)
     followups_section(svc, opened, names, followups, day)
+    if digests is not None and user is not None:
+        _bundles(bundle_figures(_readable_bundles(digests, user), since, day, cal), names,
+                 config)
     if figures is not None:
         _performance(figures, names)
     if trends is not None:
@@ -146,6 +156,61 @@ def _flag_frame(flags: list[Flag], names: Names) -> pd.DataFrame:
           "状态 State": STATES.get(f.state, (f.state,))[0],
           "期限 Due": f.due.isoformat() if f.due else "—", "工作日 Days": f.days,
           "说明 Detail": flag_text(f, names.opened.matters.get(f.matter))} for f in flags])
+
+
+# ---- 高效办成一件事
+
+
+def _readable_bundles(digests: list[Figures], user: User) -> list[dict[str, object]]:
+    """The bundle rows of the bundles with a case ``user`` may read (desk.access): a
+    supervisor's are all, an officer's those their department has a part in."""
+    rows = [r for d in digests for r in d.bundles]
+    mine = {r["bundle"] for r in rows
+            if may_read(user, str(r.get("department") or ""), r.get("route"))}
+    return [r for r in rows if r["bundle"] in mine]
+
+
+def _bundle_flag(days: int | None) -> str:
+    if days is None:
+        return "尚未确定期限"
+    if days > 0:
+        return f"超期 {days} 个工作日"
+    return "今日到期" if days == 0 else f"还剩 {-days} 个工作日"
+
+
+def _bundles(found: BundleFigures, names: Names, config: MonitorConfig) -> None:
+    """高效办成一件事: the bundles received in the period, and the open ones, most urgent
+    first, with the matters still being handled."""
+    st.subheader("高效办成一件事 One-thing bundles", anchor="bundles")
+    st.caption("本区间受理的“一件事”：一次申请、多个事项并联办理；全部事项办结才算办结，"
+               "办结期限为各事项承诺期限中最晚的一个")
+    cols = st.columns(4)
+    for col, (label, value) in zip(cols, [
+            ("受理的一件事 Received", found.received), ("已办结 Done", found.done),
+            ("办理中 Being handled", found.open), ("超期 Overdue", found.overdue)],
+            strict=True):
+        col.metric(label, value)
+    title = "办理中的一件事 Open bundles（最紧急的在前 most urgent first）"
+    st.markdown(f"**{title}**")
+    if not found.open_bundles:
+        st.caption("无 None")
+        return
+    rows, colours = [], []
+    for b in found.open_bundles:
+        p = b.progress
+        done = len(p.cases) - len(p.still_open)
+        rows.append({"标记 Flag": _bundle_flag(b.days), "一件事 Bundle": p.name,
+                     "一件事编号 Number": p.number, "收件 Received": p.received_on.isoformat(),
+                     "办结期限 Due": p.due.isoformat() if p.due else "—",
+                     "已办结 Done": f"{done}/{len(p.cases)}",
+                     "尚在办理的事项 Still open": "、".join(names.matter(m)
+                                                         for m in b.open_matters)})
+        days = b.days
+        colours.append("" if days is None else RED if days > config.red_after_days
+                       else ORANGE if days > 0 else YELLOW if -days <= config.due_soon_days
+                       else "")
+    # st.table: the matters still open wrap in their cell, never cut off
+    wrapped_table(pd.DataFrame(rows), "mon_bundles", title, colours=colours)
 
 
 # ---- the refused reads

@@ -108,6 +108,11 @@ def _open_catalog(root: str | os.PathLike[str],
         bundle_rules = BundleRules.build(bundle, result.rules, result.libraries)
         result.bundle_rules[code] = bundle_rules
         result.errors.extend(bundle_rules.errors)
+        # the cross-checks' errors in its file are its own too: a bundle that fails
+        # them (a field it fills is gone) must not take applications
+        bundle_rules.errors.extend(e for e in result.errors if e.span is not None
+                                   and e.span.file == bundle.file
+                                   and e not in bundle_rules.errors)
     return result
 
 

@@ -730,11 +730,17 @@ def create_app(catalog_dir: str | os.PathLike[str], store: CaseStore | str, *,
                     f"another request: case {first.number} of {first.matter})",
                     None, code="idempotency-key-reused",
                     hint="use a new key for each new application") from None
-            cases = [first, *siblings(svc, first)]
-            number = first.bundle.number or first.number
-            # the same pre-check the first answer gave: the same body on its day
-            checked = run_bundle_precheck(rules, data, today=first.received_on,
-                                          calendar=svc.calendar)
+            if first.bundle.cases:  # the intake was whole: answer as it did
+                cases = [first, *siblings(svc, first)]
+                number = first.bundle.number or first.number
+                # the same pre-check the first answer gave: the same body on its day
+                checked = run_bundle_precheck(rules, data, today=first.received_on,
+                                              calendar=svc.calendar)
+            else:  # it stopped before its links: finish it, creating what is missing
+                made = receive_bundle(service(the_store), opened, code, data,
+                                      actor=who.name, decide=body.channel != "online",
+                                      resume=first)
+                number, cases, checked = made.number, made.cases, made.precheck
         day = now().date()
         answer = {"bundle": code, "number": number,
                   "precheck": checked.model_dump(mode="json"),

@@ -266,6 +266,12 @@ def check_draft(root: Path, file: Path, text: str) -> tuple[EditCheck, OpenCatal
     if matter is None and not errors:
         errors = [e for e in opened.errors if e.span is None or e.span.file == name] or [
             DefinitionError("the draft does not load", None)]
+    if matter is not None:
+        # a bundle (高效办成一件事) that fills this matter's fields breaks when one is
+        # renamed or removed: its errors are the draft's too, so it is never published
+        # silently broken
+        files = {b.file for b in opened.bundles.values() if matter.code in b.codes}
+        errors += [e for e in opened.errors if e.span is not None and e.span.file in files]
     return EditCheck(matter, rules, errors), opened
 
 

@@ -53,12 +53,16 @@ def _handed(items: list[dict[str, Any]]) -> list[HandedIn]:
 
 def receive_bundle(service: CaseService, opened: OpenCatalog, code: str,
                    submission: dict[str, Any], *, actor: str, decide: bool = True,
-                   comment: str = "") -> BundleIntake:
+                   comment: str = "", resume: Case | None = None) -> BundleIntake:
     """接件 of a bundle: one case per applying member, linked by the bundle number.
 
     With ``decide`` (the window) each case is decided on its own pre-check, as a
     single matter's would be: a member refused while the others are accepted gets its
     不予受理决定书 and the others go on. Nothing is created when no member applies.
+
+    ``resume``: the first case of an intake that stopped before its links were written
+    (a crash, a failed write; the API's retry with the same Idempotency-Key): members
+    that have a case keep it, the others get theirs, then all are linked.
 
     Raises:
         NotFoundError: (``unknown-matter``) no bundle ``code``.
@@ -69,10 +73,7 @@ def receive_bundle(service: CaseService, opened: OpenCatalog, code: str,
     if rules is None:
         raise opened.unknown_matter(code)
     broken = rules.errors + [e for r in rules.members.values() for e in r.errors]
-    if broken or len(rules.members) < len(rules.bundle.matters):
-        if not broken:
-            raise opened.unknown_matter(next(c for c in rules.bundle.codes
-                                             if c not in rules.members))
+    if broken:  # (a member missing from the catalog is one of the bundle's errors)
         raise broken[0] if len(broken) == 1 else FormkitErrors(broken)
     today = service.now().date()
     checked = run_bundle_precheck(rules, submission, today=today, calendar=service.calendar)
@@ -86,8 +87,15 @@ def receive_bundle(service: CaseService, opened: OpenCatalog, code: str,
                          code="bad-data", hint="check the shared answers that decide "
                          "which matters apply")
     link = BundleLink(code=code, name=rules.bundle.name.text("zh"))
+    have: dict[str, Case] = {}
+    if resume is not None and resume.bundle is not None:
+        link = resume.bundle.model_copy(update={"cases": []})
+        have = {c.matter: c for c in (resume, *siblings(service, resume))}
     made: list[Case] = []
     for member, sub in checked.submissions.items():
+        if member in have:
+            made.append(have[member])
+            continue
         member_rules = rules.members[member]
         try:
             handed = _handed(sub["materials"])

@@ -41,7 +41,7 @@ from formkit.desk.access import may_read
 __all__ = ["CaseHit", "CaseSearch", "mask_id", "mask_mobile", "query_kind", "search_cases"]
 
 # The digest's key: it names this computation (bump it when ``_entry`` changes).
-INDEX_KEY = ("formkit.desk.case_search.entries", 1)
+INDEX_KEY = ("formkit.desk.case_search.entries", 2)
 MIN_NAME, MIN_DIGITS = 2, 4
 
 _ID = re.compile(r"^(?:\d{17}[\dX]|\d{15})$")
@@ -69,6 +69,7 @@ class _Entry(NamedTuple):
     decided_on: str
     issued_on: str
     ended_on: str
+    bundle: str = ""  # the number of the 一件事 it belongs to (formkit.cases.bundles)
 
 
 @dataclass(frozen=True)
@@ -175,7 +176,7 @@ def _entry(case: dict[str, Any]) -> _Entry:
                   str(case.get("department", "")), route, str(case.get("applicant") or ""),
                   tuple(names), tuple(ids), tuple(mobiles), str(case.get("state", "")),
                   day("received_on"), day("notice_on"), day("decided_on"), day("issued_on"),
-                  day("ended_on"))
+                  day("ended_on"), str((case.get("bundle") or {}).get("number") or ""))
 
 
 def _entries(cases: list[dict[str, Any]]) -> tuple[_Entry, ...]:
@@ -192,8 +193,9 @@ def _match(e: _Entry, kind: Kind, q: str) -> tuple[str, str, str] | None:
     None when it does not match."""
     id0 = e.ids[0] if e.ids else ""
     mob0 = e.mobiles[0] if e.mobiles else ""
-    if kind == "number":
-        return (id0, mob0, "") if e.number.startswith(q) else None
+    if kind == "number":  # a bundle's number finds every case of the bundle
+        return (id0, mob0, "") if e.number.startswith(q) or (
+            e.bundle and e.bundle.startswith(q)) else None
     if kind == "id_number":
         return (q, mob0, "") if q in e.ids else None
     if kind == "mobile":

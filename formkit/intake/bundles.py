@@ -154,7 +154,7 @@ def applying(rules: BundleRules, env: dict[str, Any], ctx: EvalContext,
     programs = (rules.deciding or rules.shared).programs()
     out: list[str] = []
     for member in rules.bundle.matters:
-        if member.code not in rules.members:
+        if member.code not in rules.members or member.code in out:
             continue
         if member.when is True:
             out.append(member.code)
@@ -237,13 +237,35 @@ def split_materials(rules: BundleRules, raw: Any, members: list[str], lang: str,
             continue
         if matter is None and len(own.get(mid, [])) == 1:
             matter = own[mid][0]
-        if not isinstance(matter, str) or matter not in out:
-            which = "" if matter is None else f"{str(matter)[:40]}："
-            warnings.append(BundleFinding(matter=str(matter or ""), message=message(
-                "material_unknown", lang, id=f"{which}{mid[:80]}")))
+        if matter is None or not isinstance(matter, str) or matter not in out:
+            warnings.append(_entry_warning(rules, mid, matter, own.get(mid, []), lang))
             continue
         out[matter].append(entry)
     return out
+
+
+def _entry_warning(rules: BundleRules, mid: str, matter: Any, having: list[str],
+                   lang: str) -> BundleFinding:
+    """Why a handed-in entry was not counted, in the clerk's words (matter names)."""
+    def name(code: str) -> str:
+        return rules.members[code].matter.name.text(lang)
+
+    def material(code: str) -> str:
+        found = next((m for m in rules.members[code].matter.materials if m.id == mid), None)
+        return found.name.text(lang) if found is not None else mid[:80]
+
+    if matter is None and having:  # several applying members have it
+        return BundleFinding.model_construct(matter="", message=message(
+            "material_ambiguous", lang, id=material(having[0]),
+            matters="、".join(name(c) for c in having)))
+    if isinstance(matter, str) and matter in rules.members:  # a member that does not apply
+        return BundleFinding.model_construct(matter=matter, message=message(
+            "material_not_applying", lang, id=material(matter), matter=name(matter)))
+    if matter is not None:
+        return BundleFinding.model_construct(matter="", message=message(
+            "material_other_matter", lang, id=mid[:80]))
+    return BundleFinding.model_construct(matter="", message=message(
+        "material_unknown", lang, id=mid[:80]))
 
 
 def run_bundle_precheck(rules: BundleRules, submission: Any, *,
@@ -296,6 +318,9 @@ def run_bundle_precheck(rules: BundleRules, submission: Any, *,
     provisional = False
     for code in members:
         member = rules.members[code]
+        if code in fields and not isinstance(fields[code], dict):
+            errors.setdefault(code, _field_error(code, message(
+                "group_expected", lang, name=member.matter.name.text(lang)), [code]))
         sub = {"fields": member_submission(rules, code, fields, shared_values),
                "materials": handed[code]}
         submissions[code] = sub
@@ -332,6 +357,11 @@ def run_bundle_precheck(rules: BundleRules, submission: Any, *,
                     for f in got.denials]
         warnings += [BundleFinding.model_construct(message=f.message, matter=code)
                      for f in got.warnings]
+    for key in [k for k in lists[1] if k in lists[0]]:
+        # a material handed in once is missing for all its matters if for one
+        for code in lists[1].pop(key).matters:
+            if code not in lists[0][key].matters:
+                lists[0][key].matters.append(code)
     if errors and severity < SEVERITY["incomplete"]:
         severity = SEVERITY["incomplete"]
     outcome = OUTCOMES[severity]

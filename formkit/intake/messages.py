@@ -45,6 +45,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "material_no_commitment": ("该材料不适用告知承诺，需提交材料本身",
                                "this material cannot be replaced by a signed commitment; "
                                "hand in the material itself"),
+    "material_ambiguous": ("材料“{id}”有多个事项需要（{matters}），请注明所属事项；本次未计入",
+                           "material '{id}' is needed by several matters ({matters}): name "
+                           "the matter; not counted"),
+    "material_not_applying": ("材料“{id}”所属的“{matter}”本次不办理，已忽略",
+                              "material '{id}' is for '{matter}', which does not apply; "
+                              "ignored"),
+    "material_other_matter": ("材料“{id}”注明的事项不在本“一件事”中，已忽略",
+                              "material '{id}' names a matter not in this bundle; ignored"),
+    "group_expected": ("“{name}”部分应为一组字段", "the part '{name}' should be a group of fields"),
     "material_bad_form": ("材料“{id}”的类型“{form}”无效", "material '{id}': unknown form '{form}'"),
 }
 

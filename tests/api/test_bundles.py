@@ -165,3 +165,35 @@ def test_an_unknown_code_suggests_the_bundle(api: Api) -> None:
                           json={"matter": "XX-B-0002", "fields": {}})
     assert got.status_code == 404
     assert "XX-B-0001" in got.json()["error"]["hint"]
+
+
+def test_a_retry_after_a_failed_intake_finishes_the_bundle(api: Api, sample: Any,
+                                                          monkeypatch: Any) -> None:
+    # The second case's write fails (a full disk): the first case exists, unlinked. The
+    # client retries with its key: the bundle is finished, nothing is made twice.
+    from formkit.cases.service import CaseService
+
+    data, _ = example(sample, FARM)
+    headers = {**api.auth("clerk"), "Idempotency-Key": "bundle-broken"}
+    real = CaseService.receive
+    calls = []
+
+    def failing(self: CaseService, *args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        if len(calls) == 2:
+            raise OSError(28, "No space left on device")
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(CaseService, "receive", failing)
+    broken = api.client.post("/api/v1/cases", headers=headers, json={"matter": BUNDLE, **data})
+    assert broken.status_code >= 500
+    assert len(api.store.open_summaries()) == 1
+    monkeypatch.setattr(CaseService, "receive", real)
+    again = api.client.post("/api/v1/cases", headers=headers, json={"matter": BUNDLE, **data})
+    assert again.status_code == 201, again.json()
+    cases = again.json()["cases"]
+    assert [c["matter"] for c in cases] == ["XX-MS-0001", "XX-MS-0002", "XX-HE-0002"]
+    assert all(c["bundle"]["cases"] == [x["number"] for x in cases] for c in cases)
+    assert len(api.store.open_summaries()) == 3
+    replay = api.client.post("/api/v1/cases", headers=headers, json={"matter": BUNDLE, **data})
+    assert [c["number"] for c in replay.json()["cases"]] == [c["number"] for c in cases]

@@ -111,3 +111,10 @@ def test_the_sample_bundles_load_cleanly() -> None:
     assert opened.bundles["XX-B-0001"].file.endswith("bundles/open_restaurant.yaml")
     # a bundle is not a matter: nothing lists it among them
     assert not set(opened.bundles) & set(opened.matters)
+
+
+def test_a_member_listed_twice_makes_the_bundle_refuse_applications(tmp_path: Path) -> None:
+    opened = _open(tmp_path, GOOD.replace('  - "XX-MS-0001"\n', '  - "XX-MS-0001"\n'
+                                          '  - "XX-MS-0001"\n', 1))
+    rules = opened.bundle_rules["T-B-0001"]
+    assert [e.code for e in rules.errors] == ["duplicate-id"]

@@ -167,3 +167,15 @@ def test_masks() -> None:
     assert mask_id(ZHANG_ID) == "4453**********1230"
     assert mask_mobile("13800138000") == "138****8000"
     assert mask_id("") == "" and mask_mobile("") == ""
+
+
+def test_a_bundle_number_finds_every_case_of_the_bundle(store: CaseStore) -> None:
+    # 高效办成一件事: the bundle's number is its first case's; a sibling case has its own
+    linked = _case("FK2026112500007", DAY, matter="XX-HE-0002", department="health",
+                   applicant="新兴县禾丰餐饮管理有限公司", fields={})
+    linked["bundle"] = {"code": "XX-B-0001", "name": "开办餐饮店“一件事”",
+                        "number": "FK2026112500001",
+                        "cases": ["FK2026112500001", "FK2026112500007"]}
+    store.import_cases([linked], summary)
+    assert numbers(store, "FK2026112500001") == ["FK2026112500007", "FK2026112500001"]
+    assert numbers(store, "FK2026112500007") == ["FK2026112500007"]

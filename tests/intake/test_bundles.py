@@ -98,10 +98,12 @@ def test_the_submission_is_not_changed(opened: OpenCatalog) -> None:
 
 @pytest.mark.parametrize(("materials", "field", "warning"), [
     pytest.param([{"id": "ghost"}], None, "ghost", id="unknown-id"),
-    pytest.param([{"id": "application_form"}], None, "application_form",
+    pytest.param([{"id": "application_form"}], None, "请注明所属事项",
                  id="ambiguous-without-matter"),
-    pytest.param([{"id": "hygiene_rules", "matter": "XX-ZZ-0001"}], None, "XX-ZZ-0001",
+    pytest.param([{"id": "hygiene_rules", "matter": "XX-ZZ-0001"}], None, "不在本“一件事”中",
                  id="matter-not-in-bundle"),
+    pytest.param([{"id": "hygiene_rules", "matter": ["x"]}], None, "不在本“一件事”中",
+                 id="matter-not-text"),
     pytest.param([17], "materials[0]", None, id="not-an-entry"),
     pytest.param("layout_plan", "materials", None, id="not-a-list"),
 ])
@@ -132,3 +134,34 @@ def test_junk_gives_errors_not_a_traceback(opened: OpenCatalog, submission: Any)
     result = check(opened, submission)
     assert result.outcome in ("incomplete", "refuse")
     assert result.field_errors
+
+
+def test_a_member_part_that_is_not_a_group_is_told(opened: OpenCatalog) -> None:
+    sub = example(opened, JUDGED)
+    sub["fields"]["XX-MS-0001"] = 5
+    result = check(opened, sub)
+    (part,) = [e for e in result.field_errors if e.field == "XX-MS-0001"]
+    assert "个体工商户设立登记" in part.message
+
+
+def test_a_material_handed_in_once_is_missing_once_even_if_one_matter_tolerates_it(
+        tmp_path: Path) -> None:
+    import shutil
+
+    folder = tmp_path / "definitions"
+    shutil.copytree(ROOT / "definitions", folder)
+    shutil.copytree(ROOT / "rules", tmp_path / "rules")
+    bundle = folder / "bundles" / "open_restaurant.yaml"
+    text = bundle.read_text(encoding="utf-8").replace("materials_once:\n", (
+        "materials_once:\n  - {id: staff_rules, to: {\"XX-MS-0002\": safety_rules, "
+        "\"XX-HE-0002\": health_certificates}}\n"), 1)
+    bundle.write_text(text, encoding="utf-8")
+    mine = open_catalog(folder, cache=False)
+    assert mine.ok, [str(e) for e in mine.errors[:3]]
+    sub = example(mine, JUDGED)
+    sub["materials"] = [m for m in sub["materials"]
+                        if m["id"] not in ("safety_rules", "health_certificates")]
+    result = run_bundle_precheck(mine.bundle_rules[CODE], sub, today=dt.date(2026, 11, 25))
+    assert [(m.id, m.matters) for m in result.missing_materials
+            if m.id == "staff_rules"] == [("staff_rules", ["XX-HE-0002", "XX-MS-0002"])]
+    assert "staff_rules" not in [m.id for m in result.tolerated_materials]

@@ -83,7 +83,7 @@ _REAL_ESTATE = "XX-NR-0001"
 
 
 def test_every_matter_has_its_guide_filled(opened: OpenCatalog) -> None:
-    assert len(opened.matters) == 18
+    assert len(opened.matters) == 20
     for matter in opened.matters.values():
         guide = matter.guide
         assert guide is not None, matter.code

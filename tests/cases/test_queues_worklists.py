@@ -129,7 +129,9 @@ def walk(root: Path, seed: int) -> tuple[CaseService, Clock]:
     return svc, clock
 
 
-@pytest.fixture(scope="module", params=[1, 2, 3])
+# Seeds whose walk reaches every worklist by the last day. The walk draws from the sample
+# catalog's matters, so a matter added to it changes every walk: pick seeds again then.
+@pytest.fixture(scope="module", params=[2, 5, 6])
 def walked(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
            ) -> tuple[CaseService, Clock]:
     return walk(tmp_path_factory.mktemp(f"walk{request.param}"), request.param)

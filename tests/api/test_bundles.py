@@ -162,7 +162,7 @@ def test_a_matter_takes_no_material_matter(api: Api, accepted_submission: Any) -
 
 def test_an_unknown_code_suggests_the_bundle(api: Api) -> None:
     got = api.client.post("/api/v1/cases", headers=api.auth("clerk"),
-                          json={"matter": "XX-B-0002", "fields": {}})
+                          json={"matter": "XX-B-0001A", "fields": {}})
     assert got.status_code == 404
     assert "XX-B-0001" in got.json()["error"]["hint"]
 

@@ -150,7 +150,7 @@ def test_bad_bundle_data_is_an_error_and_creates_nothing(
 def test_receive_of_an_unknown_code_suggests_the_bundle(
         sample: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     data, _ = data_file(sample, tmp_path, FARM)
-    code, out, _ = run(capsys, "cases", "receive", "XX-B-0002", "--data", data,
+    code, out, _ = run(capsys, "cases", "receive", "XX-B-0001A", "--data", data,
                        "--catalog", CATALOG, "--store", str(tmp_path / "s"), "--json")
     error = json.loads(out)["error"]
     assert code == 1 and error["code"] == "unknown-matter"
@@ -161,7 +161,7 @@ def test_an_unknown_code_suggests_the_bundle(tmp_path: Path,
                                              capsys: pytest.CaptureFixture[str]) -> None:
     data = tmp_path / "d.json"
     data.write_text('{"fields": {}}', "utf-8")
-    code, out, _ = run(capsys, "precheck", "XX-B-0002", "--data", str(data), "--catalog",
+    code, out, _ = run(capsys, "precheck", "XX-B-0001A", "--data", str(data), "--catalog",
                        CATALOG, "--json")
     error = json.loads(out)["error"]
     assert code == 1 and error["code"] == "unknown-matter"
@@ -182,7 +182,7 @@ def test_validate_counts_matters_and_bundles(capsys: pytest.CaptureFixture[str],
                                              sample: Any) -> None:
     code, out, _ = run(capsys, "validate", CATALOG)
     matters = len(sample.matters)
-    assert code == 0 and out == f"ok: {matters} matters and 1 bundle in {CATALOG}, no errors\n"
+    assert code == 0 and out == f"ok: {matters} matters and 2 bundles in {CATALOG}, no errors\n"
     code, out, _ = run(capsys, "validate", CATALOG, "--json")
     doc = json.loads(out)
     assert list(doc) == ["ok", "matters", "errors"] and doc["matters"] == matters
@@ -196,7 +196,7 @@ def test_test_runs_a_bundles_examples_alone(capsys: pytest.CaptureFixture[str],
     assert doc["failed"] == 0
     code, out, _ = run(capsys, "test", CATALOG, "--matter", BUNDLE)
     assert code == 0 and out == f"4 passed, 0 failed (bundles: {BUNDLE})\n"
-    code, out, _ = run(capsys, "test", CATALOG, "--matter", "XX-B-0002", "--json")
+    code, out, _ = run(capsys, "test", CATALOG, "--matter", "XX-B-0001A", "--json")
     assert code == 1 and json.loads(out)["error"]["hint"] == "did you mean 'XX-B-0001'?"
 
 

@@ -37,6 +37,7 @@ from formkit.cases.service import Case, CaseService
 from formkit.catalog import OpenCatalog
 from formkit.definitions.model import Bundle
 from formkit.desk.checklist import ChecklistItem, material_checklist, unit_names
+from formkit.documents.bundle_notices import BundleNoticeInfo, bundle_document
 from formkit.dsl.compiler import EvalContext
 from formkit.errors import FormkitError
 from formkit.intake.bundles import (
@@ -310,12 +311,6 @@ def _notice(opened: OpenCatalog, rules: BundleRules, result: BundlePrecheckResul
     """The combined notice (一次性告知书 or 受理通知书) to print, download or read."""
     if opened.catalog is None:
         return
-    try:
-        from formkit.documents.bundle_notices import BundleNoticeInfo, bundle_document
-    except ImportError:  # the combined notices are not in this formkit yet
-        st.info("合并通知书暂不可用：请分别出具各事项的通知书 The combined notice is not "
-                "available")
-        return
     user = current_user()
     info = BundleNoticeInfo(applicant=applicant or "—", bundle_number=number,
                             case_numbers=case_numbers, clerk=user.name.zh if user else "")
@@ -443,7 +438,7 @@ def bundle_intake(opened: OpenCatalog, svc: CaseService, bundle: Bundle) -> None
     if not create:
         return
     if not applicant:
-        st.error("请在共同信息中填写经营者（申请人）姓名 Enter the applicant's name")
+        st.error("请在共同信息中填写申请人姓名 Enter the applicant's name in the shared answers")
         return
     user = current_user()
     try:

@@ -16,6 +16,7 @@ signed-out or unknown token, or a user since disabled, signs the tab out.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import json
@@ -373,6 +374,33 @@ def document_views(docs: Sequence[Document], key: str, *, chosen: str | None = N
             st.code(doc.text, language=None)
 
 
+def _bundle_acceptance(opened: OpenCatalog, svc: CaseService, case: Case) -> list[Document]:
+    """A bundle's case reprints the bundle's combined 受理通知书 too (its siblings'
+    numbers and deadlines as they stand), when one of its cases was accepted and the
+    user may read every case it names (an officer of one department may not)."""
+    from formkit.cases.bundles import siblings
+    from formkit.desk.access import may_read
+    from formkit.documents.bundle_notices import bundle_case_document
+
+    bundle = opened.bundles.get(case.bundle.code) if case.bundle else None
+    user = current_user()
+    if bundle is None or opened.catalog is None or user is None or not (
+            case.accepted_on or case.deemed_accepted):
+        return []
+    cases = [case, *siblings(svc, case)]
+    if not all(may_read(user, c.department, c.route) for c in cases):
+        return []
+    matters = {c.matter: opened.matters[c.matter] for c in cases if c.matter in opened.matters}
+    try:
+        doc = bundle_case_document(opened.catalog, bundle, matters,
+                                   [c for c in cases if c.matter in matters],
+                                   calendar=svc.calendar)
+    except FormkitError:
+        return []
+    # its own kind, beside the case's own 受理通知书
+    return [dataclasses.replace(doc, kind="bundle_acceptance")]
+
+
 def case_documents(opened: OpenCatalog, svc: CaseService, case: Case, key: str, *,
                    heading: bool = True) -> None:
     """Every document the case has now, to print or download (HTML, PDF), under the
@@ -387,6 +415,7 @@ def case_documents(opened: OpenCatalog, svc: CaseService, case: Case, key: str, 
     kinds = case_document_kinds(matter, case)
     docs = [case_document(opened.catalog, matter, case, kind, calendar=svc.calendar,
                           clerk=user.name.zh if user else "") for kind in kinds]
+    docs += _bundle_acceptance(opened, svc, case)
     if heading:
         st.subheader("文书 Documents", anchor=False)
     document_views(docs, key, chosen=latest_document(case, kinds))

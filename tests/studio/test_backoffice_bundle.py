@@ -83,3 +83,28 @@ def test_a_case_applied_for_alone_has_no_bundle_panel(
     at = open_case(signed_in("ms_officer", "backoffice.py"), alone.number)
     assert not any("同一件事" in m.value for m in at.markdown)
     assert not any("🔗" in c.value for c in at.caption)
+
+
+
+def _document_options(at: AppTest) -> list[str]:
+    return [str(o) for r in at.radio if r.label == "文书 Document" for o in r.options]
+
+
+def test_the_combined_acceptance_is_reprinted_for_whoever_reads_every_case(
+        signed_in: Callable[..., AppTest], workspace: Path) -> None:
+    made = receive_restaurant(workspace)
+    food = made.cases[1]
+    # the market-supervision officer may not read the health bureau's case: no reprint
+    at = open_case(signed_in("ms_officer", "backoffice.py"), food.number)
+    assert not any("一件事" in o for o in _document_options(at))
+    # the window's clerk finds the bundle by its number and reprints the combined notice
+    at = signed_in("clerk", "window.py")
+    at.radio(key="win_mode").set_value("find").run()
+    at.text_input(key="fc_query").input(made.number).run()
+    assert not at.exception, at.exception
+    table = at.dataframe[0].value
+    assert sorted(table["案件编号"]) == sorted(c.number for c in made.cases)
+    at.selectbox(key="fc_pick").set_value(food.number).run()
+    assert not at.exception, at.exception
+    assert any("开办餐饮店“一件事”受理通知书" in o for o in _document_options(at)), \
+        _document_options(at)

@@ -427,6 +427,10 @@ def show_summary(work: Work, box: Any) -> None:
         for n, placed in enumerate(work.problems, 1):
             problem = placed.problem
             tab = tab_of(placed.loc)
+            other = _other_file(work, placed.error)
+            if other is not None:  # a bundle that uses this matter: not edited here
+                show_problem(problem, where=True, number=n, file=other)
+                continue
             if placed.index in work.placed:
                 where = f"**{plain(problem.where_zh)}**：" if problem.where_zh else ""
                 st.markdown(f"{n}\\. {where}{plain(problem.zh)}　→ 在「{plain(tab)}」页修改 "
@@ -436,10 +440,24 @@ def show_summary(work: Work, box: Any) -> None:
         guide_link("guide_link_check")
 
 
+def _other_file(work: Work, error: FormkitError) -> str | None:
+    """The catalog-relative name of the file ``error`` is in when that is not the
+    draft's (a bundle of 高效办成一件事 naming this matter's fields), else None."""
+    span = error.span
+    if span is None or not span.file or Path(span.file).resolve() == work.file.resolve():
+        return None
+    try:
+        return Path(span.file).resolve().relative_to(work.opened.root.resolve()).as_posix()
+    except ValueError:
+        return Path(span.file).name
+
+
 def show_problem(problem: Problem, *, where: bool = False, number: int | None = None,
-                 tab: str | None = None) -> None:
+                 tab: str | None = None, file: str | None = None) -> None:
     """One error in full, Chinese first: the sentence (after its place, with ``where``),
-    the hint, the line with a caret under the place, and the English in a small caption."""
+    the hint, the line with a caret under the place, and the English in a small caption.
+    ``file``: the error is in another file (a bundle that uses this matter), said first
+    with who changes it."""
     head = f"{number}\\. " if number is not None else ""
     at = ""
     if where and problem.where_zh:
@@ -452,6 +470,10 @@ def show_problem(problem: Problem, *, where: bool = False, number: int | None = 
         lines.append(f"提示：{plain(problem.hint_zh)}")
     if tab:
         lines.append(f"在「{plain(tab)}」页修改 · see the {plain(tab.split(' ', 1)[-1])} tab")
+    if file is not None:
+        lines.insert(0, f"“一件事”文件 {plain(file)} 用到了本事项，改动后它将对不上；请与"
+                        "中心管理员一起修改该文件后再发布 A bundle uses this matter: "
+                        "change its file with the centre before publishing")
     st.markdown("  \n".join(lines))
     if problem.excerpt:
         st.code(problem.excerpt, language="text")

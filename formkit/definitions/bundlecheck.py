@@ -157,15 +157,15 @@ def _check_shared(bundle: Bundle, members: dict[str, Matter], err: Err) -> None:
                 continue
             target = field_at(matter, path)
             if target is None:
-                err(f"{code} has no field '{path}'", (*here, "to", code),
+                err(f"no field '{path}' in matter {code}", (*here, "to", code),
                     _hint(path, _paths(matter), "fields"), "unknown-field")
                 continue
             for (other_code, other_path), qid in filled.items():
                 if other_code == code and (path == other_path
                                            or path.startswith(other_path + ".")
                                            or other_path.startswith(path + ".")):
-                    err(f"{code}'s field '{path}' is already filled by shared question "
-                        f"'{qid}'", (*here, "to", code),
+                    err(f"field '{path}' of matter {code} is already filled by shared "
+                        f"question '{qid}'", (*here, "to", code),
                         "one answer per field: drop one of the two", "duplicate-target")
             filled[(code, path)] = question.id
             targets.append((code, target))
@@ -233,11 +233,11 @@ def _check_once(bundle: Bundle, members: dict[str, Matter], err: Err) -> None:
                 continue
             known = [m.id for m in matter.materials]
             if mid not in known:
-                err(f"{code} has no material '{mid}'", (*here, "to", code),
+                err(f"no material '{mid}' in matter {code}", (*here, "to", code),
                     _hint(mid, known, "materials"), "unknown-material")
                 continue
             if (code, mid) in taken:
-                err(f"{code}'s material '{mid}' is already handed in as "
+                err(f"material '{mid}' of matter {code} is already handed in as "
                     f"'{taken[(code, mid)]}'", (*here, "to", code),
                     "one entry per material", "duplicate-target")
             taken[(code, mid)] = once.id
@@ -270,7 +270,7 @@ def _check_examples(bundle: Bundle, members: dict[str, Matter], err: Err) -> Non
                 top = {f.id for f in matter.form}
                 for fid in value:
                     if fid not in top:
-                        err(f"{key} has no field '{fid}'", (*here, "fields", key, fid),
+                        err(f"no field '{fid}' in matter {key}", (*here, "fields", key, fid),
                             _hint(fid, top, "fields"), "unknown-field", key=True)
         for j, handed in enumerate(example.materials):
             key = f"{handed.matter}/{handed.id}" if handed.matter else handed.id

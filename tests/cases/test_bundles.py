@@ -120,7 +120,7 @@ def test_progress_is_done_when_the_last_case_ends(svc: CaseService, opened: Open
 def test_a_wrong_code_or_no_applying_matter_creates_nothing(
         svc: CaseService, opened: OpenCatalog) -> None:
     with pytest.raises(NotFoundError) as wrong:
-        receive_bundle(svc, opened, "XX-B-0009", {}, actor="w")
+        receive_bundle(svc, opened, "XX-B-0001A", {}, actor="w")
     assert wrong.value.code == "unknown-matter" and "XX-B-0001" in (wrong.value.hint or "")
     sub = example(opened, COMPLETE)
     sub["materials"] = [{"id": "application_form", "matter": "XX-MS-0001", "copies": -1}]

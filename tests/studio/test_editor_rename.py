@@ -3,6 +3,7 @@ a new field's stand-in label is flagged; errors read in Chinese first, at their 
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -26,8 +27,16 @@ def pick(app: AppTest, path: str) -> None:
     assert not app.exception
 
 
+
+def alone(workspace: Path) -> None:
+    """The matter without the bundle that fills its fields and names its materials: a
+    bundle's own report of a renamed or removed one is tested apart
+    (tests/studio/test_editor_rename.py, the last test)."""
+    shutil.rmtree(workspace / "definitions" / "bundles")
+
 def test_renaming_a_used_field_renames_every_use(
         workspace: Path, signed_in: Callable[..., AppTest]) -> None:
+    alone(workspace)
     app = on_matter(signed_in, "ms_editor", "editor.py")
     pick(app, "premises")
     assert "此字段用在 3 处表达式和 7 个示例中" in texts(app)
@@ -47,6 +56,7 @@ def test_renaming_a_used_field_renames_every_use(
 
 def test_renaming_a_field_in_a_group_renames_its_dotted_uses(
         workspace: Path, signed_in: Callable[..., AppTest]) -> None:
+    alone(workspace)
     app = on_matter(signed_in, "ms_editor", "editor.py")
     pick(app, "operator.id_number")
     app.text_input(key=ID).input("id_no").run()
@@ -71,6 +81,7 @@ def test_a_rename_to_a_taken_id_is_refused_in_chinese_first(
 
 def test_deleting_a_used_field_asks_and_lists_where_it_is_used(
         workspace: Path, signed_in: Callable[..., AppTest]) -> None:
+    alone(workspace)
     app = on_matter(signed_in, "ms_editor", "editor.py")
     pick(app, "premises")
     app.button(key="field_remove").click().run()
@@ -171,3 +182,15 @@ def test_an_expression_error_keeps_its_caret_under_a_chinese_line(
     assert str(workspace) not in shown + "\n".join(codes(app))
     assert get_in(load_yaml(draft(workspace, "ms_editor").read_text(encoding="utf-8")),
                   ("form", 3, "visible")) == "flor_area > 100"
+
+
+def test_renaming_a_field_a_bundle_fills_shows_the_bundles_error(
+        workspace: Path, signed_in: Callable[..., AppTest]) -> None:
+    # 开办餐饮店“一件事” fills the food licence's premises_address: renamed alone, the
+    # bundle could no longer take applications, so the draft is not clean
+    app = on_matter(signed_in, "ms_editor", "editor.py", code="XX-MS-0002")
+    pick(app, "premises_address")
+    app.text_input(key=ID).input("shop_address").run()
+    assert not app.exception, app.exception
+    assert not any("检查通过" in s.value for s in app.success)
+    assert "没有字段" in texts(app) and "open_restaurant.yaml" in texts(app)

@@ -89,6 +89,7 @@ class CaseHit:
     id_number: str  # masked: the number matched, else the case's first
     mobile: str  # masked, likewise
     matched_name: str  # the person matched when not the applicant (a seller, a bride)
+    bundle: str = ""  # the number of the 一件事 it belongs to, if any
 
 
 @dataclass(frozen=True)
@@ -225,7 +226,7 @@ def _hit(e: _Entry, id_number: str, mobile: str, other: str) -> CaseHit:
     return CaseHit(e.number, e.matter, e.department, e.applicant, e.state,
                    _date(e.received_on), _date(e.notice_on), _date(e.decided_on),
                    _date(e.issued_on), _date(e.ended_on), mask_id(id_number),
-                   mask_mobile(mobile), other if other != e.applicant else "")
+                   mask_mobile(mobile), other if other != e.applicant else "", e.bundle)
 
 
 def search_cases(store: CaseStore, user: User, query: str, *, since: dt.date,

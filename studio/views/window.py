@@ -500,7 +500,9 @@ def _hit_rows(opened: OpenCatalog, hits: tuple[CaseHit, ...]) -> list[dict[str, 
     for h in hits:
         m = opened.matters.get(h.matter)
         rows.append({
-            "案件编号": h.number, "事项": m.name.zh if m else h.matter,
+            # a case of a 一件事 is marked with its bundle's number, as in the back office
+            "案件编号": h.number, "事项": (f"🔗 {h.bundle} · " if h.bundle else "")
+            + (m.name.zh if m else h.matter),
             "申请人": h.applicant + (f"（{h.matched_name}）" if h.matched_name else ""),
             "身份证号": h.id_number or "—", "手机": h.mobile or "—",
             "状态": STATES.get(h.state, (h.state, ""))[0],

@@ -104,6 +104,7 @@ def test_the_combined_acceptance_is_reprinted_for_whoever_reads_every_case(
     assert not at.exception, at.exception
     table = at.dataframe[0].value
     assert sorted(table["案件编号"]) == sorted(c.number for c in made.cases)
+    assert all(m.startswith(f"🔗 {made.number} · ") for m in table["事项"])  # marked
     at.selectbox(key="fc_pick").set_value(food.number).run()
     assert not at.exception, at.exception
     assert any("开办餐饮店“一件事”受理通知书" in o for o in _document_options(at)), \

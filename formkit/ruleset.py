@@ -235,6 +235,13 @@ class BundleRules:
         """True when the bundle's own expressions checked cleanly."""
         return not self.errors
 
+    @property
+    def problems(self) -> list[FormkitError]:
+        """Every error that keeps the bundle from taking applications: its own (its
+        file's checks, once the catalog attaches them, a member missing from the catalog
+        among them, and its expressions) and each member's."""
+        return self.errors + [e for r in self.members.values() for e in r.errors]
+
 
 def _bundle_ruleset(bundle: Bundle, members: Mapping[str, RuleSet], form: list[FormField],
                     libraries: Libraries | None) -> RuleSet:

@@ -377,16 +377,10 @@ def _mark_checked(scope: str) -> None:
     st.session_state[f"{scope}|checked"] = True
 
 
-def _broken(opened: OpenCatalog, rules: BundleRules | None) -> bool:
-    if rules is None or rules.errors or len(rules.members) < len(rules.bundle.matters):
-        return True
-    return any(r.errors for r in rules.members.values())
-
-
 def bundle_intake(opened: OpenCatalog, svc: CaseService, bundle: Bundle) -> None:
     """The window's new application for ``bundle``."""
     rules = opened.bundle_rules_of(bundle.code)
-    if rules is None or _broken(opened, rules):
+    if rules is None or rules.problems:
         st.error("该“一件事”的定义有错误，暂不能受理 This bundle's definition has errors")
         return
     scope = f"bundle:{bundle.code}"

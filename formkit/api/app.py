@@ -204,8 +204,8 @@ def _bundle_rules(opened: OpenCatalog, code: str) -> BundleRules | None:
     rules = opened.bundle_rules_of(code)
     if rules is None:
         return None
-    errs = rules.errors + [e for r in rules.members.values() for e in r.errors]
-    if errs or opened.catalog is None or len(rules.members) < len(rules.bundle.matters):
+    errs = rules.problems
+    if errs or opened.catalog is None:
         _LOG.error("bundle %s does not load: %s", code,
                    "; ".join(e.render() for e in errs[:20]) or "a matter is missing")
         raise DefinitionError(f"事项 {code} 暂不可用 (bundle {code} does not load on the "

@@ -72,8 +72,8 @@ def receive_bundle(service: CaseService, opened: OpenCatalog, code: str,
     rules = opened.bundle_rules_of(code)
     if rules is None:
         raise opened.unknown_matter(code)
-    broken = rules.errors + [e for r in rules.members.values() for e in r.errors]
-    if broken:  # (a member missing from the catalog is one of the bundle's errors)
+    broken = rules.problems
+    if broken:
         raise broken[0] if len(broken) == 1 else FormkitErrors(broken)
     today = service.now().date()
     checked = run_bundle_precheck(rules, submission, today=today, calendar=service.calendar)

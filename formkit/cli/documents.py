@@ -74,11 +74,8 @@ def bundle_notice(opened: OpenCatalog, code: str, data: dict[str, Any], kind: st
     rules = opened.bundle_rules_of(code)
     if rules is None:
         raise opened.unknown_matter(code)
-    broken = rules.errors + [e for r in rules.members.values() for e in r.errors]
-    if broken or len(rules.members) < len(rules.bundle.matters):
-        if not broken:
-            raise opened.unknown_matter(next(c for c in rules.bundle.codes
-                                             if c not in rules.members))
+    broken = rules.problems
+    if broken:
         raise broken[0] if len(broken) == 1 else FormkitErrors(broken)
     calendar = opened.work_calendar()
     result = run_bundle_precheck(rules, data, today=today, calendar=calendar)

@@ -235,12 +235,9 @@ def _bundle_rules(opened: Any, code: str) -> Any:
     from formkit.errors import DefinitionError, FormkitErrors
 
     rules = opened.bundle_rules_of(code)
-    broken = rules.errors + [e for r in rules.members.values() for e in r.errors]
+    broken = rules.problems
     if opened.catalog is None and not broken:
         broken = [DefinitionError("the catalog file has errors", None)]
-    if not broken and len(rules.members) < len(rules.bundle.matters):
-        raise opened.unknown_matter(next(c for c in rules.bundle.codes
-                                         if c not in rules.members))
     if broken:
         raise broken[0] if len(broken) == 1 else FormkitErrors(broken)
     return rules

@@ -149,8 +149,7 @@ def _run_bundle(opened: OpenCatalog, code: str, report: ExamplesReport) -> None:
     bundle = opened.bundles[code]
     rules = opened.bundle_rules.get(code)
     doc = opened.doc_of(bundle)
-    broken = rules.errors + [e for r in rules.members.values() for e in r.errors] \
-        if rules is not None else []
+    broken = rules.problems if rules is not None else []
     for i, example in enumerate(bundle.tests):
         if rules is None or broken:
             text = "the bundle or one of its matters has definition errors"
